@@ -1,0 +1,183 @@
+package io.twinstream.infra.stack.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+import io.twinstream.infra.stack.ServiceDefaults;
+import io.twinstream.infra.stack.ServiceStack;
+import io.twinstream.infra.stack.StackService;
+import io.twinstream.infra.stack.local.LocalOptions;
+
+/**
+ * {@code infra/bin/stack}: runs the service stack by hand, and measures how long it takes to start.
+ *
+ * <ul>
+ *   <li>{@code up}: starts Mosquitto, Kafka and InfluxDB, prints their endpoints as environment
+ *       variables the tests and tools understand, and stops them on Ctrl-C.</li>
+ *   <li>{@code startup-benchmark [--runs N]}: starts and stops the local stack N times (default 3)
+ *       and prints the start time of each run, the median, and each process's resident memory.</li>
+ * </ul>
+ */
+public final class StackMain {
+
+    private static final String USAGE = String.join("\n",
+            "Usage: infra/bin/stack <command> [options]",
+            "",
+            "Runs Twinstream's service stack (Mosquitto, Kafka, InfluxDB) on this machine.",
+            "",
+            "Commands:",
+            "  up                        start the stack, print its endpoints, stop it on Ctrl-C",
+            "  startup-benchmark         start and stop the local stack several times; print start",
+            "                            time (median) and the memory (RSS) of each process",
+            "",
+            "Options:",
+            "  --runs N                  startup-benchmark runs (default 3)",
+            "  --keep-data               up: keep config, data and logs of local services after exit",
+            "  -h, --help                this text",
+            "",
+            "Environment:",
+            "  MQTT_URL, KAFKA_BOOTSTRAP, INFLUX_URL   use these existing services instead of starting them",
+            "  TWINSTREAM_BACKEND                      local | docker | auto (default: docker if an engine answers)",
+            "  TWINSTREAM_RUN_DIR                      parent of the local services' run directories (default: tmp)");
+
+    private StackMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        List<String> rest = new ArrayList<>(Arrays.asList(args));
+        if (rest.isEmpty() || rest.contains("-h") || rest.contains("--help")) {
+            (rest.isEmpty() ? err : out).println(USAGE);
+            return rest.isEmpty() ? 2 : 0;
+        }
+        String command = rest.remove(0);
+        try {
+            switch (command) {
+                case "up":
+                    return up(rest, out);
+                case "startup-benchmark":
+                    return startupBenchmark(rest, out);
+                default:
+                    err.println("Unknown command '" + command + "'.\n\n" + USAGE);
+                    return 2;
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("Error: " + e.getMessage() + "\n\n" + USAGE);
+            return 2;
+        }
+    }
+
+    private static int up(List<String> options, PrintStream out) throws InterruptedException {
+        boolean keep = options.remove("--keep-data");
+        rejectLeftovers(options);
+        ServiceStack stack = ServiceStack.fromEnvironment(LocalOptions.defaults().withKeepRunDir(keep));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("Stopping the stack ...");
+            stack.close();
+            stopped.countDown();
+        }, "stack-stop"));
+        stack.startAll();
+        out.println("Twinstream stack is up:");
+        stack.describe().forEach(line -> out.println("  " + line));
+        out.println();
+        out.println("Point tools and tests at it with:");
+        out.println("  export MQTT_URL=" + stack.mqtt().url());
+        out.println("  export KAFKA_BOOTSTRAP=" + stack.kafka().bootstrapServers());
+        out.println("  export INFLUX_URL=" + stack.influx().url() + "   # database " + ServiceDefaults.INFLUX_DATABASE);
+        out.println();
+        out.println("Ctrl-C stops it.");
+        stopped.await();
+        return 0;
+    }
+
+    private static int startupBenchmark(List<String> options, PrintStream out) throws IOException {
+        int runs = intOption(options, "--runs", 3);
+        rejectLeftovers(options);
+        out.printf("Local stack start-up, %d runs (mosquitto, Kafka %s, influxd), %d cores, Java %s%n",
+                runs, io.twinstream.infra.stack.local.KafkaProcess.kafkaVersion(),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        List<Long> totals = new ArrayList<>();
+        for (int run = 1; run <= runs; run++) {
+            try (ServiceStack stack = ServiceStack.local(LocalOptions.defaults())) {
+                long t0 = System.nanoTime();
+                stack.mqtt();
+                long t1 = System.nanoTime();
+                stack.kafka();
+                long t2 = System.nanoTime();
+                stack.influx();
+                long t3 = System.nanoTime();
+                totals.add((t3 - t0) / 1_000_000);
+                out.printf("run %d: total %5d ms  (mosquitto %4d ms, kafka %5d ms, influxd %4d ms)%n", run,
+                        (t3 - t0) / 1_000_000, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
+                if (run == runs) {
+                    printMemory(stack.localPids(), out);
+                }
+            }
+        }
+        List<Long> sorted = new ArrayList<>(totals);
+        sorted.sort(Long::compare);
+        out.printf("median start-up: %d ms (runs: %s)%n", sorted.get(sorted.size() / 2), totals);
+        return 0;
+    }
+
+    private static void printMemory(Map<StackService, Long> pids, PrintStream out) throws IOException {
+        long total = 0;
+        for (Map.Entry<StackService, Long> entry : pids.entrySet()) {
+            long rssKb = residentKb(entry.getValue());
+            total += rssKb;
+            out.printf("memory: %-6s PID %-7d RSS %6d MB%n", entry.getKey(), entry.getValue(), rssKb / 1024);
+        }
+        out.printf("memory: total RSS %d MB, right after start-up%n", total / 1024);
+    }
+
+    /** VmRSS from /proc (Linux); 0 where there is no /proc. */
+    private static long residentKb(long pid) throws IOException {
+        Path status = Path.of("/proc", Long.toString(pid), "status");
+        if (!Files.exists(status)) {
+            return 0;
+        }
+        return Files.readAllLines(status).stream()
+                .filter(line -> line.startsWith("VmRSS:"))
+                .map(line -> Long.parseLong(line.replaceAll("\\D", "")))
+                .findFirst()
+                .orElse(0L);
+    }
+
+    private static int intOption(List<String> options, String name, int defaultValue) {
+        int index = options.indexOf(name);
+        if (index < 0) {
+            return defaultValue;
+        }
+        if (index + 1 >= options.size()) {
+            throw new IllegalArgumentException(name + " needs a value");
+        }
+        String value = options.remove(index + 1);
+        options.remove(index);
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed < 1) {
+                throw new IllegalArgumentException(name + " must be at least 1, was " + value);
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, was '" + value + "'");
+        }
+    }
+
+    private static void rejectLeftovers(List<String> options) {
+        if (!options.isEmpty()) {
+            throw new IllegalArgumentException("unknown option(s): " + String.join(" ", options));
+        }
+    }
+}

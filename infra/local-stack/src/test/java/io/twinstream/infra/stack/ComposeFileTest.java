@@ -1,0 +1,141 @@
+package io.twinstream.infra.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.xpath.XPathFactory;
+
+import org.apache.kafka.common.utils.AppInfoParser;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/** infra/docker-compose.yml must agree with the project's defaults and stack versions. */
+class ComposeFileTest {
+
+    /** Surefire runs in the module directory, infra/local-stack. */
+    private static final Path INFRA = Path.of("").toAbsolutePath().getParent();
+    private static final Path ROOT = INFRA.getParent();
+
+    private static Map<String, Map<String, Object>> services;
+
+    @BeforeAll
+    @SuppressWarnings("unchecked")
+    static void parse() throws IOException {
+        try (Reader reader = Files.newBufferedReader(INFRA.resolve("docker-compose.yml"))) {
+            Map<String, Object> compose = new Yaml().load(reader);
+            services = (Map<String, Map<String, Object>>) compose.get("services");
+        }
+    }
+
+    @Test
+    void shouldDefineTheWholeStack() {
+        assertThat(services).containsKeys("mosquitto", "kafka", "flink-jobmanager", "flink-taskmanager", "influxdb", "grafana");
+    }
+
+    @Test
+    void shouldPublishEveryServiceOnItsDefaultPort() {
+        assertThat(ports("mosquitto")).containsExactly(ServiceDefaults.MQTT_PORT + ":" + ServiceDefaults.MQTT_PORT);
+        assertThat(ports("kafka")).containsExactly(ServiceDefaults.KAFKA_PORT + ":" + ServiceDefaults.KAFKA_PORT);
+        assertThat(ports("flink-jobmanager")).containsExactly(ServiceDefaults.FLINK_REST_PORT + ":" + ServiceDefaults.FLINK_REST_PORT);
+        assertThat(ports("influxdb")).containsExactly(ServiceDefaults.INFLUX_PORT + ":" + ServiceDefaults.INFLUX_PORT);
+        assertThat(ports("grafana")).containsExactly(ServiceDefaults.GRAFANA_PORT + ":" + ServiceDefaults.GRAFANA_PORT);
+    }
+
+    @Test
+    void shouldAdvertiseKafkaToTheHostOnTheDefaultPortAndToContainersByName() {
+        String advertised = env("kafka").get("KAFKA_ADVERTISED_LISTENERS");
+
+        assertThat(advertised).contains("EXTERNAL://localhost:" + ServiceDefaults.KAFKA_PORT).contains("INTERNAL://kafka:");
+        assertThat(env("kafka")).containsEntry("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false");
+    }
+
+    @Test
+    void shouldCreateTheContractedTopics() {
+        String command = String.valueOf(services.get("kafka-init").get("command"));
+
+        assertThat(command).contains(ServiceDefaults.READINGS_TOPIC, ServiceDefaults.DEADLETTER_TOPIC, ServiceDefaults.ALERTS_TOPIC);
+    }
+
+    @Test
+    void shouldRunTheStackVersionsOfTheBuild() throws Exception {
+        assertThat(image("kafka")).isEqualTo("apache/kafka:" + AppInfoParser.getVersion());
+        assertThat(image("kafka-init")).isEqualTo(image("kafka"));
+        String flinkVersion = rootPomProperty("flink.version");
+        assertThat(image("flink-jobmanager")).isEqualTo("flink:" + flinkVersion + "-java17");
+        assertThat(image("flink-taskmanager")).isEqualTo(image("flink-jobmanager"));
+        assertThat(image("influxdb")).startsWith("influxdb:1.");
+        assertThat(image("mosquitto")).startsWith("eclipse-mosquitto:2.");
+    }
+
+    @Test
+    void shouldCreateTheTelemetryDatabase() {
+        assertThat(env("influxdb")).containsEntry("INFLUXDB_DB", ServiceDefaults.INFLUX_DATABASE);
+    }
+
+    @Test
+    void shouldPointGrafanaAtTheInfluxdbServiceAndDatabase() throws IOException {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> provisioning = new Yaml().load(
+                Files.readString(INFRA.resolve("grafana/provisioning/datasources/influxdb.yml")));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> datasource = ((List<Map<String, Object>>) provisioning.get("datasources")).get(0);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> jsonData = (Map<String, Object>) datasource.get("jsonData");
+
+        assertThat(datasource.get("url")).isEqualTo("http://influxdb:" + ServiceDefaults.INFLUX_PORT);
+        assertThat(jsonData.get("dbName")).isEqualTo(ServiceDefaults.INFLUX_DATABASE);
+        assertThat(volumes("grafana")).anyMatch(v -> v.startsWith("./grafana/provisioning:"));
+    }
+
+    @Test
+    void shouldMountAMosquittoConfigListeningOnTheDefaultPort() throws IOException {
+        assertThat(volumes("mosquitto")).contains("./mosquitto/mosquitto.conf:/mosquitto/config/mosquitto.conf:ro");
+        List<String> config = Files.readAllLines(INFRA.resolve("mosquitto/mosquitto.conf"));
+        assertThat(config).contains("listener " + ServiceDefaults.MQTT_PORT, "persistence true");
+    }
+
+    @Test
+    void shouldOnlyDependOnServicesItDefines() {
+        services.forEach((name, service) -> {
+            Object dependsOn = service.get("depends_on");
+            List<String> names = dependsOn instanceof Map<?, ?> map
+                    ? map.keySet().stream().map(Object::toString).collect(Collectors.toList())
+                    : dependsOn instanceof List<?> list ? list.stream().map(Object::toString).collect(Collectors.toList()) : List.of();
+            assertThat(services.keySet()).as("depends_on of %s", name).containsAll(names);
+        });
+    }
+
+    private static String image(String service) {
+        return String.valueOf(services.get(service).get("image"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> ports(String service) {
+        return (List<String>) services.get(service).get("ports");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> volumes(String service) {
+        return (List<String>) services.get(service).get("volumes");
+    }
+
+    private static Map<String, String> env(String service) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> environment = (Map<String, Object>) services.get(service).get("environment");
+        return environment.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue())));
+    }
+
+    private static String rootPomProperty(String name) throws Exception {
+        var document = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(ROOT.resolve("pom.xml").toFile());
+        return XPathFactory.newInstance().newXPath().evaluate("/project/properties/" + name, document).strip();
+    }
+}

@@ -1,0 +1,50 @@
+package io.twinstream.infra.stack.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+
+class StackMainTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) throws Exception {
+        return StackMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldPrintUsageOnHelp() throws Exception {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: infra/bin/stack", "startup-benchmark", "MQTT_URL");
+    }
+
+    @Test
+    void shouldFailWithUsageWithoutCommand() throws Exception {
+        assertThat(run()).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("Usage:");
+    }
+
+    @Test
+    void shouldRejectUnknownCommand() throws Exception {
+        assertThat(run("down")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("Unknown command 'down'");
+    }
+
+    @Test
+    void shouldRejectBadRunsBeforeStartingAnything() throws Exception {
+        assertThat(run("startup-benchmark", "--runs", "zero")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--runs must be a whole number, was 'zero'");
+    }
+
+    @Test
+    void shouldRejectUnknownOption() throws Exception {
+        assertThat(run("up", "--verbose")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option(s): --verbose");
+    }
+}
