@@ -56,17 +56,6 @@ public final class InfluxdProcess extends LocalService implements InfluxServer {
         this.rpcPort = FreePorts.pick();
     }
 
-    /** Starts a server with {@link Options#defaults()}. */
-    public static InfluxdProcess startDefault() {
-        InfluxdProcess server = new InfluxdProcess(Options.defaults());
-        try {
-            server.start();
-            return server;
-        } catch (RuntimeException e) {
-            server.close();
-            throw e;
-        }
-    }
 
     @Override
     public String url() {
@@ -83,7 +72,7 @@ public final class InfluxdProcess extends LocalService implements InfluxServer {
 
     @Override
     public String description() {
-        return "local influxd on " + url() + pid().stream().mapToObj(p -> " (PID " + p + ")").findFirst().orElse("");
+        return "local influxd on " + url() + pidSuffix();
     }
 
     @Override

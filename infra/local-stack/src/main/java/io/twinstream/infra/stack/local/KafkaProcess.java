@@ -81,17 +81,6 @@ public final class KafkaProcess extends LocalService implements KafkaBroker {
         }
     }
 
-    /** Starts a broker with {@link Options#defaults()}. */
-    public static KafkaProcess startDefault() {
-        KafkaProcess broker = new KafkaProcess(Options.defaults());
-        try {
-            broker.start();
-            return broker;
-        } catch (RuntimeException e) {
-            broker.close();
-            throw e;
-        }
-    }
 
     @Override
     public String bootstrapServers() {
@@ -109,7 +98,7 @@ public final class KafkaProcess extends LocalService implements KafkaBroker {
     @Override
     public String description() {
         return "local Kafka " + kafkaVersion() + " on " + bootstrapServers()
-                + pid().stream().mapToObj(p -> " (PID " + p + ")").findFirst().orElse("");
+                + pidSuffix();
     }
 
     @Override

@@ -176,6 +176,12 @@ public abstract class LocalService implements AutoCloseable {
         return process != null && process.isAlive() ? OptionalLong.of(process.pid()) : OptionalLong.empty();
     }
 
+    /** {@code " (PID 1234)"} while the service runs, else empty: for descriptions. */
+    protected final String pidSuffix() {
+        OptionalLong pid = pid();
+        return pid.isPresent() ? " (PID " + pid.getAsLong() + ")" : "";
+    }
+
     /** Stops the service and deletes its run directory unless the options keep it. */
     @Override
     public final void close() {

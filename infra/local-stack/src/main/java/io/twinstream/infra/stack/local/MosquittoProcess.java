@@ -78,17 +78,6 @@ public final class MosquittoProcess extends LocalService implements MqttBroker {
         }
     }
 
-    /** Starts a broker with {@link Options#defaults()}. */
-    public static MosquittoProcess startDefault() {
-        MosquittoProcess broker = new MosquittoProcess(Options.defaults());
-        try {
-            broker.start();
-            return broker;
-        } catch (RuntimeException e) {
-            broker.close();
-            throw e;
-        }
-    }
 
     @Override
     public String host() {
@@ -102,7 +91,7 @@ public final class MosquittoProcess extends LocalService implements MqttBroker {
 
     @Override
     public String description() {
-        return "local mosquitto on " + url() + pid().stream().mapToObj(p -> " (PID " + p + ")").findFirst().orElse("");
+        return "local mosquitto on " + url() + pidSuffix();
     }
 
     @Override
