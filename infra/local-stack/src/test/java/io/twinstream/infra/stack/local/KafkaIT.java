@@ -74,6 +74,23 @@ class KafkaIT {
         }
     }
 
+    @Test
+    void shouldComeBackWithItsRecordsAfterBeingKilled() throws Exception {
+        try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults()
+                .withLocal(LocalOptions.defaults().withRunDirParent(tmp)))) {
+            kafka.start();
+            kafka.createTopic("survives", 1);
+            produce(kafka, "survives", 100);
+
+            kafka.kill();
+            assertThat(kafka.isRunning()).isFalse();
+            kafka.start();
+
+            assertThat(consume(kafka, "survives", 100)).extracting(ConsumerRecord::value)
+                    .containsExactlyInAnyOrderElementsOf(values(100));
+        }
+    }
+
     private static List<String> values(int count) {
         List<String> values = new ArrayList<>();
         for (int i = 0; i < count; i++) {
