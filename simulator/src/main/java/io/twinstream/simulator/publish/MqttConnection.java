@@ -1,0 +1,357 @@
+package io.twinstream.simulator.publish;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One simulated MQTT client (a device or a gateway): Paho's async MQTT 5 client with TCP_NODELAY,
+ * a retained {@code offline} Last Will on {@code devices/{id}/status}, at most {@code maxInFlight}
+ * unacknowledged messages (Paho v5 fails, rather than waits, past the broker's Receive Maximum),
+ * and its own reconnect with exponential backoff and jitter.
+ *
+ * <p>At least once: a QoS 1 message whose delivery fails (the connection dropped before the
+ * PUBACK) is kept and published again once the connection is back, before anything new. The
+ * session is clean on purpose: Paho's own resend of a persistent session, on top of new messages,
+ * overran Mosquitto's Receive Maximum here and got the client disconnected for a protocol error.
+ */
+final class MqttConnection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
+    private static final long MIN_BACKOFF_MS = 250;
+    private static final long MAX_BACKOFF_MS = 30_000;
+
+    private final String clientId;
+    private final MqttAsyncClient client;
+    private final MqttConnectionOptions options;
+    private final PublishStats stats;
+    private final ScheduledExecutorService scheduler;
+    private final boolean jitter;
+    private final Object lock = new Object();
+    private Semaphore inFlight;
+    private int maxInFlight;
+    private boolean connected;
+    private boolean wanted = true;
+    private int attempts;
+    private final List<Backlogged> backlog = new ArrayList<>();
+    private final List<Backlogged> retry = new ArrayList<>();
+
+    MqttConnection(String url, String clientId, String username, char[] password, int maxInFlight, PublishStats stats,
+                   ScheduledExecutorService scheduler, boolean jitter) throws MqttException {
+        this.clientId = clientId;
+        this.stats = stats;
+        this.scheduler = scheduler;
+        this.jitter = jitter;
+        this.maxInFlight = maxInFlight;
+        this.inFlight = new Semaphore(maxInFlight);
+        this.client = new MqttAsyncClient(url, clientId, new MemoryPersistence());
+        this.options = new MqttConnectionOptions();
+        options.setSocketFactory(new NoDelaySocketFactory());
+        options.setCleanStart(true);
+        options.setKeepAliveInterval(30);
+        options.setConnectionTimeout(30);
+        options.setAutomaticReconnect(false);
+        MqttMessage will = new MqttMessage("offline".getBytes(StandardCharsets.UTF_8));
+        will.setQos(1);
+        will.setRetained(true);
+        options.setWill(statusTopic(), will);
+        if (username != null) {
+            options.setUserName(username);
+            options.setPassword(new String(password).getBytes(StandardCharsets.UTF_8));
+        }
+        client.setCallback(new MqttCallback() {
+            @Override
+            public void disconnected(MqttDisconnectResponse response) {
+                onConnectionLost(String.valueOf(response.getReasonString()));
+            }
+
+            @Override
+            public void mqttErrorOccurred(MqttException exception) {
+                stats.errors.increment();
+                LOG.warn("{}: MQTT error: {}", clientId, exception.toString());
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage message) {
+            }
+
+            @Override
+            public void deliveryComplete(IMqttToken token) {
+            }
+
+            @Override
+            public void connectComplete(boolean reconnect, String serverURI) {
+            }
+
+            @Override
+            public void authPacketArrived(int reasonCode, MqttProperties properties) {
+            }
+        });
+    }
+
+    String statusTopic() {
+        return "devices/" + clientId + "/status";
+    }
+
+    /** Connects (blocking) and announces {@code online}. */
+    void connect() throws MqttException {
+        IMqttToken token = client.connect(options);
+        token.waitForCompletion(30_000);
+        Integer receiveMaximum = token.getResponseProperties() == null ? null : token.getResponseProperties().getReceiveMaximum();
+        synchronized (lock) {
+            if (receiveMaximum != null && receiveMaximum < maxInFlight) {
+                maxInFlight = receiveMaximum;
+                inFlight = new Semaphore(receiveMaximum);
+            }
+            connected = true;
+            wanted = true;
+            attempts = 0;
+            lock.notifyAll();
+        }
+        stats.connected.incrementAndGet();
+        publish(statusTopic(), "online".getBytes(StandardCharsets.UTF_8), 1, true, 0);
+        List<Backlogged> again;
+        List<Backlogged> held;
+        synchronized (lock) {
+            again = new ArrayList<>(retry);
+            retry.clear();
+            held = new ArrayList<>(backlog);
+            backlog.clear();
+        }
+        again.addAll(held);
+        for (Backlogged b : again) {
+            send(b.topic, b.payload, b.qos, b.retained, b.readings, b.firstTime);
+        }
+    }
+
+    private record Backlogged(String topic, byte[] payload, int qos, boolean retained, int readings, boolean firstTime) {
+    }
+
+    /**
+     * Publishes, waiting while the connection is down or {@code maxInFlight} messages are
+     * unacknowledged: the simulator slows down instead of buffering without bound.
+     */
+    void publish(String topic, byte[] payload, int qos, boolean retained, int readings) {
+        send(topic, payload, qos, retained, readings, true);
+    }
+
+    private void send(String topic, byte[] payload, int qos, boolean retained, int readings, boolean firstTime) {
+        Semaphore permits;
+        synchronized (lock) {
+            if (!connected && !wanted) {
+                // Simulated offline: the device keeps what it meant to send and sends it when back.
+                backlog.add(new Backlogged(topic, payload, qos, retained, readings, firstTime));
+                return;
+            }
+            while (!connected) {
+                try {
+                    lock.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            permits = inFlight;
+        }
+        try {
+            permits.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try {
+            client.publish(topic, payload, qos, retained, null, new MqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    permits.release();
+                    stats.acknowledged.increment();
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable exception) {
+                    permits.release();
+                    if (qos > 0) {
+                        synchronized (lock) {
+                            retry.add(new Backlogged(topic, payload, qos, retained, readings, false));
+                        }
+                        stats.retried.increment();
+                    } else {
+                        stats.errors.increment(); // QoS 0: lost by definition
+                    }
+                }
+            });
+            if (firstTime) {
+                stats.messages.increment();
+                stats.readings.add(readings);
+                stats.bytes.add(payload.length);
+            }
+        } catch (MqttException e) {
+            permits.release();
+            stats.errors.increment();
+            LOG.debug("{}: publish failed: {}", clientId, e.toString());
+        }
+    }
+
+    /**
+     * Drops the TCP connection without DISCONNECT, so the broker publishes the Last Will. What the
+     * device had in flight is acknowledged first (up to 5 s): it goes quiet after sending, not mid-send.
+     */
+    void dropWithoutGoodbye() {
+        try {
+            drain(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (lock) {
+            wanted = false;
+            if (!connected) {
+                return;
+            }
+            connected = false;
+        }
+        stats.connected.decrementAndGet();
+        try {
+            client.disconnectForcibly(0, 1, false);
+        } catch (MqttException e) {
+            LOG.debug("{}: forced disconnect: {}", clientId, e.toString());
+        }
+    }
+
+    /** Waits until every published message is acknowledged, at most {@code timeoutMillis}. */
+    boolean drain(long timeoutMillis) throws InterruptedException {
+        Semaphore permits;
+        int max;
+        synchronized (lock) {
+            permits = inFlight;
+            max = maxInFlight;
+        }
+        if (permits.tryAcquire(max, timeoutMillis, TimeUnit.MILLISECONDS)) {
+            permits.release(max);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Announces {@code offline} (retained) and disconnects cleanly: the end of a simulation is not a
+     * failure. A device that is offline (by a simulated fault) at the end never sends what it held.
+     *
+     * @return how many held messages were never sent
+     */
+    int close() {
+        int unsent;
+        synchronized (lock) {
+            wanted = false;
+            unsent = backlog.size();
+        }
+        try {
+            if (client.isConnected()) {
+                client.publish(statusTopic(), "offline".getBytes(StandardCharsets.UTF_8), 1, true).waitForCompletion(5_000);
+                client.disconnect(5_000).waitForCompletion(10_000);
+            }
+        } catch (MqttException e) {
+            LOG.debug("{}: disconnect: {}", clientId, e.toString());
+        } finally {
+            try {
+                client.close(true);
+            } catch (MqttException e) {
+                LOG.debug("{}: close: {}", clientId, e.toString());
+            }
+        }
+        synchronized (lock) {
+            if (connected) {
+                connected = false;
+                stats.connected.decrementAndGet();
+            }
+        }
+        return unsent;
+    }
+
+    boolean isConnected() {
+        synchronized (lock) {
+            return connected;
+        }
+    }
+
+    private void onConnectionLost(String reason) {
+        boolean reconnect;
+        synchronized (lock) {
+            if (connected) {
+                connected = false;
+                stats.connected.decrementAndGet();
+            }
+            reconnect = wanted;
+        }
+        if (reconnect) {
+            LOG.info("{}: connection lost ({}); reconnecting", clientId, reason);
+            scheduleReconnect();
+        }
+    }
+
+    /**
+     * A device back from a simulated outage reconnects now, on the caller's thread, so its
+     * {@code online} and anything it sends later keep their place in the stream; if the broker
+     * refuses, it falls back to the reconnect with backoff.
+     */
+    void comeBack() {
+        synchronized (lock) {
+            if (connected) {
+                return;
+            }
+            wanted = true;
+        }
+        try {
+            connect();
+        } catch (MqttException | RuntimeException e) {
+            LOG.debug("{}: reconnect failed: {}", clientId, e.toString());
+            scheduleReconnect();
+        }
+    }
+
+    /** Reconnects after min(30 s, 250 ms × 2^attempt), times 0.5-1.5 when jitter is on. */
+    void scheduleReconnect() {
+        long delay;
+        synchronized (lock) {
+            delay = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS << Math.min(attempts, 16));
+            attempts++;
+            wanted = true;
+        }
+        if (jitter) {
+            delay = (long) (delay * (0.5 + ThreadLocalRandom.current().nextDouble()));
+        }
+        scheduler.schedule(this::tryReconnect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void tryReconnect() {
+        synchronized (lock) {
+            if (connected || !wanted) {
+                return;
+            }
+        }
+        try {
+            connect();
+            stats.reconnects.increment();
+        } catch (MqttException | RuntimeException e) {
+            // A scheduled task's exception would vanish silently: log it and try again later.
+            LOG.debug("{}: reconnect failed: {}", clientId, e.toString());
+            scheduleReconnect();
+        }
+    }
+}
