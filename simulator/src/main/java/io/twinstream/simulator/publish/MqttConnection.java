@@ -43,6 +43,7 @@ final class MqttConnection {
     private final MqttConnectionOptions options;
     private final PublishStats stats;
     private final ScheduledExecutorService scheduler;
+    private final java.util.concurrent.Executor connector;
     private final boolean jitter;
     private final Object lock = new Object();
     private Semaphore inFlight;
@@ -53,11 +54,19 @@ final class MqttConnection {
     private final List<Backlogged> backlog = new ArrayList<>();
     private final List<Backlogged> retry = new ArrayList<>();
 
+    /**
+     * @param scheduler times reconnect attempts
+     * @param connector runs them: a Paho 1.2.5 connect blocks about 300 ms (it polls every 100 ms
+     *                  for each of its three threads to start, paho.mqtt.java#1089), so many
+     *                  connections come back only if many connect at once
+     */
     MqttConnection(String url, String clientId, String username, char[] password, int maxInFlight, PublishStats stats,
-                   ScheduledExecutorService scheduler, boolean jitter) throws MqttException {
+                   ScheduledExecutorService scheduler, java.util.concurrent.Executor connector, boolean jitter)
+            throws MqttException {
         this.clientId = clientId;
         this.stats = stats;
         this.scheduler = scheduler;
+        this.connector = connector;
         this.jitter = jitter;
         this.maxInFlight = maxInFlight;
         this.inFlight = new Semaphore(maxInFlight);
@@ -336,7 +345,7 @@ final class MqttConnection {
         if (jitter) {
             delay = (long) (delay * (0.5 + ThreadLocalRandom.current().nextDouble()));
         }
-        scheduler.schedule(this::tryReconnect, delay, TimeUnit.MILLISECONDS);
+        scheduler.schedule(() -> connector.execute(this::tryReconnect), delay, TimeUnit.MILLISECONDS);
     }
 
     private void tryReconnect() {

@@ -41,11 +41,18 @@ public final class MqttPublisher implements AutoCloseable {
     private final DeviceFleet fleet;
     private final Settings settings;
     private final PublishStats stats = new PublishStats();
-    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
-        Thread t = new Thread(r, "mqtt-reconnect");
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, r -> {
+        Thread t = new Thread(r, "mqtt-reconnect-timer");
         t.setDaemon(true);
         return t;
     });
+    /** Paho 1.2.5 needs about 300 ms per connect, mostly sleeping: connect many at once. */
+    private final ExecutorService connectors = Executors.newFixedThreadPool(CONNECT_THREADS, r -> {
+        Thread t = new Thread(r, "mqtt-connect");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final int CONNECT_THREADS = 128;
     private final MqttConnection[] connections;
     private volatile boolean stopping;
 
@@ -60,19 +67,18 @@ public final class MqttPublisher implements AutoCloseable {
     }
 
     /**
-     * Opens every connection, 64 at a time.
+     * Opens every connection, 128 at a time.
      *
      * @throws MqttException from the first connection that fails: a broker that is not there, or
      *                       refuses the login, is an error at start rather than a retry loop
      */
     public void connectAll() throws MqttException, InterruptedException {
         int maxInFlight = fleet.scenario().publish().maxInFlight();
-        ExecutorService connectors = Executors.newFixedThreadPool(Math.min(64, Math.max(1, connections.length)));
+        List<Future<?>> pending = new ArrayList<>();
         try {
-            List<Future<?>> pending = new ArrayList<>();
             for (int c = 0; c < connections.length; c++) {
                 connections[c] = new MqttConnection(settings.url(), fleet.connectionId(c), settings.username(),
-                        settings.password(), maxInFlight, stats, scheduler, settings.jitter());
+                        settings.password(), maxInFlight, stats, scheduler, connectors, settings.jitter());
                 MqttConnection connection = connections[c];
                 pending.add(connectors.submit(() -> {
                     connection.connect();
@@ -89,8 +95,9 @@ public final class MqttPublisher implements AutoCloseable {
                     throw new IllegalStateException(e.getCause());
                 }
             }
-        } finally {
-            connectors.shutdownNow();
+        } catch (MqttException | RuntimeException e) {
+            pending.forEach(f -> f.cancel(true));
+            throw e;
         }
     }
 
@@ -154,14 +161,15 @@ public final class MqttPublisher implements AutoCloseable {
                 LOG.warn("unacknowledged messages remain on {} at shutdown", connection.statusTopic());
             }
         }
-        ExecutorService closers = Executors.newFixedThreadPool(Math.min(64, Math.max(1, connections.length)));
+        ExecutorService closers = Executors.newFixedThreadPool(Math.min(CONNECT_THREADS, Math.max(1, connections.length)));
         for (MqttConnection connection : connections) {
             if (connection != null) {
                 closers.submit(() -> stats.heldAtEnd.add(connection.close()));
             }
         }
         closers.shutdown();
-        closers.awaitTermination(2, TimeUnit.MINUTES);
+        closers.awaitTermination(5, TimeUnit.MINUTES);
         scheduler.shutdownNow();
+        connectors.shutdownNow();
     }
 }
