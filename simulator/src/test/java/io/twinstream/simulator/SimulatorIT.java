@@ -14,22 +14,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.twinstream.infra.stack.MqttBroker;
 import io.twinstream.infra.stack.junit.ServiceStackExtension;
+import io.twinstream.simulator.publish.MqttCallbackAdapter;
 import io.twinstream.simulator.publish.MqttPublisher;
 import io.twinstream.simulator.scenario.ScenarioParser;
 import io.twinstream.simulator.stream.DeviceFleet;
 import io.twinstream.simulator.stream.MessageGenerator;
 import io.twinstream.simulator.stream.SimMessage;
 import io.twinstream.simulator.stream.StreamObserver;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -199,35 +195,11 @@ class SimulatorIT {
         static Subscriber connect(MqttBroker broker, String... filters) throws MqttException {
             MqttClient client = new MqttClient(broker.url(), "it-subscriber-" + System.nanoTime(), new MemoryPersistence());
             Subscriber subscriber = new Subscriber(client);
-            client.setCallback(new MqttCallback() {
-                @Override
-                public void disconnected(MqttDisconnectResponse response) {
-                }
-
-                @Override
-                public void mqttErrorOccurred(MqttException exception) {
-                }
-
-                @Override
-                public void messageArrived(String topic, MqttMessage message) {
-                    if (message.isRetained()) {
-                        return; // left by an earlier test on the shared broker
-                    }
+            client.setCallback(MqttCallbackAdapter.onMessage((topic, message) -> {
+                if (!message.isRetained()) { // retained: left by an earlier test on the shared broker
                     subscriber.received.add(new String[] {topic, text(message.getPayload())});
                 }
-
-                @Override
-                public void deliveryComplete(IMqttToken token) {
-                }
-
-                @Override
-                public void connectComplete(boolean reconnect, String serverURI) {
-                }
-
-                @Override
-                public void authPacketArrived(int reasonCode, MqttProperties properties) {
-                }
-            });
+            }));
             MqttConnectionOptions options = new MqttConnectionOptions();
             options.setCleanStart(true);
             client.connect(options);

@@ -11,13 +11,12 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.TimerPingSender;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +54,7 @@ final class MqttConnection {
     private final List<Backlogged> retry = new ArrayList<>();
 
     /**
-     * @param scheduler times reconnect attempts
+     * @param scheduler times reconnect attempts and keep-alive pings
      * @param connector runs them: a Paho 1.2.5 connect blocks about 300 ms (it polls every 100 ms
      *                  for each of its three threads to start, paho.mqtt.java#1089), so many
      *                  connections come back only if many connect at once
@@ -70,11 +69,13 @@ final class MqttConnection {
         this.jitter = jitter;
         this.maxInFlight = maxInFlight;
         this.inFlight = new Semaphore(maxInFlight);
-        this.client = new MqttAsyncClient(url, clientId, new MemoryPersistence());
+        // Keep-alive pings on a shared scheduler: Paho's default is a Timer thread per client, and
+        // threads, not sockets, limit how many device connections one process holds (3 per client remain).
+        this.client = new MqttAsyncClient(url, clientId, new MemoryPersistence(), new TimerPingSender(scheduler), null);
         this.options = new MqttConnectionOptions();
         options.setSocketFactory(new NoDelaySocketFactory());
         options.setCleanStart(true);
-        options.setKeepAliveInterval(30);
+        options.setKeepAliveInterval(60);
         options.setConnectionTimeout(30);
         options.setAutomaticReconnect(false);
         MqttMessage will = new MqttMessage("offline".getBytes(StandardCharsets.UTF_8));
@@ -85,7 +86,7 @@ final class MqttConnection {
             options.setUserName(username);
             options.setPassword(new String(password).getBytes(StandardCharsets.UTF_8));
         }
-        client.setCallback(new MqttCallback() {
+        client.setCallback(new MqttCallbackAdapter() {
             @Override
             public void disconnected(MqttDisconnectResponse response) {
                 onConnectionLost(String.valueOf(response.getReasonString()));
@@ -95,22 +96,6 @@ final class MqttConnection {
             public void mqttErrorOccurred(MqttException exception) {
                 stats.errors.increment();
                 LOG.warn("{}: MQTT error: {}", clientId, exception.toString());
-            }
-
-            @Override
-            public void messageArrived(String topic, MqttMessage message) {
-            }
-
-            @Override
-            public void deliveryComplete(IMqttToken token) {
-            }
-
-            @Override
-            public void connectComplete(boolean reconnect, String serverURI) {
-            }
-
-            @Override
-            public void authPacketArrived(int reasonCode, MqttProperties properties) {
             }
         });
     }

@@ -2,6 +2,8 @@ package io.twinstream.simulator.publish;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -41,8 +43,8 @@ public final class MqttPublisher implements AutoCloseable {
     private final DeviceFleet fleet;
     private final Settings settings;
     private final PublishStats stats = new PublishStats();
-    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, r -> {
-        Thread t = new Thread(r, "mqtt-reconnect-timer");
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
+        Thread t = new Thread(r, "mqtt-timer");
         t.setDaemon(true);
         return t;
     });
@@ -54,6 +56,9 @@ public final class MqttPublisher implements AutoCloseable {
     });
     private static final int CONNECT_THREADS = 128;
     private final MqttConnection[] connections;
+    /** Marks the end of the stream in the queue between generator and publisher. */
+    private static final int CHUNK = 256;
+    private static final SimMessage END = new SimMessage(Long.MAX_VALUE, "", new byte[0], false, -1, SimMessage.Kind.STATUS, 0);
     private volatile boolean stopping;
 
     public MqttPublisher(DeviceFleet fleet, Settings settings) {
@@ -101,30 +106,74 @@ public final class MqttPublisher implements AutoCloseable {
         }
     }
 
-    /** Publishes the whole stream; returns when it is over (or {@link #stop()} was called). */
+    /**
+     * Publishes the whole stream; returns when it is over (or {@link #stop()} was called). The
+     * stream is generated on a thread of its own, a few thousand messages ahead, so writing
+     * payloads and publishing them overlap; the order is the generator's.
+     */
     public void run(MessageGenerator generator) throws InterruptedException {
         long simStart = fleet.scenario().start().toEpochMilli();
         long wallStart = System.nanoTime();
         int qos = fleet.scenario().publish().qos();
         boolean deviceConnections = fleet.scenario().publish().connections() == ConnectionMode.DEVICE;
-        for (SimMessage m = generator.next(); m != null && !stopping; m = generator.next()) {
-            if (settings.speed() > 0) {
-                long dueNanos = wallStart + (long) ((m.sendMillis() - simStart) * 1_000_000 / settings.speed());
-                long wait = dueNanos - System.nanoTime();
-                if (wait > 0) {
-                    TimeUnit.NANOSECONDS.sleep(wait);
+        // Handed over in chunks: a hand-over per message costs more than writing the message.
+        BlockingQueue<List<SimMessage>> ahead = new ArrayBlockingQueue<>(16);
+        Thread producer = new Thread(() -> {
+            try {
+                List<SimMessage> chunk = new ArrayList<>(CHUNK);
+                for (SimMessage m = generator.next(); m != null && !stopping; m = generator.next()) {
+                    chunk.add(m);
+                    if (chunk.size() == CHUNK || m.sendMillis() > chunk.get(0).sendMillis() + 100 && settings.speed() > 0) {
+                        ahead.put(chunk);
+                        chunk = new ArrayList<>(CHUNK);
+                    }
                 }
+                chunk.add(END);
+                ahead.put(chunk);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-            stats.simulatedMillis.set(m.sendMillis());
-            MqttConnection connection = connections[m.connection()];
-            if (deviceConnections && m.kind() == SimMessage.Kind.LAST_WILL) {
-                connection.dropWithoutGoodbye(); // the broker publishes the device's Will
-            } else if (deviceConnections && m.kind() == SimMessage.Kind.STATUS) {
-                connection.comeBack(); // at once, in stream order: connect() announces online
-            } else {
-                connection.publish(m.topic(), m.payload(), m.kind() == SimMessage.Kind.STATUS
-                        || m.kind() == SimMessage.Kind.LAST_WILL ? 1 : qos, m.retained(), m.readings());
+        }, "stream-generator");
+        producer.setDaemon(true);
+        producer.start();
+        try {
+            publishFrom(ahead, simStart, wallStart, qos, deviceConnections);
+        } finally {
+            producer.interrupt();
+            producer.join(10_000);
+        }
+    }
+
+    private void publishFrom(BlockingQueue<List<SimMessage>> ahead, long simStart, long wallStart, int qos,
+                             boolean deviceConnections) throws InterruptedException {
+        while (!stopping) {
+            for (SimMessage m : ahead.take()) {
+                if (m == END || stopping) {
+                    return;
+                }
+                publishOne(m, simStart, wallStart, qos, deviceConnections);
             }
+        }
+    }
+
+    private void publishOne(SimMessage m, long simStart, long wallStart, int qos, boolean deviceConnections)
+            throws InterruptedException {
+        if (settings.speed() > 0) {
+            long dueNanos = wallStart + (long) ((m.sendMillis() - simStart) * 1_000_000 / settings.speed());
+            long wait = dueNanos - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+        }
+        stats.simulatedMillis.set(m.sendMillis());
+        MqttConnection connection = connections[m.connection()];
+        if (deviceConnections && m.kind() == SimMessage.Kind.LAST_WILL) {
+            connection.dropWithoutGoodbye(); // the broker publishes the device's Will
+        } else if (deviceConnections && m.kind() == SimMessage.Kind.STATUS) {
+            connection.comeBack(); // at once, in stream order: connect() announces online
+        } else {
+            connection.publish(m.topic(), m.payload(), m.kind() == SimMessage.Kind.STATUS
+                    || m.kind() == SimMessage.Kind.LAST_WILL ? 1 : qos, m.retained(), m.readings());
         }
     }
 
@@ -144,6 +193,16 @@ public final class MqttPublisher implements AutoCloseable {
             TimeUnit.MILLISECONDS.sleep(20);
         }
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    }
+
+    /** Waits (up to 60 s) until the broker acknowledged everything published so far. */
+    public void drainAll() throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        for (MqttConnection connection : connections) {
+            if (connection != null && connection.isConnected()) {
+                connection.drain(Math.max(1, deadline - System.currentTimeMillis()));
+            }
+        }
     }
 
     /** Stops publishing after the current message. */
