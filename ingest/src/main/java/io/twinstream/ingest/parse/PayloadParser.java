@@ -1,0 +1,354 @@
+package io.twinstream.ingest.parse;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.twinstream.model.Reading;
+
+/**
+ * Turns one MQTT message into readings, or says exactly why it cannot. Accepted formats
+ * (ARCHITECTURE.md):
+ * <ul>
+ *   <li>JSON reading: {@code {"ts": <epoch ms>, "seq": <long>, "metrics": {"pm25": 12.3}}}, the device
+ *       from the topic;</li>
+ *   <li>batch: a JSON array of such readings, each with {@code deviceId} (and optionally
+ *       {@code deviceType}, else the topic's);</li>
+ *   <li>SenML (RFC 8428): an array of records with {@code bn}/{@code bt}/{@code n}/{@code t}/{@code v};
+ *       records at the same time form one reading;</li>
+ *   <li>the earlier SenML draft: {@code {"bn": .., "bt": .., "e": [..]}}.</li>
+ * </ul>
+ * Numeric strings in SenML {@code v} are coerced to numbers. Device ids, types and metric names
+ * must be safe InfluxDB tag values (letters, digits, {@code _ . : -}); timestamps must lie within
+ * {@code maxClockDistance} of now. Thread-safe.
+ */
+public final class PayloadParser {
+
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}");
+    private static final Pattern SAFE_METRIC = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
+    private static final Set<String> READING_FIELDS = Set.of("ts", "seq", "metrics");
+    private static final Set<String> BATCH_FIELDS = Set.of("deviceId", "deviceType", "ts", "seq", "metrics");
+    private static final Set<String> SENML_FIELDS = Set.of("bn", "bt", "bu", "bv", "bver", "n", "u", "v", "vs", "vb",
+            "vd", "s", "t", "ut");
+    private static final Set<String> DRAFT_FIELDS = Set.of("bn", "bt", "bu", "ver", "e");
+
+    private final ObjectMapper json = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
+    private final int maxPayloadBytes;
+    private final long maxClockDistanceMillis;
+
+    /**
+     * @param maxPayloadBytes  larger payloads are rejected unread (default 256 KiB)
+     * @param maxClockDistance a timestamp farther than this from now is rejected (default 366 days:
+     *                         replays and simulations may carry old times, 1970 and 2100 may not)
+     */
+    public PayloadParser(int maxPayloadBytes, Duration maxClockDistance) {
+        this.maxPayloadBytes = maxPayloadBytes;
+        this.maxClockDistanceMillis = maxClockDistance.toMillis();
+    }
+
+    /**
+     * @param receivedAt when the message arrived, epoch ms; also "now" for the timestamp check
+     * @return at least one reading
+     * @throws PayloadRejectedException with the reason for the dead-letter topic
+     */
+    public List<Reading> parse(String topic, byte[] payload, long receivedAt) throws PayloadRejectedException {
+        TopicAddress address = TopicAddress.parse(topic);
+        if (payload.length == 0) {
+            throw new PayloadRejectedException(RejectReason.EMPTY, "empty payload");
+        }
+        if (payload.length > maxPayloadBytes) {
+            throw new PayloadRejectedException(RejectReason.TOO_LARGE, payload.length + " bytes, more than " + maxPayloadBytes);
+        }
+        JsonNode root;
+        try {
+            root = json.readTree(payload);
+        } catch (IOException e) {
+            throw new PayloadRejectedException(RejectReason.MALFORMED_JSON, firstLine(e.getMessage()));
+        }
+        if (root == null || root.isMissingNode()) {
+            throw new PayloadRejectedException(RejectReason.MALFORMED_JSON, "no JSON value");
+        }
+        List<Reading> readings = new ArrayList<>();
+        if (root.isObject() && root.has("metrics")) {
+            requireDeviceTopic(address, topic);
+            readings.add(jsonReading(root, address, address.deviceType(), address.deviceId(), READING_FIELDS, receivedAt));
+        } else if (root.isObject() && root.has("e")) {
+            requireDeviceTopic(address, topic);
+            readings.addAll(senmlDraft(root, address, receivedAt));
+        } else if (root.isArray() && root.size() > 0 && root.get(0).isObject() && root.get(0).has("metrics")) {
+            for (int i = 0; i < root.size(); i++) {
+                readings.add(batchReading(root.get(i), i, address, receivedAt));
+            }
+        } else if (root.isArray() && root.size() > 0) {
+            requireDeviceTopic(address, topic);
+            readings.addAll(senml(root, address, receivedAt));
+        } else {
+            throw new PayloadRejectedException(RejectReason.MISSING_FIELD,
+                    "not a reading: expected an object with \"metrics\" or \"e\", or a non-empty array");
+        }
+        return readings;
+    }
+
+    private Reading batchReading(JsonNode node, int index, TopicAddress address, long receivedAt)
+            throws PayloadRejectedException {
+        if (!node.isObject()) {
+            throw new PayloadRejectedException(RejectReason.WRONG_TYPE, "batch element " + index + " is not an object");
+        }
+        JsonNode id = node.get("deviceId");
+        if (id == null) {
+            throw new PayloadRejectedException(RejectReason.MISSING_FIELD, "batch element " + index + " has no deviceId");
+        }
+        if (!id.isTextual()) {
+            throw new PayloadRejectedException(RejectReason.WRONG_TYPE, "batch element " + index + ": deviceId is not a string");
+        }
+        JsonNode type = node.get("deviceType");
+        if (type != null && !type.isTextual()) {
+            throw new PayloadRejectedException(RejectReason.WRONG_TYPE, "batch element " + index + ": deviceType is not a string");
+        }
+        String deviceType = type != null ? type.asText() : address.deviceType();
+        try {
+            return jsonReading(node, address, safeId(deviceType, "deviceType"), safeId(id.asText(), "deviceId"),
+                    BATCH_FIELDS, receivedAt);
+        } catch (PayloadRejectedException e) {
+            throw new PayloadRejectedException(e.reason(), "batch element " + index + ": " + e.getMessage());
+        }
+    }
+
+    private Reading jsonReading(JsonNode node, TopicAddress address, String deviceType, String deviceId, Set<String> allowed,
+                                long receivedAt) throws PayloadRejectedException {
+        rejectUnknownFields(node, allowed);
+        long ts = wholeNumber(node, "ts");
+        checkTimestamp(ts, receivedAt);
+        long seq = wholeNumber(node, "seq");
+        if (seq < 0) {
+            throw new PayloadRejectedException(RejectReason.WRONG_TYPE, "seq must be >= 0, was " + seq);
+        }
+        JsonNode metrics = node.get("metrics");
+        if (!metrics.isObject()) {
+            throw new PayloadRejectedException(RejectReason.WRONG_TYPE, "metrics is not an object");
+        }
+        if (metrics.isEmpty()) {
+            throw new PayloadRejectedException(RejectReason.NO_METRICS, "metrics is empty");
+        }
+        String[] names = new String[metrics.size()];
+        double[] values = new double[metrics.size()];
+        Iterator<Map.Entry<String, JsonNode>> fields = metrics.fields();
+        for (int i = 0; fields.hasNext(); i++) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            names[i] = safeMetric(field.getKey());
+            if (!field.getValue().isNumber()) {
+                throw new PayloadRejectedException(RejectReason.NOT_A_NUMBER, "metric '" + field.getKey() + "' is "
+                        + field.getValue().getNodeType().toString().toLowerCase(java.util.Locale.ROOT) + ", not a number");
+            }
+            values[i] = finite(field.getValue().asDouble(), field.getKey());
+        }
+        return new Reading(address.domain(), address.site(), deviceType, deviceId, ts, seq, receivedAt, names, values);
+    }
+
+    private List<Reading> senml(JsonNode pack, TopicAddress address, long receivedAt) throws PayloadRejectedException {
+        String baseName = "";
+        double baseTime = 0;
+        Map<Long, Map<String, Double>> byTime = new TreeMap<>();
+        for (int i = 0; i < pack.size(); i++) {
+            JsonNode record = pack.get(i);
+            if (!record.isObject()) {
+                throw new PayloadRejectedException(RejectReason.WRONG_TYPE, "SenML record " + i + " is not an object");
+            }
+            rejectUnknownFields(record, SENML_FIELDS);
+            if (record.has("bn")) {
+                baseName = text(record, "bn");
+                checkBaseName(baseName, address);
+            }
+            if (record.has("bt")) {
+                baseTime = number(record, "bt");
+            }
+            addSenmlRecord(record, baseName, baseTime, byTime, "SenML record " + i);
+        }
+        return readings(byTime, address, receivedAt);
+    }
+
+    private List<Reading> senmlDraft(JsonNode root, TopicAddress address, long receivedAt) throws PayloadRejectedException {
+        rejectUnknownFields(root, DRAFT_FIELDS);
+        String baseName = root.has("bn") ? text(root, "bn") : "";
+        checkBaseName(baseName, address);
+        double baseTime = root.has("bt") ? number(root, "bt") : 0;
+        JsonNode entries = root.get("e");
+        if (!entries.isArray()) {
+            throw new PayloadRejectedException(RejectReason.WRONG_TYPE, "e is not an array");
+        }
+        Map<Long, Map<String, Double>> byTime = new TreeMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            JsonNode entry = entries.get(i);
+            if (!entry.isObject()) {
+                throw new PayloadRejectedException(RejectReason.WRONG_TYPE, "e[" + i + "] is not an object");
+            }
+            rejectUnknownFields(entry, SENML_FIELDS);
+            addSenmlRecord(entry, "", baseTime, byTime, "e[" + i + "]");
+        }
+        return readings(byTime, address, receivedAt);
+    }
+
+    private void addSenmlRecord(JsonNode record, String baseName, double baseTime, Map<Long, Map<String, Double>> byTime,
+                                String where) throws PayloadRejectedException {
+        if (!record.has("n")) {
+            if (record.has("v")) {
+                throw new PayloadRejectedException(RejectReason.MISSING_FIELD, where + " has a value but no name (n)");
+            }
+            return; // a base-only record
+        }
+        if (!record.has("v")) {
+            return; // string, boolean and data values are not metrics
+        }
+        String name = safeMetric(text(record, "n"));
+        double seconds = baseTime + (record.has("t") ? number(record, "t") : 0);
+        long ts = Math.round(seconds * 1000);
+        JsonNode v = record.get("v");
+        double value;
+        if (v.isNumber()) {
+            value = v.asDouble();
+        } else if (v.isTextual()) {
+            try {
+                value = Double.parseDouble(v.asText().strip());
+            } catch (NumberFormatException e) {
+                throw new PayloadRejectedException(RejectReason.NOT_A_NUMBER, where + ": v '" + v.asText() + "' is not a number");
+            }
+        } else {
+            throw new PayloadRejectedException(RejectReason.NOT_A_NUMBER, where + ": v is not a number");
+        }
+        Map<String, Double> reading = byTime.computeIfAbsent(ts, k -> new LinkedHashMap<>());
+        if (reading.put(name, finite(value, name)) != null) {
+            throw new PayloadRejectedException(RejectReason.MALFORMED_JSON, where + ": metric '" + name + "' twice at one time");
+        }
+    }
+
+    private List<Reading> readings(Map<Long, Map<String, Double>> byTime, TopicAddress address, long receivedAt)
+            throws PayloadRejectedException {
+        if (byTime.isEmpty()) {
+            throw new PayloadRejectedException(RejectReason.NO_METRICS, "no numeric SenML records");
+        }
+        List<Reading> readings = new ArrayList<>();
+        for (Map.Entry<Long, Map<String, Double>> entry : byTime.entrySet()) {
+            checkTimestamp(entry.getKey(), receivedAt);
+            String[] names = entry.getValue().keySet().toArray(String[]::new);
+            double[] values = entry.getValue().values().stream().mapToDouble(Double::doubleValue).toArray();
+            readings.add(new Reading(address.domain(), address.site(), address.deviceType(), address.deviceId(),
+                    entry.getKey(), Reading.NO_SEQ, receivedAt, names, values));
+        }
+        return readings;
+    }
+
+    /** A base name must name the topic's device: {@code <id>}, {@code <id>:} or {@code urn:dev:id:<id>:}. */
+    private static void checkBaseName(String baseName, TopicAddress address) throws PayloadRejectedException {
+        if (baseName.isEmpty()) {
+            return;
+        }
+        String name = baseName.startsWith("urn:dev:id:") ? baseName.substring("urn:dev:id:".length()) : baseName;
+        if (name.endsWith(":")) {
+            name = name.substring(0, name.length() - 1);
+        }
+        if (!name.equals(address.deviceId())) {
+            throw new PayloadRejectedException(RejectReason.DEVICE_MISMATCH, "base name '" + baseName
+                    + "' names another device than the topic's '" + address.deviceId() + "'");
+        }
+    }
+
+    private static void requireDeviceTopic(TopicAddress address, String topic) throws PayloadRejectedException {
+        if (address.isGateway()) {
+            throw new PayloadRejectedException(RejectReason.WRONG_TYPE, "a gateway topic (" + topic
+                    + ") carries batches: a JSON array of readings with deviceId");
+        }
+    }
+
+    private void checkTimestamp(long ts, long now) throws PayloadRejectedException {
+        if (Math.abs(ts - now) > maxClockDistanceMillis) {
+            throw new PayloadRejectedException(RejectReason.TIMESTAMP_OUT_OF_RANGE, "ts " + ts + " ("
+                    + java.time.Instant.ofEpochMilli(ts) + ") is more than " + Duration.ofMillis(maxClockDistanceMillis).toDays()
+                    + " days from now");
+        }
+    }
+
+    private static void rejectUnknownFields(JsonNode node, Set<String> allowed) throws PayloadRejectedException {
+        Iterator<String> names = node.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!allowed.contains(name)) {
+                throw new PayloadRejectedException(RejectReason.UNKNOWN_FIELD, "unknown field '" + name + "'");
+            }
+        }
+    }
+
+    private static long wholeNumber(JsonNode node, String field) throws PayloadRejectedException {
+        JsonNode value = node.get(field);
+        if (value == null) {
+            throw new PayloadRejectedException(RejectReason.MISSING_FIELD, "no '" + field + "'");
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+            throw new PayloadRejectedException(RejectReason.WRONG_TYPE, "'" + field + "' is not a whole number: " + value);
+        }
+        return value.asLong();
+    }
+
+    private static double number(JsonNode node, String field) throws PayloadRejectedException {
+        JsonNode value = node.get(field);
+        if (!value.isNumber()) {
+            throw new PayloadRejectedException(RejectReason.WRONG_TYPE, "'" + field + "' is not a number: " + value);
+        }
+        return value.asDouble();
+    }
+
+    private static String text(JsonNode node, String field) throws PayloadRejectedException {
+        JsonNode value = node.get(field);
+        if (!value.isTextual()) {
+            throw new PayloadRejectedException(RejectReason.WRONG_TYPE, "'" + field + "' is not a string: " + value);
+        }
+        return value.asText();
+    }
+
+    private static double finite(double value, String metric) throws PayloadRejectedException {
+        if (!Double.isFinite(value)) {
+            throw new PayloadRejectedException(RejectReason.NOT_A_NUMBER, "metric '" + metric + "' is not finite: " + value);
+        }
+        return value;
+    }
+
+    static String safeId(String value, String what) throws PayloadRejectedException {
+        if (!SAFE_ID.matcher(value).matches()) {
+            throw new PayloadRejectedException(RejectReason.UNSAFE_NAME, what + " '" + printable(value)
+                    + "' may only have letters, digits, '_', '.', ':' and '-' (1-128 characters)");
+        }
+        return value;
+    }
+
+    static String safeMetric(String value) throws PayloadRejectedException {
+        if (!SAFE_METRIC.matcher(value).matches()) {
+            throw new PayloadRejectedException(RejectReason.UNSAFE_NAME, "metric name '" + printable(value)
+                    + "' may only have letters, digits, '_', '.' and '-' (1-64 characters)");
+        }
+        return value;
+    }
+
+    private static String printable(String s) {
+        String shown = s.length() > 80 ? s.substring(0, 80) + "..." : s;
+        return shown.replace("\n", "\\n").replace("\r", "\\r");
+    }
+
+    private static String firstLine(String message) {
+        String line = message == null ? "unreadable" : message.lines().findFirst().orElse(message);
+        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+    }
+}

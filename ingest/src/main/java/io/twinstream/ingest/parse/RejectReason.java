@@ -1,0 +1,38 @@
+package io.twinstream.ingest.parse;
+
+/**
+ * Why ingest refused a message; the code goes into the dead-letter record's {@code reason} header
+ * and labels the dead-letter counter.
+ */
+public enum RejectReason {
+    /** The topic is not {@code telemetry/{city|factory}/{site}/{deviceType}/{deviceId}}. */
+    BAD_TOPIC("bad-topic"),
+    /** Larger than the configured maximum payload size. */
+    TOO_LARGE("too-large"),
+    EMPTY("empty"),
+    /** Not JSON, truncated JSON, NaN/Infinity literals, invalid UTF-8, duplicate keys. */
+    MALFORMED_JSON("malformed-json"),
+    /** A field of the wrong JSON type, e.g. {@code "ts":"yesterday"}. */
+    WRONG_TYPE("wrong-type"),
+    MISSING_FIELD("missing-field"),
+    UNKNOWN_FIELD("unknown-field"),
+    /** A value that is not a finite number (including numeric strings that are not numbers). */
+    NOT_A_NUMBER("not-a-number"),
+    /** A timestamp farther from now than the configured bound (1970, 2100 ...). */
+    TIMESTAMP_OUT_OF_RANGE("timestamp-out-of-range"),
+    /** A device id, device type or metric name with characters that cannot be an InfluxDB tag. */
+    UNSAFE_NAME("unsafe-name"),
+    /** A payload naming another device than its topic. */
+    DEVICE_MISMATCH("device-mismatch"),
+    NO_METRICS("no-metrics");
+
+    private final String code;
+
+    RejectReason(String code) {
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+}
