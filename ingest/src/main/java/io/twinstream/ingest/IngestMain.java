@@ -1,40 +1,91 @@
 package io.twinstream.ingest;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+import io.twinstream.ingest.config.IngestConfig;
+import org.eclipse.paho.mqttv5.common.MqttException;
 
 /**
  * Entry point of the MQTT → Kafka bridge ({@code java -jar ingest/target/twinstream-ingest-*.jar}).
- *
- * <p>The bridge itself arrives with issue #4; until then this prints its usage and says so,
- * instead of pretending to forward anything.
+ * Runs until SIGTERM or Ctrl-C, then drains what is in flight and exits.
  */
 public final class IngestMain {
 
     static final String USAGE = String.join("\n",
             "Usage: ingest [--config FILE]",
             "",
-            "Moves every MQTT message under telemetry/# into Kafka (telemetry.readings, or",
-            "telemetry.deadletter with the reason), acknowledging MQTT only after Kafka has the record.",
-            "Not yet available: the bridge arrives with issue #4.",
+            "Moves every MQTT message under telemetry/# into Kafka: readings to telemetry.readings, anything",
+            "unreadable to telemetry.deadletter with the reason. MQTT is acknowledged only after Kafka has the",
+            "record (at least once). Stops cleanly on SIGTERM / Ctrl-C.",
             "",
-            "  -h, --help   this text");
+            "Options:",
+            "  --config FILE   a properties file (keys: see the README's ingest configuration table)",
+            "  -h, --help      this text",
+            "",
+            "Environment: MQTT_URL, MQTT_USERNAME, MQTT_PASSWORD, KAFKA_BOOTSTRAP, and INGEST_<KEY> for any key",
+            "(INGEST_MQTT_CONNECTIONS=4 sets mqtt.connections).");
 
     private IngestMain() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws InterruptedException {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
         List<String> arguments = Arrays.asList(args);
         if (arguments.contains("-h") || arguments.contains("--help")) {
             out.println(USAGE);
             return 0;
         }
-        err.println("ingest: not yet available (issue #4).\n\n" + USAGE);
-        return 2;
+        Path configFile = null;
+        if (!arguments.isEmpty()) {
+            if (arguments.size() != 2 || !arguments.get(0).equals("--config")) {
+                err.println("ingest: unexpected arguments " + arguments + "\n\n" + USAGE);
+                return 2;
+            }
+            configFile = Path.of(arguments.get(1));
+            if (!Files.isRegularFile(configFile)) {
+                err.println("ingest: no configuration file " + configFile);
+                return 2;
+            }
+        }
+        IngestConfig config;
+        try {
+            config = IngestConfig.load(configFile, System.getenv());
+        } catch (IllegalArgumentException | IOException e) {
+            err.println("ingest: bad configuration: " + e.getMessage());
+            return 2;
+        }
+        Bridge bridge = new Bridge(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                bridge.shutdown(Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                stopped.countDown();
+            }
+        }, "ingest-shutdown"));
+        try {
+            bridge.start();
+        } catch (MqttException e) {
+            err.println("ingest: MQTT broker at " + config.mqttUrl() + ": " + e.getMessage() + " (reason code "
+                    + e.getReasonCode() + ")");
+            return 1;
+        } catch (IOException e) {
+            err.println("ingest: " + e.getMessage());
+            return 1;
+        }
+        stopped.await();
+        return 0;
     }
 }

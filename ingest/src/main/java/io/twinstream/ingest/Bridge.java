@@ -1,0 +1,185 @@
+package io.twinstream.ingest;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import io.twinstream.ingest.config.IngestConfig;
+import io.twinstream.ingest.kafka.KafkaWriter;
+import io.twinstream.ingest.metrics.IngestMetrics;
+import io.twinstream.ingest.metrics.MetricsServer;
+import io.twinstream.ingest.mqtt.BridgeConnection;
+import io.twinstream.ingest.parse.PayloadParser;
+import io.twinstream.ingest.parse.PayloadRejectedException;
+import io.twinstream.model.Reading;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MQTT → Kafka bridge. Each MQTT message is parsed into readings and written to
+ * {@code telemetry.readings}, or written as it came to {@code telemetry.deadletter} with the
+ * reason; only when Kafka has acknowledged every record of it is the MQTT message acknowledged.
+ * A failed Kafka write is tried again (backoff up to 30 s), never dropped.
+ *
+ * <p>Guarantee: at least once. A crash between the Kafka write and the MQTT acknowledgement means
+ * the broker sends the message again: a duplicate reading, same device and seq, which the stream
+ * jobs remove. Per-device order is kept within one connection (one worker thread each; Kafka's
+ * idempotent producer keeps the order per partition).
+ */
+public final class Bridge implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
+
+    private final IngestConfig config;
+    private final IngestMetrics metrics = new IngestMetrics();
+    private final PayloadParser parser;
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, daemon("ingest-timer"));
+    private final List<BridgeConnection> connections = new ArrayList<>();
+    private final List<ExecutorService> workers = new ArrayList<>();
+    private KafkaWriter kafka;
+    private MetricsServer metricsServer;
+    private volatile boolean closing;
+
+    public Bridge(IngestConfig config) {
+        this.config = config;
+        this.parser = new PayloadParser(config.maxPayloadBytes(), config.maxClockDistance());
+    }
+
+    public IngestMetrics metrics() {
+        return metrics;
+    }
+
+    /** The metrics port in use, or -1 when metrics are off. */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.port();
+    }
+
+    /**
+     * Starts the producer, the metrics endpoint and every connection.
+     *
+     * @throws MqttException if the broker is not there or refuses the login: a start-up error,
+     *                       not something to retry silently
+     */
+    public void start() throws MqttException, IOException {
+        kafka = new KafkaWriter(config);
+        if (config.metricsPort() >= 0) {
+            metricsServer = new MetricsServer(config.metricsPort(), metrics);
+        }
+        for (int i = 0; i < config.connections(); i++) {
+            ExecutorService worker = Executors.newSingleThreadExecutor(daemon("ingest-worker-" + i));
+            workers.add(worker);
+            BridgeConnection[] self = new BridgeConnection[1];
+            self[0] = new BridgeConnection(config, i, metrics, scheduler, (topic, message) -> {
+                if (closing) {
+                    return; // not acknowledged: the broker keeps it for the next session
+                }
+                metrics.received.increment();
+                metrics.inFlight.incrementAndGet();
+                long receivedAt = System.currentTimeMillis();
+                worker.execute(() -> handle(self[0], worker, topic, message, receivedAt));
+            });
+            connections.add(self[0]);
+        }
+        for (BridgeConnection connection : connections) {
+            connection.connect();
+        }
+        long every = config.statusInterval().toMillis();
+        scheduler.scheduleAtFixedRate(this::logStatus, every, every, TimeUnit.MILLISECONDS);
+        LOG.info("ingest: {} connections to {} in {}, writing to {} at {}{}", connections.size(), config.mqttUrl(),
+                config.sharedFilter(), config.readingsTopic(), config.kafkaBootstrap(),
+                metricsServer == null ? "" : "; metrics on http://127.0.0.1:" + metricsServer.port() + "/metrics");
+    }
+
+    private void handle(BridgeConnection connection, ExecutorService worker, String topic, MqttMessage message,
+                        long receivedAt) {
+        List<Reading> readings;
+        try {
+            readings = parser.parse(topic, message.getPayload(), receivedAt);
+        } catch (PayloadRejectedException rejected) {
+            metrics.deadLettered(rejected.reason());
+            write(worker, done -> kafka.writeDeadLetter(topic, message.getPayload(), rejected, receivedAt, done),
+                    () -> finish(connection, message, 0), 0);
+            return;
+        }
+        write(worker, done -> kafka.writeReadings(readings, done), () -> finish(connection, message, readings.size()), 0);
+    }
+
+    /** Runs a Kafka write; on failure runs it again after a backoff, on the same worker (order kept). */
+    private void write(ExecutorService worker, Consumer<Consumer<Exception>> send, Runnable onSuccess, int attempt) {
+        long started = System.nanoTime();
+        send.accept(failure -> {
+            if (failure == null) {
+                metrics.kafkaSend((System.nanoTime() - started) / 1000);
+                onSuccess.run();
+                return;
+            }
+            metrics.kafkaRetries.increment();
+            long delay = Math.min(30_000, 500L << Math.min(attempt, 6));
+            LOG.warn("Kafka write failed ({}); trying again in {} ms", failure.toString(), delay);
+            scheduler.schedule(() -> worker.execute(() -> write(worker, send, onSuccess, attempt + 1)),
+                    delay, TimeUnit.MILLISECONDS);
+        });
+    }
+
+    private void finish(BridgeConnection connection, MqttMessage message, int readings) {
+        metrics.readingsWritten.add(readings);
+        connection.acknowledge(message);
+        metrics.acknowledged.increment();
+        metrics.inFlight.decrementAndGet();
+    }
+
+    private void logStatus() {
+        LOG.info("ingest: connected {}/{}, received {}, readings written {}, dead-lettered {}, in flight {}, "
+                        + "Kafka retries {}, mean Kafka ack {} ms",
+                metrics.connected.get(), connections.size(), metrics.received.sum(), metrics.readingsWritten.sum(),
+                metrics.deadLetteredTotal(), metrics.inFlight.get(), metrics.kafkaRetries.sum(),
+                String.format("%.1f", metrics.meanSendMillis()));
+    }
+
+    /**
+     * Graceful shutdown: takes no new messages, waits (up to {@code drainTimeout}) until Kafka has
+     * what is in flight and MQTT is acknowledged, then disconnects (the sessions stay at the broker).
+     */
+    public void shutdown(Duration drainTimeout) throws InterruptedException {
+        closing = true;
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        while (metrics.inFlight.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        if (metrics.inFlight.get() > 0) {
+            LOG.warn("ingest: {} messages still in flight at shutdown; the broker will send them again", metrics.inFlight.get());
+        }
+        close();
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        connections.forEach(BridgeConnection::close);
+        workers.forEach(ExecutorService::shutdownNow);
+        scheduler.shutdownNow();
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
+        logStatus();
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

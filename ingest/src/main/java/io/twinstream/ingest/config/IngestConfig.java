@@ -1,0 +1,195 @@
+package io.twinstream.ingest.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The bridge's configuration: a properties file, then environment variables, then the defaults
+ * below (also in the README's configuration table). Validated here, so a bad value stops the bridge
+ * at start with the key that is wrong.
+ *
+ * @param mqttUrl            {@code mqtt.url} / {@code MQTT_URL}, default tcp://127.0.0.1:1883
+ * @param mqttUsername       {@code mqtt.username} / {@code MQTT_USERNAME}, default none
+ * @param mqttPassword       {@code mqtt.password} / {@code MQTT_PASSWORD}
+ * @param clientId           {@code mqtt.client-id}: prefix of the connections' client ids (each
+ *                           gets {@code -<n>}); stable ids keep persistent sessions across restarts;
+ *                           default {@code ingest-<hostname>}
+ * @param connections        {@code mqtt.connections}: connections in the shared subscription, default 2
+ * @param shareGroup         {@code mqtt.share-group}: default {@code ingest}
+ * @param topicFilter        {@code mqtt.topic-filter}: default {@code telemetry/#}
+ * @param receiveMaximum     {@code mqtt.receive-maximum}: unacknowledged messages the broker may
+ *                           send each connection, the bridge's bound on in-flight; default 1000
+ * @param sessionExpiry      {@code mqtt.session-expiry}: how long the broker keeps the session (and
+ *                           queues messages) while the bridge is away; default 1h
+ * @param kafkaBootstrap     {@code kafka.bootstrap} / {@code KAFKA_BOOTSTRAP}, default 127.0.0.1:9092
+ * @param readingsTopic      {@code kafka.readings-topic}, default telemetry.readings
+ * @param deadLetterTopic    {@code kafka.deadletter-topic}, default telemetry.deadletter
+ * @param kafkaProperties    every {@code kafka.producer.*} key, passed to the producer (SASL, TLS ...)
+ * @param maxPayloadBytes    {@code ingest.max-payload-bytes}, default 262144
+ * @param maxClockDistance   {@code ingest.max-clock-distance}, default 366d
+ * @param metricsPort        {@code metrics.port}: Prometheus /metrics on 127.0.0.1; 0 = a free port, -1 = off; default 9464
+ * @param statusInterval     {@code status.interval}: the one-line status log, default 10s
+ */
+public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassword, String clientId, int connections,
+                           String shareGroup, String topicFilter, int receiveMaximum, Duration sessionExpiry,
+                           String kafkaBootstrap, String readingsTopic, String deadLetterTopic,
+                           Map<String, String> kafkaProperties, int maxPayloadBytes, Duration maxClockDistance,
+                           int metricsPort, Duration statusInterval) {
+
+    private static final Set<String> KEYS = Set.of("mqtt.url", "mqtt.username", "mqtt.password", "mqtt.client-id",
+            "mqtt.connections", "mqtt.share-group", "mqtt.topic-filter", "mqtt.receive-maximum", "mqtt.session-expiry",
+            "kafka.bootstrap", "kafka.readings-topic", "kafka.deadletter-topic", "ingest.max-payload-bytes",
+            "ingest.max-clock-distance", "metrics.port", "status.interval");
+
+    public IngestConfig {
+        kafkaProperties = Map.copyOf(kafkaProperties);
+        if (!mqttUrl.matches("(tcp|ssl)://[^/]+")) {
+            throw new IllegalArgumentException("mqtt.url must look like tcp://host:1883 or ssl://host:8883, was '" + mqttUrl + "'");
+        }
+        if ((mqttUsername == null) != (mqttPassword == null)) {
+            throw new IllegalArgumentException("mqtt.username and mqtt.password go together");
+        }
+        if (!clientId.matches("[A-Za-z0-9_.-]{1,60}")) {
+            throw new IllegalArgumentException("mqtt.client-id must be 1-60 letters, digits, '_', '.', '-', was '" + clientId + "'");
+        }
+        range("mqtt.connections", connections, 1, 64);
+        range("mqtt.receive-maximum", receiveMaximum, 1, 65_535);
+        if (!shareGroup.matches("[A-Za-z0-9_-]+")) {
+            throw new IllegalArgumentException("mqtt.share-group must be letters, digits, '_', '-', was '" + shareGroup + "'");
+        }
+        if (topicFilter.isBlank() || topicFilter.startsWith("$share/")) {
+            throw new IllegalArgumentException("mqtt.topic-filter must be a plain filter such as telemetry/#, was '" + topicFilter + "'");
+        }
+        if (kafkaBootstrap.isBlank()) {
+            throw new IllegalArgumentException("kafka.bootstrap is empty");
+        }
+        range("ingest.max-payload-bytes", maxPayloadBytes, 16, 64 * 1024 * 1024);
+        range("metrics.port", metricsPort, -1, 65_535);
+    }
+
+    public static IngestConfig defaults() {
+        return load(new Properties(), Map.of());
+    }
+
+    /** Reads {@code file} (if given), then applies environment overrides. */
+    public static IngestConfig load(Path file, Map<String, String> environment) throws IOException {
+        Properties properties = new Properties();
+        if (file != null) {
+            try (Reader reader = Files.newBufferedReader(file)) {
+                properties.load(reader);
+            }
+        }
+        return load(properties, environment);
+    }
+
+    public static IngestConfig load(Properties file, Map<String, String> environment) {
+        Map<String, String> values = new HashMap<>();
+        Map<String, String> kafka = new HashMap<>();
+        Set<String> unknown = new TreeSet<>();
+        for (String key : file.stringPropertyNames()) {
+            if (key.startsWith("kafka.producer.")) {
+                kafka.put(key.substring("kafka.producer.".length()), file.getProperty(key));
+            } else if (KEYS.contains(key)) {
+                values.put(key, file.getProperty(key));
+            } else {
+                unknown.add(key);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown configuration keys " + unknown + "; known: " + new TreeSet<>(KEYS)
+                    + " and kafka.producer.*");
+        }
+        // Environment: MQTT_URL, KAFKA_BOOTSTRAP ... and INGEST_<KEY> for any key (INGEST_MQTT_CONNECTIONS=4).
+        env(environment, "MQTT_URL", "mqtt.url", values);
+        env(environment, "MQTT_USERNAME", "mqtt.username", values);
+        env(environment, "MQTT_PASSWORD", "mqtt.password", values);
+        env(environment, "KAFKA_BOOTSTRAP", "kafka.bootstrap", values);
+        for (String key : KEYS) {
+            env(environment, "INGEST_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), key, values);
+        }
+        return new IngestConfig(
+                values.getOrDefault("mqtt.url", "tcp://127.0.0.1:1883"),
+                values.get("mqtt.username"),
+                values.get("mqtt.password"),
+                values.getOrDefault("mqtt.client-id", "ingest-" + hostname()),
+                integer(values, "mqtt.connections", 2),
+                values.getOrDefault("mqtt.share-group", "ingest"),
+                values.getOrDefault("mqtt.topic-filter", "telemetry/#"),
+                integer(values, "mqtt.receive-maximum", 1000),
+                duration(values, "mqtt.session-expiry", Duration.ofHours(1)),
+                values.getOrDefault("kafka.bootstrap", "127.0.0.1:9092"),
+                values.getOrDefault("kafka.readings-topic", "telemetry.readings"),
+                values.getOrDefault("kafka.deadletter-topic", "telemetry.deadletter"),
+                kafka,
+                integer(values, "ingest.max-payload-bytes", 256 * 1024),
+                duration(values, "ingest.max-clock-distance", Duration.ofDays(366)),
+                integer(values, "metrics.port", 9464),
+                duration(values, "status.interval", Duration.ofSeconds(10)));
+    }
+
+    /** The shared subscription every connection makes. */
+    public String sharedFilter() {
+        return "$share/" + shareGroup + "/" + topicFilter;
+    }
+
+    private static void env(Map<String, String> environment, String variable, String key, Map<String, String> values) {
+        String value = environment.get(variable);
+        if (value != null && !value.isBlank()) {
+            values.put(key, value);
+        }
+    }
+
+    private static int integer(Map<String, String> values, String key, int defaultValue) {
+        String text = values.get(key);
+        if (text == null) {
+            return defaultValue;
+        }
+        try {
+            return Integer.parseInt(text.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, was '" + text + "'");
+        }
+    }
+
+    private static Duration duration(Map<String, String> values, String key, Duration defaultValue) {
+        String text = values.get(key);
+        if (text == null) {
+            return defaultValue;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(text.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException(key + " must be a duration like 500ms, 10s, 5m, 1h or 366d, was '" + text + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+
+    private static void range(String key, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", was " + value);
+        }
+    }
+
+    private static String hostname() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9_.-]", "-");
+        } catch (java.net.UnknownHostException e) {
+            return "local";
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package io.twinstream.ingest.mqtt;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+import javax.net.SocketFactory;
+
+import io.twinstream.ingest.config.IngestConfig;
+import io.twinstream.ingest.metrics.IngestMetrics;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.TimerPingSender;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One member of the bridge's shared subscription: a persistent MQTT 5 session (clean start off,
+ * session expiry set) so messages published while the bridge is away wait at the broker; manual
+ * acknowledgements, so a message is acknowledged only once Kafka has it; at most
+ * {@code receiveMaximum} unacknowledged messages, which is the bridge's backpressure: when Kafka is
+ * slow the bridge stops acknowledging and the broker stops sending. Reconnects with exponential
+ * backoff and jitter and subscribes again every time (a broker restarted without persistence has
+ * forgotten the subscription).
+ */
+public final class BridgeConnection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BridgeConnection.class);
+    private static final long MIN_BACKOFF_MS = 500;
+    private static final long MAX_BACKOFF_MS = 30_000;
+
+    private final IngestConfig config;
+    private final String clientId;
+    private final MqttAsyncClient client;
+    private final MqttConnectionOptions options;
+    private final IngestMetrics metrics;
+    private final ScheduledExecutorService scheduler;
+    private final Object lock = new Object();
+    private boolean connected;
+    private boolean closing;
+    private int attempts;
+
+    /**
+     * @param onMessage called on Paho's callback thread: it must hand the message off, never block
+     */
+    public BridgeConnection(IngestConfig config, int index, IngestMetrics metrics, ScheduledExecutorService scheduler,
+                            BiConsumer<String, MqttMessage> onMessage) throws MqttException {
+        this.config = config;
+        this.clientId = config.clientId() + "-" + index;
+        this.metrics = metrics;
+        this.scheduler = scheduler;
+        this.client = new MqttAsyncClient(config.mqttUrl(), clientId, new MemoryPersistence(), new TimerPingSender(scheduler), null);
+        client.setManualAcks(true);
+        options = new MqttConnectionOptions();
+        options.setCleanStart(false);
+        options.setSessionExpiryInterval(config.sessionExpiry().toSeconds());
+        options.setReceiveMaximum(config.receiveMaximum());
+        options.setKeepAliveInterval(30);
+        options.setConnectionTimeout(30);
+        options.setAutomaticReconnect(false);
+        options.setSocketFactory(new NoDelaySocketFactory());
+        if (config.mqttUsername() != null) {
+            options.setUserName(config.mqttUsername());
+            options.setPassword(config.mqttPassword().getBytes(StandardCharsets.UTF_8));
+        }
+        client.setCallback(new MqttCallback() {
+            @Override
+            public void disconnected(MqttDisconnectResponse response) {
+                onConnectionLost(response.getReasonString() != null ? response.getReasonString()
+                        : String.valueOf(response.getException()));
+            }
+
+            @Override
+            public void mqttErrorOccurred(MqttException exception) {
+                LOG.warn("{}: MQTT error: {}", clientId, exception.toString());
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage message) {
+                onMessage.accept(topic, message);
+            }
+
+            @Override
+            public void deliveryComplete(IMqttToken token) {
+            }
+
+            @Override
+            public void connectComplete(boolean reconnect, String serverURI) {
+            }
+
+            @Override
+            public void authPacketArrived(int reasonCode, MqttProperties properties) {
+            }
+        });
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    /** Connects and subscribes, blocking; throws if the broker refuses (bad login, not there). */
+    public void connect() throws MqttException {
+        client.connect(options).waitForCompletion(30_000);
+        client.subscribe(config.sharedFilter(), 1).waitForCompletion(30_000);
+        synchronized (lock) {
+            connected = true;
+            attempts = 0;
+        }
+        metrics.connected.incrementAndGet();
+        LOG.info("{}: connected to {} and subscribed to {}", clientId, config.mqttUrl(), config.sharedFilter());
+    }
+
+    /** Tells the broker it may forget this QoS 1 message: Kafka has it. */
+    public void acknowledge(MqttMessage message) {
+        if (message.getQos() == 0) {
+            return;
+        }
+        try {
+            client.messageArrivedComplete(message.getId(), message.getQos());
+        } catch (MqttException e) {
+            // The connection dropped since: the broker sends the message again (a duplicate, by design).
+            LOG.debug("{}: acknowledging message {}: {}", clientId, message.getId(), e.toString());
+        }
+    }
+
+    /** Stops reconnecting and disconnects cleanly; the session stays at the broker for the next run. */
+    public void close() {
+        synchronized (lock) {
+            closing = true;
+        }
+        try {
+            if (client.isConnected()) {
+                client.disconnect(10_000).waitForCompletion(15_000);
+            }
+        } catch (MqttException e) {
+            LOG.debug("{}: disconnect: {}", clientId, e.toString());
+        } finally {
+            try {
+                client.close(true);
+            } catch (MqttException e) {
+                LOG.debug("{}: close: {}", clientId, e.toString());
+            }
+            synchronized (lock) {
+                if (connected) {
+                    connected = false;
+                    metrics.connected.decrementAndGet();
+                }
+            }
+        }
+    }
+
+    private void onConnectionLost(String reason) {
+        synchronized (lock) {
+            if (connected) {
+                connected = false;
+                metrics.connected.decrementAndGet();
+            }
+            if (closing) {
+                return;
+            }
+        }
+        LOG.warn("{}: connection lost ({}); reconnecting with backoff", clientId, reason);
+        scheduleReconnect();
+    }
+
+    private void scheduleReconnect() {
+        long delay;
+        synchronized (lock) {
+            delay = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS << Math.min(attempts, 10));
+            attempts++;
+        }
+        delay = (long) (delay * (0.5 + ThreadLocalRandom.current().nextDouble())); // jitter: no thundering herd
+        scheduler.schedule(this::reconnect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void reconnect() {
+        synchronized (lock) {
+            if (connected || closing) {
+                return;
+            }
+        }
+        try {
+            connect();
+            metrics.reconnects.increment();
+            LOG.info("{}: reconnected", clientId);
+        } catch (MqttException | RuntimeException e) {
+            LOG.info("{}: reconnect failed ({}); trying again", clientId, e.toString());
+            scheduleReconnect();
+        }
+    }
+
+    /** Paho never sets TCP_NODELAY; acknowledgements would wait for Nagle's algorithm. */
+    private static final class NoDelaySocketFactory extends SocketFactory {
+        @Override
+        public Socket createSocket() throws IOException {
+            Socket socket = new Socket();
+            socket.setTcpNoDelay(true);
+            return socket;
+        }
+
+        @Override
+        public Socket createSocket(String host, int port) throws IOException {
+            throw new UnsupportedOperationException("Paho creates unconnected sockets");
+        }
+
+        @Override
+        public Socket createSocket(String host, int port, java.net.InetAddress local, int localPort) throws IOException {
+            throw new UnsupportedOperationException("Paho creates unconnected sockets");
+        }
+
+        @Override
+        public Socket createSocket(java.net.InetAddress host, int port) throws IOException {
+            throw new UnsupportedOperationException("Paho creates unconnected sockets");
+        }
+
+        @Override
+        public Socket createSocket(java.net.InetAddress address, int port, java.net.InetAddress local, int localPort)
+                throws IOException {
+            throw new UnsupportedOperationException("Paho creates unconnected sockets");
+        }
+    }
+}

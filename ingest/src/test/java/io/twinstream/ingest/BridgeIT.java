@@ -1,0 +1,190 @@
+package io.twinstream.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import io.twinstream.infra.stack.KafkaBroker;
+import io.twinstream.infra.stack.KafkaTopics;
+import io.twinstream.infra.stack.MqttBroker;
+import io.twinstream.infra.stack.junit.ServiceStackExtension;
+import io.twinstream.ingest.config.IngestConfig;
+import io.twinstream.ingest.kafka.KafkaWriter;
+import io.twinstream.model.Reading;
+import io.twinstream.model.ReadingCodec;
+import io.twinstream.simulator.publish.MqttPublisher;
+import io.twinstream.simulator.scenario.ScenarioParser;
+import io.twinstream.simulator.stream.DeviceFleet;
+import io.twinstream.simulator.stream.MessageGenerator;
+import io.twinstream.simulator.stream.StreamObserver;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The bridge against the real Mosquitto and Kafka. */
+@ExtendWith(ServiceStackExtension.class)
+class BridgeIT {
+
+    private static IngestConfig config(MqttBroker mqtt, KafkaBroker kafka, String name, int connections) {
+        Properties p = new Properties();
+        p.setProperty("mqtt.url", mqtt.url());
+        p.setProperty("mqtt.client-id", name);
+        p.setProperty("mqtt.share-group", name);
+        p.setProperty("mqtt.topic-filter", "telemetry/+/" + name + "/#");
+        p.setProperty("mqtt.connections", Integer.toString(connections));
+        p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
+        p.setProperty("kafka.readings-topic", name + ".readings");
+        p.setProperty("kafka.deadletter-topic", name + ".deadletter");
+        p.setProperty("metrics.port", "0");
+        kafka.createTopic(name + ".readings", 3);
+        kafka.createTopic(name + ".deadletter", 1);
+        return IngestConfig.load(p, Map.of());
+    }
+
+    private static DeviceFleet fleet(String site, int devices, int readingsEach) {
+        return new DeviceFleet(ScenarioParser.parse("it.yaml", String.join("\n",
+                "name: it", "seed: 3", "duration: " + readingsEach + "s", "speed: max",
+                "start: " + java.time.Instant.now().minus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                "publish: { qos: 1, connections: gateway, devicesPerGateway: 10 }",
+                "sites:",
+                "  - name: " + site,
+                "    domain: city",
+                "    devices:",
+                "      noise: { count: " + devices + ", interval: 1s, format: json }")), 1);
+    }
+
+    private static void publish(MqttBroker mqtt, DeviceFleet fleet) throws Exception {
+        MqttPublisher publisher = new MqttPublisher(fleet, new MqttPublisher.Settings(mqtt.url(), null, null, 0, true));
+        try {
+            publisher.connectAll();
+            publisher.run(new MessageGenerator(fleet, StreamObserver.NONE));
+        } finally {
+            publisher.close();
+        }
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> consume(KafkaBroker kafka, String topic, int expected, Duration quiet) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, KafkaTopics.uniqueName("it"));
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            long lastNew = System.nanoTime();
+            while (System.nanoTime() < deadline && (records.size() < expected || System.nanoTime() - lastNew < quiet.toNanos())) {
+                int before = records.size();
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                if (records.size() > before) {
+                    lastNew = System.nanoTime();
+                }
+                if (records.size() >= expected && System.nanoTime() - lastNew >= quiet.toNanos()) {
+                    break;
+                }
+            }
+        }
+        return records;
+    }
+
+    @Test
+    void shouldWriteExactlyEveryQos1ReadingOnce(MqttBroker mqtt, KafkaBroker kafka) throws Exception {
+        IngestConfig config = config(mqtt, kafka, "exact", 2);
+        DeviceFleet fleet = fleet("exact", 50, 2000); // 100,000 readings
+        try (Bridge bridge = new Bridge(config)) {
+            bridge.start();
+            publish(mqtt, fleet);
+
+            List<ConsumerRecord<byte[], byte[]>> records = consume(kafka, "exact.readings", 100_000, Duration.ofSeconds(3));
+
+            assertThat(records).hasSize(100_000);
+            Map<String, List<Long>> seqs = new HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                Reading reading = ReadingCodec.decode(record.value());
+                assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo(reading.deviceId());
+                seqs.computeIfAbsent(reading.deviceId(), k -> new ArrayList<>()).add(reading.seq());
+            }
+            assertThat(seqs).hasSize(50);
+            assertThat(seqs.values()).allSatisfy(s -> assertThat(s).hasSize(2000).doesNotHaveDuplicates());
+            assertThat(bridge.metrics().inFlight.get()).isZero();
+            assertThat(bridge.metrics().deadLetteredTotal()).isZero();
+        }
+    }
+
+    @Test
+    void shouldKeepEachDevicesOrderThroughOneConnection(MqttBroker mqtt, KafkaBroker kafka) throws Exception {
+        IngestConfig config = config(mqtt, kafka, "ordered", 1);
+        try (Bridge bridge = new Bridge(config)) {
+            bridge.start();
+            publish(mqtt, fleet("ordered", 10, 500));
+
+            Map<String, List<Long>> seqs = new HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> record : consume(kafka, "ordered.readings", 5_000, Duration.ofSeconds(2))) {
+                Reading reading = ReadingCodec.decode(record.value());
+                seqs.computeIfAbsent(reading.deviceId(), k -> new ArrayList<>()).add(reading.seq());
+            }
+            assertThat(seqs.values()).allSatisfy(s -> assertThat(s).hasSize(500).isSorted());
+        }
+    }
+
+    @Test
+    void shouldDeadLetterEveryBadPayloadWithItsReasonAndPassTheGoodOnes(MqttBroker mqtt, KafkaBroker kafka) throws Exception {
+        IngestConfig config = config(mqtt, kafka, "dlq", 2);
+        long now = System.currentTimeMillis();
+        String good = "{\"ts\":" + now + ",\"seq\":%d,\"metrics\":{\"db\":50}}";
+        String topic = "telemetry/city/dlq/noise/noise-1";
+        Map<String, String> bad = new java.util.LinkedHashMap<>();
+        bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"db", "malformed-json");
+        bad.put("{\"ts\":\"yesterday\",\"seq\":1,\"metrics\":{\"db\":1}}", "wrong-type");
+        bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"db\":NaN}}", "malformed-json");
+        bad.put("{\"ts\":0,\"seq\":1,\"metrics\":{\"db\":1}}", "timestamp-out-of-range");
+        bad.put("{\"ts\":4102444800000,\"seq\":1,\"metrics\":{\"db\":1}}", "timestamp-out-of-range");
+        bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"db\":1},\"x\":1}", "unknown-field");
+        bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"d b\":1}}", "unsafe-name");
+        bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"d=b\":1}}", "unsafe-name");
+        bad.put("", "empty");
+        try (Bridge bridge = new Bridge(config)) {
+            bridge.start();
+            MqttClient client = new MqttClient(mqtt.url(), "dlq-publisher", new MemoryPersistence());
+            client.connect();
+            int goodCount = 0;
+            for (Map.Entry<String, String> entry : bad.entrySet()) {
+                client.publish(topic, String.format(good, ++goodCount).getBytes(StandardCharsets.UTF_8), 1, false);
+                client.publish(topic, entry.getKey().getBytes(StandardCharsets.UTF_8), 1, false);
+            }
+            client.publish("telemetry/city/dlq/noise/noise,2", String.format(good, 99).getBytes(StandardCharsets.UTF_8), 1, false);
+            client.publish(topic, new byte[] {(byte) 0xC3, 0x28, (byte) 0xFF, 0x00}, 1, false);
+            client.disconnect();
+            client.close();
+
+            List<ConsumerRecord<byte[], byte[]>> dead = consume(kafka, "dlq.deadletter", bad.size() + 2, Duration.ofSeconds(2));
+            List<ConsumerRecord<byte[], byte[]>> readings = consume(kafka, "dlq.readings", goodCount, Duration.ofSeconds(2));
+
+            assertThat(readings).hasSize(goodCount);
+            assertThat(dead).hasSize(bad.size() + 2);
+            Map<String, String> reasonByPayload = new HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> record : dead) {
+                String reason = new String(record.headers().lastHeader(KafkaWriter.HEADER_REASON).value(), StandardCharsets.UTF_8);
+                assertThat(record.headers().lastHeader(KafkaWriter.HEADER_DETAIL)).isNotNull();
+                assertThat(record.headers().lastHeader(KafkaWriter.HEADER_RECEIVED_AT)).isNotNull();
+                reasonByPayload.put(new String(record.value(), StandardCharsets.UTF_8) + "|"
+                        + new String(record.headers().lastHeader(KafkaWriter.HEADER_SOURCE_TOPIC).value(), StandardCharsets.UTF_8), reason);
+            }
+            bad.forEach((payload, reason) -> assertThat(reasonByPayload).containsEntry(payload + "|" + topic, reason));
+            assertThat(reasonByPayload).containsEntry(String.format(good, 99) + "|telemetry/city/dlq/noise/noise,2", "unsafe-name");
+            assertThat(bridge.metrics().deadLetteredTotal()).isEqualTo(bad.size() + 2);
+        }
+    }
+}
