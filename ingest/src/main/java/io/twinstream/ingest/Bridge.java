@@ -76,17 +76,15 @@ public final class Bridge implements AutoCloseable {
         for (int i = 0; i < config.connections(); i++) {
             ExecutorService worker = Executors.newSingleThreadExecutor(daemon("ingest-worker-" + i));
             workers.add(worker);
-            BridgeConnection[] self = new BridgeConnection[1];
-            self[0] = new BridgeConnection(config, i, metrics, scheduler, (topic, message) -> {
+            connections.add(new BridgeConnection(config, i, metrics, scheduler, (topic, message, acknowledge) -> {
                 if (closing) {
-                    return; // not acknowledged: the broker keeps it for the next session
+                    return; // not acknowledged: the broker sends it again, to this group or this session
                 }
                 metrics.received.increment();
                 metrics.inFlight.incrementAndGet();
                 long receivedAt = System.currentTimeMillis();
-                worker.execute(() -> handle(self[0], worker, topic, message, receivedAt));
-            });
-            connections.add(self[0]);
+                worker.execute(() -> handle(acknowledge, worker, topic, message, receivedAt));
+            }));
         }
         for (BridgeConnection connection : connections) {
             connection.connect();
@@ -98,7 +96,7 @@ public final class Bridge implements AutoCloseable {
                 metricsServer == null ? "" : "; metrics on http://127.0.0.1:" + metricsServer.port() + "/metrics");
     }
 
-    private void handle(BridgeConnection connection, ExecutorService worker, String topic, MqttMessage message,
+    private void handle(Runnable acknowledge, ExecutorService worker, String topic, MqttMessage message,
                         long receivedAt) {
         List<Reading> readings;
         try {
@@ -106,10 +104,10 @@ public final class Bridge implements AutoCloseable {
         } catch (PayloadRejectedException rejected) {
             metrics.deadLettered(rejected.reason());
             write(worker, done -> kafka.writeDeadLetter(topic, message.getPayload(), rejected, receivedAt, done),
-                    () -> finish(connection, message, 0), 0);
+                    () -> finish(acknowledge, 0), 0);
             return;
         }
-        write(worker, done -> kafka.writeReadings(readings, done), () -> finish(connection, message, readings.size()), 0);
+        write(worker, done -> kafka.writeReadings(readings, done), () -> finish(acknowledge, readings.size()), 0);
     }
 
     /** Runs a Kafka write; on failure runs it again after a backoff, on the same worker (order kept). */
@@ -129,9 +127,9 @@ public final class Bridge implements AutoCloseable {
         });
     }
 
-    private void finish(BridgeConnection connection, MqttMessage message, int readings) {
+    private void finish(Runnable acknowledge, int readings) {
         metrics.readingsWritten.add(readings);
-        connection.acknowledge(message);
+        acknowledge.run();
         metrics.acknowledged.increment();
         metrics.inFlight.decrementAndGet();
     }
@@ -149,7 +147,8 @@ public final class Bridge implements AutoCloseable {
      * what is in flight and MQTT is acknowledged, then disconnects (the sessions stay at the broker).
      */
     public void shutdown(Duration drainTimeout) throws InterruptedException {
-        closing = true;
+        // Leave the shared subscription first: the broker stops routing to us, the group takes over.
+        connections.forEach(BridgeConnection::leaveGroup);
         long deadline = System.nanoTime() + drainTimeout.toNanos();
         while (metrics.inFlight.get() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);

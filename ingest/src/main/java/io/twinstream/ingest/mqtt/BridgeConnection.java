@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 
 import javax.net.SocketFactory;
 
@@ -42,8 +41,11 @@ public final class BridgeConnection {
 
     private final IngestConfig config;
     private final String clientId;
-    private final MqttAsyncClient client;
     private final MqttConnectionOptions options;
+    private final MessageHandler onMessage;
+    private MqttAsyncClient client;
+    /** Counts connections; an acknowledgement is only sent on the connection the message came in on. */
+    private long epoch;
     private final IngestMetrics metrics;
     private final ScheduledExecutorService scheduler;
     private final Object lock = new Object();
@@ -51,30 +53,43 @@ public final class BridgeConnection {
     private boolean closing;
     private int attempts;
 
+    /** Receives a message and the way to acknowledge it; runs on Paho's callback thread, so must not block. */
+    @FunctionalInterface
+    public interface MessageHandler {
+        void accept(String topic, MqttMessage message, Runnable acknowledge);
+    }
+
     /**
      * @param onMessage called on Paho's callback thread: it must hand the message off, never block
      */
     public BridgeConnection(IngestConfig config, int index, IngestMetrics metrics, ScheduledExecutorService scheduler,
-                            BiConsumer<String, MqttMessage> onMessage) throws MqttException {
+                            MessageHandler onMessage) throws MqttException {
         this.config = config;
         this.clientId = config.clientId() + "-" + index;
         this.metrics = metrics;
         this.scheduler = scheduler;
-        this.client = new MqttAsyncClient(config.mqttUrl(), clientId, new MemoryPersistence(), new TimerPingSender(scheduler), null);
-        client.setManualAcks(true);
+        this.onMessage = onMessage;
         options = new MqttConnectionOptions();
         options.setCleanStart(false);
         options.setSessionExpiryInterval(config.sessionExpiry().toSeconds());
         options.setReceiveMaximum(config.receiveMaximum());
         options.setKeepAliveInterval(30);
-        options.setConnectionTimeout(30);
+        options.setConnectionTimeout(10);
         options.setAutomaticReconnect(false);
         options.setSocketFactory(new NoDelaySocketFactory());
         if (config.mqttUsername() != null) {
             options.setUserName(config.mqttUsername());
             options.setPassword(config.mqttPassword().getBytes(StandardCharsets.UTF_8));
         }
-        client.setCallback(new MqttCallback() {
+        this.client = newClient();
+    }
+
+    /** A fresh Paho client: after a failed connect Paho 1.2.5 can stay 'connecting' for good (32110). */
+    private MqttAsyncClient newClient() throws MqttException {
+        MqttAsyncClient fresh = new MqttAsyncClient(config.mqttUrl(), clientId, new MemoryPersistence(),
+                new TimerPingSender(scheduler), null);
+        fresh.setManualAcks(true);
+        fresh.setCallback(new MqttCallback() {
             @Override
             public void disconnected(MqttDisconnectResponse response) {
                 onConnectionLost(response.getReasonString() != null ? response.getReasonString()
@@ -88,7 +103,11 @@ public final class BridgeConnection {
 
             @Override
             public void messageArrived(String topic, MqttMessage message) {
-                onMessage.accept(topic, message);
+                long arrivedOn;
+                synchronized (lock) {
+                    arrivedOn = epoch;
+                }
+                onMessage.accept(topic, message, () -> acknowledge(message, arrivedOn));
             }
 
             @Override
@@ -103,6 +122,7 @@ public final class BridgeConnection {
             public void authPacketArrived(int reasonCode, MqttProperties properties) {
             }
         });
+        return fresh;
     }
 
     public String clientId() {
@@ -111,26 +131,60 @@ public final class BridgeConnection {
 
     /** Connects and subscribes, blocking; throws if the broker refuses (bad login, not there). */
     public void connect() throws MqttException {
-        client.connect(options).waitForCompletion(30_000);
-        client.subscribe(config.sharedFilter(), 1).waitForCompletion(30_000);
+        MqttAsyncClient current;
+        synchronized (lock) {
+            current = client;
+        }
+        current.connect(options).waitForCompletion(15_000);
+        current.subscribe(config.sharedFilter(), 1).waitForCompletion(15_000);
         synchronized (lock) {
             connected = true;
             attempts = 0;
+            epoch++;
         }
         metrics.connected.incrementAndGet();
         LOG.info("{}: connected to {} and subscribed to {}", clientId, config.mqttUrl(), config.sharedFilter());
     }
 
-    /** Tells the broker it may forget this QoS 1 message: Kafka has it. */
-    public void acknowledge(MqttMessage message) {
+    /**
+     * Tells the broker it may forget this QoS 1 message: Kafka has it. Only on the connection it
+     * came in on: after a reconnect the broker sends unacknowledged messages again, and their packet
+     * ids may be reused, so an old id must not acknowledge a new message.
+     */
+    private void acknowledge(MqttMessage message, long arrivedOn) {
         if (message.getQos() == 0) {
             return;
         }
+        MqttAsyncClient current;
+        synchronized (lock) {
+            if (!connected || epoch != arrivedOn) {
+                return; // the broker sends it again: a duplicate, by design
+            }
+            current = client;
+        }
         try {
-            client.messageArrivedComplete(message.getId(), message.getQos());
+            current.messageArrivedComplete(message.getId(), message.getQos());
         } catch (MqttException e) {
             // The connection dropped since: the broker sends the message again (a duplicate, by design).
             LOG.debug("{}: acknowledging message {}: {}", clientId, message.getId(), e.toString());
+        }
+    }
+
+    /**
+     * Leaves the shared subscription, so the broker stops routing messages to this session (it
+     * would queue them for a member that is not coming back); what is in flight still completes.
+     */
+    public void leaveGroup() {
+        try {
+            MqttAsyncClient current;
+            synchronized (lock) {
+                current = client;
+            }
+            if (current.isConnected()) {
+                current.unsubscribe(config.sharedFilter()).waitForCompletion(10_000);
+            }
+        } catch (MqttException e) {
+            LOG.warn("{}: unsubscribing: {}", clientId, e.toString());
         }
     }
 
@@ -139,15 +193,19 @@ public final class BridgeConnection {
         synchronized (lock) {
             closing = true;
         }
+        MqttAsyncClient current;
+        synchronized (lock) {
+            current = client;
+        }
         try {
-            if (client.isConnected()) {
-                client.disconnect(10_000).waitForCompletion(15_000);
+            if (current.isConnected()) {
+                current.disconnect(10_000).waitForCompletion(15_000);
             }
         } catch (MqttException e) {
             LOG.debug("{}: disconnect: {}", clientId, e.toString());
         } finally {
             try {
-                client.close(true);
+                current.close(true);
             } catch (MqttException e) {
                 LOG.debug("{}: close: {}", clientId, e.toString());
             }
@@ -195,8 +253,34 @@ public final class BridgeConnection {
             metrics.reconnects.increment();
             LOG.info("{}: reconnected", clientId);
         } catch (MqttException | RuntimeException e) {
-            LOG.info("{}: reconnect failed ({}); trying again", clientId, e.toString());
+            LOG.info("{}: reconnect failed ({}); trying again with a fresh client", clientId, e.toString());
+            replaceClient();
             scheduleReconnect();
+        }
+    }
+
+    private void replaceClient() {
+        MqttAsyncClient old;
+        synchronized (lock) {
+            old = client;
+        }
+        try {
+            old.disconnectForcibly(0, 1, false);
+        } catch (MqttException e) {
+            LOG.debug("{}: dropping the old client: {}", clientId, e.toString());
+        }
+        try {
+            old.close(true);
+        } catch (MqttException e) {
+            LOG.debug("{}: closing the old client: {}", clientId, e.toString());
+        }
+        try {
+            MqttAsyncClient fresh = newClient();
+            synchronized (lock) {
+                client = fresh;
+            }
+        } catch (MqttException e) {
+            LOG.warn("{}: cannot create a client: {}", clientId, e.toString());
         }
     }
 

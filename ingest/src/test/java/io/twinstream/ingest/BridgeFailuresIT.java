@@ -1,0 +1,172 @@
+package io.twinstream.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import io.twinstream.infra.stack.KafkaTopics;
+import io.twinstream.infra.stack.local.KafkaProcess;
+import io.twinstream.infra.stack.local.LocalOptions;
+import io.twinstream.infra.stack.local.MosquittoProcess;
+import io.twinstream.ingest.config.IngestConfig;
+import io.twinstream.model.Reading;
+import io.twinstream.model.ReadingCodec;
+import io.twinstream.simulator.publish.MqttPublisher;
+import io.twinstream.simulator.scenario.ScenarioParser;
+import io.twinstream.simulator.stream.DeviceFleet;
+import io.twinstream.simulator.stream.MessageGenerator;
+import io.twinstream.simulator.stream.StreamObserver;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Nothing is lost when the bridge, the broker or Kafka goes away mid-stream. */
+class BridgeFailuresIT {
+
+    @TempDir
+    Path tmp;
+
+    private LocalOptions local() {
+        return LocalOptions.defaults().withRunDirParent(tmp);
+    }
+
+    private static Properties properties(String mqttUrl, String bootstrap, String name, int connections) {
+        Properties p = new Properties();
+        p.setProperty("mqtt.url", mqttUrl);
+        p.setProperty("mqtt.client-id", name);
+        p.setProperty("mqtt.connections", Integer.toString(connections));
+        p.setProperty("kafka.bootstrap", bootstrap);
+        p.setProperty("metrics.port", "-1");
+        p.setProperty("status.interval", "2s");
+        return p;
+    }
+
+    /** 20 devices, one reading a second each, for {@code seconds} simulated seconds played at 30x. */
+    private static DeviceFleet fleet(int seconds) {
+        return new DeviceFleet(ScenarioParser.parse("failures.yaml", String.join("\n",
+                "name: failures", "seed: 8", "duration: " + seconds + "s", "speed: 30",
+                "start: " + Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS),
+                "publish: { qos: 1, connections: gateway, devicesPerGateway: 5 }",
+                "sites:",
+                "  - name: f-site",
+                "    domain: city",
+                "    devices:",
+                "      noise: { count: 20, interval: 1s, format: json }")), 1);
+    }
+
+    private static Future<?> publishInBackground(ExecutorService runner, String mqttUrl, DeviceFleet fleet) {
+        return runner.submit(() -> {
+            MqttPublisher publisher = new MqttPublisher(fleet, new MqttPublisher.Settings(mqttUrl, null, null, 30, true));
+            try {
+                publisher.connectAll();
+                publisher.run(new MessageGenerator(fleet, StreamObserver.NONE));
+            } finally {
+                publisher.close();
+            }
+            return null;
+        });
+    }
+
+    /** Every (device, seq) in the readings topic, and how many records there were. */
+    private static long readAll(String bootstrap, Set<String> seen, int expectedDistinct) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, KafkaTopics.uniqueName("failures"));
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        long records = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of("telemetry.readings"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (seen.size() < expectedDistinct && System.nanoTime() < deadline) {
+                for (var record : consumer.poll(Duration.ofMillis(300))) {
+                    Reading r = ReadingCodec.decode(record.value());
+                    seen.add(r.deviceId() + "#" + r.seq());
+                    records++;
+                }
+            }
+        }
+        return records;
+    }
+
+    @Test
+    void shouldHoldBackAndLoseNothingWhileKafkaIsDownFor30Seconds() throws Exception {
+        try (MosquittoProcess mqtt = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local()));
+             KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()))) {
+            mqtt.start();
+            kafka.start();
+            kafka.createTopic("telemetry.readings", 3);
+            kafka.createTopic("telemetry.deadletter", 1);
+            Properties p = properties(mqtt.url(), kafka.bootstrapServers(), "kafka-down", 2);
+            p.setProperty("mqtt.receive-maximum", "100");
+            DeviceFleet fleet = fleet(1500); // 30,000 readings over about 50 s
+            ExecutorService runner = Executors.newSingleThreadExecutor();
+            try (Bridge bridge = new Bridge(IngestConfig.load(p, Map.of()))) {
+                bridge.start();
+                Future<?> publishing = publishInBackground(runner, mqtt.url(), fleet);
+                await().atMost(Duration.ofSeconds(30)).until(() -> bridge.metrics().readingsWritten.sum() > 2000);
+
+                kafka.stop();
+                long maxInFlight = 0;
+                for (int i = 0; i < 300; i++) { // 30 s
+                    maxInFlight = Math.max(maxInFlight, bridge.metrics().inFlight.get());
+                    Thread.sleep(100);
+                }
+                kafka.start();
+
+                assertThat(maxInFlight).as("in flight stays within the receive maximum of both connections").isLessThanOrEqualTo(200);
+                publishing.get();
+                Set<String> seen = new HashSet<>();
+                readAll(kafka.bootstrapServers(), seen, 30_000);
+                assertThat(seen).hasSize(30_000);
+            } finally {
+                runner.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void shouldShareTheLoadBetweenTwoBridgesAndLoseNothingWhenOneStops() throws Exception {
+        try (MosquittoProcess mqtt = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local()));
+             KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()))) {
+            mqtt.start();
+            kafka.start();
+            kafka.createTopic("telemetry.readings", 3);
+            kafka.createTopic("telemetry.deadletter", 1);
+            DeviceFleet fleet = fleet(300);
+            ExecutorService runner = Executors.newSingleThreadExecutor();
+            Bridge first = new Bridge(IngestConfig.load(properties(mqtt.url(), kafka.bootstrapServers(), "first", 1), Map.of()));
+            try (Bridge second = new Bridge(IngestConfig.load(properties(mqtt.url(), kafka.bootstrapServers(), "second", 1), Map.of()))) {
+                first.start();
+                second.start();
+                Future<?> publishing = publishInBackground(runner, mqtt.url(), fleet);
+                await().atMost(Duration.ofSeconds(30)).until(() -> first.metrics().received.sum() > 500
+                        && second.metrics().received.sum() > 500);
+
+                first.shutdown(Duration.ofSeconds(30));
+
+                publishing.get();
+                Set<String> seen = new HashSet<>();
+                readAll(kafka.bootstrapServers(), seen, 6000);
+                assertThat(seen).hasSize(6000);
+                assertThat(second.metrics().received.sum()).isGreaterThan(first.metrics().received.sum());
+            } finally {
+                first.close();
+                runner.shutdownNow();
+            }
+        }
+    }
+}
