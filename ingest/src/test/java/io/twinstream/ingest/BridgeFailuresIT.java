@@ -3,10 +3,12 @@ package io.twinstream.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import io.twinstream.infra.stack.KafkaTopics;
+import io.twinstream.infra.stack.local.GuardedProcess;
 import io.twinstream.infra.stack.local.KafkaProcess;
 import io.twinstream.infra.stack.local.LocalOptions;
 import io.twinstream.infra.stack.local.MosquittoProcess;
@@ -168,5 +171,57 @@ class BridgeFailuresIT {
                 runner.shutdownNow();
             }
         }
+    }
+
+    @Test
+    void shouldDeliverEverythingWhenTheBridgeProcessIsKilledAndRestarted() throws Exception {
+        try (MosquittoProcess mqtt = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local()));
+             KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()))) {
+            mqtt.start();
+            kafka.start();
+            kafka.createTopic("telemetry.readings", 3);
+            kafka.createTopic("telemetry.deadletter", 1);
+            Path config = tmp.resolve("ingest.properties");
+            try (var out = Files.newBufferedWriter(config)) {
+                properties(mqtt.url(), kafka.bootstrapServers(), "crash", 2).store(out, "bridge under test");
+            }
+            DeviceFleet fleet = fleet(300);
+            ExecutorService runner = Executors.newSingleThreadExecutor();
+            GuardedProcess bridge = startBridgeProcess(config, "bridge-1");
+            try {
+                awaitSubscribed(bridge); // from here on the sessions keep what is published for the bridge
+                Future<?> publishing = publishInBackground(runner, mqtt.url(), fleet);
+                Thread.sleep(4000);
+
+                bridge.kill(); // SIGKILL: nothing drained, nothing acknowledged
+                Thread.sleep(2000);
+                bridge = startBridgeProcess(config, "bridge-2");
+                awaitSubscribed(bridge);
+
+                publishing.get();
+                Set<String> seen = new HashSet<>();
+                long records = readAll(kafka.bootstrapServers(), seen, 6000);
+                assertThat(seen).hasSize(6000);
+                assertThat(records).as("duplicates allowed: the stream jobs remove them").isGreaterThanOrEqualTo(6000);
+            } finally {
+                bridge.stop(Duration.ofSeconds(30));
+                runner.shutdownNow();
+            }
+        }
+    }
+
+    private GuardedProcess startBridgeProcess(Path config, String name) throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
+                IngestMain.class.getName(), "--config", config.toString()));
+        return GuardedProcess.start(name, command, tmp, tmp.resolve(name + ".log"), Map.of());
+    }
+
+    /** Both connections of a bridge process have subscribed: their log says so. */
+    private static void awaitSubscribed(GuardedProcess bridge) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            String log = Files.readString(bridge.logFile());
+            return log.split("and subscribed to", -1).length - 1 >= 2;
+        });
     }
 }

@@ -134,13 +134,15 @@ public final class BridgeConnection {
         MqttAsyncClient current;
         synchronized (lock) {
             current = client;
+            // A new epoch before connecting: a persistent session's backlog arrives right after the
+            // CONNACK, before connect() returns, and belongs to this connection.
+            epoch++;
         }
         current.connect(options).waitForCompletion(15_000);
         current.subscribe(config.sharedFilter(), 1).waitForCompletion(15_000);
         synchronized (lock) {
             connected = true;
             attempts = 0;
-            epoch++;
         }
         metrics.connected.incrementAndGet();
         LOG.info("{}: connected to {} and subscribed to {}", clientId, config.mqttUrl(), config.sharedFilter());
@@ -157,8 +159,8 @@ public final class BridgeConnection {
         }
         MqttAsyncClient current;
         synchronized (lock) {
-            if (!connected || epoch != arrivedOn) {
-                return; // the broker sends it again: a duplicate, by design
+            if (epoch != arrivedOn) {
+                return; // came in on an earlier connection: the broker sends it again, a duplicate by design
             }
             current = client;
         }
