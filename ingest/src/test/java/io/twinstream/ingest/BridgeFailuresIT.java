@@ -47,6 +47,22 @@ class BridgeFailuresIT {
         return LocalOptions.defaults().withRunDirParent(tmp);
     }
 
+    /** A broker of this test's own, to restart or stop. */
+    private MosquittoProcess startMosquitto() {
+        MosquittoProcess mqtt = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local()));
+        mqtt.start();
+        return mqtt;
+    }
+
+    /** A Kafka of this test's own, with the bridge's two topics. */
+    private KafkaProcess startKafkaWithTopics() {
+        KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()));
+        kafka.start();
+        kafka.createTopic("telemetry.readings", 3);
+        kafka.createTopic("telemetry.deadletter", 1);
+        return kafka;
+    }
+
     private static Properties properties(String mqttUrl, String bootstrap, String name, int connections) {
         Properties p = new Properties();
         p.setProperty("mqtt.url", mqttUrl);
@@ -107,12 +123,7 @@ class BridgeFailuresIT {
 
     @Test
     void shouldHoldBackAndLoseNothingWhileKafkaIsDownFor30Seconds() throws Exception {
-        try (MosquittoProcess mqtt = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local()));
-             KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()))) {
-            mqtt.start();
-            kafka.start();
-            kafka.createTopic("telemetry.readings", 3);
-            kafka.createTopic("telemetry.deadletter", 1);
+        try (MosquittoProcess mqtt = startMosquitto(); KafkaProcess kafka = startKafkaWithTopics()) {
             Properties p = properties(mqtt.url(), kafka.bootstrapServers(), "kafka-down", 2);
             p.setProperty("mqtt.receive-maximum", "100");
             DeviceFleet fleet = fleet(1500); // 30,000 readings over about 50 s
@@ -143,12 +154,7 @@ class BridgeFailuresIT {
 
     @Test
     void shouldShareTheLoadBetweenTwoBridgesAndLoseNothingWhenOneStops() throws Exception {
-        try (MosquittoProcess mqtt = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local()));
-             KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()))) {
-            mqtt.start();
-            kafka.start();
-            kafka.createTopic("telemetry.readings", 3);
-            kafka.createTopic("telemetry.deadletter", 1);
+        try (MosquittoProcess mqtt = startMosquitto(); KafkaProcess kafka = startKafkaWithTopics()) {
             DeviceFleet fleet = fleet(300);
             ExecutorService runner = Executors.newSingleThreadExecutor();
             Bridge first = new Bridge(IngestConfig.load(properties(mqtt.url(), kafka.bootstrapServers(), "first", 1), Map.of()));
@@ -175,12 +181,7 @@ class BridgeFailuresIT {
 
     @Test
     void shouldDeliverEverythingWhenTheBridgeProcessIsKilledAndRestarted() throws Exception {
-        try (MosquittoProcess mqtt = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local()));
-             KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()))) {
-            mqtt.start();
-            kafka.start();
-            kafka.createTopic("telemetry.readings", 3);
-            kafka.createTopic("telemetry.deadletter", 1);
+        try (MosquittoProcess mqtt = startMosquitto(); KafkaProcess kafka = startKafkaWithTopics()) {
             Path config = tmp.resolve("ingest.properties");
             try (var out = Files.newBufferedWriter(config)) {
                 properties(mqtt.url(), kafka.bootstrapServers(), "crash", 2).store(out, "bridge under test");

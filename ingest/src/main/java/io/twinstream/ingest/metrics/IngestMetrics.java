@@ -36,10 +36,6 @@ public final class IngestMetrics {
         return deadLettered.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
-    public long deadLettered(RejectReasonFilter filter) {
-        return deadLettered.entrySet().stream().filter(e -> filter.test(e.getKey())).mapToLong(e -> e.getValue().sum()).sum();
-    }
-
     /** One Kafka write (all records of one MQTT message) took this long until acknowledged. */
     public void kafkaSend(long micros) {
         sendCount.increment();
@@ -81,11 +77,5 @@ public final class IngestMetrics {
     private static void gauge(StringBuilder out, String name, String help, double value) {
         out.append("# HELP ").append(name).append(' ').append(help).append('\n')
                 .append("# TYPE ").append(name).append(" gauge\n").append(name).append(' ').append(value).append('\n');
-    }
-
-    /** Selects reasons, for tests and the status line. */
-    @FunctionalInterface
-    public interface RejectReasonFilter {
-        boolean test(RejectReason reason);
     }
 }

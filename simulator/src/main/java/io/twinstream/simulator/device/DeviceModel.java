@@ -21,6 +21,17 @@ public interface DeviceModel {
 
     List<Metric> metrics();
 
+    /** The position of a metric in {@link #metrics()}; scenarios are checked, so it exists. */
+    default int metricIndex(String name) {
+        List<Metric> metrics = metrics();
+        for (int i = 0; i < metrics.size(); i++) {
+            if (metrics.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("'" + type() + "' has no metric '" + name + "'");
+    }
+
     /** How many doubles of per-device memory {@link #sample} uses. */
     int stateSize();
 

@@ -123,7 +123,7 @@ public final class MqttPublisher implements AutoCloseable {
                 List<SimMessage> chunk = new ArrayList<>(CHUNK);
                 for (SimMessage m = generator.next(); m != null && !stopping; m = generator.next()) {
                     chunk.add(m);
-                    if (chunk.size() == CHUNK || m.sendMillis() > chunk.get(0).sendMillis() + 100 && settings.speed() > 0) {
+                    if (chunk.size() == CHUNK) { // the generator is not paced: chunks fill at once
                         ahead.put(chunk);
                         chunk = new ArrayList<>(CHUNK);
                     }

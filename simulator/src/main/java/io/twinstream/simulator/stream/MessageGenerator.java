@@ -214,7 +214,7 @@ public final class MessageGenerator {
             Episode episode = scenario.episodes().get(e);
             long from = startMillis + episode.start().toMillis();
             if (now >= from && now < from + episode.duration().toMillis()) {
-                int m = metricIndex(metrics, episode.metric());
+                int m = fleet.model(d).metricIndex(episode.metric());
                 values[m] = episode.level() + DeviceModel.noise(r, Math.abs(episode.level()) * 0.02);
             }
         }
@@ -320,15 +320,6 @@ public final class MessageGenerator {
                 .filter(e -> scenario.episodes().get(e).site().equals(fleet.site(d).name())
                         && scenario.episodes().get(e).deviceType().equals(fleet.model(d).type()))
                 .toArray();
-    }
-
-    private static int metricIndex(List<Metric> metrics, String name) {
-        for (int i = 0; i < metrics.size(); i++) {
-            if (metrics.get(i).name().equals(name)) {
-                return i;
-            }
-        }
-        throw new IllegalStateException("no metric " + name); // the parser checked episodes' metrics
     }
 
     /** A fault episode starts at this reading with probability rate-per-hour × interval. */

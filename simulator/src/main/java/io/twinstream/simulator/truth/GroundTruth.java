@@ -105,7 +105,7 @@ public final class GroundTruth implements StreamObserver {
         for (int e = 0; e < episodes.size(); e++) {
             Episode episode = episodes.get(e);
             if (episode.site().equals(fleet.site(device).name()) && episode.deviceType().equals(fleet.model(device).type())) {
-                int m = metricIndex(device, episode.metric());
+                int m = fleet.model(device).metricIndex(episode.metric());
                 alertSeries.computeIfAbsent(e, k -> new ArrayList<>()).add(new double[] {device, ts, values[m]});
             }
         }
@@ -240,16 +240,6 @@ public final class GroundTruth implements StreamObserver {
         Scenario.Site site = fleet.site(device);
         return "\"domain\":\"" + site.domain() + "\",\"site\":\"" + site.name() + "\",\"deviceType\":\""
                 + fleet.model(device).type() + "\"";
-    }
-
-    private int metricIndex(int device, String name) {
-        List<Metric> metrics = fleet.model(device).metrics();
-        for (int i = 0; i < metrics.size(); i++) {
-            if (metrics.get(i).name().equals(name)) {
-                return i;
-            }
-        }
-        throw new IllegalStateException("no metric " + name);
     }
 
     private void line(String json) {

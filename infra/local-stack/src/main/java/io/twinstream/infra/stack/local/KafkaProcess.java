@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
@@ -120,7 +119,7 @@ public final class KafkaProcess extends LocalService implements KafkaBroker {
         write(file("log4j2.properties"), LOG4J2_PROPERTIES);
         if (firstStart) {
             // The voter set written by --standalone names the controller's port: reformat on new ports.
-            deleteDirectory(file("data"));
+            deleteTree(file("data"));
             formatStorage();
         }
     }
@@ -235,25 +234,23 @@ public final class KafkaProcess extends LocalService implements KafkaBroker {
         }
     }
 
-    /** The Kafka version of the broker jars, read from the kafka_2.13 jar's name. */
-    public static String kafkaVersion() {
+    /** The Kafka version of the broker jars, read once from the kafka_2.13 jar's name. */
+    public static synchronized String kafkaVersion() {
+        if (kafkaVersion == null) {
+            kafkaVersion = versionOfBrokerJar();
+        }
+        return kafkaVersion;
+    }
+
+    private static String kafkaVersion;
+
+    private static String versionOfBrokerJar() {
         return Arrays.stream(brokerClasspath().split(java.io.File.pathSeparator))
                 .map(entry -> Path.of(entry).getFileName().toString())
                 .filter(name -> name.startsWith("kafka_2.13-") && name.endsWith(".jar"))
                 .map(name -> name.substring("kafka_2.13-".length(), name.length() - ".jar".length()))
                 .findFirst()
                 .orElse("unknown");
-    }
-
-    private static void deleteDirectory(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
-                Files.delete(path);
-            }
-        }
     }
 
     private static final String LOG4J2_PROPERTIES = String.join("\n",

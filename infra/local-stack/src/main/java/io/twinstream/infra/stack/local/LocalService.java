@@ -187,7 +187,11 @@ public abstract class LocalService implements AutoCloseable {
     public final void close() {
         stop();
         if (!options.keepRunDir()) {
-            deleteRecursively(runDir);
+            try {
+                deleteTree(runDir);
+            } catch (IOException e) {
+                LOG.warn("could not delete all of {}: {}", runDir, e.toString());
+            }
         }
     }
 
@@ -267,20 +271,30 @@ public abstract class LocalService implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(Path dir) {
+    /**
+     * Deletes a directory tree; deletes what it can and then throws the first failure (with the
+     * others suppressed). Nothing to do if the directory is missing.
+     */
+    protected static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
+        IOException failure = null;
         try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
                 try {
                     Files.deleteIfExists(path);
                 } catch (IOException e) {
-                    LOG.warn("could not delete {}: {}", path, e.toString());
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
                 }
-            });
-        } catch (IOException e) {
-            LOG.warn("could not delete {}: {}", dir, e.toString());
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 }
