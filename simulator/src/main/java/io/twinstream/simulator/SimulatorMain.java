@@ -61,6 +61,8 @@ public final class SimulatorMain {
             "  --username U          MQTT login (run; default $MQTT_USERNAME; password from $MQTT_PASSWORD)",
             "  --reconnect-storm     run: after the stream, drop every connection at once and reconnect",
             "  --no-jitter           run: reconnect without jitter (to watch a storm hit the broker)",
+            "  --retry-unrouted      run: publish a QoS 1 reading again while the broker answers 'no matching",
+            "                        subscribers' (e.g. right after a Mosquitto restart, before ingest resubscribed)",
             "  --out FILE            expect: write to FILE instead of standard output",
             "  --progress-every D    run: progress line interval (default 5s)",
             "  -h, --help            this text");
@@ -121,7 +123,7 @@ public final class SimulatorMain {
         Scenario scenario = fleet.scenario();
         double speed = options.speed != null ? options.speed : scenario.speed();
         MqttPublisher publisher = new MqttPublisher(fleet, new MqttPublisher.Settings(options.mqttUrl, options.username,
-                options.password, speed, options.jitter));
+                options.password, speed, options.jitter).withRetryUnrouted(options.retryUnrouted));
         out.printf("simulator: %s, seed %d, %d devices on %d %s connections, %s simulated at %s, to %s%n",
                 scenario.name(), scenario.seed(), fleet.size(), fleet.connectionCount(),
                 scenario.publish().connections().name().toLowerCase(java.util.Locale.ROOT),
@@ -166,10 +168,10 @@ public final class SimulatorMain {
         PublishStats s = publisher.stats();
         double seconds = (System.nanoTime() - started) / 1e9;
         out.printf("summary: %d messages (%d readings, %d bytes) in %.1f s: %.0f msg/s, %.0f readings/s; "
-                        + "%d acknowledged, %d resent after a lost connection, %d errors, %d reconnects, "
-                        + "%d held by devices still offline at the end%n",
+                        + "%d acknowledged, %d resent after a lost connection, %d resent as unrouted, %d errors, "
+                        + "%d reconnects, %d held by devices still offline at the end%n",
                 s.messages(), s.readings(), s.bytes(), seconds, s.messages() / seconds, s.readings() / seconds,
-                s.acknowledged(), s.retried(), s.errors(), s.reconnects(), s.heldAtEnd());
+                s.acknowledged(), s.retried(), s.unrouted(), s.errors(), s.reconnects(), s.heldAtEnd());
         return s.errors() == 0 ? 0 : 1;
     }
 
@@ -244,6 +246,7 @@ public final class SimulatorMain {
         char[] password = System.getenv("MQTT_PASSWORD") == null ? null : System.getenv("MQTT_PASSWORD").toCharArray();
         boolean reconnectStorm;
         boolean jitter = true;
+        boolean retryUnrouted;
         Path out;
         Duration progressEvery = Duration.ofSeconds(5);
 
@@ -255,6 +258,7 @@ public final class SimulatorMain {
                 switch (arg) {
                     case "--reconnect-storm" -> o.reconnectStorm = true;
                     case "--no-jitter" -> o.jitter = false;
+                    case "--retry-unrouted" -> o.retryUnrouted = true;
                     case "--scenario", "--rate-scale", "--duration", "--speed", "--seed", "--mqtt-url", "--username",
                             "--out", "--progress-every" -> {
                         if (i + 1 >= args.size()) {

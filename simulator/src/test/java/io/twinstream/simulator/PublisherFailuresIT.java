@@ -108,6 +108,53 @@ class PublisherFailuresIT {
         }
     }
 
+    /**
+     * With retry-unrouted, what the broker acknowledges as "no matching subscribers" is published
+     * again until someone subscribes: nothing is lost to the gap after a broker restart, before
+     * the ingest group is subscribed again (Mosquitto does not keep shared subscriptions).
+     */
+    @Test
+    void shouldPublishUnroutedMessagesAgainUntilSomeoneSubscribes() throws Exception {
+        DeviceFleet fleet = fleet("gateway", 10, "10s", "max"); // 100 readings
+        Set<String> expected = new HashSet<>();
+        MessageGenerator reference = new MessageGenerator(fleet, StreamObserver.NONE);
+        for (SimMessage m = reference.next(); m != null; m = reference.next()) {
+            if (m.topic().startsWith("telemetry/")) {
+                expected.add(m.topic() + " " + new String(m.payload(), StandardCharsets.UTF_8));
+            }
+        }
+        try (MosquittoProcess broker = new MosquittoProcess(MosquittoProcess.Options.defaults()
+                .withLocal(LocalOptions.defaults().withRunDirParent(tmp)))) {
+            broker.start();
+            ExecutorService runner = Executors.newSingleThreadExecutor();
+            MqttPublisher publisher = new MqttPublisher(fleet,
+                    new MqttPublisher.Settings(broker.url(), null, null, 0, true).withRetryUnrouted(true));
+            MqttClient subscriber = null;
+            try {
+                publisher.connectAll();
+                Future<?> run = runner.submit(() -> {
+                    publisher.run(new MessageGenerator(fleet, StreamObserver.NONE));
+                    return null;
+                });
+                await().atMost(Duration.ofSeconds(20)).until(() -> publisher.stats().unrouted() >= 10);
+                assertThat(run).as("held back while nobody subscribes").isNotDone();
+
+                Set<String> received = ConcurrentHashMap.newKeySet();
+                subscriber = persistentSubscriber(broker.url(), received);
+                run.get();
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(received).containsAll(expected));
+                assertThat(publisher.stats().errors()).isZero();
+            } finally {
+                publisher.close();
+                runner.shutdownNow();
+                if (subscriber != null) {
+                    subscriber.disconnect();
+                    subscriber.close();
+                }
+            }
+        }
+    }
+
     /** A subscriber whose session (and queued messages) survives the broker's restart. */
     private static MqttClient persistentSubscriber(String url, Set<String> received) throws MqttException {
         MqttClient client = new MqttClient(url, "failures-subscriber", new MemoryPersistence());

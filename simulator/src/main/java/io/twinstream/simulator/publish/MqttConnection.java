@@ -17,6 +17,7 @@ import org.eclipse.paho.mqttv5.client.TimerPingSender;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttReturnCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,7 @@ final class MqttConnection {
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
     private static final long MIN_BACKOFF_MS = 250;
     private static final long MAX_BACKOFF_MS = 30_000;
+    private static final long UNROUTED_RETRY_MS = 200;
 
     private final String clientId;
     private final MqttAsyncClient client;
@@ -44,12 +46,15 @@ final class MqttConnection {
     private final ScheduledExecutorService scheduler;
     private final java.util.concurrent.Executor connector;
     private final boolean jitter;
+    private final boolean retryUnrouted;
     private final Object lock = new Object();
     private Semaphore inFlight;
     private int maxInFlight;
     private boolean connected;
     private boolean wanted = true;
     private int attempts;
+    /** Connections made so far: a failed message is sent again on the connection after the one it failed on. */
+    private long generation;
     private final List<Backlogged> backlog = new ArrayList<>();
     private final List<Backlogged> retry = new ArrayList<>();
 
@@ -60,13 +65,14 @@ final class MqttConnection {
      *                  connections come back only if many connect at once
      */
     MqttConnection(String url, String clientId, String username, char[] password, int maxInFlight, PublishStats stats,
-                   ScheduledExecutorService scheduler, java.util.concurrent.Executor connector, boolean jitter)
-            throws MqttException {
+                   ScheduledExecutorService scheduler, java.util.concurrent.Executor connector, boolean jitter,
+                   boolean retryUnrouted) throws MqttException {
         this.clientId = clientId;
         this.stats = stats;
         this.scheduler = scheduler;
         this.connector = connector;
         this.jitter = jitter;
+        this.retryUnrouted = retryUnrouted;
         this.maxInFlight = maxInFlight;
         this.inFlight = new Semaphore(maxInFlight);
         // Keep-alive pings on a shared scheduler: Paho's default is a Timer thread per client, and
@@ -117,6 +123,7 @@ final class MqttConnection {
             connected = true;
             wanted = true;
             attempts = 0;
+            generation++;
             lock.notifyAll();
         }
         stats.connected.incrementAndGet();
@@ -148,6 +155,7 @@ final class MqttConnection {
 
     private void send(String topic, byte[] payload, int qos, boolean retained, int readings, boolean firstTime) {
         Semaphore permits;
+        long sentOn;
         synchronized (lock) {
             if (!connected && !wanted) {
                 // Simulated offline: the device keeps what it meant to send and sends it when back.
@@ -163,6 +171,7 @@ final class MqttConnection {
                 }
             }
             permits = inFlight;
+            sentOn = generation;
         }
         try {
             permits.acquire();
@@ -171,35 +180,98 @@ final class MqttConnection {
             return;
         }
         try {
-            client.publish(topic, payload, qos, retained, null, new MqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    permits.release();
-                    stats.acknowledged.increment();
-                }
-
-                @Override
-                public void onFailure(IMqttToken token, Throwable exception) {
-                    permits.release();
-                    if (qos > 0) {
-                        synchronized (lock) {
-                            retry.add(new Backlogged(topic, payload, qos, retained, readings, false));
-                        }
-                        stats.retried.increment();
-                    } else {
-                        stats.errors.increment(); // QoS 0: lost by definition
-                    }
-                }
-            });
+            transmit(new Backlogged(topic, payload, qos, retained, readings, false), permits, sentOn);
             if (firstTime) {
                 stats.messages.increment();
                 stats.readings.add(readings);
                 stats.bytes.add(payload.length);
             }
         } catch (MqttException e) {
+            // Typically the connection dropped a moment ago and Paho refuses new messages before
+            // our connection-lost callback has run.
             permits.release();
-            stats.errors.increment();
             LOG.debug("{}: publish failed: {}", clientId, e.toString());
+            if (qos > 0) {
+                if (firstTime) {
+                    stats.messages.increment();
+                    stats.readings.add(readings);
+                    stats.bytes.add(payload.length);
+                }
+                sendAgain(new Backlogged(topic, payload, qos, retained, readings, false), sentOn);
+            } else {
+                stats.errors.increment();
+            }
+        }
+    }
+
+    /**
+     * Hands one message to Paho; its in-flight permit is released once it is acknowledged and
+     * routed, or once it failed (and was queued to be sent again).
+     */
+    private void transmit(Backlogged message, Semaphore permits, long sentOn) throws MqttException {
+        client.publish(message.topic, message.payload, message.qos, message.retained, null, new MqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+                if (retryUnrouted && !message.retained && isUnrouted(token)) {
+                    stats.unrouted.increment();
+                    // Keep the permit while waiting: a broker with nobody subscribed slows the
+                    // device down instead of piling up readings in memory.
+                    scheduler.schedule(() -> transmitAgain(message, permits, sentOn), UNROUTED_RETRY_MS,
+                            TimeUnit.MILLISECONDS);
+                    return;
+                }
+                permits.release();
+                stats.acknowledged.increment();
+            }
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable exception) {
+                permits.release();
+                if (message.qos > 0) {
+                    sendAgain(message, sentOn);
+                } else {
+                    stats.errors.increment(); // QoS 0: lost by definition
+                }
+            }
+        });
+    }
+
+    private void transmitAgain(Backlogged message, Semaphore permits, long sentOn) {
+        try {
+            transmit(message, permits, sentOn);
+        } catch (MqttException e) {
+            permits.release();
+            sendAgain(message, sentOn);
+        }
+    }
+
+    /**
+     * PUBACK reason 16, "no matching subscribers": the broker accepted the message and dropped it.
+     * Mosquitto does not keep shared subscriptions over a restart, so right after one the ingest
+     * group is not subscribed until its connections are back.
+     */
+    private static boolean isUnrouted(IMqttToken token) {
+        int[] codes = token.getReasonCodes();
+        return codes != null && codes.length > 0 && codes[0] == MqttReturnCode.RETURN_CODE_NO_MATCHING_SUBSCRIBERS;
+    }
+
+    /**
+     * A QoS 1 message that was not acknowledged on connection {@code sentOn} is sent again: by the
+     * next {@link #connect()} if that connection is still the latest, at once (on the connector,
+     * never on Paho's callback thread, which must not wait for permits) if a new one is up already.
+     */
+    private void sendAgain(Backlogged message, long sentOn) {
+        stats.retried.increment();
+        synchronized (lock) {
+            if (generation == sentOn) {
+                retry.add(message);
+                return;
+            }
+        }
+        try {
+            connector.execute(() -> send(message.topic, message.payload, message.qos, message.retained, message.readings, false));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            stats.errors.increment(); // the publisher is closing: nothing will send it any more
         }
     }
 

@@ -34,10 +34,21 @@ public final class MqttPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MqttPublisher.class);
 
     /**
-     * @param url        broker URL, e.g. tcp://127.0.0.1:1883
-     * @param jitter     randomize reconnect delays (off only to show a reconnect storm)
+     * @param url           broker URL, e.g. tcp://127.0.0.1:1883
+     * @param jitter        randomize reconnect delays (off only to show a reconnect storm)
+     * @param retryUnrouted keep a QoS 1 reading and publish it again while the broker answers
+     *                      "no matching subscribers" (PUBACK reason 16), as a device that must reach
+     *                      its backend does; see {@link MqttConnection}
      */
-    public record Settings(String url, String username, char[] password, double speed, boolean jitter) {
+    public record Settings(String url, String username, char[] password, double speed, boolean jitter,
+                           boolean retryUnrouted) {
+        public Settings(String url, String username, char[] password, double speed, boolean jitter) {
+            this(url, username, password, speed, jitter, false);
+        }
+
+        public Settings withRetryUnrouted(boolean retry) {
+            return new Settings(url, username, password, speed, jitter, retry);
+        }
     }
 
     private final DeviceFleet fleet;
@@ -83,7 +94,8 @@ public final class MqttPublisher implements AutoCloseable {
         try {
             for (int c = 0; c < connections.length; c++) {
                 connections[c] = new MqttConnection(settings.url(), fleet.connectionId(c), settings.username(),
-                        settings.password(), maxInFlight, stats, scheduler, connectors, settings.jitter());
+                        settings.password(), maxInFlight, stats, scheduler, connectors, settings.jitter(),
+                        settings.retryUnrouted());
                 MqttConnection connection = connections[c];
                 pending.add(connectors.submit(() -> {
                     connection.connect();

@@ -12,6 +12,8 @@ public final class PublishStats {
     final LongAdder acknowledged = new LongAdder();
     final LongAdder errors = new LongAdder();
     final LongAdder retried = new LongAdder();
+    /** Acknowledged with "no matching subscribers" and published again (retry-unrouted). */
+    final LongAdder unrouted = new LongAdder();
     final LongAdder reconnects = new LongAdder();
     final LongAdder heldAtEnd = new LongAdder();
     final AtomicLong connected = new AtomicLong();
@@ -40,6 +42,11 @@ public final class PublishStats {
     /** QoS 1 messages published again after their connection dropped before the acknowledgement. */
     public long retried() {
         return retried.sum();
+    }
+
+    /** QoS 1 messages the broker acknowledged as "no matching subscribers" and that were published again. */
+    public long unrouted() {
+        return unrouted.sum();
     }
 
     public long reconnects() {
