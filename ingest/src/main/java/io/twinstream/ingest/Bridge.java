@@ -145,10 +145,17 @@ public final class Bridge implements AutoCloseable {
     /**
      * Graceful shutdown: takes no new messages, waits (up to {@code drainTimeout}) until Kafka has
      * what is in flight and MQTT is acknowledged, then disconnects (the sessions stay at the broker).
+     * With {@code mqtt.on-shutdown=leave-group} it first leaves the shared subscription, so the broker
+     * routes to the other members; with {@code keep-subscription} what arrives from now on is left
+     * unacknowledged, and the broker sends it again when this bridge's sessions come back.
      */
     public void shutdown(Duration drainTimeout) throws InterruptedException {
-        // Leave the shared subscription first: the broker stops routing to us, the group takes over.
-        connections.forEach(BridgeConnection::leaveGroup);
+        LOG.info("ingest: shutting down; draining {} messages in flight", metrics.inFlight.get());
+        if (config.leaveGroupOnShutdown()) {
+            connections.forEach(BridgeConnection::leaveGroup);
+        } else {
+            closing = true;
+        }
         long deadline = System.nanoTime() + drainTimeout.toNanos();
         while (metrics.inFlight.get() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -156,6 +163,7 @@ public final class Bridge implements AutoCloseable {
         if (metrics.inFlight.get() > 0) {
             LOG.warn("ingest: {} messages still in flight at shutdown; the broker will send them again", metrics.inFlight.get());
         }
+        LOG.info("ingest: drained; {} messages acknowledged in all", metrics.acknowledged.sum());
         close();
     }
 

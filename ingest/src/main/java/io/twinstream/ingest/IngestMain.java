@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 
 import io.twinstream.ingest.config.IngestConfig;
 import org.eclipse.paho.mqttv5.common.MqttException;
@@ -36,10 +38,19 @@ public final class IngestMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        System.exit(run(args, System.out, System.err));
+        int status = run(args, System.getenv(), System.out, System.err, IngestMain::runUntilStopped);
+        System.exit(status);
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
+    /**
+     * Parses the command line and configuration and starts the bridge; {@code whileRunning} gets the
+     * running bridge and returns when it should stop.
+     *
+     * @return 0 after a clean stop or --help, 1 when the bridge cannot start (broker or Kafka refuses),
+     *         2 for bad arguments or configuration
+     */
+    static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err,
+                   Consumer<Bridge> whileRunning) {
         List<String> arguments = Arrays.asList(args);
         if (arguments.contains("-h") || arguments.contains("--help")) {
             out.println(USAGE);
@@ -59,12 +70,30 @@ public final class IngestMain {
         }
         IngestConfig config;
         try {
-            config = IngestConfig.load(configFile, System.getenv());
+            config = IngestConfig.load(configFile, environment);
         } catch (IllegalArgumentException | IOException e) {
             err.println("ingest: bad configuration: " + e.getMessage());
             return 2;
         }
         Bridge bridge = new Bridge(config);
+        try {
+            bridge.start();
+        } catch (MqttException e) {
+            bridge.close();
+            err.println("ingest: MQTT broker at " + config.mqttUrl() + ": " + e.getMessage() + " (reason code "
+                    + e.getReasonCode() + ")");
+            return 1;
+        } catch (IOException | RuntimeException e) {
+            bridge.close();
+            err.println("ingest: cannot start: " + e.getMessage());
+            return 1;
+        }
+        whileRunning.accept(bridge);
+        return 0;
+    }
+
+    /** Until SIGTERM or Ctrl-C; then drains what is in flight (up to 30 s) and returns. */
+    private static void runUntilStopped(Bridge bridge) {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -76,16 +105,9 @@ public final class IngestMain {
             }
         }, "ingest-shutdown"));
         try {
-            bridge.start();
-        } catch (MqttException e) {
-            err.println("ingest: MQTT broker at " + config.mqttUrl() + ": " + e.getMessage() + " (reason code "
-                    + e.getReasonCode() + ")");
-            return 1;
-        } catch (IOException e) {
-            err.println("ingest: " + e.getMessage());
-            return 1;
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        stopped.await();
-        return 0;
     }
 }

@@ -30,6 +30,15 @@ import java.util.TreeSet;
  *                           send each connection, the bridge's bound on in-flight; default 1000
  * @param sessionExpiry      {@code mqtt.session-expiry}: how long the broker keeps the session (and
  *                           queues messages) while the bridge is away; default 1h
+ * @param leaveGroupOnShutdown {@code mqtt.on-shutdown}: {@code leave-group} (default) unsubscribes
+ *                           before draining, so the other members take over and nothing waits for a
+ *                           bridge that may not come back (scale-down, new client ids); but if no
+ *                           member is left, the broker drops what is published until one subscribes.
+ *                           {@code keep-subscription} keeps the sessions subscribed, so the broker
+ *                           queues this bridge's share until it returns with the same client id
+ * @param mqttTrustStore     {@code mqtt.tls.truststore}: for {@code ssl://} URLs, a PKCS12 or JKS
+ *                           trust store with the broker's CA; default the JVM's trusted CAs
+ * @param mqttTrustStorePassword {@code mqtt.tls.truststore-password}, default none
  * @param kafkaBootstrap     {@code kafka.bootstrap} / {@code KAFKA_BOOTSTRAP}, default 127.0.0.1:9092
  * @param readingsTopic      {@code kafka.readings-topic}, default telemetry.readings
  * @param deadLetterTopic    {@code kafka.deadletter-topic}, default telemetry.deadletter
@@ -41,12 +50,14 @@ import java.util.TreeSet;
  */
 public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassword, String clientId, int connections,
                            String shareGroup, String topicFilter, int receiveMaximum, Duration sessionExpiry,
+                           boolean leaveGroupOnShutdown, String mqttTrustStore, String mqttTrustStorePassword,
                            String kafkaBootstrap, String readingsTopic, String deadLetterTopic,
                            Map<String, String> kafkaProperties, int maxPayloadBytes, Duration maxClockDistance,
                            int metricsPort, Duration statusInterval) {
 
     private static final Set<String> KEYS = Set.of("mqtt.url", "mqtt.username", "mqtt.password", "mqtt.client-id",
             "mqtt.connections", "mqtt.share-group", "mqtt.topic-filter", "mqtt.receive-maximum", "mqtt.session-expiry",
+            "mqtt.on-shutdown", "mqtt.tls.truststore", "mqtt.tls.truststore-password",
             "kafka.bootstrap", "kafka.readings-topic", "kafka.deadletter-topic", "ingest.max-payload-bytes",
             "ingest.max-clock-distance", "metrics.port", "status.interval");
 
@@ -68,6 +79,12 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
         }
         if (topicFilter.isBlank() || topicFilter.startsWith("$share/")) {
             throw new IllegalArgumentException("mqtt.topic-filter must be a plain filter such as telemetry/#, was '" + topicFilter + "'");
+        }
+        if (mqttTrustStore != null && !mqttUrl.startsWith("ssl://")) {
+            throw new IllegalArgumentException("mqtt.tls.truststore is set but mqtt.url is not ssl://, was '" + mqttUrl + "'");
+        }
+        if (mqttTrustStore != null && !Files.isReadable(Path.of(mqttTrustStore))) {
+            throw new IllegalArgumentException("mqtt.tls.truststore " + mqttTrustStore + " is not a readable file");
         }
         if (kafkaBootstrap.isBlank()) {
             throw new IllegalArgumentException("kafka.bootstrap is empty");
@@ -126,6 +143,9 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
                 values.getOrDefault("mqtt.topic-filter", "telemetry/#"),
                 integer(values, "mqtt.receive-maximum", 1000),
                 duration(values, "mqtt.session-expiry", Duration.ofHours(1)),
+                onShutdown(values.getOrDefault("mqtt.on-shutdown", "leave-group")),
+                values.get("mqtt.tls.truststore"),
+                values.get("mqtt.tls.truststore-password"),
                 values.getOrDefault("kafka.bootstrap", "127.0.0.1:9092"),
                 values.getOrDefault("kafka.readings-topic", "telemetry.readings"),
                 values.getOrDefault("kafka.deadletter-topic", "telemetry.deadletter"),
@@ -146,6 +166,15 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
         if (value != null && !value.isBlank()) {
             values.put(key, value);
         }
+    }
+
+    private static boolean onShutdown(String text) {
+        return switch (text.strip()) {
+            case "leave-group" -> true;
+            case "keep-subscription" -> false;
+            default -> throw new IllegalArgumentException(
+                    "mqtt.on-shutdown must be leave-group or keep-subscription, was '" + text + "'");
+        };
     }
 
     private static int integer(Map<String, String> values, String key, int defaultValue) {

@@ -1,6 +1,9 @@
 package io.twinstream.ingest.mqtt;
 
+import java.io.File;
 import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledExecutorService;
@@ -8,12 +11,16 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.SocketFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
 
 import io.twinstream.ingest.config.IngestConfig;
 import io.twinstream.ingest.metrics.IngestMetrics;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.TimerPingSender;
@@ -36,16 +43,15 @@ import org.slf4j.LoggerFactory;
 public final class BridgeConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(BridgeConnection.class);
-    private static final long MIN_BACKOFF_MS = 500;
+    private static final long MIN_BACKOFF_MS = 100; // the first attempt comes quickly: a restarted broker has forgotten the shared subscription
     private static final long MAX_BACKOFF_MS = 30_000;
 
     private final IngestConfig config;
     private final String clientId;
     private final MqttConnectionOptions options;
     private final MessageHandler onMessage;
+    /** The Paho client of the current connection: a new one for every connection, see {@link #reconnect()}. */
     private MqttAsyncClient client;
-    /** Counts connections; an acknowledgement is only sent on the connection the message came in on. */
-    private long epoch;
     private final IngestMetrics metrics;
     private final ScheduledExecutorService scheduler;
     private final Object lock = new Object();
@@ -76,7 +82,7 @@ public final class BridgeConnection {
         options.setKeepAliveInterval(30);
         options.setConnectionTimeout(10);
         options.setAutomaticReconnect(false);
-        options.setSocketFactory(new NoDelaySocketFactory());
+        options.setSocketFactory(config.mqttUrl().startsWith("ssl://") ? tlsSocketFactory(config) : new NoDelaySocketFactory());
         if (config.mqttUsername() != null) {
             options.setUserName(config.mqttUsername());
             options.setPassword(config.mqttPassword().getBytes(StandardCharsets.UTF_8));
@@ -84,7 +90,7 @@ public final class BridgeConnection {
         this.client = newClient();
     }
 
-    /** A fresh Paho client: after a failed connect Paho 1.2.5 can stay 'connecting' for good (32110). */
+    /** A Paho client for one connection; its messages are acknowledged through it and no other. */
     private MqttAsyncClient newClient() throws MqttException {
         MqttAsyncClient fresh = new MqttAsyncClient(config.mqttUrl(), clientId, new MemoryPersistence(),
                 new TimerPingSender(scheduler), null);
@@ -103,11 +109,7 @@ public final class BridgeConnection {
 
             @Override
             public void messageArrived(String topic, MqttMessage message) {
-                long arrivedOn;
-                synchronized (lock) {
-                    arrivedOn = epoch;
-                }
-                onMessage.accept(topic, message, () -> acknowledge(message, arrivedOn));
+                onMessage.accept(topic, message, () -> acknowledge(message, fresh));
             }
 
             @Override
@@ -134,9 +136,6 @@ public final class BridgeConnection {
         MqttAsyncClient current;
         synchronized (lock) {
             current = client;
-            // A new epoch before connecting: a persistent session's backlog arrives right after the
-            // CONNACK, before connect() returns, and belongs to this connection.
-            epoch++;
         }
         current.connect(options).waitForCompletion(15_000);
         current.subscribe(config.sharedFilter(), 1).waitForCompletion(15_000);
@@ -149,23 +148,22 @@ public final class BridgeConnection {
     }
 
     /**
-     * Tells the broker it may forget this QoS 1 message: Kafka has it. Only on the connection it
-     * came in on: after a reconnect the broker sends unacknowledged messages again, and their packet
-     * ids may be reused, so an old id must not acknowledge a new message.
+     * Tells the broker it may forget this QoS 1 message: Kafka has it. Only through the client it
+     * came in on, and only while that client is the current one: after a reconnect the broker sends
+     * unacknowledged messages again and may reuse their packet ids, so an old id must not
+     * acknowledge a new message.
      */
-    private void acknowledge(MqttMessage message, long arrivedOn) {
+    private void acknowledge(MqttMessage message, MqttAsyncClient arrivedOn) {
         if (message.getQos() == 0) {
             return;
         }
-        MqttAsyncClient current;
         synchronized (lock) {
-            if (epoch != arrivedOn) {
+            if (client != arrivedOn) {
                 return; // came in on an earlier connection: the broker sends it again, a duplicate by design
             }
-            current = client;
         }
         try {
-            current.messageArrivedComplete(message.getId(), message.getQos());
+            arrivedOn.messageArrivedComplete(message.getId(), message.getQos());
         } catch (MqttException e) {
             // The connection dropped since: the broker sends the message again (a duplicate, by design).
             LOG.debug("{}: acknowledging message {}: {}", clientId, message.getId(), e.toString());
@@ -244,19 +242,27 @@ public final class BridgeConnection {
         scheduler.schedule(this::reconnect, delay, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Connects again through a new Paho client, never the one that lost its connection. Paho 1.2.5
+     * keeps a packet queued after a connection drops (an acknowledgement from a worker that was
+     * still busy, say); on the next connect of the same client its sender thread finds that packet
+     * instead of CONNECT, stops at once, and the connect never completes: the connection would be
+     * gone for good while its share of the subscription piles up at the broker. A new client starts
+     * with empty queues, and a late acknowledgement can only reach the old one.
+     */
     private void reconnect() {
         synchronized (lock) {
             if (connected || closing) {
                 return;
             }
         }
+        replaceClient();
         try {
             connect();
             metrics.reconnects.increment();
             LOG.info("{}: reconnected", clientId);
         } catch (MqttException | RuntimeException e) {
-            LOG.info("{}: reconnect failed ({}); trying again with a fresh client", clientId, e.toString());
-            replaceClient();
+            LOG.info("{}: reconnect failed ({}); trying again", clientId, e.toString());
             scheduleReconnect();
         }
     }
@@ -279,10 +285,36 @@ public final class BridgeConnection {
         try {
             MqttAsyncClient fresh = newClient();
             synchronized (lock) {
-                client = fresh;
+                if (!closing) {
+                    client = fresh;
+                    return;
+                }
             }
+            fresh.close(true); // close() ran meanwhile and took the old client down; nothing must outlive it
         } catch (MqttException e) {
             LOG.warn("{}: cannot create a client: {}", clientId, e.toString());
+        }
+    }
+
+    /**
+     * TLS for {@code ssl://}: the configured trust store (the broker's CA), or the JVM's trusted CAs.
+     * Paho checks the broker's host name against its certificate.
+     */
+    private static SocketFactory tlsSocketFactory(IngestConfig config) throws MqttException {
+        if (config.mqttTrustStore() == null) {
+            return SSLSocketFactory.getDefault();
+        }
+        try {
+            char[] password = config.mqttTrustStorePassword() == null ? null : config.mqttTrustStorePassword().toCharArray();
+            KeyStore trusted = KeyStore.getInstance(new File(config.mqttTrustStore()), password);
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(null, trust.getTrustManagers(), null);
+            return tls.getSocketFactory();
+        } catch (IOException | GeneralSecurityException e) {
+            throw new MqttException(MqttClientException.REASON_CODE_SSL_CONFIG_ERROR, new IllegalArgumentException(
+                    "mqtt.tls.truststore " + config.mqttTrustStore() + ": " + e.getMessage(), e));
         }
     }
 

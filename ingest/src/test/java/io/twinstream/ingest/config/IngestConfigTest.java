@@ -1,0 +1,92 @@
+package io.twinstream.ingest.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class IngestConfigTest {
+
+    private static Properties properties(String... keyValues) {
+        Properties p = new Properties();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            p.setProperty(keyValues[i], keyValues[i + 1]);
+        }
+        return p;
+    }
+
+    @Test
+    void shouldWorkOnALaptopWithNothingSet() {
+        IngestConfig config = IngestConfig.defaults();
+
+        assertThat(config.mqttUrl()).isEqualTo("tcp://127.0.0.1:1883");
+        assertThat(config.kafkaBootstrap()).isEqualTo("127.0.0.1:9092");
+        assertThat(config.sharedFilter()).isEqualTo("$share/ingest/telemetry/#");
+        assertThat(config.connections()).isEqualTo(2);
+        assertThat(config.receiveMaximum()).isEqualTo(1000);
+        assertThat(config.sessionExpiry()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.leaveGroupOnShutdown()).isTrue();
+        assertThat(config.mqttUsername()).isNull();
+    }
+
+    @Test
+    void shouldLetTheEnvironmentOverrideTheFile() {
+        IngestConfig config = IngestConfig.load(properties("mqtt.url", "tcp://file:1883", "mqtt.connections", "3",
+                        "kafka.producer.security.protocol", "SASL_SSL"),
+                Map.of("MQTT_URL", "tcp://env:1883", "INGEST_MQTT_CONNECTIONS", "5", "INGEST_MQTT_ON_SHUTDOWN", "keep-subscription",
+                        "MQTT_USERNAME", "u", "MQTT_PASSWORD", "p"));
+
+        assertThat(config.mqttUrl()).isEqualTo("tcp://env:1883");
+        assertThat(config.connections()).isEqualTo(5);
+        assertThat(config.leaveGroupOnShutdown()).isFalse();
+        assertThat(config.mqttUsername()).isEqualTo("u");
+        assertThat(config.kafkaProperties()).containsEntry("security.protocol", "SASL_SSL");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "mqtt.url | http://broker | mqtt.url must look like tcp://host:1883",
+            "mqtt.connections | many | mqtt.connections must be a whole number, was 'many'",
+            "mqtt.connections | 0 | mqtt.connections must be between 1 and 64, was 0",
+            "mqtt.receive-maximum | 70000 | mqtt.receive-maximum must be between 1 and 65535",
+            "mqtt.session-expiry | an hour | mqtt.session-expiry must be a duration like 500ms, 10s",
+            "mqtt.on-shutdown | vanish | mqtt.on-shutdown must be leave-group or keep-subscription, was 'vanish'",
+            "mqtt.topic-filter | $share/x/telemetry/# | mqtt.topic-filter must be a plain filter",
+            "mqtt.client-id | has space | mqtt.client-id must be 1-60 letters",
+            "mqtt.username | alone | mqtt.username and mqtt.password go together",
+            "mqtt.tls.truststore | /etc/hostname | mqtt.tls.truststore is set but mqtt.url is not ssl://",
+            "metrics.port | 70000 | metrics.port must be between -1 and 65535",
+            "mqtt.colour | blue | unknown configuration keys [mqtt.colour]",
+    })
+    void shouldNameTheKeyThatIsWrong(String key, String value, String message) {
+        assertThatThrownBy(() -> IngestConfig.load(properties(key, value), Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+    }
+
+    @Test
+    void shouldRefuseATrustStoreThatIsNotThere() {
+        assertThatThrownBy(() -> IngestConfig.load(properties("mqtt.url", "ssl://broker:8883",
+                "mqtt.tls.truststore", "/nonexistent/ca.p12"), Map.of()))
+                .hasMessageContaining("mqtt.tls.truststore /nonexistent/ca.p12 is not a readable file");
+    }
+
+    @Test
+    void shouldReadAPropertiesFile(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("ingest.properties");
+        Files.writeString(file, "mqtt.share-group=plant\nmqtt.topic-filter=telemetry/factory/#\nstatus.interval=30s\n");
+
+        IngestConfig config = IngestConfig.load(file, Map.of());
+
+        assertThat(config.sharedFilter()).isEqualTo("$share/plant/telemetry/factory/#");
+        assertThat(config.statusInterval()).isEqualTo(Duration.ofSeconds(30));
+    }
+}
