@@ -155,6 +155,7 @@ class BridgeIT {
         bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"d b\":1}}", "unsafe-name");
         bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"d=b\":1}}", "unsafe-name");
         bad.put("", "empty");
+        bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"db\":1},\"pad\":\"" + "x".repeat(300_000) + "\"}", "too-large");
         try (Bridge bridge = new Bridge(config)) {
             bridge.start();
             MqttClient client = new MqttClient(mqtt.url(), "dlq-publisher", new MemoryPersistence());

@@ -1,5 +1,9 @@
 package io.twinstream.ingest.metrics;
 
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,7 +65,26 @@ public final class IngestMetrics {
                 .append("ingest_kafka_send_seconds_count ").append(sendCount.sum()).append('\n')
                 .append("ingest_kafka_send_seconds_sum ").append(sendMicros.sum() / 1e6).append('\n');
         gauge(out, "ingest_kafka_send_seconds_max", "longest Kafka acknowledgement so far", sendMaxMicros.get() / 1e6);
+        gauge(out, "jvm_heap_used_bytes", "Java heap in use", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        long rss = residentBytes();
+        if (rss >= 0) {
+            gauge(out, "process_resident_memory_bytes", "resident set size of the bridge process", rss);
+        }
         return out.toString();
+    }
+
+    /** VmRSS from /proc/self/status (Linux), or -1 where there is none. */
+    private static long residentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: no such gauge
+        }
+        return -1;
     }
 
     public double meanSendMillis() {
