@@ -25,6 +25,7 @@ import io.twinstream.infra.stack.local.KafkaProcess;
 import io.twinstream.infra.stack.local.LocalOptions;
 import io.twinstream.infra.stack.local.MosquittoProcess;
 import io.twinstream.ingest.IngestMain;
+import io.twinstream.simulator.publish.MqttCallbackAdapter;
 import io.twinstream.simulator.scenario.ScenarioParser;
 import io.twinstream.simulator.stream.DeviceFleet;
 import io.twinstream.simulator.stream.MessageGenerator;
@@ -36,13 +37,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
  * The ingest bridge's throughput against a null subscriber, on one machine, in one run:
@@ -138,36 +135,17 @@ public final class IngestBenchmark {
         for (int i = 0; i < SUBSCRIBE_CONNECTIONS; i++) {
             MqttAsyncClient client = new MqttAsyncClient(mqtt.url(), "null-" + load.name + "-" + i, new MemoryPersistence());
             client.setManualAcks(true);
-            client.setCallback(new MqttCallback() {
-                @Override
-                public void messageArrived(String topic, MqttMessage message) throws MqttException {
-                    long now = System.nanoTime();
-                    first.compareAndSet(0, now);
-                    last.set(now);
+            client.setCallback(MqttCallbackAdapter.onMessage((topic, message) -> {
+                long now = System.nanoTime();
+                first.compareAndSet(0, now);
+                last.set(now);
+                try {
                     client.messageArrivedComplete(message.getId(), message.getQos());
-                    received.increment();
+                } catch (MqttException e) {
+                    throw new IllegalStateException(e);
                 }
-
-                @Override
-                public void disconnected(MqttDisconnectResponse response) {
-                }
-
-                @Override
-                public void mqttErrorOccurred(MqttException exception) {
-                }
-
-                @Override
-                public void deliveryComplete(IMqttToken token) {
-                }
-
-                @Override
-                public void connectComplete(boolean reconnect, String serverURI) {
-                }
-
-                @Override
-                public void authPacketArrived(int reasonCode, MqttProperties properties) {
-                }
-            });
+                received.increment();
+            }));
             MqttConnectionOptions options = new MqttConnectionOptions();
             options.setReceiveMaximum(RECEIVE_MAXIMUM);
             client.connect(options).waitForCompletion(15_000);

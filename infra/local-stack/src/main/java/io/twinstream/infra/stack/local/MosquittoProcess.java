@@ -23,6 +23,7 @@ public final class MosquittoProcess extends LocalService implements MqttBroker {
 
     private final Options options;
     private int port;
+    private int tlsPort;
 
     /**
      * @param port              0 (default) for a free port
@@ -33,9 +34,12 @@ public final class MosquittoProcess extends LocalService implements MqttBroker {
      *                          drop messages for a bridge that is down for a second at load, so the
      *                          default here is 1,000,000
      * @param local             run directory and start-up timeout
+     * @param tlsCertFile       with {@code tlsKeyFile}: also listen with TLS on a second free port
+     *                          ({@link #tlsUrl()}), presenting this PEM certificate; null (default) for none
+     * @param tlsKeyFile        the PEM private key of {@code tlsCertFile}
      */
     public record Options(int port, boolean persistence, String username, String password, int maxQueuedMessages,
-                          LocalOptions local) {
+                          LocalOptions local, Path tlsCertFile, Path tlsKeyFile) {
         public Options {
             Objects.requireNonNull(local, "local");
             if (port < 0 || port > 65535) {
@@ -50,22 +54,29 @@ public final class MosquittoProcess extends LocalService implements MqttBroker {
             if (maxQueuedMessages < 0) {
                 throw new IllegalArgumentException("maxQueuedMessages must be >= 0 (0 = unlimited)");
             }
+            if ((tlsCertFile == null) != (tlsKeyFile == null)) {
+                throw new IllegalArgumentException("tlsCertFile and tlsKeyFile go together");
+            }
         }
 
         public static Options defaults() {
-            return new Options(0, true, null, null, 1_000_000, LocalOptions.defaults());
+            return new Options(0, true, null, null, 1_000_000, LocalOptions.defaults(), null, null);
         }
 
         public Options withPort(int newPort) {
-            return new Options(newPort, persistence, username, password, maxQueuedMessages, local);
+            return new Options(newPort, persistence, username, password, maxQueuedMessages, local, tlsCertFile, tlsKeyFile);
         }
 
         public Options withCredentials(String newUsername, String newPassword) {
-            return new Options(port, persistence, newUsername, newPassword, maxQueuedMessages, local);
+            return new Options(port, persistence, newUsername, newPassword, maxQueuedMessages, local, tlsCertFile, tlsKeyFile);
         }
 
         public Options withLocal(LocalOptions newLocal) {
-            return new Options(port, persistence, username, password, maxQueuedMessages, newLocal);
+            return new Options(port, persistence, username, password, maxQueuedMessages, newLocal, tlsCertFile, tlsKeyFile);
+        }
+
+        public Options withTls(Path certFile, Path keyFile) {
+            return new Options(port, persistence, username, password, maxQueuedMessages, local, certFile, keyFile);
         }
     }
 
@@ -75,6 +86,8 @@ public final class MosquittoProcess extends LocalService implements MqttBroker {
         this.port = options.port();
         if (port == 0) {
             choosePorts();
+        } else if (options.tlsCertFile() != null) {
+            tlsPort = FreePorts.pick();
         }
     }
 
@@ -97,6 +110,19 @@ public final class MosquittoProcess extends LocalService implements MqttBroker {
     @Override
     protected void choosePorts() {
         port = FreePorts.pick();
+        if (options.tlsCertFile() != null) {
+            do {
+                tlsPort = FreePorts.pick();
+            } while (tlsPort == port);
+        }
+    }
+
+    /** {@code ssl://127.0.0.1:<port>} of the TLS listener; only with {@link Options#withTls}. */
+    public String tlsUrl() {
+        if (options.tlsCertFile() == null) {
+            throw new IllegalStateException("this mosquitto has no TLS listener (Options.withTls)");
+        }
+        return "ssl://" + HOST + ":" + tlsPort;
     }
 
     @Override
@@ -114,7 +140,14 @@ public final class MosquittoProcess extends LocalService implements MqttBroker {
                 .append("user ").append(System.getProperty("user.name")).append('\n')
                 .append("per_listener_settings false\n")
                 .append("listener ").append(port).append(' ').append(HOST).append('\n')
-                .append("max_queued_messages ").append(options.maxQueuedMessages()).append('\n')
+                .append("max_queued_messages ").append(options.maxQueuedMessages()).append('\n');
+        if (options.tlsCertFile() != null) {
+            // A second listener: the plain one stays for the health check.
+            config.append("listener ").append(tlsPort).append(' ').append(HOST).append('\n')
+                    .append("certfile ").append(options.tlsCertFile().toAbsolutePath()).append('\n')
+                    .append("keyfile ").append(options.tlsKeyFile().toAbsolutePath()).append('\n');
+        }
+        config
                 .append("log_dest stderr\n")
                 .append("log_type error\nlog_type warning\nlog_type notice\nlog_type information\n")
                 .append("connection_messages true\n")
