@@ -2,7 +2,9 @@ package io.twinstream.jobs.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.twinstream.jobs.metrics.Aggregate;
 import io.twinstream.jobs.metrics.DeviceWindow;
+import io.twinstream.jobs.metrics.SiteKey;
 import io.twinstream.jobs.metrics.SiteWindow;
 import io.twinstream.model.Reading;
 import io.twinstream.model.ReadingCodec;
@@ -21,10 +23,10 @@ class ReadingDeserializationSchemaTest {
         assertThat(new ReadingDeserializationSchema().deserialize(ReadingCodec.encode(reading))).isEqualTo(reading);
     }
 
-    /** pipeline.generic-types=false would fail the job at start on a Kryo fallback; catch it here first. */
+    /** pipeline.generic-types=false would fail the job at start on a Kryo fallback (records, keys, state); catch it here first. */
     @Test
     void shouldSerializeTheJobsRecordsWithoutKryo() {
-        for (Class<?> type : new Class<?>[] {Reading.class, DeviceWindow.class, SiteWindow.class}) {
+        for (Class<?> type : new Class<?>[] {Reading.class, DeviceWindow.class, SiteWindow.class, SiteKey.class, Aggregate.class}) {
             TypeInformation<?> info = TypeInformation.of(type);
             assertThat(info).as(type.getSimpleName()).isNotInstanceOf(GenericTypeInfo.class).isInstanceOf(PojoTypeInfo.class);
         }
