@@ -1,10 +1,12 @@
 package io.twinstream.jobs.sink;
 
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 import io.twinstream.jobs.metrics.Aggregate;
 import io.twinstream.jobs.metrics.DeviceWindow;
 import io.twinstream.jobs.metrics.SiteWindow;
+import io.twinstream.jobs.metrics.WindowSize;
 import org.influxdb.dto.Point;
 
 /**
@@ -24,26 +26,25 @@ public final class InfluxPoints {
     }
 
     public static Point of(DeviceWindow w) {
-        Point.Builder point = Point.measurement(DEVICE_MEASUREMENT)
-                .time(w.start().toEpochMilli(), TimeUnit.MILLISECONDS)
-                .tag("domain", tagValue("domain", w.domain()))
-                .tag("site", tagValue("site", w.site()))
-                .tag("device_type", tagValue("device_type", w.deviceType()))
-                .tag("device_id", tagValue("device_id", w.deviceId()))
-                .tag("metric", tagValue("metric", w.metric()))
-                .tag("window", w.window().tag());
-        return fields(point, w.values()).build();
+        return fields(series(DEVICE_MEASUREMENT, w.start(), w.domain(), w.site(), w.deviceType(), w.metric(), w.window())
+                .tag("device_id", tagValue("device_id", w.deviceId())), w.values()).build();
     }
 
     public static Point of(SiteWindow w) {
-        Point.Builder point = Point.measurement(SITE_MEASUREMENT)
-                .time(w.start().toEpochMilli(), TimeUnit.MILLISECONDS)
-                .tag("domain", tagValue("domain", w.domain()))
-                .tag("site", tagValue("site", w.site()))
-                .tag("device_type", tagValue("device_type", w.deviceType()))
-                .tag("metric", tagValue("metric", w.metric()))
-                .tag("window", w.window().tag());
-        return fields(point, w.values()).addField("devices", (long) w.devices()).build();
+        return fields(series(SITE_MEASUREMENT, w.start(), w.domain(), w.site(), w.deviceType(), w.metric(), w.window()),
+                w.values()).addField("devices", (long) w.devices()).build();
+    }
+
+    /** The tags both measurements share, and the window start as the point's time. */
+    private static Point.Builder series(String measurement, Instant start, String domain, String site, String deviceType,
+                                        String metric, WindowSize window) {
+        return Point.measurement(measurement)
+                .time(start.toEpochMilli(), TimeUnit.MILLISECONDS)
+                .tag("domain", tagValue("domain", domain))
+                .tag("site", tagValue("site", site))
+                .tag("device_type", tagValue("device_type", deviceType))
+                .tag("metric", tagValue("metric", metric))
+                .tag("window", window.tag());
     }
 
     private static Point.Builder fields(Point.Builder point, Aggregate values) {
