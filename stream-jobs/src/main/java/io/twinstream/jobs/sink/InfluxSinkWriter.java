@@ -1,0 +1,105 @@
+package io.twinstream.jobs.sink;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.apache.flink.api.common.operators.ProcessingTimeService;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.influxdb.InfluxDB;
+import org.influxdb.InfluxDBException;
+import org.influxdb.InfluxDBFactory;
+import org.influxdb.dto.BatchPoints;
+import org.influxdb.dto.Point;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Buffers points and writes them in batches; see {@link InfluxSink} for the guarantees. Runs on the
+ * task's thread only (the linger timer fires in the task's mailbox), so it needs no locking.
+ */
+final class InfluxSinkWriter<T> implements SinkWriter<T> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InfluxSinkWriter.class);
+    private static final long FIRST_BACKOFF_MS = 200;
+    private static final long MAX_BACKOFF_MS = 5_000;
+
+    private final InfluxSink.Settings settings;
+    private final InfluxSink.PointMapper<T> toPoint;
+    private final ProcessingTimeService time;
+    private final InfluxDB influx;
+    private final List<Point> buffer = new ArrayList<>();
+    private boolean lingerTimerSet;
+
+    InfluxSinkWriter(InfluxSink.Settings settings, InfluxSink.PointMapper<T> toPoint, ProcessingTimeService time) {
+        this.settings = settings;
+        this.toPoint = toPoint;
+        this.time = time;
+        this.influx = settings.username() == null ? InfluxDBFactory.connect(settings.url())
+                : InfluxDBFactory.connect(settings.url(), settings.username(), settings.password());
+    }
+
+    @Override
+    public void write(T element, Context context) throws IOException {
+        buffer.add(toPoint.toPoint(element));
+        if (buffer.size() >= settings.batchSize()) {
+            writeBuffer();
+        } else if (!lingerTimerSet) {
+            lingerTimerSet = true;
+            time.registerTimer(time.getCurrentProcessingTime() + settings.linger().toMillis(), timestamp -> {
+                lingerTimerSet = false;
+                writeBuffer();
+            });
+        }
+    }
+
+    /** Before every checkpoint and at the end of input: nothing stays only in memory. */
+    @Override
+    public void flush(boolean endOfInput) throws IOException {
+        writeBuffer();
+    }
+
+    @Override
+    public void close() {
+        influx.close();
+    }
+
+    private void writeBuffer() throws IOException {
+        if (buffer.isEmpty()) {
+            return;
+        }
+        BatchPoints batch = BatchPoints.database(settings.database()).points(buffer).build();
+        long deadline = System.nanoTime() + settings.retryFor().toNanos();
+        long backoff = FIRST_BACKOFF_MS;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                influx.write(batch);
+                if (attempt > 1) {
+                    LOG.info("InfluxDB at {} took {} points after {} attempts", settings.url(), buffer.size(), attempt);
+                }
+                buffer.clear();
+                return;
+            } catch (InfluxDBException e) {
+                if (!e.isRetryWorth() || System.nanoTime() > deadline) {
+                    throw new IOException("InfluxDB at " + settings.url() + " did not take " + buffer.size() + " points"
+                            + (e.isRetryWorth() ? " within " + settings.retryFor().toSeconds() + " s" : "") + ": "
+                            + e.getMessage(), e);
+                }
+                LOG.warn("InfluxDB at {} failed a write (attempt {}): {}; trying again in {} ms", settings.url(), attempt,
+                        e.getMessage(), backoff);
+                sleep(backoff);
+                backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+            }
+        }
+    }
+
+    private static void sleep(long baseMillis) throws IOException {
+        try {
+            Thread.sleep(baseMillis / 2 + ThreadLocalRandom.current().nextLong(baseMillis / 2 + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting to retry an InfluxDB write", e);
+        }
+    }
+}
