@@ -1,0 +1,121 @@
+package io.twinstream.jobs;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import io.twinstream.jobs.metrics.MetricSample;
+import io.twinstream.jobs.serde.ReadingDeserializationSchema;
+import io.twinstream.jobs.sink.InfluxPoints;
+import io.twinstream.jobs.sink.InfluxSink;
+import io.twinstream.jobs.time.IdleAdvancingWatermarks;
+import io.twinstream.model.Reading;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The metrics job's wiring: {@code telemetry.readings} (KafkaSource, committed offsets, else the
+ * earliest) → idle-advancing event-time watermarks → {@link MetricsTopology} → device and site
+ * windows to InfluxDB ({@link InfluxSink}), late samples as JSON to {@code telemetry.late}.
+ * Checkpoints every {@code checkpoint.interval}; restarts with exponential backoff.
+ */
+public final class MetricsJob {
+
+    private MetricsJob() {
+    }
+
+    /** The Flink settings the job needs: no Kryo fallback, checkpoints, restarts with backoff. */
+    public static Configuration flinkConfiguration(MetricsJobConfig config) {
+        Configuration flink = new Configuration();
+        flink.set(PipelineOptions.GENERIC_TYPES, false);
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofSeconds(60));
+        flink.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval());
+        return flink;
+    }
+
+    /** Adds the job to {@code env} (created with {@link #flinkConfiguration}); execute it afterwards. */
+    public static void addTo(StreamExecutionEnvironment env, MetricsJobConfig config) {
+        KafkaSource<Reading> source = KafkaSource.<Reading>builder()
+                .setBootstrapServers(config.kafkaBootstrap())
+                .setTopics(config.readingsTopic())
+                .setGroupId(config.groupId())
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setValueOnlyDeserializer(new ReadingDeserializationSchema())
+                .build();
+        DataStream<Reading> readings = env.fromSource(source,
+                        IdleAdvancingWatermarks.strategy(config.outOfOrderness(), config.idleAfter()), "telemetry.readings")
+                .uid("readings-source");
+
+        MetricsTopology.Outputs out = MetricsTopology.build(readings, config.dedupMemory(), config.allowedLateness());
+
+        out.deviceWindows().sinkTo(new InfluxSink<>(config.influx(), InfluxPoints::of))
+                .name("device_metrics to InfluxDB").uid("device-metrics-sink");
+        out.siteWindows().sinkTo(new InfluxSink<>(config.influx(), InfluxPoints::of))
+                .name("site_metrics to InfluxDB").uid("site-metrics-sink");
+        out.late().sinkTo(KafkaSink.<MetricSample>builder()
+                        .setBootstrapServers(config.kafkaBootstrap())
+                        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                        .setRecordSerializer(KafkaRecordSerializationSchema.<MetricSample>builder()
+                                .setTopic(config.lateTopic())
+                                .setKeySerializationSchema(new LateKey())
+                                .setValueSerializationSchema(new LateJson())
+                                .build())
+                        .build())
+                .name("late samples to Kafka").uid("late-sink");
+    }
+
+    /** Late samples keyed by device id, like the readings. (Classes, not lambdas: Flink infers their types.) */
+    static final class LateKey implements SerializationSchema<MetricSample> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public byte[] serialize(MetricSample sample) {
+            return sample.deviceId().getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    static final class LateJson implements SerializationSchema<MetricSample> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public byte[] serialize(MetricSample sample) {
+            return lateJson(sample);
+        }
+    }
+
+    /** {@code {"deviceId":…,"deviceType":…,"domain":…,"site":…,"metric":…,"ts":…,"value":…}}. */
+    static byte[] lateJson(MetricSample s) {
+        return ("{\"domain\":" + quote(s.domain()) + ",\"site\":" + quote(s.site()) + ",\"deviceType\":" + quote(s.deviceType())
+                + ",\"deviceId\":" + quote(s.deviceId()) + ",\"metric\":" + quote(s.metric()) + ",\"ts\":" + s.ts()
+                + ",\"value\":" + s.value() + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String quote(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 2).append('"');
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
+    }
+}
