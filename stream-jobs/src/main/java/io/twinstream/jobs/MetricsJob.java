@@ -2,6 +2,7 @@ package io.twinstream.jobs;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 
 import io.twinstream.jobs.metrics.MetricSample;
 import io.twinstream.jobs.serde.ReadingDeserializationSchema;
@@ -46,6 +47,15 @@ public final class MetricsJob {
 
     /** Adds the job to {@code env} (created with {@link #flinkConfiguration}); execute it afterwards. */
     public static void addTo(StreamExecutionEnvironment env, MetricsJobConfig config) {
+        addTo(env, config, UnaryOperator.identity());
+    }
+
+    /**
+     * The same, with {@code beforeTopology} applied to the readings as they come from Kafka: the
+     * failure tests put an operator there that fails the job once, to prove recovery.
+     */
+    static void addTo(StreamExecutionEnvironment env, MetricsJobConfig config,
+                      UnaryOperator<DataStream<Reading>> beforeTopology) {
         KafkaSource<Reading> source = KafkaSource.<Reading>builder()
                 .setBootstrapServers(config.kafkaBootstrap())
                 .setTopics(config.readingsTopic())
@@ -57,7 +67,8 @@ public final class MetricsJob {
                         IdleAdvancingWatermarks.strategy(config.outOfOrderness(), config.idleAfter()), "telemetry.readings")
                 .uid("readings-source");
 
-        MetricsTopology.Outputs out = MetricsTopology.build(readings, config.dedupMemory(), config.allowedLateness());
+        MetricsTopology.Outputs out = MetricsTopology.build(beforeTopology.apply(readings), config.dedupMemory(),
+                config.allowedLateness());
 
         out.deviceWindows().sinkTo(new InfluxSink<>(config.influx(), InfluxPoints::of))
                 .name("device_metrics to InfluxDB").uid("device-metrics-sink");

@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import io.twinstream.infra.stack.local.InfluxdProcess;
 import io.twinstream.infra.stack.local.KafkaProcess;
@@ -93,9 +91,9 @@ class MetricsJobIT {
                 String query = "SELECT \"count\", \"sum\", \"min\", \"max\" FROM device_metrics WHERE \"window\" = '10s' "
                         + "GROUP BY device_id";
                 await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2))
-                        .until(() -> points(influx.query("metricsit", query)).size() >= expected.size());
+                        .until(() -> MetricsJobFailuresIT.points(influx.query("metricsit", query)).size() >= expected.size());
                 Thread.sleep(3000); // anything extra would have landed by now
-                Map<String, double[]> found = points(influx.query("metricsit", query));
+                Map<String, double[]> found = MetricsJobFailuresIT.points(influx.query("metricsit", query));
 
                 assertThat(found.keySet()).containsExactlyElementsOf(expected.keySet());
                 expected.forEach((key, want) -> assertThat(found.get(key)).as(key).containsExactly(want));
@@ -119,19 +117,5 @@ class MetricsJobIT {
                 }
             }
         }
-    }
-
-    /** "device|startMillis" → count, sum, min, max, from InfluxDB's JSON answer (epoch=ms). */
-    private static Map<String, double[]> points(String json) {
-        Map<String, double[]> out = new TreeMap<>();
-        Matcher series = Pattern.compile("\"device_id\":\"([^\"]+)\"\\},\"columns\":\\[[^\\]]*\\],\"values\":\\[(.*?)\\]\\]").matcher(json);
-        while (series.find()) {
-            Matcher row = Pattern.compile("\\[(\\d+),([^,\\]]+),([^,\\]]+),([^,\\]]+),([^,\\]]+)").matcher(series.group(2));
-            while (row.find()) {
-                out.put(series.group(1) + "|" + row.group(1), new double[] {Double.parseDouble(row.group(2)),
-                        Double.parseDouble(row.group(3)), Double.parseDouble(row.group(4)), Double.parseDouble(row.group(5))});
-            }
-        }
-        return out;
     }
 }
