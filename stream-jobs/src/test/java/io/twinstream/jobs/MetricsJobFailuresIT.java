@@ -89,7 +89,7 @@ class MetricsJobFailuresIT {
                     if (++i % 10 == 0) {
                         producer.send(record);
                     }
-                    double[] w = expected.computeIfAbsent(device + "|" + (ts - ts % 10_000),
+                    double[] w = expected.computeIfAbsent("device_id=" + device + "|" + (ts - ts % 10_000),
                             k -> new double[] {0, 0, Double.MAX_VALUE, -Double.MAX_VALUE});
                     w[0]++;
                     w[1] += value;
@@ -185,15 +185,29 @@ class MetricsJobFailuresIT {
         }
     }
 
-    /** "device|startMillis" → count, sum, min, max, from InfluxDB's JSON answer (epoch=ms). */
+    /**
+     * Every point of an InfluxDB JSON answer (epoch=ms) as "tag=value,…|time" (tags of the GROUP BY,
+     * sorted) → the selected fields in order.
+     */
     static Map<String, double[]> points(String json) {
         Map<String, double[]> out = new TreeMap<>();
-        Matcher series = Pattern.compile("\"device_id\":\"([^\"]+)\"\\},\"columns\":\\[[^\\]]*\\],\"values\":\\[(.*?)\\]\\]").matcher(json);
+        Matcher series = Pattern.compile("\"tags\":\\{([^}]*)\\},\"columns\":\\[[^\\]]*\\],\"values\":\\[(.*?)\\]\\]").matcher(json);
         while (series.find()) {
-            Matcher row = Pattern.compile("\\[(\\d+),([^,\\]]+),([^,\\]]+),([^,\\]]+),([^,\\]]+)").matcher(series.group(2));
+            TreeMap<String, String> tags = new TreeMap<>();
+            Matcher tag = Pattern.compile("\"([^\"]+)\":\"([^\"]*)\"").matcher(series.group(1));
+            while (tag.find()) {
+                tags.put(tag.group(1), tag.group(2));
+            }
+            String prefix = tags.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                    .collect(java.util.stream.Collectors.joining(","));
+            Matcher row = Pattern.compile("\\[?(\\d+),([^\\[\\]]+)").matcher(series.group(2));
             while (row.find()) {
-                out.put(series.group(1) + "|" + row.group(1), new double[] {Double.parseDouble(row.group(2)),
-                        Double.parseDouble(row.group(3)), Double.parseDouble(row.group(4)), Double.parseDouble(row.group(5))});
+                String[] fields = row.group(2).split(",");
+                double[] values = new double[fields.length];
+                for (int i = 0; i < fields.length; i++) {
+                    values[i] = fields[i].equals("null") ? Double.NaN : Double.parseDouble(fields[i]); // a missing field
+                }
+                out.put(prefix + "|" + row.group(1), values);
             }
         }
         return out;
