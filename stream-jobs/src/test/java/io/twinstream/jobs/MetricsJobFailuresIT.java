@@ -116,6 +116,14 @@ class MetricsJobFailuresIT {
         return env.executeAsync("metrics failures IT");
     }
 
+    private static void startWithTopicsAndDatabase(KafkaProcess kafka, InfluxdProcess influx) {
+        kafka.start();
+        influx.start();
+        kafka.createTopic("telemetry.readings", 3);
+        kafka.createTopic("telemetry.late", 1);
+        influx.createDatabase("failures");
+    }
+
     private LocalOptions local() {
         return LocalOptions.defaults().withRunDirParent(tmp);
     }
@@ -136,11 +144,7 @@ class MetricsJobFailuresIT {
     void shouldRecoverFromAFailureMidStreamAndWriteWhatAFailureFreeRunWrites() throws Exception {
         try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()));
              InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local()))) {
-            kafka.start();
-            influx.start();
-            kafka.createTopic("telemetry.readings", 3);
-            kafka.createTopic("telemetry.late", 1);
-            influx.createDatabase("failures");
+            startWithTopicsAndDatabase(kafka, influx);
             FAILURES.set(0);
             produce(kafka.bootstrapServers(), 0, 60);
             JobClient job = start(kafka, influx, "failures-task");
@@ -163,11 +167,7 @@ class MetricsJobFailuresIT {
     void shouldLoseNoPointWhileInfluxDbIsStoppedFor30Seconds() throws Exception {
         try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()));
              InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local()))) {
-            kafka.start();
-            influx.start();
-            kafka.createTopic("telemetry.readings", 3);
-            kafka.createTopic("telemetry.late", 1);
-            influx.createDatabase("failures");
+            startWithTopicsAndDatabase(kafka, influx);
             produce(kafka.bootstrapServers(), 0, 60);
             JobClient job = start(kafka, influx, "failures-influx");
             try {
