@@ -179,28 +179,24 @@ final class MqttConnection {
             Thread.currentThread().interrupt();
             return;
         }
+        Backlogged message = new Backlogged(topic, payload, qos, retained, readings, false);
         try {
-            transmit(new Backlogged(topic, payload, qos, retained, readings, false), permits, sentOn);
-            if (firstTime) {
-                stats.messages.increment();
-                stats.readings.add(readings);
-                stats.bytes.add(payload.length);
-            }
+            transmit(message, permits, sentOn);
         } catch (MqttException e) {
             // Typically the connection dropped a moment ago and Paho refuses new messages before
             // our connection-lost callback has run.
             permits.release();
             LOG.debug("{}: publish failed: {}", clientId, e.toString());
-            if (qos > 0) {
-                if (firstTime) {
-                    stats.messages.increment();
-                    stats.readings.add(readings);
-                    stats.bytes.add(payload.length);
-                }
-                sendAgain(new Backlogged(topic, payload, qos, retained, readings, false), sentOn);
-            } else {
-                stats.errors.increment();
+            if (qos == 0) {
+                stats.errors.increment(); // QoS 0: lost by definition
+                return;
             }
+            sendAgain(message, sentOn);
+        }
+        if (firstTime) { // handed over: sent now, or kept to be sent again
+            stats.messages.increment();
+            stats.readings.add(readings);
+            stats.bytes.add(payload.length);
         }
     }
 
