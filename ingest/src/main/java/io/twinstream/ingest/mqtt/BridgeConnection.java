@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * acknowledgements, so a message is acknowledged only once Kafka has it; at most
  * {@code receiveMaximum} unacknowledged messages, which is the bridge's backpressure: when Kafka is
  * slow the bridge stops acknowledging and the broker stops sending. Reconnects with exponential
- * backoff and jitter and subscribes again every time (a broker restarted without persistence has
- * forgotten the subscription).
+ * backoff and jitter and subscribes again every time (Mosquitto does not keep shared subscriptions
+ * over a restart, even with persistence on).
  */
 public final class BridgeConnection {
 
@@ -190,11 +190,9 @@ public final class BridgeConnection {
 
     /** Stops reconnecting and disconnects cleanly; the session stays at the broker for the next run. */
     public void close() {
-        synchronized (lock) {
-            closing = true;
-        }
         MqttAsyncClient current;
         synchronized (lock) {
+            closing = true;
             current = client;
         }
         try {

@@ -6,8 +6,8 @@ import org.apache.flink.api.common.functions.AggregateFunction;
 
 /**
  * Folds a window's samples into an {@link Aggregate}, incrementally (one accumulator per key and
- * window in state, not the samples). The accumulator is an Aggregate, null-free: a window only
- * exists once it has a sample, and {@link #createAccumulator()}'s empty marker is never emitted.
+ * window in state, not the samples). A window exists only once it has a sample, so the empty
+ * accumulator {@link #createAccumulator()} starts from is never turned into a result.
  */
 public final class WindowAggregate implements AggregateFunction<MetricSample, WindowAggregate.Accumulator, Aggregate> {
 
