@@ -23,6 +23,7 @@ import io.twinstream.infra.stack.local.FreePorts;
 import io.twinstream.infra.stack.local.GuardedProcess;
 import io.twinstream.infra.stack.local.KafkaProcess;
 import io.twinstream.infra.stack.local.LocalOptions;
+import io.twinstream.infra.stack.local.LocalService;
 import io.twinstream.infra.stack.local.MosquittoProcess;
 import io.twinstream.ingest.IngestMain;
 import io.twinstream.simulator.publish.MqttCallbackAdapter;
@@ -97,7 +98,7 @@ public final class IngestBenchmark {
                 System.out.printf("%s: bridge / null subscriber = %.0f %% (goal >= 90 %%)%n", load.name, 100 * bridgeRate / nullRate);
             }
         } finally {
-            deleteTree(runDir);
+            LocalService.deleteTree(runDir);
         }
         System.exit(0);
     }
@@ -352,12 +353,6 @@ public final class IngestBenchmark {
                 throw new IllegalStateException("timed out after " + timeout);
             }
             Thread.sleep(100);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         }
     }
 }

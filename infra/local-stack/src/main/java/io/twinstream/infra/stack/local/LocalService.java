@@ -275,7 +275,7 @@ public abstract class LocalService implements AutoCloseable {
      * Deletes a directory tree; deletes what it can and then throws the first failure (with the
      * others suppressed). Nothing to do if the directory is missing.
      */
-    protected static void deleteTree(Path dir) throws IOException {
+    public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
