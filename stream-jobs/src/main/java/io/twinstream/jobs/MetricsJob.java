@@ -11,6 +11,7 @@ import io.twinstream.jobs.sink.InfluxSink;
 import io.twinstream.jobs.time.IdleAdvancingWatermarks;
 import io.twinstream.model.Reading;
 import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -27,7 +28,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * The metrics job's wiring: {@code telemetry.readings} (KafkaSource, committed offsets, else the
  * earliest) → idle-advancing event-time watermarks → {@link MetricsTopology} → device and site
  * windows to InfluxDB ({@link InfluxSink}), late samples as JSON to {@code telemetry.late}.
- * Checkpoints every {@code checkpoint.interval}; restarts with exponential backoff.
+ * Checkpoints every {@code checkpoint.interval} to {@code checkpoint.dir}; restarts with exponential backoff.
  */
 public final class MetricsJob {
 
@@ -41,7 +42,9 @@ public final class MetricsJob {
         flink.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
         flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
         flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofSeconds(60));
-        flink.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval());
+        flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval());
+        flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDir());
         return flink;
     }
 

@@ -35,23 +35,39 @@ import io.twinstream.jobs.sink.InfluxSink;
  * @param allowedLateness  {@code metrics.allowed-lateness}, default 60s
  * @param dedupMemory      {@code metrics.dedup-memory}: how long a reading's identity is remembered, default 1h
  * @param checkpointInterval {@code checkpoint.interval}, default 10s
+ * @param checkpointDir    {@code checkpoint.dir}: where checkpoints are written, a URI Flink's file
+ *                         systems understand; default {@code file://<java.io.tmpdir>/twinstream-checkpoints}.
+ *                         Without a directory Flink keeps checkpoints in the JobManager's memory,
+ *                         which refuses state over 5 MB: a fleet of thousands of devices outgrows
+ *                         it. On a cluster, point it at shared storage (s3://…, hdfs://…).
  */
 public record MetricsJobConfig(String kafkaBootstrap, String readingsTopic, String lateTopic, String groupId,
                                InfluxSink.Settings influx, Duration outOfOrderness, Duration idleAfter,
-                               Duration allowedLateness, Duration dedupMemory, Duration checkpointInterval)
+                               Duration allowedLateness, Duration dedupMemory, Duration checkpointInterval,
+                               String checkpointDir)
         implements Serializable {
 
     private static final Set<String> KEYS = Set.of("kafka.bootstrap", "kafka.readings-topic", "kafka.late-topic",
             "kafka.group-id", "influx.url", "influx.database", "influx.username", "influx.password", "influx.batch-size",
             "influx.linger", "influx.retry-for", "metrics.out-of-orderness", "metrics.idle-after",
-            "metrics.allowed-lateness", "metrics.dedup-memory", "checkpoint.interval");
+            "metrics.allowed-lateness", "metrics.dedup-memory", "checkpoint.interval", "checkpoint.dir");
 
     public MetricsJobConfig {
         if (kafkaBootstrap.isBlank()) {
             throw new IllegalArgumentException("kafka.bootstrap is empty");
         }
+        if (outOfOrderness.isNegative() || allowedLateness.isNegative()) {
+            throw new IllegalArgumentException("metrics.out-of-orderness and metrics.allowed-lateness must not be negative");
+        }
+        if (idleAfter.isZero() || dedupMemory.isZero()) {
+            throw new IllegalArgumentException("metrics.idle-after and metrics.dedup-memory must be above zero");
+        }
         if (checkpointInterval.toMillis() < 10) {
             throw new IllegalArgumentException("checkpoint.interval must be at least 10ms, was " + checkpointInterval);
+        }
+        if (!checkpointDir.matches("[a-zA-Z][a-zA-Z0-9+.-]*:.+")) {
+            throw new IllegalArgumentException("checkpoint.dir must be a URI with a scheme (file:///…, s3://…), was '"
+                    + checkpointDir + "'");
         }
     }
 
@@ -100,7 +116,9 @@ public record MetricsJobConfig(String kafkaBootstrap, String readingsTopic, Stri
                 duration(values, "metrics.idle-after", Duration.ofSeconds(10)),
                 duration(values, "metrics.allowed-lateness", Duration.ofSeconds(60)),
                 duration(values, "metrics.dedup-memory", Duration.ofHours(1)),
-                duration(values, "checkpoint.interval", Duration.ofSeconds(10)));
+                duration(values, "checkpoint.interval", Duration.ofSeconds(10)),
+                values.getOrDefault("checkpoint.dir",
+                        Path.of(System.getProperty("java.io.tmpdir"), "twinstream-checkpoints").toUri().toString()));
     }
 
     private static void env(Map<String, String> environment, String variable, String key, Map<String, String> values) {

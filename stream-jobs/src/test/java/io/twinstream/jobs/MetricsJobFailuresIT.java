@@ -77,8 +77,9 @@ class MetricsJobFailuresIT {
         MetricsJobRuns.produceWithRedeliveries(bootstrap, readings);
     }
 
-    private static JobClient start(KafkaProcess kafka, InfluxdProcess influx, String group) throws Exception {
-        return MetricsJobRuns.start(kafka, influx, Map.of("influx.database", "failures", "kafka.group-id", group,
+    private JobClient start(KafkaProcess kafka, InfluxdProcess influx, String group) throws Exception {
+        return MetricsJobRuns.start(kafka, influx, tmp.resolve("checkpoints-" + group),
+                Map.of("influx.database", "failures", "kafka.group-id", group,
                         "checkpoint.interval", "1s", "influx.retry-for", "90s"),
                 readings -> readings.map(new FailOnce(), ReadingTypes.READING).name("fail once").uid("fail-once"));
     }

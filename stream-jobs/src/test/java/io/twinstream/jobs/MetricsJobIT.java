@@ -83,7 +83,7 @@ class MetricsJobIT {
             }
             MetricsJobRuns.produceWithRedeliveries(kafka.bootstrapServers(), readings);
 
-            JobClient job = MetricsJobRuns.start(kafka, influx, Map.of("influx.database", "metricsit",
+            JobClient job = MetricsJobRuns.start(kafka, influx, tmp.resolve("checkpoints"), Map.of("influx.database", "metricsit",
                     "kafka.group-id", "metrics-it", "checkpoint.interval", "2s"), UnaryOperator.identity());
             try {
                 String devices = "SELECT \"count\", \"sum\", \"min\", \"max\" FROM device_metrics GROUP BY device_id, \"window\"";

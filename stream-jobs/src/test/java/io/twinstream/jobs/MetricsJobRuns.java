@@ -31,14 +31,17 @@ final class MetricsJobRuns {
 
     /**
      * Starts the metrics job on the test's MiniCluster (parallelism 2) against {@code kafka} and
-     * {@code influx}, idle after 1 s, with {@code settings} on top (database, group, checkpoints …).
+     * {@code influx}, idle after 1 s, checkpoints under {@code checkpoints}, with {@code settings} on
+     * top (database, group, checkpoint interval …).
      */
-    static JobClient start(KafkaProcess kafka, InfluxdProcess influx, Map<String, String> settings,
+    static JobClient start(KafkaProcess kafka, InfluxdProcess influx, java.nio.file.Path checkpoints,
+                           Map<String, String> settings,
                            UnaryOperator<DataStream<Reading>> beforeTopology) throws Exception {
         Properties p = new Properties();
         p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
         p.setProperty("influx.url", influx.url());
         p.setProperty("metrics.idle-after", "1s");
+        p.setProperty("checkpoint.dir", checkpoints.toUri().toString());
         settings.forEach(p::setProperty);
         MetricsJobConfig config = MetricsJobConfig.load(p, Map.of());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(MetricsJob.flinkConfiguration(config));

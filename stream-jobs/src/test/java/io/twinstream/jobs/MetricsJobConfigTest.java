@@ -1,0 +1,73 @@
+package io.twinstream.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class MetricsJobConfigTest {
+
+    private static Properties file(String... keyValues) {
+        Properties p = new Properties();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            p.setProperty(keyValues[i], keyValues[i + 1]);
+        }
+        return p;
+    }
+
+    @Test
+    void shouldUseTheDocumentedDefaults() {
+        MetricsJobConfig config = MetricsJobConfig.load(file(), Map.of());
+
+        assertThat(config.kafkaBootstrap()).isEqualTo("127.0.0.1:9092");
+        assertThat(config.readingsTopic()).isEqualTo("telemetry.readings");
+        assertThat(config.lateTopic()).isEqualTo("telemetry.late");
+        assertThat(config.groupId()).isEqualTo("twinstream-metrics");
+        assertThat(config.influx().url()).isEqualTo("http://127.0.0.1:8086");
+        assertThat(config.influx().database()).isEqualTo("telemetry");
+        assertThat(config.outOfOrderness()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.idleAfter()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.allowedLateness()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.dedupMemory()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.checkpointDir())
+                .isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "twinstream-checkpoints").toUri().toString());
+    }
+
+    @Test
+    void shouldTakeTheEnvironmentOverTheFile() {
+        MetricsJobConfig config = MetricsJobConfig.load(
+                file("kafka.bootstrap", "file:9092", "influx.url", "http://file:8086", "metrics.allowed-lateness", "30s",
+                        "checkpoint.dir", "file:///from/file"),
+                Map.of("KAFKA_BOOTSTRAP", "env:9092", "INFLUX_URL", "http://env:8086",
+                        "METRICS_METRICS_ALLOWED_LATENESS", "2m", "METRICS_CHECKPOINT_DIR", "s3://bucket/checkpoints"));
+
+        assertThat(config.kafkaBootstrap()).isEqualTo("env:9092");
+        assertThat(config.influx().url()).isEqualTo("http://env:8086");
+        assertThat(config.allowedLateness()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.checkpointDir()).isEqualTo("s3://bucket/checkpoints");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "metrics.out-of-orderness | 5 seconds | metrics.out-of-orderness must be a duration",
+        "metrics.dedup-memory     | 0s        | metrics.dedup-memory must be above zero",
+        "influx.url               | influx:8086 | influx url must look like http://host:8086",
+        "checkpoint.interval      | 1ms       | checkpoint.interval must be at least 10ms",
+        "checkpoint.dir           | /no/scheme | checkpoint.dir must be a URI with a scheme",
+        "influx.batch-size        | many      | influx.batch-size must be a whole number",
+        "influx.linger            | -1s       | influx.linger must be a duration",
+        "kafka.bootstrap          | ' '       | kafka.bootstrap is empty",
+        "kafka.bootstrp           | x:9092    | unknown configuration keys [kafka.bootstrp]",
+    })
+    void shouldRefuseABadValueNamingItsKey(String key, String value, String message) {
+        assertThatThrownBy(() -> MetricsJobConfig.load(file(key, value), Map.of())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+    }
+}
