@@ -74,6 +74,13 @@ class DeduplicatorTest {
     }
 
     @Test
+    void shouldCountReadingsOfADeviceThatRestartedItsSeq() throws Exception {
+        send(reading("n-1", 1_000, 1), reading("n-1", 2_000, 2), reading("n-1", 9_000, 1), reading("n-1", 9_000, 1));
+
+        assertThat(output()).extracting(Reading::ts).containsExactly(1_000L, 2_000L, 9_000L);
+    }
+
+    @Test
     void shouldForgetAfterItsMemorySoStateStaysBounded() throws Exception {
         harness.setStateTtlProcessingTime(0);
         send(reading("n-1", 1_000, 1));
