@@ -1,0 +1,41 @@
+package io.twinstream.jobs.bench;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import io.twinstream.jobs.MetricsJob;
+import io.twinstream.jobs.MetricsJobConfig;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The metrics job as the benchmark runs it: exactly what {@code StreamJobsMain metrics --config FILE}
+ * runs (same wiring, same local MiniCluster, parallelism = cores), plus a {@code READY} line once the
+ * job is running, so the benchmark can leave Flink's start-up out of the timing. Runs until killed.
+ */
+public final class FlinkPeer {
+
+    private FlinkPeer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        MetricsJobConfig config = MetricsJobConfig.load(Path.of(args[0]), Map.of());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(MetricsJob.flinkConfiguration(config));
+        MetricsJob.addTo(env, config);
+        JobClient job = env.executeAsync("twinstream metrics (benchmark)");
+        System.out.println("JOB " + job.getJobID());
+        while (job.getJobStatus().get() != JobStatus.RUNNING) {
+            Thread.sleep(50);
+        }
+        System.out.println("READY");
+        try {
+            job.getJobExecutionResult().get();
+            System.out.println("ENDED: the job finished, which an unbounded source should not");
+        } catch (java.util.concurrent.ExecutionException e) {
+            System.out.println("FAILED");
+            e.printStackTrace(System.out);
+        }
+        System.exit(1);
+    }
+}

@@ -1,0 +1,447 @@
+package io.twinstream.jobs.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import io.twinstream.infra.stack.local.GuardedProcess;
+import io.twinstream.infra.stack.local.InfluxdProcess;
+import io.twinstream.infra.stack.local.KafkaProcess;
+import io.twinstream.infra.stack.local.LocalOptions;
+import io.twinstream.infra.stack.local.LocalService;
+
+/**
+ * The metrics job's throughput, checkpoint size and heap, against two peers, on one machine, in one
+ * run. The readings topic is filled first ({@link BenchLoad}: by default 100,000 devices × 4 metrics,
+ * one reading a second each for a minute, 1 % redelivered); then, one after the other:
+ * <ol>
+ *   <li><b>plain consumer</b>: one {@code KafkaConsumer} reads and decodes the topic, nothing else
+ *       (the ceiling: how fast this topic can be read here);</li>
+ *   <li><b>Kafka Streams</b>: the same aggregation as a Kafka Streams application
+ *       ({@link KafkaStreamsPeer}), writing the same points to its own InfluxDB database;</li>
+ *   <li><b>Flink</b>: the metrics job itself ({@link FlinkPeer}), local MiniCluster, default settings.</li>
+ * </ol>
+ * Each runs in a JVM of its own with the same options ({@code -Xmx4g}, G1). A peer's time runs from
+ * when it reports it is running (start-up left out) to when InfluxDB has received every point the
+ * readings make (InfluxDB's own {@code SHOW STATS} counter of points written, polled every 200 ms);
+ * throughput = records in the topic / that time. Then, not timed, InfluxDB's contents are checked:
+ * the number of device and site points, the sum of counts (every reading once) and of devices.
+ * Heap: the largest heap in use after a garbage collection (the JVM's GC log); RSS: peak (VmHWM);
+ * checkpoint size: the largest completed checkpoint on disk while the job ran.
+ * Not a test: run with {@code infra/bin/bench-metrics}.
+ */
+public final class MetricsBenchmark {
+
+    private static final String TOPIC = "bench.readings";
+    private static final int PARTITIONS = 4;
+    private static final List<String> JVM_OPTIONS = List.of("-Xmx4g", "-XX:+UseG1GC");
+    /** The real devices' points, not the flush markers'. */
+    private static final String REAL = " WHERE site !~ /^" + BenchLoad.MARKER_PREFIX + "/";
+    private static final Pattern HEAP_AFTER_GC = Pattern.compile("->(\\d+)M\\(\\d+M\\)");
+
+    private final BenchLoad load;
+    private final Path runDir;
+    private final KafkaProcess kafka;
+    private final InfluxdProcess influx;
+    private boolean markersWritten;
+
+    private MetricsBenchmark(BenchLoad load, Path runDir, KafkaProcess kafka, InfluxdProcess influx) {
+        this.load = load;
+        this.runDir = runDir;
+        this.kafka = kafka;
+        this.influx = influx;
+    }
+
+    /** What a peer achieved. */
+    private record Result(String name, double readingsPerSecond, String details) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int devices = 100_000;
+        int sites = 100;
+        int readings = 60;
+        List<String> only = List.of("plain", "kstreams", "flink");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--devices" -> devices = Integer.parseInt(args[++i]);
+                case "--sites" -> sites = Integer.parseInt(args[++i]);
+                case "--readings" -> readings = Integer.parseInt(args[++i]);
+                case "--only" -> only = Arrays.asList(args[++i].split(","));
+                default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (see --help)");
+            }
+        }
+        BenchLoad load = BenchLoad.of(devices, sites, readings);
+        System.out.printf("metrics benchmark: %d cores, Java %s; Kafka, InfluxDB and each peer on this machine%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        System.out.printf("load: %,d devices x %d metrics at %,d sites, a reading every %ds for %d readings each: "
+                        + "%,d readings + %,d redeliveries; expected %,d device_metrics + %,d site_metrics points%n",
+                devices, BenchLoad.METRICS.length, sites, BenchLoad.INTERVAL.toSeconds(), readings,
+                load.uniqueReadings(), load.duplicates(), load.devicePoints(), load.sitePoints());
+        Path runDir = Files.createTempDirectory("twinstream-bench-metrics");
+        LocalOptions local = LocalOptions.defaults().withRunDirParent(runDir);
+        List<Result> results = new ArrayList<>();
+        try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
+             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local))) {
+            kafka.start();
+            influx.start();
+            kafka.createTopic(TOPIC, PARTITIONS);
+            kafka.createTopic("telemetry.late", 1);
+            MetricsBenchmark bench = new MetricsBenchmark(load, runDir, kafka, influx);
+            long began = System.nanoTime();
+            long written = load.produceReadings(kafka.bootstrapServers(), TOPIC, new ProgressLine("pre-filling " + TOPIC));
+            System.out.printf("pre-filled %s (%d partitions): %,d records in %.1f s%n", TOPIC, PARTITIONS, written,
+                    (System.nanoTime() - began) / 1e9);
+            for (String peer : only) {
+                results.add(switch (peer) {
+                    case "plain" -> bench.plainConsumer();
+                    case "kstreams" -> bench.kafkaStreams();
+                    case "flink" -> bench.flink();
+                    default -> throw new IllegalArgumentException("unknown peer " + peer + " (plain, kstreams, flink)");
+                });
+            }
+        } finally {
+            LocalService.deleteTree(runDir);
+        }
+        System.out.println();
+        System.out.println("summary (records in the topic per second; time from the peer running to the last point in InfluxDB)");
+        for (Result r : results) {
+            System.out.printf("  %-14s %,10.0f readings/s   %s%n", r.name, r.readingsPerSecond, r.details);
+        }
+        double flink = rate(results, "flink");
+        double plain = rate(results, "plain consumer");
+        double streams = rate(results, "kafka streams");
+        if (flink > 0 && plain > 0) {
+            System.out.printf("  flink / plain consumer = %.0f %% (goal >= 50 %%)%n", 100 * flink / plain);
+        }
+        if (flink > 0 && streams > 0) {
+            System.out.printf("  flink / kafka streams  = %.2f x (goal >= 1.5 x)%n", flink / streams);
+        }
+        System.exit(0);
+    }
+
+    private static double rate(List<Result> results, String name) {
+        return results.stream().filter(r -> r.name.equals(name)).mapToDouble(Result::readingsPerSecond).findFirst().orElse(0);
+    }
+
+    private Result plainConsumer() throws Exception {
+        System.out.println("\nplain consumer: reading and decoding " + TOPIC);
+        GuardedProcess peer = startJvm("plain", PlainConsumerPeer.class,
+                List.of(kafka.bootstrapServers(), TOPIC, Long.toString(load.records())));
+        try {
+            String line = awaitLine(peer, "RESULT", Duration.ofMinutes(10));
+            Matcher m = Pattern.compile("records=(\\d+) seconds=([\\d.]+)").matcher(line);
+            if (!m.find()) {
+                throw new IllegalStateException("unexpected result line: " + line);
+            }
+            double rate = Long.parseLong(m.group(1)) / Double.parseDouble(m.group(2));
+            System.out.printf("  %s records in %s s: %,.0f readings/s%n", m.group(1), m.group(2), rate);
+            return new Result("plain consumer", rate, "");
+        } finally {
+            peer.stop(Duration.ofSeconds(10));
+        }
+    }
+
+    private Result kafkaStreams() throws Exception {
+        String database = "bench_kstreams";
+        System.out.println("\nkafka streams: " + Runtime.getRuntime().availableProcessors() + " stream threads, "
+                + "RocksDB stores, at least once, into InfluxDB database " + database);
+        influx.createDatabase(database);
+        Path stateDir = Files.createDirectories(runDir.resolve("kstreams-state"));
+        long pointsBefore = pointsWritten();
+        GuardedProcess peer = startJvm("kstreams", KafkaStreamsPeer.class, List.of(kafka.bootstrapServers(), TOPIC,
+                influx.url(), database, stateDir.toString(), "bench-kstreams-" + System.currentTimeMillis()));
+        try {
+            awaitLine(peer, "READY", Duration.ofMinutes(2));
+            long ready = System.nanoTime();
+            // Kafka Streams closes a window only when a later record arrives in the same partition
+            // ("stream time") and drops what arrives after that: markers sent before every reading
+            // had reached the windows could overtake slower partitions in the shuffle and make their
+            // readings too late. So the markers follow the last sample into the windows. And it looks
+            // for closed windows at most once a second of wall time, while a jump of event time past
+            // a store segment drops the windows in it that were not emitted yet: so the markers go
+            // step by step, one a second. That pacing is the benchmark's, not the peer's: its time is
+            // taken off the peer's.
+            long samples = load.uniqueReadings() * BenchLoad.METRICS.length;
+            awaitCount(() -> count(peer, "WINDOWED"), samples, new ProgressLine("kafka streams: samples into windows"),
+                    Duration.ofMinutes(60));
+            long pacingBegan = System.nanoTime();
+            long pacing = 0;
+            for (int step = 1; step <= BenchLoad.MARKER_STEPS; step++) {
+                long stepBegan = System.nanoTime();
+                long before = count(peer, "WINDOWED");
+                load.produceMarkerStep(kafka.bootstrapServers(), TOPIC, step);
+                awaitCount(() -> count(peer, "WINDOWED"), before + (long) BenchLoad.MARKERS * BenchLoad.METRICS.length,
+                        ProgressLine.SILENT, Duration.ofMinutes(1));
+                long wait = 1100 - (System.nanoTime() - stepBegan) / 1_000_000;
+                if (wait > 0) {
+                    Thread.sleep(wait);
+                    pacing += wait;
+                }
+            }
+            markersWritten = true;
+            System.out.printf("%n  marker steps took %.1f s, of which %.1f s pacing (taken off its time)%n",
+                    (System.nanoTime() - pacingBegan) / 1e9, pacing / 1e3);
+            long done = awaitRealPoints(database, pointsBefore, "kafka streams");
+            double seconds = (done - ready) / 1e9 - pacing / 1e3;
+            long stateBytes = directorySize(stateDir);
+            long rss = peakRss(peer.pid());
+            peer.stop(Duration.ofSeconds(60));
+            String dropped = lastLine(peer, "DROPPED");
+            String verdict = verify(database);
+            double rate = load.records() / seconds;
+            String details = String.format("heap %,d MiB, RSS %,d MiB, RocksDB on disk %,d MiB, %s, %s",
+                    maxHeapAfterGc("kstreams"), rss >> 20, stateBytes >> 20, dropped, verdict);
+            System.out.printf("  %,d records in %.1f s: %,.0f readings/s; %s%n", load.records(), seconds, rate, details);
+            return new Result("kafka streams", rate, details);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("kafka streams failed; its log:\n" + peer.logTail(60), e);
+        } finally {
+            peer.stop(Duration.ofSeconds(30));
+        }
+    }
+
+    private Result flink() throws Exception {
+        String database = "bench_flink";
+        Path checkpoints = Files.createDirectories(runDir.resolve("flink-checkpoints"));
+        System.out.println("\nflink: the metrics job, local MiniCluster, parallelism "
+                + Runtime.getRuntime().availableProcessors() + ", checkpoints every 10 s, into InfluxDB database " + database);
+        influx.createDatabase(database);
+        if (!markersWritten) {
+            // The job's watermark is the minimum over all partitions: no need to wait between steps.
+            for (int step = 1; step <= BenchLoad.MARKER_STEPS; step++) {
+                load.produceMarkerStep(kafka.bootstrapServers(), TOPIC, step);
+            }
+            markersWritten = true;
+        }
+        Properties p = new Properties();
+        p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
+        p.setProperty("kafka.readings-topic", TOPIC);
+        p.setProperty("kafka.group-id", "bench-flink-" + System.currentTimeMillis());
+        p.setProperty("influx.url", influx.url());
+        p.setProperty("influx.database", database);
+        p.setProperty("checkpoint.dir", checkpoints.toUri().toString());
+        Path config = runDir.resolve("flink.properties");
+        try (var out = Files.newBufferedWriter(config)) {
+            p.store(out, "benchmark");
+        }
+        long pointsBefore = pointsWritten();
+        GuardedProcess peer = startJvm("flink", FlinkPeer.class, List.of(config.toString()));
+        try {
+            awaitLine(peer, "READY", Duration.ofMinutes(2));
+            long ready = System.nanoTime();
+            long[] largestCheckpoint = {0};
+            Thread checkpointWatch = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    largestCheckpoint[0] = Math.max(largestCheckpoint[0], latestCheckpointSize(checkpoints));
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "checkpoint-watch");
+            checkpointWatch.start();
+            long done = awaitRealPoints(database, pointsBefore, "flink");
+            checkpointWatch.interrupt();
+            checkpointWatch.join();
+            double seconds = (done - ready) / 1e9;
+            long rss = peakRss(peer.pid());
+            peer.stop(Duration.ofSeconds(30));
+            String verdict = verify(database);
+            double rate = load.records() / seconds;
+            String details = String.format("heap %,d MiB, RSS %,d MiB, largest checkpoint %,d MiB, %s",
+                    maxHeapAfterGc("flink"), rss >> 20, largestCheckpoint[0] >> 20, verdict);
+            System.out.printf("  %,d records in %.1f s: %,.0f readings/s; %s%n", load.records(), seconds, rate, details);
+            return new Result("flink", rate, details);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("flink failed; its log:\n" + peer.logTail(60), e);
+        } finally {
+            peer.stop(Duration.ofSeconds(30));
+        }
+    }
+
+    private GuardedProcess startJvm(String name, Class<?> main, List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(JVM_OPTIONS);
+        command.add("-Xlog:gc:file=" + runDir.resolve(name + "-gc.log"));
+        // e.g. BENCH_PEER_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/peer.jfr,settings=profile" to profile
+        String extra = System.getenv("BENCH_PEER_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(Arrays.asList(extra.trim().replace("{peer}", name).split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(args);
+        return GuardedProcess.start("bench-" + name, command, runDir, runDir.resolve(name + ".log"), Map.of());
+    }
+
+    /**
+     * Waits until {@code database} holds every real site point, then every real device point (site
+     * windows come last: they are made of device windows), and returns when (nanoTime). Meanwhile
+     * shows the points InfluxDB has received as progress (markers' points included).
+     */
+    private long awaitRealPoints(String database, long pointsBefore, String who) throws InterruptedException {
+        ProgressLine progress = new ProgressLine(who + ": points in InfluxDB");
+        long expected = load.devicePoints() + load.sitePoints();
+        long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            progress.update(Math.min(pointsWritten() - pointsBefore, expected - 1), expected);
+            if (single(database, "SELECT count(\"devices\") FROM site_metrics" + REAL) >= load.sitePoints()
+                    && single(database, "SELECT count(\"count\") FROM device_metrics" + REAL) >= load.devicePoints()) {
+                long at = System.nanoTime();
+                progress.update(expected, expected);
+                return at;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(who + ": not every point arrived within 30 minutes");
+    }
+
+    private static long awaitCount(LongSupplier count, long expected, ProgressLine progress, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            long now = count.getAsLong();
+            long at = System.nanoTime();
+            progress.update(Math.min(now, expected), expected);
+            if (now >= expected) {
+                return at;
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("timed out after " + timeout + " waiting for " + expected);
+    }
+
+    /** InfluxDB's own count of points written since it started, all databases. */
+    private long pointsWritten() {
+        String json = influx.query("_internal", "SHOW STATS FOR 'write'");
+        Matcher columns = Pattern.compile("\"columns\":\\[([^\\]]*)\\],\"values\":\\[\\[([^\\]]*)\\]").matcher(json);
+        if (!columns.find()) {
+            throw new IllegalStateException("unexpected SHOW STATS answer: " + json);
+        }
+        List<String> names = Arrays.asList(columns.group(1).replace("\"", "").split(","));
+        String[] values = columns.group(2).split(",");
+        return Long.parseLong(values[names.indexOf("pointReq")].trim());
+    }
+
+    /** Device and site points of the real devices, every reading counted once, every device in its site windows. */
+    private String verify(String database) {
+        long devicePoints = single(database, "SELECT count(\"count\") FROM device_metrics" + REAL);
+        long counted = single(database, "SELECT sum(\"count\") FROM device_metrics" + REAL + " AND \"window\" = '10s'");
+        long sitePoints = single(database, "SELECT count(\"devices\") FROM site_metrics" + REAL);
+        long siteDevices = single(database, "SELECT sum(\"devices\") FROM site_metrics" + REAL + " AND \"window\" = '10s'");
+        long samples = load.uniqueReadings() * BenchLoad.METRICS.length;
+        boolean ok = devicePoints == load.devicePoints() && counted == samples && sitePoints == load.sitePoints()
+                && siteDevices == (long) load.devices() * BenchLoad.METRICS.length * load.tenSecondWindows();
+        return ok ? "InfluxDB contents verified" : String.format(
+                "MISMATCH: device points %,d (expected %,d), counted samples %,d (%,d), site points %,d (%,d), site devices %,d",
+                devicePoints, load.devicePoints(), counted, samples, sitePoints, load.sitePoints(), siteDevices);
+    }
+
+    private long single(String database, String query) {
+        String json = influx.query(database, query);
+        Matcher m = Pattern.compile("\"values\":\\[\\[[^,]+,([\\d.eE+]+)\\]\\]").matcher(json);
+        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+    }
+
+    private long latestCheckpointSize(Path checkpoints) {
+        try (Stream<Path> jobs = Files.list(checkpoints)) {
+            long largest = 0;
+            for (Path job : jobs.toList()) {
+                try (Stream<Path> dirs = Files.list(job)) {
+                    for (Path chk : dirs.filter(d -> d.getFileName().toString().startsWith("chk-")).toList()) {
+                        if (Files.exists(chk.resolve("_metadata"))) { // completed
+                            largest = Math.max(largest, directorySize(chk));
+                        }
+                    }
+                }
+            }
+            return largest;
+        } catch (IOException | UncheckedIOException e) {
+            return 0; // a checkpoint being written or discarded while listed: next poll
+        }
+    }
+
+    private static long directorySize(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> {
+                try {
+                    return Files.size(f);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        } catch (IOException | UncheckedIOException e) {
+            return 0;
+        }
+    }
+
+    private long maxHeapAfterGc(String name) throws IOException {
+        long max = 0;
+        for (String line : Files.readAllLines(runDir.resolve(name + "-gc.log"))) {
+            Matcher m = HEAP_AFTER_GC.matcher(line);
+            if (m.find()) {
+                max = Math.max(max, Long.parseLong(m.group(1)));
+            }
+        }
+        return max;
+    }
+
+    private static long peakRss(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        }
+        return 0;
+    }
+
+    private static String awaitLine(GuardedProcess peer, String prefix, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            String line = lastLine(peer, prefix);
+            if (line != null) {
+                return line;
+            }
+            if (!peer.isAlive() || lastLine(peer, "FAILED") != null) {
+                throw new IllegalStateException(peer + " ended before printing " + prefix);
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException(peer + " did not print " + prefix + " within " + timeout);
+    }
+
+    private static String lastLine(GuardedProcess peer, String prefix) {
+        try {
+            List<String> lines = Files.readAllLines(peer.logFile());
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (lines.get(i).startsWith(prefix)) {
+                    return lines.get(i);
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The number after {@code name} on the peer's last {@code READ} line. */
+    private static long count(GuardedProcess peer, String name) {
+        String line = lastLine(peer, "READ ");
+        if (line == null) {
+            return 0;
+        }
+        Matcher m = Pattern.compile(name + " (\\d+)").matcher(line);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+}
