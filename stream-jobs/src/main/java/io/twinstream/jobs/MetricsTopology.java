@@ -11,24 +11,30 @@ import io.twinstream.jobs.metrics.MetricSample;
 import io.twinstream.jobs.metrics.SiteKey;
 import io.twinstream.jobs.metrics.SiteWindow;
 import io.twinstream.jobs.metrics.WindowSize;
+import io.twinstream.jobs.serde.ReadingTypes;
 import io.twinstream.model.Reading;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
  * The metrics job's topology, without sources or sinks (tests feed it fixed readings): readings
- * (timestamped, watermarked) → de-duplicated per device → one sample per metric → tumbling 10 s and
- * 1 min event-time windows per device and metric (count, sum, min, max) with an allowed lateness:
- * a late reading within it re-emits its corrected window → site windows rolled up from the device
- * windows. Samples later than the lateness leave on the {@code late} output, never dropped silently.
+ * (timestamped, watermarked) → de-duplicated per device → tumbling 10 s and 1 min event-time windows
+ * per device, aggregated per metric (count, sum, min, max) with an allowed lateness: a late reading
+ * within it re-emits its corrected window → site windows rolled up from the device windows. Readings
+ * later than the lateness leave as samples (one per metric) on the {@code late} output, never
+ * dropped silently.
  */
 public final class MetricsTopology {
 
-    /** Samples too late for their window, per window size. */
-    public static final OutputTag<MetricSample> LATE = new OutputTag<>("late", TypeInformation.of(MetricSample.class));
+    /** Readings too late for their window, per window size; they leave as samples on {@link Outputs#late()}. */
+    static final OutputTag<Reading> LATE_READINGS = new OutputTag<>("late", ReadingTypes.READING);
 
     /** What the topology produces. */
     public record Outputs(DataStream<DeviceWindow> deviceWindows, DataStream<SiteWindow> siteWindows,
@@ -44,24 +50,21 @@ public final class MetricsTopology {
      * @param allowedLateness how long after a window's end a late reading still corrects it
      */
     public static Outputs build(DataStream<Reading> readings, Duration dedupMemory, Duration allowedLateness) {
-        DataStream<MetricSample> samples = readings
+        // De-duplication keeps the device key, so the windows read its output as keyed: no second shuffle.
+        KeyedStream<Reading, String> unique = DataStreamUtils.reinterpretAsKeyedStream(readings
                 .keyBy(Reading::deviceId)
-                .process(new Deduplicator(dedupMemory)).name("de-duplicate by device and seq").uid("dedup")
-                .flatMap(MetricsTopology::samples, TypeInformation.of(MetricSample.class))
-                .name("one sample per metric").uid("samples");
+                .process(new Deduplicator(dedupMemory)).name("de-duplicate by device and seq").uid("dedup"),
+                Reading::deviceId, Types.STRING);
 
         DataStream<DeviceWindow> deviceWindows = null;
         DataStream<MetricSample> late = null;
         for (WindowSize size : WindowSize.values()) {
-            SingleOutputStreamOperator<DeviceWindow> windows = samples
-                    .keyBy(MetricSample::key)
-                    .window(TumblingEventTimeWindows.of(size.length()))
-                    .allowedLateness(allowedLateness)
-                    .sideOutputLateData(LATE)
-                    .aggregate(new WindowAggregate(), new ToDeviceWindow(size))
-                    .name("device windows " + size.tag()).uid("device-windows-" + size.tag());
+            SingleOutputStreamOperator<DeviceWindow> windows = deviceWindows(unique, size, allowedLateness);
+            DataStream<MetricSample> tooLate = windows.getSideOutput(LATE_READINGS)
+                    .flatMap(MetricsTopology::samples, TypeInformation.of(MetricSample.class))
+                    .name("late samples " + size.tag()).uid("late-samples-" + size.tag());
             deviceWindows = deviceWindows == null ? windows : deviceWindows.union(windows);
-            late = late == null ? windows.getSideOutput(LATE) : late.union(windows.getSideOutput(LATE));
+            late = late == null ? tooLate : late.union(tooLate);
         }
         DataStream<SiteWindow> siteWindows = deviceWindows
                 .keyBy(SiteKey::of)
@@ -69,7 +72,21 @@ public final class MetricsTopology {
         return new Outputs(deviceWindows, siteWindows, late);
     }
 
-    private static void samples(Reading reading, org.apache.flink.util.Collector<MetricSample> out) {
+    /**
+     * One window size's device windows; readings beyond the allowed lateness leave on the
+     * {@link #LATE_READINGS} side output. (Its own method so a harness test can run the operator.)
+     */
+    static SingleOutputStreamOperator<DeviceWindow> deviceWindows(KeyedStream<Reading, String> readingsByDevice,
+                                                                  WindowSize size, Duration allowedLateness) {
+        return readingsByDevice
+                .window(TumblingEventTimeWindows.of(size.length()))
+                .allowedLateness(allowedLateness)
+                .sideOutputLateData(LATE_READINGS)
+                .aggregate(new WindowAggregate(), new ToDeviceWindow(size))
+                .name("device windows " + size.tag()).uid("device-windows-" + size.tag());
+    }
+
+    private static void samples(Reading reading, Collector<MetricSample> out) {
         for (int i = 0; i < reading.metricCount(); i++) {
             out.collect(new MetricSample(reading.domain(), reading.site(), reading.deviceType(), reading.deviceId(),
                     reading.metricNames()[i], reading.ts(), reading.metricValues()[i]));

@@ -3,15 +3,14 @@ package io.twinstream.jobs.functions;
 import java.time.Instant;
 
 import io.twinstream.jobs.metrics.Aggregate;
-import io.twinstream.jobs.metrics.DeviceMetricKey;
 import io.twinstream.jobs.metrics.DeviceWindow;
 import io.twinstream.jobs.metrics.WindowSize;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
 
-/** Puts the key and the window's start on a window's aggregate. */
-public final class ToDeviceWindow extends ProcessWindowFunction<Aggregate, DeviceWindow, DeviceMetricKey, TimeWindow> {
+/** Turns a device's window accumulator into one {@link DeviceWindow} per metric, with the window's start. */
+public final class ToDeviceWindow extends ProcessWindowFunction<WindowAggregate.Accumulator, DeviceWindow, String, TimeWindow> {
 
     private static final long serialVersionUID = 1L;
 
@@ -22,10 +21,14 @@ public final class ToDeviceWindow extends ProcessWindowFunction<Aggregate, Devic
     }
 
     @Override
-    public void process(DeviceMetricKey key, Context context, Iterable<Aggregate> aggregates, Collector<DeviceWindow> out) {
-        for (Aggregate values : aggregates) {
-            out.collect(new DeviceWindow(key.domain(), key.site(), key.deviceType(), key.deviceId(), key.metric(), size,
-                    Instant.ofEpochMilli(context.window().getStart()), values));
+    public void process(String deviceId, Context context, Iterable<WindowAggregate.Accumulator> accumulators,
+                        Collector<DeviceWindow> out) {
+        Instant start = Instant.ofEpochMilli(context.window().getStart());
+        for (WindowAggregate.Accumulator acc : accumulators) {
+            for (int i = 0; i < acc.metrics.length; i++) {
+                out.collect(new DeviceWindow(acc.domain, acc.site, acc.deviceType, deviceId, acc.metrics[i], size, start,
+                        new Aggregate(acc.counts[i], acc.sums[i], acc.mins[i], acc.maxs[i])));
+            }
         }
     }
 }

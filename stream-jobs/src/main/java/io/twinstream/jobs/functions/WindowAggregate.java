@@ -1,24 +1,61 @@
 package io.twinstream.jobs.functions;
 
-import io.twinstream.jobs.metrics.Aggregate;
-import io.twinstream.jobs.metrics.MetricSample;
+import java.util.Arrays;
+
+import io.twinstream.model.Reading;
 import org.apache.flink.api.common.functions.AggregateFunction;
 
 /**
- * Folds a window's samples into an {@link Aggregate}, incrementally (one accumulator per key and
- * window in state, not the samples). A window exists only once it has a sample, so the empty
- * accumulator {@link #createAccumulator()} starts from is never turned into a result.
+ * Folds one device's readings in a window into count, sum, min and max per metric, incrementally:
+ * one accumulator per device and window in state, not the readings. Per device rather than per
+ * device and metric: a reading is one state update and one timer, not one per metric, and it needs
+ * no second shuffle after de-duplication (same key).
  */
-public final class WindowAggregate implements AggregateFunction<MetricSample, WindowAggregate.Accumulator, Aggregate> {
+public final class WindowAggregate implements AggregateFunction<Reading, WindowAggregate.Accumulator, WindowAggregate.Accumulator> {
 
     private static final long serialVersionUID = 1L;
 
-    /** Count, sum, min, max so far; a Flink POJO (public fields) so it is not serialized by Kryo. */
+    /**
+     * Per metric (parallel arrays, in order of first appearance) count, sum, min, max so far, and
+     * where the device is (from its first reading in the window). A Flink POJO (public fields), so
+     * it is not serialized by Kryo.
+     */
     public static final class Accumulator {
-        public long count;
-        public double sum;
-        public double min = Double.POSITIVE_INFINITY;
-        public double max = Double.NEGATIVE_INFINITY;
+        public String domain;
+        public String site;
+        public String deviceType;
+        public String[] metrics = new String[0];
+        public long[] counts = new long[0];
+        public double[] sums = new double[0];
+        public double[] mins = new double[0];
+        public double[] maxs = new double[0];
+
+        void add(String metric, long count, double sum, double min, double max) {
+            int i = indexOf(metric);
+            counts[i] += count;
+            sums[i] += sum;
+            mins[i] = Math.min(mins[i], min);
+            maxs[i] = Math.max(maxs[i], max);
+        }
+
+        /** The metric's slot, added (empty) on its first value: a device has a handful of metrics. */
+        private int indexOf(String metric) {
+            for (int i = 0; i < metrics.length; i++) {
+                if (metrics[i].equals(metric)) {
+                    return i;
+                }
+            }
+            int i = metrics.length;
+            metrics = Arrays.copyOf(metrics, i + 1);
+            metrics[i] = metric;
+            counts = Arrays.copyOf(counts, i + 1);
+            sums = Arrays.copyOf(sums, i + 1);
+            mins = Arrays.copyOf(mins, i + 1);
+            mins[i] = Double.POSITIVE_INFINITY;
+            maxs = Arrays.copyOf(maxs, i + 1);
+            maxs[i] = Double.NEGATIVE_INFINITY;
+            return i;
+        }
     }
 
     @Override
@@ -27,25 +64,35 @@ public final class WindowAggregate implements AggregateFunction<MetricSample, Wi
     }
 
     @Override
-    public Accumulator add(MetricSample sample, Accumulator acc) {
-        acc.count++;
-        acc.sum += sample.value();
-        acc.min = Math.min(acc.min, sample.value());
-        acc.max = Math.max(acc.max, sample.value());
+    public Accumulator add(Reading reading, Accumulator acc) {
+        if (acc.domain == null) {
+            acc.domain = reading.domain();
+            acc.site = reading.site();
+            acc.deviceType = reading.deviceType();
+        }
+        String[] names = reading.metricNames();
+        double[] values = reading.metricValues();
+        for (int i = 0; i < names.length; i++) {
+            acc.add(names[i], 1, values[i], values[i], values[i]);
+        }
         return acc;
     }
 
     @Override
-    public Aggregate getResult(Accumulator acc) {
-        return new Aggregate(acc.count, acc.sum, acc.min, acc.max);
+    public Accumulator getResult(Accumulator acc) {
+        return acc;
     }
 
     @Override
     public Accumulator merge(Accumulator a, Accumulator b) {
-        a.count += b.count;
-        a.sum += b.sum;
-        a.min = Math.min(a.min, b.min);
-        a.max = Math.max(a.max, b.max);
+        if (a.domain == null) {
+            a.domain = b.domain;
+            a.site = b.site;
+            a.deviceType = b.deviceType;
+        }
+        for (int i = 0; i < b.metrics.length; i++) {
+            a.add(b.metrics[i], b.counts[i], b.sums[i], b.mins[i], b.maxs[i]);
+        }
         return a;
     }
 }

@@ -1,10 +1,6 @@
 package io.twinstream.jobs.metrics;
 
-/** One value of one metric of one reading: what the device windows aggregate. */
+/** One value of one metric of one reading: how a reading too late for its window leaves the topology. */
 public record MetricSample(String domain, String site, String deviceType, String deviceId, String metric, long ts,
                            double value) {
-
-    public DeviceMetricKey key() {
-        return new DeviceMetricKey(domain, site, deviceType, deviceId, metric);
-    }
 }
