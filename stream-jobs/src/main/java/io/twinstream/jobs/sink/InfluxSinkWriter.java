@@ -81,9 +81,10 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
                 buffer.clear();
                 return;
             } catch (InfluxDBException e) {
-                if (!e.isRetryWorth() || System.nanoTime() > deadline) {
+                boolean worthRetrying = worthRetrying(e);
+                if (!worthRetrying || System.nanoTime() > deadline) {
                     throw new IOException("InfluxDB at " + settings.url() + " did not take " + buffer.size() + " points"
-                            + (e.isRetryWorth() ? " within " + settings.retryFor().toSeconds() + " s" : "") + ": "
+                            + (worthRetrying ? " within " + settings.retryFor().toSeconds() + " s" : "") + ": "
                             + e.getMessage(), e);
                 }
                 LOG.warn("InfluxDB at {} failed a write (attempt {}): {}; trying again in {} ms", settings.url(), attempt,
@@ -92,6 +93,16 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
                 backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
             }
         }
+    }
+
+    /**
+     * Whether the same write may succeed later. A partial write (InfluxDB refused some points for
+     * good: a tag or series limit reached, a field type conflict, beyond retention) will not, though
+     * the client library calls an unrecognised message worth retrying: fail at once, naming it.
+     */
+    static boolean worthRetrying(InfluxDBException e) {
+        String message = String.valueOf(e.getMessage());
+        return e.isRetryWorth() && !message.contains("partial write") && !message.contains("limit exceeded");
     }
 
     private static void sleep(long baseMillis) throws IOException {

@@ -103,6 +103,10 @@ public final class InfluxdProcess extends LocalService implements InfluxServer {
                 "  dir = \"" + file("data") + "\"",
                 "  wal-dir = \"" + file("wal") + "\"",
                 "  query-log-enabled = false",
+                // InfluxDB 1.x refuses new tag values past 100,000 per tag and new series past a
+                // million per database: a fleet of 100,000 devices (device_id) reaches the first.
+                "  max-values-per-tag = 0",
+                "  max-series-per-database = 0",
                 "",
                 "[monitor]",
                 "  store-enabled = false",
