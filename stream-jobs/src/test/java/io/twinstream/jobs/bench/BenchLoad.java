@@ -33,8 +33,13 @@ record BenchLoad(int devices, int sites, int readingsPerDevice, Instant start) {
     static final String[] METRICS = {"pm25", "pm10", "no2", "o3"};
     static final Duration INTERVAL = Duration.ofSeconds(1);
     static final int MARKERS = 64;
-    /** Markers move event time 243 s past the last reading: past every window's end + 60 s lateness, and that of the site windows after them. */
+    /**
+     * Markers move event time 243 s past the last reading: past every window's end + 60 s lateness,
+     * and that of the site windows after them. The first {@link #DEVICE_FLUSH_STEPS} (90 s) close
+     * every real device window but no real site window.
+     */
     static final int MARKER_STEPS = 27;
+    static final int DEVICE_FLUSH_STEPS = 10;
     static final Duration MARKER_STEP = Duration.ofSeconds(9);
     static final String MARKER_PREFIX = "flush-";
 
