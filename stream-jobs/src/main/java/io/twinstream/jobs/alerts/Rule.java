@@ -1,0 +1,103 @@
+package io.twinstream.jobs.alerts;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+import io.twinstream.jobs.metrics.WindowSize;
+
+/**
+ * One threshold rule: which values it watches, when it raises (the condition held for {@code holdFor}
+ * of event time) and when it clears (the clear condition held for {@code clearFor}; the clear
+ * thresholds give hysteresis, so a value hovering at the threshold does not flap).
+ *
+ * @param name     unique in its rule set; the {@code rule} tag of the {@code alerts} measurement
+ * @param severity e.g. {@code warning}, {@code critical}
+ * @param match    which devices and metric
+ * @param on       the value watched ({@code value:} in the file; not {@code on:}, which YAML reads as true):
+ *                 each reading's, or a window aggregate's
+ * @param condition raise and clear thresholds
+ * @param holdFor  how long (event time) the condition must hold before the alert is raised; 0 = at once
+ * @param clearFor how long the clear condition must hold before the alert clears; 0 = at once
+ * @param message  template: {@code {rule} {device} {site} {metric} {value} {threshold}} are filled in
+ */
+public record Rule(String name, String severity, Match match, Source on, Condition condition, Duration holdFor,
+                   Duration clearFor, String message) implements Serializable {
+
+    /** Which readings a rule applies to; a null field matches anything. */
+    public record Match(String domain, String site, String deviceType, Pattern deviceId, String metric)
+            implements Serializable {
+
+        public boolean matches(String readingDomain, String readingSite, String readingDeviceType, String readingDeviceId) {
+            return (domain == null || domain.equals(readingDomain))
+                    && (site == null || site.equals(readingSite))
+                    && (deviceType == null || deviceType.equals(readingDeviceType))
+                    && (deviceId == null || deviceId.matcher(readingDeviceId).matches());
+        }
+    }
+
+    /** What value a rule looks at: each reading's value ({@code window} null), or a field of a window aggregate. */
+    public record Source(WindowSize window, Field field) implements Serializable {
+
+        public static final Source READING = new Source(null, null);
+
+        /** The window aggregate fields a rule can watch. */
+        public enum Field { MEAN, MIN, MAX, SUM, COUNT }
+
+        public boolean raw() {
+            return window == null;
+        }
+
+        @Override
+        public String toString() {
+            return raw() ? "reading" : window.tag() + " " + field.name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * Raise and clear thresholds. {@code above}: raise when value &gt; high, clear when value &lt;
+     * clearHigh. {@code below}: raise when value &lt; low, clear when value &gt; clearLow.
+     * {@code outside}: raise when value &lt; low or &gt; high, clear when clearLow &lt; value &lt; clearHigh.
+     */
+    public record Condition(Kind kind, double low, double high, double clearLow, double clearHigh)
+            implements Serializable {
+
+        public enum Kind { ABOVE, BELOW, OUTSIDE }
+
+        public boolean breached(double value) {
+            return switch (kind) {
+                case ABOVE -> value > high;
+                case BELOW -> value < low;
+                case OUTSIDE -> value < low || value > high;
+            };
+        }
+
+        public boolean cleared(double value) {
+            return switch (kind) {
+                case ABOVE -> value < clearHigh;
+                case BELOW -> value > clearLow;
+                case OUTSIDE -> value > clearLow && value < clearHigh;
+            };
+        }
+
+        /** The threshold a value crossed, for the alert event: the nearer bound for {@code outside}. */
+        public double threshold(double value) {
+            return switch (kind) {
+                case ABOVE -> high;
+                case BELOW -> low;
+                case OUTSIDE -> value < low ? low : high;
+            };
+        }
+    }
+
+    /** The message with this alert's particulars filled in. */
+    public String message(String deviceId, String site, String metric, double value) {
+        return message.replace("{rule}", name).replace("{device}", deviceId).replace("{site}", site)
+                .replace("{metric}", metric).replace("{value}", format(value))
+                .replace("{threshold}", format(condition.threshold(value)));
+    }
+
+    private static String format(double value) {
+        return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value) : Double.toString(value);
+    }
+}

@@ -1,0 +1,119 @@
+package io.twinstream.jobs.alerts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+
+import io.twinstream.jobs.metrics.WindowSize;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RulesParserTest {
+
+    private static RuleSet parse(String... lines) {
+        return RulesParser.parse("rules.yaml", String.join("\n", lines));
+    }
+
+    @Test
+    void shouldReadARuleWithEveryField() {
+        RuleSet rules = parse(
+                "rules:",
+                "  - name: pm25-high",
+                "    severity: critical",
+                "    match: { domain: city, site: mitte, deviceType: air-quality, deviceId: 'aq-0\\d+', metric: pm25 }",
+                "    above: 50",
+                "    for: 5m",
+                "    clearBelow: 35",
+                "    clearFor: 30s",
+                "    value: 1m mean",
+                "    message: '{device} at {site}: {metric} {value} over {threshold}'");
+
+        Rule rule = rules.named("pm25-high");
+        assertThat(rule.severity()).isEqualTo("critical");
+        assertThat(rule.match().matches("city", "mitte", "air-quality", "aq-012")).isTrue();
+        assertThat(rule.match().matches("city", "mitte", "air-quality", "aq-x12")).isFalse();
+        assertThat(rule.match().matches("city", "pankow", "air-quality", "aq-012")).isFalse();
+        assertThat(rule.condition().breached(50.5)).isTrue();
+        assertThat(rule.condition().breached(50)).isFalse();
+        assertThat(rule.condition().cleared(34.9)).isTrue();
+        assertThat(rule.condition().cleared(35)).isFalse();
+        assertThat(rule.holdFor()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(rule.clearFor()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(rule.on()).isEqualTo(new Rule.Source(WindowSize.ONE_MINUTE, Rule.Source.Field.MEAN));
+        assertThat(rule.message("aq-012", "mitte", "pm25", 61.5)).isEqualTo("aq-012 at mitte: pm25 61.5 over 50");
+        assertThat(rules.forMetric("pm25")).containsExactly(rule);
+        assertThat(rules.forMetric("no2")).isEmpty();
+    }
+
+    @Test
+    void shouldDefaultToRawReadingsAtOnceWithTheThresholdAsClearThreshold() {
+        Rule rule = parse("rules:", "  - { name: cold, match: { metric: temp }, below: 5 }").named("cold");
+
+        assertThat(rule.on().raw()).isTrue();
+        assertThat(rule.holdFor()).isZero();
+        assertThat(rule.clearFor()).isZero();
+        assertThat(rule.severity()).isEqualTo("warning");
+        assertThat(rule.condition().breached(4.9)).isTrue();
+        assertThat(rule.condition().cleared(5.1)).isTrue();
+        assertThat(rule.condition().cleared(5)).isFalse();
+    }
+
+    @Test
+    void shouldReadAnOutsideRangeWithItsClearBand() {
+        Rule rule = parse("rules:", "  - { name: pressure, match: { metric: bar }, outside: [4, 8], clearAbove: 5, clearBelow: 7 }")
+                .named("pressure");
+
+        assertThat(rule.condition().breached(3.9)).isTrue();
+        assertThat(rule.condition().breached(8.1)).isTrue();
+        assertThat(rule.condition().breached(6)).isFalse();
+        assertThat(rule.condition().cleared(4.5)).as("back inside, not yet in the clear band").isFalse();
+        assertThat(rule.condition().cleared(6)).isTrue();
+        assertThat(rule.condition().threshold(9)).isEqualTo(8);
+        assertThat(rule.condition().threshold(1)).isEqualTo(4);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{ name: a, match: { metric: x }, above: 50, clearBelow: 60 }          | rule a: clearBelow (60.0) must not be above the threshold above (50.0)",
+        "{ name: a, match: { metric: x }, below: 5, clearAbove: 1 }            | rule a: clearAbove (1.0) must not be below the threshold below (5.0)",
+        "{ name: a, match: { metric: x }, above: 50, for: 5 minutes }          | rule a: for: must be a duration like 30s, 5m, 1h, was '5 minutes'",
+        "{ name: a, match: { metric: x }, above: 50, clearFor: -1s }           | rule a: clearFor: must be a duration",
+        "{ name: a, match: { metric: x }, above: 50, value: 1m average }       | rule a: value: must be 'reading' or '<10s|1m> <mean|min|max|sum|count>', was '1m average'",
+        "{ name: a, match: { metric: x }, above: 50, value: 5m mean }          | rule a: value: must be 'reading' or",
+        "{ name: a, match: { metric: x }, above: 50, on: 1m mean }             | rules[0]: a key YAML reads as true or false (on, off, yes, no)",
+        "{ name: a, match: { metric: x }, above: high }                        | rule a: above: must be a number, was 'high'",
+        "{ name: a, match: { metric: x } }                                     | rule a: needs exactly one of above, below, outside",
+        "{ name: a, match: { metric: x }, above: 1, below: 0 }                 | rule a: needs exactly one of above, below, outside",
+        "{ name: a, match: { metric: x }, outside: [8, 4] }                    | rule a: outside: low (8.0) must be below high (4.0)",
+        "{ name: a, match: { metric: x }, outside: [4, 8], clearAbove: 3 }     | must lie inside [4.0, 8.0]",
+        "{ name: a, match: { metric: x }, above: 50, clearAbove: 40 }          | rule a: clearAbove does not go with above",
+        "{ name: a, match: { site: mitte }, above: 50 }                        | rule a: match.metric is required",
+        "{ name: a, match: { metric: x, field: y }, above: 50 }                | rules[0].match.field: unknown field",
+        "{ name: a, match: { metric: x }, above: 50, hold: 5m }                | rules[0].hold: unknown field",
+        "{ name: 'a b', match: { metric: x }, above: 50 }                      | rules[0].name: must be letters, digits",
+        "{ name: a, match: { metric: x, deviceId: '(' }, above: 50 }           | rule a: match.deviceId: not a regular expression",
+    })
+    void shouldRefuseABadRuleSayingWhichAndWhy(String rule, String message) {
+        assertThatThrownBy(() -> parse("rules:", "  - " + rule)).isInstanceOf(RuleException.class)
+                .hasMessageStartingWith("rules.yaml: ").hasMessageContaining(message);
+    }
+
+    @Test
+    void shouldRefuseTwoRulesOfTheSameName() {
+        assertThatThrownBy(() -> parse("rules:", "  - { name: a, match: { metric: x }, above: 1 }",
+                "  - { name: a, match: { metric: y }, above: 2 }"))
+                .isInstanceOf(RuleException.class).hasMessageContaining("rules[1]: the name a is used twice");
+    }
+
+    @Test
+    void shouldRefuseWhatIsNotARulesFile() {
+        assertThatThrownBy(() -> parse("rules: [unclosed")).isInstanceOf(RuleException.class)
+                .hasMessageContaining("not valid YAML");
+        assertThatThrownBy(() -> parse("rule:", "  - {}")).isInstanceOf(RuleException.class)
+                .hasMessageContaining("rule: unknown field; expected one of [rules]");
+        assertThatThrownBy(() -> parse("rules: 5")).isInstanceOf(RuleException.class)
+                .hasMessageContaining("rules: must be a list of rules");
+    }
+}
