@@ -88,6 +88,15 @@ public record Rule(String name, String severity, Match match, Source on, Conditi
                 case OUTSIDE -> value < low ? low : high;
             };
         }
+
+        /** The clear threshold a value crossed, for the clear event: the nearer bound for {@code outside}. */
+        public double clearThreshold(double value) {
+            return switch (kind) {
+                case ABOVE -> clearHigh;
+                case BELOW -> clearLow;
+                case OUTSIDE -> value - clearLow < clearHigh - value ? clearLow : clearHigh;
+            };
+        }
     }
 
     /** The message with this alert's particulars filled in. */

@@ -119,8 +119,7 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
     private static boolean watched(Reading reading, RuleSet rules) {
         for (String metric : reading.metricNames()) {
             for (Rule rule : rules.forMetric(metric)) {
-                if (rule.on().raw() && rule.match().matches(reading.domain(), reading.site(), reading.deviceType(),
-                        reading.deviceId())) {
+                if (applies(rule, reading)) {
                     return true;
                 }
             }
@@ -128,13 +127,18 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
         return false;
     }
 
+    /** A rule on raw readings whose match takes this device (the metric was looked up already). */
+    private static boolean applies(Rule rule, Reading reading) {
+        return rule.on().raw()
+                && rule.match().matches(reading.domain(), reading.site(), reading.deviceType(), reading.deviceId());
+    }
+
     private void evaluate(Reading reading, RuleSet rules, Collector<AlertTransition> out) throws Exception {
         for (int i = 0; i < reading.metricCount(); i++) {
             String metric = reading.metricNames()[i];
             double value = reading.metricValues()[i];
             for (Rule rule : rules.forMetric(metric)) {
-                if (rule.on().raw() && rule.match().matches(reading.domain(), reading.site(), reading.deviceType(),
-                        reading.deviceId())) {
+                if (applies(rule, reading)) {
                     step(rule, reading, metric, value, out);
                 }
             }
@@ -172,7 +176,8 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
             if (ts - state.clearingSince >= rule.clearFor().toMillis()) {
                 state.raised = false;
                 state.clearingSince = -1;
-                out.collect(transition(rule, AlertTransition.State.CLEARED, reading, metric, value, clearThreshold(rule, value)));
+                out.collect(transition(rule, AlertTransition.State.CLEARED, reading, metric, value,
+                        rule.condition().clearThreshold(value)));
             }
         }
         if (state.idle()) {
@@ -180,15 +185,6 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
         } else {
             alerts.put(rule.name(), state);
         }
-    }
-
-    private static double clearThreshold(Rule rule, double value) {
-        Rule.Condition c = rule.condition();
-        return switch (c.kind()) {
-            case ABOVE -> c.clearHigh();
-            case BELOW -> c.clearLow();
-            case OUTSIDE -> value - c.clearLow() < c.clearHigh() - value ? c.clearLow() : c.clearHigh();
-        };
     }
 
     private static AlertTransition transition(Rule rule, AlertTransition.State state, Reading reading, String metric,

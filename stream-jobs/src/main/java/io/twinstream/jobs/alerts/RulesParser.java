@@ -109,7 +109,7 @@ public final class RulesParser {
         }
         if (fields.containsKey("above")) {
             double above = number(where, "above", fields.get("above"));
-            double clearBelow = fields.containsKey("clearBelow") ? number(where, "clearBelow", fields.get("clearBelow")) : above;
+            double clearBelow = number(where, fields, "clearBelow", above);
             refuse(where, fields, "clearAbove", "above");
             if (clearBelow > above) {
                 throw new RuleException(where + "clearBelow (" + clearBelow + ") must not be above the threshold above ("
@@ -120,7 +120,7 @@ public final class RulesParser {
         }
         if (fields.containsKey("below")) {
             double below = number(where, "below", fields.get("below"));
-            double clearAbove = fields.containsKey("clearAbove") ? number(where, "clearAbove", fields.get("clearAbove")) : below;
+            double clearAbove = number(where, fields, "clearAbove", below);
             refuse(where, fields, "clearBelow", "below");
             if (clearAbove < below) {
                 throw new RuleException(where + "clearAbove (" + clearAbove + ") must not be below the threshold below ("
@@ -137,8 +137,8 @@ public final class RulesParser {
         if (!(low < high)) {
             throw new RuleException(where + "outside: low (" + low + ") must be below high (" + high + ")");
         }
-        double clearAbove = fields.containsKey("clearAbove") ? number(where, "clearAbove", fields.get("clearAbove")) : low;
-        double clearBelow = fields.containsKey("clearBelow") ? number(where, "clearBelow", fields.get("clearBelow")) : high;
+        double clearAbove = number(where, fields, "clearAbove", low);
+        double clearBelow = number(where, fields, "clearBelow", high);
         if (clearAbove < low || clearBelow > high || !(clearAbove < clearBelow)) {
             throw new RuleException(where + "clearAbove (" + clearAbove + ") and clearBelow (" + clearBelow
                     + ") must lie inside [" + low + ", " + high + "], clearAbove below clearBelow");
@@ -192,6 +192,11 @@ public final class RulesParser {
             case "m" -> Duration.ofMinutes(n);
             default -> Duration.ofHours(n);
         };
+    }
+
+    /** The number under {@code key}, or {@code otherwise} when the key is absent. */
+    private static double number(String where, Map<String, Object> fields, String key, double otherwise) {
+        return fields.containsKey(key) ? number(where, key, fields.get(key)) : otherwise;
     }
 
     private static double number(String where, String key, Object value) {
