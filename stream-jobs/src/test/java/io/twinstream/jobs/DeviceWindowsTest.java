@@ -10,10 +10,9 @@ import java.util.List;
 import io.twinstream.jobs.metrics.DeviceWindow;
 import io.twinstream.jobs.metrics.WindowSize;
 import io.twinstream.jobs.serde.ReadingTypes;
+import io.twinstream.jobs.time.CollectedWatermarks;
 import io.twinstream.jobs.time.IdleAdvancingWatermarks;
 import io.twinstream.model.Reading;
-import org.apache.flink.api.common.eventtime.Watermark;
-import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.transformations.OneInputTransformation;
@@ -121,32 +120,18 @@ class DeviceWindowsTest {
     @Test
     void shouldCloseTheLastWindowOfADeviceThatWentSilentThroughTheIdleAdvance() throws Exception {
         long[] wall = {1_000_000};
-        List<Long> watermarks = new ArrayList<>();
-        WatermarkOutput toList = new WatermarkOutput() {
-            @Override
-            public void emitWatermark(Watermark watermark) {
-                watermarks.add(watermark.getTimestamp());
-            }
-
-            @Override
-            public void markIdle() {
-            }
-
-            @Override
-            public void markActive() {
-            }
-        };
+        CollectedWatermarks watermarks = new CollectedWatermarks();
         IdleAdvancingWatermarks generator = new IdleAdvancingWatermarks(Duration.ofSeconds(5), Duration.ofSeconds(10),
                 () -> wall[0]);
         Reading last = reading("n-1", 3_000, 1, 42);
-        generator.onEvent(last, last.ts(), toList);
+        generator.onEvent(last, last.ts(), watermarks);
         send(last);
 
         // The device says nothing more. Wall time goes on; the source emits watermarks periodically.
         for (int second = 1; second <= 30; second++) {
             wall[0] += 1000;
-            generator.onPeriodicEmit(toList);
-            harness.processWatermark(watermarks.get(watermarks.size() - 1));
+            generator.onPeriodicEmit(watermarks);
+            harness.processWatermark(watermarks.last());
             if (!emitted().isEmpty()) {
                 // out-of-orderness 5 s + idle 10 s + the rest of the window (7 s) after the reading
                 assertThat(second).as("closed after %d s of silence", second).isEqualTo(22);

@@ -255,12 +255,16 @@ public final class MetricsBenchmark {
                 }
             }, "checkpoint-watch");
             checkpointWatch.start();
-            long done = awaitRealPoints(database, pointsBefore, "flink", Duration.ofMinutes(30));
+            long done;
+            try {
+                done = awaitRealPoints(database, pointsBefore, "flink", Duration.ofMinutes(30));
+            } finally {
+                checkpointWatch.interrupt();
+                checkpointWatch.join();
+            }
             if (done == 0) {
                 throw new IllegalStateException("flink: not every point arrived within 30 minutes: " + verify(database));
             }
-            checkpointWatch.interrupt();
-            checkpointWatch.join();
             double seconds = (done - ready) / 1e9;
             long rss = peakRss(peer.pid());
             peer.stop(Duration.ofSeconds(30));
@@ -304,8 +308,7 @@ public final class MetricsBenchmark {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             progress.update(Math.min(pointsWritten() - pointsBefore, expected - 1), expected);
-            if (single(database, "SELECT count(\"devices\") FROM site_metrics" + REAL) >= load.sitePoints()
-                    && single(database, "SELECT count(\"count\") FROM device_metrics" + REAL) >= load.devicePoints()) {
+            if (realSitePoints(database) >= load.sitePoints() && realDevicePoints(database) >= load.devicePoints()) {
                 long at = System.nanoTime();
                 progress.update(expected, expected);
                 return at;
@@ -345,9 +348,9 @@ public final class MetricsBenchmark {
 
     /** Device and site points of the real devices, every reading counted once, every device in its site windows. */
     private String verify(String database) {
-        long devicePoints = single(database, "SELECT count(\"count\") FROM device_metrics" + REAL);
+        long devicePoints = realDevicePoints(database);
         long counted = single(database, "SELECT sum(\"count\") FROM device_metrics" + REAL + " AND \"window\" = '10s'");
-        long sitePoints = single(database, "SELECT count(\"devices\") FROM site_metrics" + REAL);
+        long sitePoints = realSitePoints(database);
         long siteDevices = single(database, "SELECT sum(\"devices\") FROM site_metrics" + REAL + " AND \"window\" = '10s'");
         long samples = load.uniqueReadings() * BenchLoad.METRICS.length;
         boolean ok = devicePoints == load.devicePoints() && counted == samples && sitePoints == load.sitePoints()
@@ -355,6 +358,14 @@ public final class MetricsBenchmark {
         return ok ? "InfluxDB contents verified" : String.format(
                 "MISMATCH: device points %,d (expected %,d), counted samples %,d (%,d), site points %,d (%,d), site devices %,d",
                 devicePoints, load.devicePoints(), counted, samples, sitePoints, load.sitePoints(), siteDevices);
+    }
+
+    private long realDevicePoints(String database) {
+        return single(database, "SELECT count(\"count\") FROM device_metrics" + REAL);
+    }
+
+    private long realSitePoints(String database) {
+        return single(database, "SELECT count(\"devices\") FROM site_metrics" + REAL);
     }
 
     private long single(String database, String query) {

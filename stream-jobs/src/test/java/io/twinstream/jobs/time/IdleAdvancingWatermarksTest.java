@@ -3,33 +3,15 @@ package io.twinstream.jobs.time;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import io.twinstream.model.Reading;
-import org.apache.flink.api.common.eventtime.Watermark;
-import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.junit.jupiter.api.Test;
 
 class IdleAdvancingWatermarksTest {
 
     private static final long EVENT_TIME = 1_767_600_000_000L; // January 2026: far from the wall clock below
     private long wall = 5_000_000;
-    private final List<Long> emitted = new ArrayList<>();
-    private final WatermarkOutput output = new WatermarkOutput() {
-        @Override
-        public void emitWatermark(Watermark watermark) {
-            emitted.add(watermark.getTimestamp());
-        }
-
-        @Override
-        public void markIdle() {
-        }
-
-        @Override
-        public void markActive() {
-        }
-    };
+    private final CollectedWatermarks output = new CollectedWatermarks();
     private final IdleAdvancingWatermarks generator =
             new IdleAdvancingWatermarks(Duration.ofSeconds(5), Duration.ofSeconds(2), () -> wall);
 
@@ -43,7 +25,7 @@ class IdleAdvancingWatermarksTest {
 
     private long emit() {
         generator.onPeriodicEmit(output);
-        return emitted.isEmpty() ? Long.MIN_VALUE : emitted.get(emitted.size() - 1);
+        return output.last();
     }
 
     @Test
@@ -74,7 +56,7 @@ class IdleAdvancingWatermarksTest {
         event(EVENT_TIME + 1_000); // the fleet is back, behind the advanced watermark
 
         assertThat(emit()).isEqualTo(advanced);
-        assertThat(emitted).isSorted();
+        assertThat(output.all()).isSorted();
     }
 
     @Test
