@@ -1,20 +1,18 @@
 package io.twinstream.jobs;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.function.UnaryOperator;
 
+import io.twinstream.jobs.config.JobSettings;
 import io.twinstream.jobs.metrics.MetricSample;
 import io.twinstream.jobs.serde.ReadingDeserializationSchema;
 import io.twinstream.jobs.sink.InfluxPoints;
 import io.twinstream.jobs.sink.InfluxSink;
+import io.twinstream.jobs.sink.Json;
 import io.twinstream.jobs.time.IdleAdvancingWatermarks;
 import io.twinstream.model.Reading;
 import org.apache.flink.api.common.serialization.SerializationSchema;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -35,17 +33,9 @@ public final class MetricsJob {
     private MetricsJob() {
     }
 
-    /** The Flink settings the job needs: no Kryo fallback, checkpoints, restarts with backoff. */
+    /** The Flink settings the job needs: see {@link JobSettings#flinkConfiguration}. */
     public static Configuration flinkConfiguration(MetricsJobConfig config) {
-        Configuration flink = new Configuration();
-        flink.set(PipelineOptions.GENERIC_TYPES, false);
-        flink.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
-        flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
-        flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofSeconds(60));
-        flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval());
-        flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDir());
-        return flink;
+        return JobSettings.flinkConfiguration(config.checkpointInterval(), config.checkpointDir());
     }
 
     /** Adds the job to {@code env} (created with {@link #flinkConfiguration}); execute it afterwards. */
@@ -110,26 +100,8 @@ public final class MetricsJob {
 
     /** {@code {"deviceId":…,"deviceType":…,"domain":…,"site":…,"metric":…,"ts":…,"value":…}}. */
     static byte[] lateJson(MetricSample s) {
-        return ("{\"domain\":" + quote(s.domain()) + ",\"site\":" + quote(s.site()) + ",\"deviceType\":" + quote(s.deviceType())
-                + ",\"deviceId\":" + quote(s.deviceId()) + ",\"metric\":" + quote(s.metric()) + ",\"ts\":" + s.ts()
+        return ("{\"domain\":" + Json.quote(s.domain()) + ",\"site\":" + Json.quote(s.site()) + ",\"deviceType\":" + Json.quote(s.deviceType())
+                + ",\"deviceId\":" + Json.quote(s.deviceId()) + ",\"metric\":" + Json.quote(s.metric()) + ",\"ts\":" + s.ts()
                 + ",\"value\":" + s.value() + "}").getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String quote(String text) {
-        StringBuilder out = new StringBuilder(text.length() + 2).append('"');
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
     }
 }

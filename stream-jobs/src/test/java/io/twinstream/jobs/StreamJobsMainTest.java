@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The command line without a cluster: help, unknown jobs, bad configuration. */
+/** The command line without a cluster: help, unknown jobs, bad configuration, rules files checked. */
 class StreamJobsMainTest {
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -27,10 +30,37 @@ class StreamJobsMainTest {
     }
 
     @Test
-    void shouldRefuseUnknownJobsAndSayAlertsAreNotThereYet() throws Exception {
+    void shouldRefuseUnknownJobs() throws Exception {
         assertThat(run(Map.of(), "reports")).isEqualTo(2);
-        assertThat(run(Map.of(), "alerts")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown job 'reports'").contains("issue #6");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown job 'reports'");
+    }
+
+    @Test
+    void shouldRefuseToStartTheAlertsJobWithABadRulesFileNamingRuleAndField(@TempDir Path tmp) throws Exception {
+        Path rules = Files.writeString(tmp.resolve("rules.yaml"), String.join("\n",
+                "rules:",
+                "  - name: hot",
+                "    match: { metric: spindle_temp }",
+                "    above: 80",
+                "    clearBelow: 90"));
+
+        assertThat(run(Map.of("ALERTS_RULES_FILE", rules.toString()), "alerts")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("rules.file").contains("rule hot: clearBelow (90.0)");
+    }
+
+    @Test
+    void shouldCheckARulesFileWithoutKafka(@TempDir Path tmp) throws Exception {
+        Path good = Files.writeString(tmp.resolve("good.yaml"),
+                "rules:\n  - { name: hot, match: { metric: spindle_temp }, above: 80, for: 20s, clearBelow: 70 }\n");
+        Path bad = Files.writeString(tmp.resolve("bad.yaml"),
+                "rules:\n  - { name: hot, match: { metric: spindle_temp }, above: 80, for: 20 seconds }\n");
+
+        assertThat(run(Map.of(), "rules", "--check", good.toString())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("1 rules [hot], valid");
+        assertThat(run(Map.of(), "rules", bad.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("rules refused").contains("rule hot").contains("for");
+        assertThat(run(Map.of(), "rules")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("rules needs exactly one rules file");
     }
 
     @Test

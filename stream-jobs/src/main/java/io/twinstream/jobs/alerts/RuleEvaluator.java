@@ -1,7 +1,11 @@
 package io.twinstream.jobs.alerts;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+
+import io.twinstream.jobs.metrics.WindowSize;
 
 import io.twinstream.jobs.serde.ReadingTypes;
 import io.twinstream.model.Reading;
@@ -10,25 +14,39 @@ import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Evaluates the threshold rules on each device's readings in event-time order, and emits alert
- * transitions: raised when a rule's condition has held on consecutive readings for its {@code for}
- * duration (raised at the reading that completes it), cleared when the clear condition has held for
- * {@code clearFor}. Keyed by device id. The rules come as YAML text on the broadcast input and can
- * be replaced while the job runs: a text that does not parse is logged and ignored, the last good
- * rule set stays. (Broadcast state holds the text, not parsed rules: it is checkpointed as a string.)
+ * Evaluates the threshold rules on each device's values in event-time order, and emits alert
+ * transitions: raised when a rule's condition has held for its {@code for} duration, cleared when
+ * the clear condition has held for {@code clearFor}. Keyed by device id. A rule watches each
+ * reading's value (raised at the reading that completes {@code for}) or a window aggregate (each
+ * tumbling window of the device's readings, e.g. its 1 min mean, evaluated when the watermark
+ * closes the window; the condition counts as holding from the window's start to its end, and the
+ * transition carries the window's end as its time).
  *
- * <p>Readings are held in state until the watermark passes them and then evaluated in timestamp
- * order, so a reading that arrives out of order cannot raise or clear an alert on its own. Alert
- * state lives in keyed state: after a restart from a checkpoint nothing is raised twice or lost. A
- * rule's entry exists only while its condition is pending or the alert is raised.
+ * <p>Order: readings are held in state until the watermark passes them and then evaluated in
+ * timestamp order, so a reading that arrives out of order cannot raise or clear an alert on its
+ * own. A reading that arrives behind the watermark but after the device's newest evaluated reading
+ * is evaluated at once (it precedes everything still held). One older than that, or older than
+ * the watermark minus the allowed lateness (the metrics job's definition of too late), can no longer be
+ * evaluated in order: it is counted ({@code readingsTooLateForAlerts}) and left out, as the ground
+ * truth leaves late readings out. A window rule sees only readings that arrive before its window closes.
+ *
+ * <p>The rules come as YAML text on the broadcast input and can be replaced while the job runs: a
+ * text that does not parse is logged and ignored, the last good rule set stays. (Broadcast state
+ * holds the text, not parsed rules: it is checkpointed as a string.) Alert state lives in keyed
+ * state: after a restart from a checkpoint nothing is raised twice or lost. A rule's entry exists
+ * only while its condition is pending or the alert is raised; a window's only while it is open.
  */
 public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, Reading, String, AlertTransition> {
 
@@ -41,22 +59,35 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
     private static final String CURRENT = "current";
 
     private final RuleSet initialRules;
+    private final long allowedLatenessMillis;
     private transient String parsedText;
     private transient RuleSet parsed;
+    private transient ValueState<WatchedDevice> device;
     private transient MapState<Long, List<Reading>> waiting;
     private transient MapState<String, AlertState> alerts;
+    /** Open windows by "{size tag}|{metric}". */
+    private transient MapState<String, WindowAccumulator> windows;
+    private transient Counter tooLate;
 
-    /** @param initialRules the rules until a rule set arrives on the broadcast input */
-    public RuleEvaluator(RuleSet initialRules) {
+    /**
+     * @param initialRules    the rules until a rule set arrives on the broadcast input
+     * @param allowedLateness how far behind the watermark a reading may still be evaluated (if in order for its device)
+     */
+    public RuleEvaluator(RuleSet initialRules, Duration allowedLateness) {
         this.initialRules = initialRules;
+        this.allowedLatenessMillis = allowedLateness.toMillis();
     }
 
     @Override
     public void open(OpenContext context) {
+        device = getRuntimeContext().getState(new ValueStateDescriptor<>("device", TypeInformation.of(WatchedDevice.class)));
         waiting = getRuntimeContext().getMapState(new MapStateDescriptor<>("waiting", Types.LONG,
                 Types.LIST(ReadingTypes.READING)));
         alerts = getRuntimeContext().getMapState(new MapStateDescriptor<>("alerts", Types.STRING,
                 TypeInformation.of(AlertState.class)));
+        windows = getRuntimeContext().getMapState(new MapStateDescriptor<>("windows", Types.STRING,
+                TypeInformation.of(WindowAccumulator.class)));
+        tooLate = getRuntimeContext().getMetricGroup().counter("readingsTooLateForAlerts");
     }
 
     @Override
@@ -64,6 +95,17 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
         RuleSet rules = rules(context.getBroadcastState(RULES));
         if (!watched(reading, rules)) {
             return; // the common case: no rule looks at this device's metrics
+        }
+        long watermark = context.timerService().currentWatermark();
+        WatchedDevice known = device.value();
+        if (known != null && reading.ts() < known.lastEvaluated
+                || watermark != Long.MIN_VALUE && reading.ts() < watermark - allowedLatenessMillis) {
+            tooLate.inc();
+            return;
+        }
+        if (reading.ts() <= watermark) {
+            evaluate(reading, rules, watermark, context.timerService(), out); // behind the watermark: nothing held for this device is older
+            return;
         }
         List<Reading> atTs = waiting.get(reading.ts());
         if (atTs == null) {
@@ -76,15 +118,15 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
 
     @Override
     public void onTimer(long timestamp, OnTimerContext context, Collector<AlertTransition> out) throws Exception {
-        List<Reading> due = waiting.get(timestamp);
-        if (due == null) {
-            return;
-        }
-        waiting.remove(timestamp);
         RuleSet rules = rules(context.getBroadcastState(RULES));
-        for (Reading reading : due) {
-            evaluate(reading, rules, out);
+        List<Reading> due = waiting.get(timestamp);
+        if (due != null) {
+            waiting.remove(timestamp);
+            for (Reading reading : due) {
+                evaluate(reading, rules, timestamp - 1, context.timerService(), out);
+            }
         }
+        closeWindows(timestamp, rules, context.getCurrentKey(), out); // after the readings: a window's last ms is in it
     }
 
     @Override
@@ -119,7 +161,7 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
     private static boolean watched(Reading reading, RuleSet rules) {
         for (String metric : reading.metricNames()) {
             for (Rule rule : rules.forMetric(metric)) {
-                if (applies(rule, reading)) {
+                if (applies(rule, reading.domain(), reading.site(), reading.deviceType(), reading.deviceId())) {
                     return true;
                 }
             }
@@ -127,43 +169,117 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
         return false;
     }
 
-    /** A rule on raw readings whose match takes this device (the metric was looked up already). */
-    private static boolean applies(Rule rule, Reading reading) {
-        return rule.on().raw()
-                && rule.match().matches(reading.domain(), reading.site(), reading.deviceType(), reading.deviceId());
+    /** Whether a rule's match takes this device (the metric was looked up already). */
+    private static boolean applies(Rule rule, String domain, String site, String deviceType, String deviceId) {
+        return rule.match().matches(domain, site, deviceType, deviceId);
     }
 
-    private void evaluate(Reading reading, RuleSet rules, Collector<AlertTransition> out) throws Exception {
+    /**
+     * One reading, in order for its device: raw rules now, window rules into the device's open
+     * windows. {@code closedThrough}: windows whose last millisecond is at or before it have closed.
+     */
+    private void evaluate(Reading reading, RuleSet rules, long closedThrough, TimerService timers,
+                          Collector<AlertTransition> out) throws Exception {
+        WatchedDevice dims = device.value();
+        if (dims == null) {
+            dims = new WatchedDevice();
+            dims.domain = reading.domain();
+            dims.site = reading.site();
+            dims.deviceType = reading.deviceType();
+        }
+        dims.lastEvaluated = Math.max(dims.lastEvaluated, reading.ts());
+        device.update(dims);
+        boolean[] windowed = new boolean[WindowSize.values().length];
         for (int i = 0; i < reading.metricCount(); i++) {
             String metric = reading.metricNames()[i];
             double value = reading.metricValues()[i];
+            java.util.Arrays.fill(windowed, false);
             for (Rule rule : rules.forMetric(metric)) {
-                if (applies(rule, reading)) {
-                    step(rule, reading, metric, value, out);
+                if (!applies(rule, reading.domain(), reading.site(), reading.deviceType(), reading.deviceId())) {
+                    continue;
+                }
+                if (rule.on().raw()) {
+                    step(rule, dims, reading.deviceId(), metric, reading.ts(), reading.ts(), value, out);
+                } else {
+                    windowed[rule.on().window().ordinal()] = true;
+                }
+            }
+            for (WindowSize size : WindowSize.values()) {
+                if (windowed[size.ordinal()]) {
+                    addToWindow(size, metric, reading.ts(), value, closedThrough, timers);
                 }
             }
         }
     }
 
-    /** One reading through one rule's state machine: idle → breached → raised → clearing → idle. */
-    private void step(Rule rule, Reading reading, String metric, double value, Collector<AlertTransition> out)
+    private void addToWindow(WindowSize size, String metric, long ts, double value, long closedThrough,
+                             TimerService timers) throws Exception {
+        long start = size.startOf(ts);
+        long lastMillis = start + size.length().toMillis() - 1;
+        if (lastMillis <= closedThrough) {
+            return; // its window closed already: its value was judged without this reading
+        }
+        String key = size.tag() + "|" + metric;
+        WindowAccumulator window = windows.get(key);
+        if (window == null) {
+            window = WindowAccumulator.startingAt(start);
+            timers.registerEventTimeTimer(lastMillis);
+        }
+        // window.start == start: readings come in order and an older window closes (its timer) before a newer one's reading
+        window.add(value);
+        windows.put(key, window);
+    }
+
+    /** Judges and removes every open window whose last millisecond is {@code timestamp} or before. */
+    private void closeWindows(long timestamp, RuleSet rules, String deviceId, Collector<AlertTransition> out)
             throws Exception {
+        WatchedDevice dims = null;
+        List<String> closed = new ArrayList<>(2);
+        for (Map.Entry<String, WindowAccumulator> entry : windows.entries()) {
+            String key = entry.getKey();
+            WindowAccumulator window = entry.getValue();
+            WindowSize size = WindowSize.fromTag(key.substring(0, key.indexOf('|')));
+            long end = window.start + size.length().toMillis();
+            if (end - 1 > timestamp) {
+                continue;
+            }
+            closed.add(key);
+            dims = dims == null ? device.value() : dims;
+            String metric = key.substring(key.indexOf('|') + 1);
+            for (Rule rule : rules.forMetric(metric)) {
+                if (!rule.on().raw() && rule.on().window() == size
+                        && applies(rule, dims.domain, dims.site, dims.deviceType, deviceId)) {
+                    step(rule, dims, deviceId, metric, window.start, end, window.get(rule.on().field()), out);
+                }
+            }
+        }
+        for (String key : closed) {
+            windows.remove(key);
+        }
+    }
+
+    /**
+     * One value through one rule's state machine: idle → breached → raised → clearing → idle. The
+     * value stands for the event time from {@code since} to {@code at} (one instant for a reading,
+     * its span for a window); a transition carries {@code at}.
+     */
+    private void step(Rule rule, WatchedDevice dims, String deviceId, String metric, long since, long at, double value,
+                      Collector<AlertTransition> out) throws Exception {
         AlertState state = alerts.get(rule.name());
         if (state == null) {
             state = new AlertState();
         }
-        long ts = reading.ts();
         if (!state.raised) {
             if (!rule.condition().breached(value)) {
                 state.breachedSince = -1;
             } else {
                 if (state.breachedSince < 0) {
-                    state.breachedSince = ts;
+                    state.breachedSince = since;
                 }
-                if (ts - state.breachedSince >= rule.holdFor().toMillis()) {
+                if (at - state.breachedSince >= rule.holdFor().toMillis()) {
                     state.raised = true;
                     state.breachedSince = -1;
-                    out.collect(transition(rule, AlertTransition.State.RAISED, reading, metric, value,
+                    out.collect(transition(rule, AlertTransition.State.RAISED, dims, deviceId, metric, at, value,
                             rule.condition().threshold(value)));
                 }
             }
@@ -171,12 +287,12 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
             state.clearingSince = -1;
         } else {
             if (state.clearingSince < 0) {
-                state.clearingSince = ts;
+                state.clearingSince = since;
             }
-            if (ts - state.clearingSince >= rule.clearFor().toMillis()) {
+            if (at - state.clearingSince >= rule.clearFor().toMillis()) {
                 state.raised = false;
                 state.clearingSince = -1;
-                out.collect(transition(rule, AlertTransition.State.CLEARED, reading, metric, value,
+                out.collect(transition(rule, AlertTransition.State.CLEARED, dims, deviceId, metric, at, value,
                         rule.condition().clearThreshold(value)));
             }
         }
@@ -187,10 +303,9 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
         }
     }
 
-    private static AlertTransition transition(Rule rule, AlertTransition.State state, Reading reading, String metric,
-                                              double value, double threshold) {
-        return new AlertTransition(rule.name(), rule.severity(), state, reading.domain(), reading.site(),
-                reading.deviceType(), reading.deviceId(), metric, reading.ts(), value, threshold,
-                rule.message(reading.deviceId(), reading.site(), metric, value));
+    private static AlertTransition transition(Rule rule, AlertTransition.State state, WatchedDevice dims,
+                                              String deviceId, String metric, long ts, double value, double threshold) {
+        return new AlertTransition(rule.name(), rule.severity(), state, dims.domain, dims.site, dims.deviceType,
+                deviceId, metric, ts, value, threshold, rule.message(deviceId, dims.site, metric, value));
     }
 }

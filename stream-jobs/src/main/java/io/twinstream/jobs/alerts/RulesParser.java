@@ -157,12 +157,7 @@ public final class RulesParser {
             return Rule.Source.READING;
         }
         String[] parts = String.valueOf(on).trim().split("\\s+");
-        WindowSize window = null;
-        for (WindowSize size : WindowSize.values()) {
-            if (parts.length == 2 && size.tag().equals(parts[0])) {
-                window = size;
-            }
-        }
+        WindowSize window = parts.length == 2 ? WindowSize.fromTag(parts[0]) : null;
         Rule.Source.Field field = null;
         if (parts.length == 2) {
             for (Rule.Source.Field f : Rule.Source.Field.values()) {

@@ -24,6 +24,16 @@ public enum WindowSize {
         return tag;
     }
 
+    /** The size stored under {@code tag}, e.g. {@code 1m}; null if none. */
+    public static WindowSize fromTag(String tag) {
+        for (WindowSize size : values()) {
+            if (size.tag.equals(tag)) {
+                return size;
+            }
+        }
+        return null;
+    }
+
     /** Start of the window that holds {@code epochMillis} (windows are aligned to the epoch). */
     public long startOf(long epochMillis) {
         long size = length.toMillis();

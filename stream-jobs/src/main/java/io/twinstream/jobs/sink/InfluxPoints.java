@@ -1,19 +1,24 @@
 package io.twinstream.jobs.sink;
 
 import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.twinstream.jobs.alerts.AlertTransition;
 import io.twinstream.jobs.metrics.Aggregate;
 import io.twinstream.jobs.metrics.DeviceWindow;
 import io.twinstream.jobs.metrics.SiteWindow;
 import io.twinstream.jobs.metrics.WindowSize;
+import io.twinstream.jobs.status.StatusTransition;
 import org.influxdb.dto.Point;
 
 /**
- * Window results as InfluxDB points, exactly the schema of ARCHITECTURE.md: measurement
+ * Results as InfluxDB points, exactly the schema of ARCHITECTURE.md: measurement
  * {@code device_metrics} or {@code site_metrics}, timestamp = window start in milliseconds, the
  * identifying values as tags (so a rewritten window replaces its point) and count, sum, min, max,
- * mean (and devices) as fields. The client's {@link Point} escapes commas, spaces and '=' in tags;
+ * mean (and devices) as fields; {@code alerts} and {@code device_status} at the transition's event
+ * time (written again after a restart, a transition replaces itself). The client's {@link Point} escapes commas, spaces and '=' in tags;
  * a newline or carriage return cannot be carried by line protocol at all, escaped or not, and an
  * empty tag value is not stored, so both are refused here rather than written wrong.
  */
@@ -21,6 +26,8 @@ public final class InfluxPoints {
 
     public static final String DEVICE_MEASUREMENT = "device_metrics";
     public static final String SITE_MEASUREMENT = "site_metrics";
+    public static final String ALERTS_MEASUREMENT = "alerts";
+    public static final String STATUS_MEASUREMENT = "device_status";
 
     private InfluxPoints() {
     }
@@ -33,6 +40,36 @@ public final class InfluxPoints {
     public static Point of(SiteWindow w) {
         return fields(series(SITE_MEASUREMENT, w.start(), w.domain(), w.site(), w.deviceType(), w.metric(), w.window()),
                 w.values()).addField("devices", (long) w.devices()).build();
+    }
+
+    /** An alert transition at its event time; raised and cleared are told apart by the {@code state} field. */
+    public static Point of(AlertTransition t) {
+        return Point.measurement(ALERTS_MEASUREMENT)
+                .time(t.ts(), TimeUnit.MILLISECONDS)
+                .tag("rule", tagValue("rule", t.rule()))
+                .tag("severity", tagValue("severity", t.severity()))
+                .tag(device(t.domain(), t.site(), t.deviceType(), t.deviceId()))
+                .tag("metric", tagValue("metric", t.metric()))
+                .addField("state", t.state().name().toLowerCase(Locale.ROOT))
+                .addField("value", t.value())
+                .addField("threshold", t.threshold())
+                .addField("message", t.message())
+                .build();
+    }
+
+    /** A device going online or offline at its event time, with when it was last seen. */
+    public static Point of(StatusTransition t) {
+        return Point.measurement(STATUS_MEASUREMENT)
+                .time(t.ts(), TimeUnit.MILLISECONDS)
+                .tag(device(t.domain(), t.site(), t.deviceType(), t.deviceId()))
+                .addField("state", t.state().name().toLowerCase(Locale.ROOT))
+                .addField("last_seen", t.lastSeen())
+                .build();
+    }
+
+    private static Map<String, String> device(String domain, String site, String deviceType, String deviceId) {
+        return Map.of("domain", tagValue("domain", domain), "site", tagValue("site", site),
+                "device_type", tagValue("device_type", deviceType), "device_id", tagValue("device_id", deviceId));
     }
 
     /** The tags both measurements share, and the window start as the point's time. */

@@ -2,6 +2,7 @@ package io.twinstream.jobs.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.List;
 
 import io.twinstream.model.Reading;
@@ -29,7 +30,7 @@ class RuleEvaluatorTest {
     @BeforeEach
     void open() throws Exception {
         harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-                new RuleEvaluator(RulesParser.parse("rules.yaml", RULES)), Reading::deviceId, Types.STRING,
+                new RuleEvaluator(RulesParser.parse("rules.yaml", RULES), Duration.ofSeconds(60)), Reading::deviceId, Types.STRING,
                 RuleEvaluator.RULES);
         // The rules input never holds event time back (the job gives it the final watermark too).
         harness.processBroadcastWatermark(Long.MAX_VALUE);
@@ -112,7 +113,7 @@ class RuleEvaluatorTest {
         series(85, 85, 85, 85, 60);
 
         assertThat(transitions()).hasSize(2);
-        assertThat(keyedStateEntries()).isZero();
+        assertThat(keyedStateEntries()).as("only the device's record (dimensions, newest evaluated time) is left").isOne();
         assertThat(harness.numEventTimeTimers()).isZero();
     }
 
@@ -132,5 +133,65 @@ class RuleEvaluatorTest {
         series(65, 65, 65, 65);
 
         assertThat(transitions()).containsExactly("RAISED spindle-hot cnc-1 @30s 65.0 (60.0)");
+    }
+
+    @Test
+    void shouldEvaluateAReadingBehindTheWatermarkThatIsStillInOrderForItsDevice() throws Exception {
+        series(90, 90);                      // 0 s and 10 s, watermark at 10 s
+        harness.processWatermark(25_000);     // other devices moved event time on
+        Reading behind = temp("cnc-1", 20, 90);
+        harness.processElement(behind, behind.ts());
+        Reading next = temp("cnc-1", 30, 90);
+        harness.processElement(next, next.ts());
+        harness.processWatermark(30_000);
+
+        assertThat(transitions()).containsExactly("RAISED spindle-hot cnc-1 @30s 90.0 (80.0)");
+    }
+
+    @Test
+    void shouldLeaveOutAReadingOlderThanOneAlreadyEvaluatedOrBeyondTheAllowedLateness() throws Exception {
+        series(90, 90, 90);                   // 0-20 s above
+        Reading outOfOrder = temp("cnc-1", 15, 60); // would break the run, but 20 s was judged already
+        harness.processElement(outOfOrder, outOfOrder.ts());
+        harness.processWatermark(200_000);
+        Reading tooLate = temp("cnc-1", 100, 60);   // behind the watermark by more than 60 s
+        harness.processElement(tooLate, tooLate.ts());
+        Reading onTime = temp("cnc-1", 200, 90);
+        harness.processElement(onTime, onTime.ts());
+        harness.processWatermark(200_000);
+
+        assertThat(transitions()).as("the run from 0 s is unbroken: 200 s completes it")
+                .containsExactly("RAISED spindle-hot cnc-1 @200s 90.0 (80.0)");
+    }
+
+    @Test
+    void shouldJudgeWindowRulesOnEachClosedWindowsAggregate() throws Exception {
+        harness.processBroadcastElement(String.join("\n",
+                "rules:",
+                "  - name: spindle-hot-mean",
+                "    severity: warning",
+                "    match: { deviceType: cnc, metric: spindle_temp }",
+                "    value: 1m mean",
+                "    above: 80",
+                "    for: 2m",
+                "    clearBelow: 70"), 0);
+        // minute 0: mean 75 · minutes 1, 2: mean 85 (one reading of 60 among 95s) · minute 3: mean 68
+        double[][] minutes = {{70, 80, 75, 75, 75, 75}, {95, 95, 60, 90, 85, 85}, {85, 85, 85, 85, 85, 85},
+                              {68, 68, 68, 68, 68, 68}};
+        for (int m = 0; m < minutes.length; m++) {
+            for (int i = 0; i < 6; i++) {
+                Reading r = temp("cnc-1", m * 60L + i * 10L, minutes[m][i]);
+                harness.processElement(r, r.ts());
+                harness.processWatermark(r.ts());
+            }
+        }
+        assertThat(transitions()).as("minute 1's window alone holds 1 min, not 2; minutes 1 and 2 hold 60-180 s")
+                .containsExactly("RAISED spindle-hot-mean cnc-1 @180s 85.0 (80.0)");
+
+        harness.processWatermark(240_000); // closes minute 3
+        assertThat(transitions()).containsExactly(
+                "RAISED spindle-hot-mean cnc-1 @180s 85.0 (80.0)",
+                "CLEARED spindle-hot-mean cnc-1 @240s 68.0 (70.0)");
+        assertThat(harness.numEventTimeTimers()).as("no window left open").isZero();
     }
 }

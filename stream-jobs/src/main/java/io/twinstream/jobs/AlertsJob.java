@@ -1,0 +1,196 @@
+package io.twinstream.jobs;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
+
+import io.twinstream.jobs.alerts.AlertTransition;
+import io.twinstream.jobs.config.JobSettings;
+import io.twinstream.jobs.serde.ReadingDeserializationSchema;
+import io.twinstream.jobs.sink.InfluxPoints;
+import io.twinstream.jobs.sink.InfluxSink;
+import io.twinstream.jobs.sink.Json;
+import io.twinstream.jobs.sink.MqttAlertSink;
+import io.twinstream.jobs.status.StatusTransition;
+import io.twinstream.jobs.time.IdleAdvancingWatermarks;
+import io.twinstream.model.Reading;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.api.common.serialization.SimpleStringSchema;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * The alerts job's wiring: {@code telemetry.readings} (committed offsets, else the earliest) →
+ * idle-advancing event-time watermarks → {@link AlertsTopology} with the rules from
+ * {@code rules.file}, replaced by each rules file on {@code telemetry.rules} → alert transitions to
+ * {@code telemetry.alerts} (JSON, Kafka transactions: exactly once for {@code read_committed}
+ * consumers, visible at each checkpoint), to the {@code alerts} measurement and to MQTT
+ * {@code alerts/{domain}/{site}/{deviceId}}; device status transitions to {@code device_status}.
+ */
+public final class AlertsJob {
+
+    /** Longer than a checkpoint interval plus a restart; Kafka's broker refuses more than 15 min by default. */
+    private static final String TRANSACTION_TIMEOUT_MS = "600000";
+
+    private AlertsJob() {
+    }
+
+    /** The Flink settings the job needs: see {@link JobSettings#flinkConfiguration}. */
+    public static Configuration flinkConfiguration(AlertsJobConfig config) {
+        return JobSettings.flinkConfiguration(config.checkpointInterval(), config.checkpointDir());
+    }
+
+    /** Adds the job to {@code env} (created with {@link #flinkConfiguration}); execute it afterwards. */
+    public static void addTo(StreamExecutionEnvironment env, AlertsJobConfig config) throws Exception {
+        addTo(env, config, UnaryOperator.identity());
+    }
+
+    /** The same, with {@code beforeTopology} applied to the readings (the failure tests fail the job there once). */
+    static void addTo(StreamExecutionEnvironment env, AlertsJobConfig config,
+                      UnaryOperator<DataStream<Reading>> beforeTopology) throws Exception {
+        ensureTopics(config);
+        KafkaSource<Reading> readingsSource = KafkaSource.<Reading>builder()
+                .setBootstrapServers(config.kafkaBootstrap())
+                .setTopics(config.readingsTopic())
+                .setGroupId(config.groupId())
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setValueOnlyDeserializer(new ReadingDeserializationSchema())
+                .build();
+        DataStream<Reading> readings = env.fromSource(readingsSource,
+                        IdleAdvancingWatermarks.strategy(config.outOfOrderness(), config.idleAfter()), "telemetry.readings")
+                .uid("alerts-readings-source");
+
+        // Every rules file from the start of the topic: the newest is the one in force. (After a
+        // restore, the offset and the rules in force both come from the checkpoint.)
+        KafkaSource<String> rulesSource = KafkaSource.<String>builder()
+                .setBootstrapServers(config.kafkaBootstrap())
+                .setTopics(config.rulesTopic())
+                .setGroupId(config.groupId() + "-rules")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setValueOnlyDeserializer(new SimpleStringSchema(StandardCharsets.UTF_8))
+                .build();
+        DataStream<String> rulesTexts = env.fromSource(rulesSource, finalWatermark(), config.rulesTopic())
+                .setParallelism(1).uid("rules-source");
+
+        AlertsTopology.Outputs out = AlertsTopology.build(beforeTopology.apply(readings), rulesTexts, config.rules(),
+                config.dedupMemory(), config.allowedLateness(),
+                new AlertsTopology.Presence(config.offlineIntervals(), config.offlineDefaultInterval()));
+
+        Properties transactions = new Properties();
+        transactions.setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
+        out.alerts().sinkTo(KafkaSink.<AlertTransition>builder()
+                        .setBootstrapServers(config.kafkaBootstrap())
+                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        .setTransactionalIdPrefix(config.groupId() + "-alerts")
+                        .setKafkaProducerConfig(transactions)
+                        .setRecordSerializer(KafkaRecordSerializationSchema.<AlertTransition>builder()
+                                .setTopic(config.alertsTopic())
+                                .setKeySerializationSchema(new AlertKey())
+                                .setValueSerializationSchema(new AlertJson())
+                                .build())
+                        .build())
+                .name("alerts to Kafka").uid("alerts-kafka-sink");
+        out.alerts().sinkTo(new InfluxSink<>(config.influx(), (AlertTransition t) -> InfluxPoints.of(t)))
+                .name("alerts to InfluxDB").uid("alerts-influx-sink");
+        if (config.mqtt() != null) {
+            out.alerts().sinkTo(new MqttAlertSink(config.mqtt())).name("alerts to MQTT").uid("alerts-mqtt-sink");
+        }
+        out.statuses().sinkTo(new InfluxSink<>(config.influx(), (StatusTransition t) -> InfluxPoints.of(t)))
+                .name("device_status to InfluxDB").uid("status-influx-sink");
+    }
+
+    /**
+     * The rules input's watermark: the end of time, from its first periodic emission. The rule
+     * evaluator waits for the smaller watermark of its two inputs, and rules files carry no event
+     * time: without this a job whose rules never change would never evaluate anything.
+     */
+    static WatermarkStrategy<String> finalWatermark() {
+        return WatermarkStrategy.forGenerator(context -> new WatermarkGenerator<>() {
+            @Override
+            public void onEvent(String event, long eventTimestamp, WatermarkOutput output) {
+            }
+
+            @Override
+            public void onPeriodicEmit(WatermarkOutput output) {
+                output.emitWatermark(new Watermark(Long.MAX_VALUE));
+            }
+        });
+    }
+
+    /**
+     * Creates the rules topic (one partition, compacted: only the newest file matters) and the
+     * alerts topic when they are missing, so a first start on a fresh broker works. An
+     * unreachable Kafka fails here, before the job is submitted, with a message saying so.
+     */
+    static void ensureTopics(AlertsJobConfig config) throws Exception {
+        Map<String, Object> admin = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        try (Admin client = Admin.create(admin)) {
+            Set<String> existing;
+            try {
+                existing = client.listTopics().names().get(20, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("Kafka at " + config.kafkaBootstrap() + " does not answer: " + e.getMessage(), e);
+            }
+            List<NewTopic> missing = new ArrayList<>();
+            if (!existing.contains(config.rulesTopic())) {
+                missing.add(new NewTopic(config.rulesTopic(), 1, (short) 1)
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+            }
+            if (!existing.contains(config.alertsTopic())) {
+                missing.add(new NewTopic(config.alertsTopic(), 1, (short) 1));
+            }
+            for (NewTopic topic : missing) {
+                try {
+                    client.createTopics(List.of(topic)).all().get(20, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) { // another client was quicker
+                        throw new IllegalStateException("cannot create topic " + topic.name() + ": " + e.getMessage(), e);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Alerts keyed by device id. (Classes, not lambdas: Flink infers their types.) */
+    static final class AlertKey implements SerializationSchema<AlertTransition> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public byte[] serialize(AlertTransition transition) {
+            return transition.deviceId().getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    static final class AlertJson implements SerializationSchema<AlertTransition> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public byte[] serialize(AlertTransition transition) {
+            return Json.alert(transition);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.twinstream.jobs.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.twinstream.model.Reading;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class PresenceTrackerTest {
+
+    private KeyedOneInputStreamOperatorTestHarness<String, Reading, StatusTransition> harness;
+
+    @BeforeEach
+    void open() throws Exception {
+        // offline after 3 expected intervals; 60 s assumed before a device's second reading
+        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new PresenceTracker(3, Duration.ofSeconds(60)),
+                Reading::deviceId, Types.STRING);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    private void reading(String device, long second) throws Exception {
+        Reading r = new Reading("city", "mitte", "noise", device, second * 1000, second, second * 1000,
+                new String[] {"db"}, new double[] {40});
+        harness.processElement(r, r.ts());
+    }
+
+    private void watermark(long second) throws Exception {
+        harness.processWatermark(second * 1000);
+    }
+
+    private List<String> transitions() {
+        return harness.extractOutputValues().stream()
+                .map(t -> t.state() + " " + t.deviceId() + " @" + t.ts() / 1000 + "s last " + t.lastSeen() / 1000 + "s")
+                .toList();
+    }
+
+    @Test
+    void shouldGoOfflineAfterThreeIntervalsOfSilenceAndOnlineWithTheNextReading() throws Exception {
+        for (long s = 0; s <= 40; s += 10) {
+            reading("n-1", s);
+            watermark(s);
+        }
+        watermark(69); // silent 29 s: under 3 × 10 s
+        assertThat(transitions()).containsExactly("ONLINE n-1 @0s last 0s");
+
+        watermark(70);
+        reading("n-1", 95);
+        watermark(95);
+
+        assertThat(transitions()).containsExactly(
+                "ONLINE n-1 @0s last 0s",
+                "OFFLINE n-1 @70s last 40s",
+                "ONLINE n-1 @95s last 95s");
+    }
+
+    @Test
+    void shouldNotFlapForADeviceThatKeepsItsIntervalWithJitterAndOneLongGap() throws Exception {
+        long[] seconds = {0, 10, 21, 30, 39, 50, 75, 80, 90, 101, 110};
+        for (long s : seconds) {
+            reading("n-1", s);
+            watermark(s);
+        }
+        assertThat(transitions()).as("a 25 s gap once is under 3 × the median gap").containsExactly("ONLINE n-1 @0s last 0s");
+        assertThat(harness.numEventTimeTimers()).as("one timer per device, not one per reading").isOne();
+    }
+
+    @Test
+    void shouldAssumeTheDefaultIntervalUntilTheSecondReading() throws Exception {
+        reading("n-1", 0);
+        watermark(179);
+        assertThat(transitions()).containsExactly("ONLINE n-1 @0s last 0s");
+
+        watermark(180);
+        assertThat(transitions()).containsExactly("ONLINE n-1 @0s last 0s", "OFFLINE n-1 @180s last 0s");
+    }
+
+    @Test
+    void shouldNotComeBackOnlineForAReadingOlderThanTheOfflineMoment() throws Exception {
+        for (long s = 0; s <= 20; s += 10) {
+            reading("n-1", s);
+        }
+        watermark(50);
+        reading("n-1", 45); // arrived after the device was judged offline at 50 s, sent before it
+
+        assertThat(transitions()).containsExactly("ONLINE n-1 @0s last 0s", "OFFLINE n-1 @50s last 20s");
+        assertThat(harness.numEventTimeTimers()).as("no timer while offline").isZero();
+    }
+
+    @Test
+    void shouldJudgeEachDeviceOnItsOwnInterval() throws Exception {
+        for (long s = 0; s <= 60; s += 2) {
+            reading("fast", s);
+            if (s % 30 == 0) {
+                reading("slow", s);
+            }
+        }
+        watermark(66);  // fast silent 6 s = 3 × 2 s; slow silent 6 s of its 90
+        assertThat(transitions()).containsExactly("ONLINE fast @0s last 0s", "ONLINE slow @0s last 0s",
+                "OFFLINE fast @66s last 60s");
+    }
+}
