@@ -34,7 +34,9 @@ import io.twinstream.jobs.sink.MqttAlertSink;
  * @param mqtt            {@code mqtt.url} (MQTT_URL, default tcp://127.0.0.1:1883; {@code none}: no
  *                        MQTT output), {@code mqtt.username}/{@code mqtt.password},
  *                        {@code mqtt.client-id} (twinstream-alerts), {@code mqtt.qos} (1),
- *                        {@code mqtt.retry-for} (60s); null when MQTT output is off
+ *                        {@code mqtt.max-pending} (10000: unacknowledged messages kept, in
+ *                        checkpoints too, before the job is held back), {@code mqtt.retry-for}
+ *                        (60s: how long it is held back before it fails); null when MQTT output is off
  * @param rulesSource     {@code rules.file}: the rules until the rules topic has some; default the
  *                        shipped demo rules ({@code classpath:rules/demo.yaml})
  * @param rulesText       that file's text, parsed and valid
@@ -64,7 +66,7 @@ public record AlertsJobConfig(String kafkaBootstrap, String readingsTopic, Strin
     public static final String DEMO_RULES = "classpath:rules/demo.yaml";
 
     private static final Set<String> KEYS = JobSettings.commonKeysAnd("kafka.alerts-topic", "kafka.rules-topic",
-            "mqtt.url", "mqtt.username", "mqtt.password", "mqtt.client-id", "mqtt.qos", "mqtt.retry-for", "rules.file",
+            "mqtt.url", "mqtt.username", "mqtt.password", "mqtt.client-id", "mqtt.qos", "mqtt.retry-for", "mqtt.max-pending", "rules.file",
             "alerts.out-of-orderness", "alerts.idle-after", "alerts.allowed-lateness", "alerts.dedup-memory",
             "offline.intervals", "offline.default-interval");
 
@@ -105,7 +107,7 @@ public record AlertsJobConfig(String kafkaBootstrap, String readingsTopic, Strin
         MqttAlertSink.Settings mqtt = mqttUrl.equals("none") ? null : new MqttAlertSink.Settings(mqttUrl,
                 settings.optional("mqtt.username"), settings.optional("mqtt.password"),
                 settings.text("mqtt.client-id", "twinstream-alerts"), settings.integer("mqtt.qos", 1),
-                settings.duration("mqtt.retry-for", Duration.ofSeconds(60)));
+                settings.duration("mqtt.retry-for", Duration.ofSeconds(60)), settings.integer("mqtt.max-pending", 10_000));
         return new AlertsJobConfig(
                 settings.kafkaBootstrap(),
                 settings.text("kafka.readings-topic", "telemetry.readings"),

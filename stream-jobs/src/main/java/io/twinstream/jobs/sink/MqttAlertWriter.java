@@ -1,12 +1,19 @@
 package io.twinstream.jobs.sink;
 
 import java.io.IOException;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.twinstream.jobs.alerts.AlertTransition;
-import org.apache.flink.api.connector.sink2.SinkWriter;
+import io.twinstream.jobs.sink.MqttAlertSink.PendingAlert;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -17,29 +24,47 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One subtask's MQTT connection for {@link MqttAlertSink}: publishes asynchronously with at most
- * {@link #MAX_IN_FLIGHT} unacknowledged messages (Paho v5 fails, rather than waits, past the broker's
- * Receive Maximum), keeps each until its acknowledgement, and on a lost connection reconnects and
- * publishes the unacknowledged ones again, in order, retrying for {@code retryFor}.
+ * One subtask's MQTT connection for {@link MqttAlertSink}. Everything runs on the task's thread
+ * (writes, checkpoints and a 200 ms processing-time tick); Paho's threads only complete tokens,
+ * which this thread then reads. Messages wait in {@link #pending} (in order) until acknowledged;
+ * at most {@link #MAX_IN_FLIGHT} are unacknowledged at a time (Paho v5 fails, rather than waits,
+ * past the broker's Receive Maximum). Connecting is asynchronous and retried with backoff, so a
+ * broker that is away never blocks the task unless {@code maxPending} messages pile up.
  */
-final class MqttAlertWriter implements SinkWriter<AlertTransition> {
+final class MqttAlertWriter implements StatefulSinkWriter<AlertTransition, PendingAlert> {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttAlertWriter.class);
     static final int MAX_IN_FLIGHT = 10;
-    private static final long ACK_TIMEOUT_MS = 10_000;
+    private static final long TICK_MS = 200;
     private static final long FIRST_BACKOFF_MS = 200;
     private static final long MAX_BACKOFF_MS = 5_000;
 
-    private record Pending(String topic, byte[] payload, IMqttToken token) {
+    /** A pending message and, while it is in flight, its token. */
+    private static final class Entry {
+        final PendingAlert message;
+        IMqttToken token;
+
+        Entry(PendingAlert message) {
+            this.message = message;
+        }
     }
 
     private final MqttAlertSink.Settings settings;
+    private final ProcessingTimeService time;
     private final MqttAsyncClient client;
     private final MqttConnectionOptions options;
-    private final Deque<Pending> pending = new ArrayDeque<>();
+    private final LinkedHashMap<Long, Entry> pending = new LinkedHashMap<>();
+    private long nextId;
+    private IMqttToken connecting;
+    private long nextConnectAttempt;
+    private long backoff = FIRST_BACKOFF_MS;
+    private boolean reportedDown;
+    private boolean closed;
 
-    MqttAlertWriter(MqttAlertSink.Settings settings, int subtask) throws IOException {
+    MqttAlertWriter(MqttAlertSink.Settings settings, int subtask, ProcessingTimeService time,
+                    Collection<PendingAlert> restored) throws IOException {
         this.settings = settings;
+        this.time = time;
         String clientId = settings.clientIdPrefix() + "-" + subtask + "-"
                 + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
         try {
@@ -49,34 +74,52 @@ final class MqttAlertWriter implements SinkWriter<AlertTransition> {
         }
         options = new MqttConnectionOptions();
         options.setCleanStart(true);
-        options.setAutomaticReconnect(false); // reconnects happen here, where the unacknowledged are resent
+        options.setAutomaticReconnect(false); // reconnects happen here, where unacknowledged messages are resent
         options.setConnectionTimeout(10);
         if (settings.username() != null) {
             options.setUserName(settings.username());
-            options.setPassword(settings.password().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            options.setPassword(settings.password().getBytes(StandardCharsets.UTF_8));
         }
-        retrying("connect", this::connect);
+        for (PendingAlert message : restored) {
+            pending.put(nextId++, new Entry(message));
+        }
+        if (!restored.isEmpty()) {
+            LOG.info("MQTT: {} alert messages from the checkpoint to publish again", restored.size());
+        }
+        progress();
+        scheduleTick();
     }
 
     @Override
     public void write(AlertTransition transition, Context context) throws IOException {
-        String topic = MqttAlertSink.topic(transition);
-        byte[] payload = Json.alert(transition);
-        retrying("publish to " + topic, () -> pending.add(new Pending(topic, payload, publish(topic, payload))));
-        if (pending.size() >= MAX_IN_FLIGHT) {
-            awaitOldest();
+        pending.put(nextId++, new Entry(new PendingAlert(MqttAlertSink.topic(transition), Json.alert(transition))));
+        progress();
+        if (pending.size() >= settings.maxPending()) {
+            awaitBelow(settings.maxPending(), "more than " + settings.maxPending() + " alert messages wait for the broker");
         }
     }
 
+    /** Publishes what it can now; a checkpoint keeps the rest (see {@link #snapshotState}). At the end of input, waits. */
     @Override
     public void flush(boolean endOfInput) throws IOException {
-        while (!pending.isEmpty()) {
-            awaitOldest();
+        progress();
+        if (endOfInput) {
+            awaitBelow(1, "alert messages still wait for the broker at the end of input");
         }
     }
 
     @Override
-    public void close() throws Exception {
+    public List<PendingAlert> snapshotState(long checkpointId) {
+        List<PendingAlert> state = new ArrayList<>(pending.size());
+        for (Entry entry : pending.values()) {
+            state.add(entry.message);
+        }
+        return state;
+    }
+
+    @Override
+    public void close() throws MqttException {
+        closed = true;
         try {
             if (client.isConnected()) {
                 client.disconnect(2_000).waitForCompletion(2_000);
@@ -88,71 +131,105 @@ final class MqttAlertWriter implements SinkWriter<AlertTransition> {
         }
     }
 
-    private void awaitOldest() throws IOException {
-        retrying("acknowledgement of " + pending.peek().topic(), () -> {
-            Pending oldest = pending.peek();
-            try {
-                oldest.token().waitForCompletion(ACK_TIMEOUT_MS);
-                pending.poll();
-            } catch (MqttException lost) {
-                resendAll();
-                throw lost;
+    /** Messages still waiting for the broker's acknowledgement (in flight or not yet sent). */
+    int pendingCount() {
+        return pending.size();
+    }
+
+    private void scheduleTick() {
+        time.registerTimer(time.getCurrentProcessingTime() + TICK_MS, now -> {
+            if (!closed) {
+                progress();
+                scheduleTick();
             }
         });
     }
 
-    /** After a lost acknowledgement: reconnect and publish every unacknowledged message again, in order. */
-    private void resendAll() throws MqttException {
+    /** Retires acknowledged messages, takes failed ones back, (re)connects when due, sends what the window allows. */
+    private void progress() {
+        int inFlight = 0;
+        for (Iterator<Map.Entry<Long, Entry>> it = pending.entrySet().iterator(); it.hasNext(); ) {
+            Entry entry = it.next().getValue();
+            if (entry.token == null) {
+                continue;
+            }
+            if (entry.token.getException() != null) {
+                entry.token = null; // lost with the connection: send again
+            } else if (entry.token.isComplete()) {
+                it.remove();
+            } else {
+                inFlight++;
+            }
+        }
         if (!client.isConnected()) {
-            connect();
+            connectWhenDue();
+            return;
         }
-        Deque<Pending> again = new ArrayDeque<>(pending.size());
-        for (Pending p : pending) {
-            again.add(new Pending(p.topic(), p.payload(), publish(p.topic(), p.payload())));
+        if (reportedDown) {
+            LOG.info("MQTT broker {} reachable again: publishing {} waiting alert messages", settings.url(), pending.size());
+            reportedDown = false;
         }
-        pending.clear();
-        pending.addAll(again);
-    }
-
-    private IMqttToken publish(String topic, byte[] payload) throws MqttException {
-        if (!client.isConnected()) {
-            connect();
-        }
-        MqttMessage message = new MqttMessage(payload);
-        message.setQos(settings.qos());
-        return client.publish(topic, message);
-    }
-
-    private void connect() throws MqttException {
-        client.connect(options).waitForCompletion(ACK_TIMEOUT_MS);
-    }
-
-    @FunctionalInterface
-    private interface MqttAction {
-        void run() throws MqttException;
-    }
-
-    /** Runs {@code action} until it succeeds, with backoff, for up to the settings' retry time. */
-    private void retrying(String what, MqttAction action) throws IOException {
-        long deadline = System.nanoTime() + settings.retryFor().toNanos();
-        long backoff = FIRST_BACKOFF_MS;
-        while (true) {
-            try {
-                action.run();
-                return;
-            } catch (MqttException e) {
-                if (System.nanoTime() - deadline >= 0) {
-                    throw new IOException("MQTT broker " + settings.url() + " failed " + what + " for "
-                            + settings.retryFor() + ": " + e.getMessage() + "; the job restarts from its last checkpoint", e);
-                }
-                LOG.warn("MQTT {} failed ({}), retrying in {} ms", what, e.getMessage(), backoff);
+        backoff = FIRST_BACKOFF_MS;
+        for (Entry entry : pending.values()) {
+            if (inFlight >= MAX_IN_FLIGHT) {
+                break;
+            }
+            if (entry.token == null) {
                 try {
-                    Thread.sleep(backoff);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while retrying MQTT " + what, interrupted);
+                    MqttMessage message = new MqttMessage(entry.message.payload());
+                    message.setQos(settings.qos());
+                    entry.token = client.publish(entry.message.topic(), message);
+                    inFlight++;
+                } catch (MqttException e) {
+                    LOG.debug("MQTT publish to {} failed: {}", entry.message.topic(), e.getMessage());
+                    return; // the connection is gone: the next tick reconnects
                 }
-                backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+            }
+        }
+    }
+
+    private void connectWhenDue() {
+        if (connecting != null && !connecting.isComplete() && connecting.getException() == null) {
+            return; // an attempt under way (a failed attempt's token has its exception but is never "complete")
+        }
+        if (connecting != null && connecting.getException() != null && !reportedDown) {
+            reportedDown = true;
+            LOG.warn("MQTT broker {} unreachable ({}); {} alert messages wait and are kept in checkpoints",
+                    settings.url(), connecting.getException().getMessage(), pending.size());
+        }
+        long now = System.currentTimeMillis();
+        if (now < nextConnectAttempt) {
+            return;
+        }
+        try {
+            for (Entry entry : pending.values()) {
+                entry.token = null; // a new session: nothing is in flight on it
+            }
+            connecting = client.connect(options);
+            nextConnectAttempt = now + backoff;
+            backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+        } catch (MqttException e) {
+            nextConnectAttempt = now + backoff;
+            backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+            LOG.debug("MQTT connect to {} failed: {}", settings.url(), e.getMessage());
+            return;
+        }
+    }
+
+    /** Holds the task until fewer than {@code limit} messages wait, for up to the retry time; then fails. */
+    private void awaitBelow(int limit, String why) throws IOException {
+        long deadline = System.nanoTime() + settings.retryFor().toNanos();
+        while (pending.size() >= limit) {
+            if (System.nanoTime() - deadline >= 0) {
+                throw new IOException(why + " for " + settings.retryFor() + " (broker " + settings.url()
+                        + "); the job restarts from its last checkpoint, which keeps them");
+            }
+            progress();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the MQTT broker", e);
             }
         }
     }

@@ -1,0 +1,191 @@
+package io.twinstream.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.twinstream.infra.stack.local.InfluxdProcess;
+import io.twinstream.infra.stack.local.KafkaProcess;
+import io.twinstream.infra.stack.local.LocalOptions;
+import io.twinstream.infra.stack.local.MosquittoProcess;
+import io.twinstream.jobs.AlertsJobRuns.TimedReading;
+import io.twinstream.jobs.serde.ReadingTypes;
+import io.twinstream.model.Reading;
+import io.twinstream.simulator.scenario.Scenario;
+import io.twinstream.simulator.publish.MqttCallbackAdapter;
+import io.twinstream.simulator.scenario.ScenarioParser;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The alerts job against real Kafka, influxd and Mosquitto, on the demo scenario (two districts
+ * and a plant for 10 simulated minutes, an air-quality and a spindle-overheating episode,
+ * duplicates, out-of-order, late readings, dropouts), its payloads turned into readings by
+ * ingest's own parser, with the shipped demo rules ⇒ {@code telemetry.alerts} (read_committed),
+ * the {@code alerts} measurement and MQTT {@code alerts/#} hold exactly the transitions of the
+ * ground truth ({@code simulator expect}), no more, no fewer; also after the job fails in the
+ * middle of both episodes and restarts from its checkpoint.
+ */
+class AlertsJobIT {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    private static final AtomicBoolean FAIL_NEXT = new AtomicBoolean();
+    private static final AtomicInteger FAILURES = new AtomicInteger();
+
+    /** Throws once when asked to: a task failure in the middle of the stream. */
+    static final class FailOnce implements MapFunction<Reading, Reading> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Reading map(Reading reading) {
+            if (FAIL_NEXT.compareAndSet(true, false)) {
+                FAILURES.incrementAndGet();
+                throw new IllegalStateException("injected failure (AlertsJobIT)");
+            }
+            return reading;
+        }
+    }
+
+    @TempDir
+    Path tmp;
+
+    private final Scenario demo = ScenarioParser.load("demo.yaml");
+
+    private LocalOptions local() {
+        return LocalOptions.defaults().withRunDirParent(tmp);
+    }
+
+    /** An MQTT client collecting every message on alerts/# as a transition key. */
+    private static MqttClient subscribe(String url, List<String> into) throws MqttException {
+        MqttClient client = new MqttClient(url, "alerts-it-subscriber", new MemoryPersistence());
+        client.setCallback(MqttCallbackAdapter.onMessage((topic, message) -> {
+            if (topic.equals(AlertsJobRuns.topicOf(message.getPayload()))) {
+                into.add(AlertsJobRuns.key(message.getPayload()));
+            } else {
+                into.add("on the wrong topic " + topic); // fails the comparison
+            }
+        }));
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setCleanStart(true);
+        client.connect(options);
+        client.subscribe("alerts/#", 1);
+        return client;
+    }
+
+    @Test
+    void shouldPublishExactlyTheGroundTruthsTransitionsEverywhere() throws Exception {
+        List<String> expected = AlertsJobRuns.expectedTransitions(demo);
+        assertThat(expected).as("the demo's episodes raise and clear alerts").hasSizeGreaterThan(10)
+                .anyMatch(t -> t.contains(" raised ")).anyMatch(t -> t.contains(" cleared "));
+        List<TimedReading> readings = AlertsJobRuns.readings(demo);
+        try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()));
+             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local()));
+             MosquittoProcess mosquitto = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local()))) {
+            kafka.start();
+            influx.start();
+            mosquitto.start();
+            kafka.createTopic("telemetry.readings", 3);
+            influx.createDatabase("alertsit");
+            List<String> viaMqtt = Collections.synchronizedList(new ArrayList<>());
+            MqttClient subscriber = subscribe(mosquitto.url(), viaMqtt);
+            AlertsJobRuns.produce(kafka.bootstrapServers(), readings);
+            JobClient job = AlertsJobRuns.start(kafka, influx, mosquitto.url(), tmp.resolve("checkpoints"),
+                    Map.of("influx.database", "alertsit"), r -> r);
+            try {
+                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() ->
+                        AlertsJobRuns.kafkaTransitions(kafka.bootstrapServers(), "telemetry.alerts").size() >= expected.size());
+                Thread.sleep(4000); // anything extra would have come by now
+
+                assertThat(AlertsJobRuns.kafkaTransitions(kafka.bootstrapServers(), "telemetry.alerts"))
+                        .as("telemetry.alerts").containsExactlyInAnyOrderElementsOf(expected);
+                assertThat(AlertsJobRuns.influxTransitions(influx, "alertsit"))
+                        .as("the alerts measurement").containsExactlyInAnyOrderElementsOf(expected);
+                assertThat(new ArrayList<>(viaMqtt)).as("MQTT alerts/#").containsExactlyInAnyOrderElementsOf(expected);
+
+                Map<String, List<String>> statuses = AlertsJobRuns.statuses(influx, "alertsit");
+                assertThat(statuses).as("every device of the scenario has a status").hasSize(fleetSize());
+                statuses.forEach((device, points) ->
+                        assertThat(points.get(0)).as(device + " starts online").startsWith("online@"));
+            } finally {
+                job.cancel().get();
+                AlertsJobRuns.closeQuietly(subscriber);
+            }
+        }
+    }
+
+    private int fleetSize() {
+        return new io.twinstream.simulator.stream.DeviceFleet(demo, 1.0).size();
+    }
+
+    @Test
+    void shouldNeitherRepeatNorLoseATransitionWhenTheJobFailsMidEpisode() throws Exception {
+        List<String> expected = AlertsJobRuns.expectedTransitions(demo);
+        List<TimedReading> readings = AlertsJobRuns.readings(demo);
+        long failAt = demo.start().plus(Duration.ofMinutes(6)).toEpochMilli(); // both episodes under way
+        List<TimedReading> before = readings.stream().filter(t -> t.sentAt() < failAt).toList();
+        List<TimedReading> after = readings.stream().filter(t -> t.sentAt() >= failAt).toList();
+        long raisedBefore = expected.stream().filter(t -> t.contains(" raised ") && Long.parseLong(t.split(" ")[0]) < failAt - 60_000).count();
+        assertThat(raisedBefore).as("alerts raised before the failure").isPositive();
+        try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()));
+             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local()));
+             MosquittoProcess mosquitto = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local()))) {
+            kafka.start();
+            influx.start();
+            mosquitto.start();
+            kafka.createTopic("telemetry.readings", 3);
+            influx.createDatabase("restartit");
+            List<String> viaMqtt = Collections.synchronizedList(new ArrayList<>());
+            MqttClient subscriber = subscribe(mosquitto.url(), viaMqtt);
+            FAILURES.set(0);
+            AlertsJobRuns.produce(kafka.bootstrapServers(), before);
+            JobClient job = AlertsJobRuns.start(kafka, influx, mosquitto.url(), tmp.resolve("checkpoints"),
+                    Map.of("influx.database", "restartit"),
+                    r -> r.map(new FailOnce(), ReadingTypes.READING).name("fail once").uid("fail-once"));
+            try {
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                        AlertsJobRuns.kafkaTransitions(kafka.bootstrapServers(), "telemetry.alerts").size() >= raisedBefore);
+                Thread.sleep(2500); // checkpoints have completed since
+
+                FAIL_NEXT.set(true);
+                AlertsJobRuns.produce(kafka.bootstrapServers(), after);
+
+                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() ->
+                        AlertsJobRuns.kafkaTransitions(kafka.bootstrapServers(), "telemetry.alerts").size() >= expected.size());
+                Thread.sleep(4000);
+                assertThat(FAILURES.get()).as("the job failed once and recovered").isEqualTo(1);
+                assertThat(AlertsJobRuns.kafkaTransitions(kafka.bootstrapServers(), "telemetry.alerts"))
+                        .as("telemetry.alerts, read committed").containsExactlyInAnyOrderElementsOf(expected);
+                assertThat(AlertsJobRuns.influxTransitions(influx, "restartit"))
+                        .as("the alerts measurement").containsExactlyInAnyOrderElementsOf(expected);
+                assertThat(new TreeSet<>(viaMqtt)).as("MQTT, at least once: every transition, repeats allowed")
+                        .containsExactlyInAnyOrderElementsOf(new TreeSet<>(expected));
+            } finally {
+                job.cancel().get();
+                AlertsJobRuns.closeQuietly(subscriber);
+            }
+        }
+    }
+}
