@@ -15,7 +15,7 @@ import io.twinstream.ingest.config.IngestConfig;
 import org.eclipse.paho.mqttv5.common.MqttException;
 
 /**
- * Entry point of the MQTT → Kafka bridge ({@code java -jar ingest/target/twinstream-ingest-*.jar}).
+ * Entry point of the MQTT → Kafka bridge ({@code java -jar ingest/target/twinstream-ingest-*-cli.jar}).
  * Runs until SIGTERM or Ctrl-C, then drains what is in flight and exits.
  */
 public final class IngestMain {

@@ -63,7 +63,8 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
     private transient String parsedText;
     private transient RuleSet parsed;
     private transient ValueState<WatchedDevice> device;
-    private transient MapState<Long, List<Reading>> waiting;
+    /** Readings the watermark has not passed yet, oldest first. */
+    private transient ValueState<List<Reading>> waiting;
     private transient MapState<String, AlertState> alerts;
     /** Open windows by "{size tag}|{metric}". */
     private transient MapState<String, WindowAccumulator> windows;
@@ -81,8 +82,7 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
     @Override
     public void open(OpenContext context) {
         device = getRuntimeContext().getState(new ValueStateDescriptor<>("device", TypeInformation.of(WatchedDevice.class)));
-        waiting = getRuntimeContext().getMapState(new MapStateDescriptor<>("waiting", Types.LONG,
-                Types.LIST(ReadingTypes.READING)));
+        waiting = getRuntimeContext().getState(new ValueStateDescriptor<>("waiting", Types.LIST(ReadingTypes.READING)));
         alerts = getRuntimeContext().getMapState(new MapStateDescriptor<>("alerts", Types.STRING,
                 TypeInformation.of(AlertState.class)));
         windows = getRuntimeContext().getMapState(new MapStateDescriptor<>("windows", Types.STRING,
@@ -97,36 +97,72 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
             return; // the common case: no rule looks at this device's metrics
         }
         long watermark = context.timerService().currentWatermark();
-        WatchedDevice known = device.value();
-        if (known != null && reading.ts() < known.lastEvaluated
+        WatchedDevice dims = device.value();
+        if (dims != null && reading.ts() < dims.lastEvaluated
                 || watermark != Long.MIN_VALUE && reading.ts() < watermark - allowedLatenessMillis) {
             tooLate.inc();
             return;
         }
+        if (dims == null) {
+            dims = WatchedDevice.of(reading);
+        }
         if (reading.ts() <= watermark) {
-            evaluate(reading, rules, watermark, context.timerService(), out); // behind the watermark: nothing held for this device is older
-            return;
+            // Behind the watermark: every reading still held for this device is newer, every window
+            // that ended before it has closed (its timer fired).
+            evaluate(reading, dims, rules, watermark, context.timerService(), out);
+        } else {
+            hold(reading, context.timerService());
         }
-        List<Reading> atTs = waiting.get(reading.ts());
-        if (atTs == null) {
-            atTs = new ArrayList<>(1);
-            context.timerService().registerEventTimeTimer(reading.ts());
+        device.update(dims);
+    }
+
+    /**
+     * Keeps a reading until the watermark passes it, in timestamp order. One timer per device, at
+     * the oldest held reading: when it fires, every reading the watermark has passed is evaluated.
+     */
+    private void hold(Reading reading, TimerService timers) throws Exception {
+        List<Reading> held = waiting.value();
+        if (held == null) {
+            held = new ArrayList<>();
         }
-        atTs.add(reading);
-        waiting.put(reading.ts(), atTs);
+        int at = held.size();
+        while (at > 0 && held.get(at - 1).ts() > reading.ts()) {
+            at--; // readings mostly come in order: found at once
+        }
+        if (at == 0) {
+            timers.registerEventTimeTimer(reading.ts()); // a new oldest (an earlier timer, if any, finds nothing due)
+        }
+        held.add(at, reading);
+        waiting.update(held);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext context, Collector<AlertTransition> out) throws Exception {
         RuleSet rules = rules(context.getBroadcastState(RULES));
-        List<Reading> due = waiting.get(timestamp);
-        if (due != null) {
-            waiting.remove(timestamp);
-            for (Reading reading : due) {
-                evaluate(reading, rules, timestamp - 1, context.timerService(), out);
+        long watermark = context.timerService().currentWatermark();
+        WatchedDevice dims = device.value();
+        if (dims == null) {
+            return;
+        }
+        String deviceId = context.getCurrentKey();
+        List<Reading> held = waiting.value();
+        if (held != null) {
+            int due = 0;
+            while (due < held.size() && held.get(due).ts() <= watermark) {
+                Reading reading = held.get(due++);
+                closeWindows(reading.ts() - 1, dims, rules, deviceId, out); // windows before it first
+                evaluate(reading, dims, rules, reading.ts() - 1, context.timerService(), out);
+            }
+            if (due == held.size()) {
+                waiting.clear();
+            } else if (due > 0) {
+                List<Reading> rest = new ArrayList<>(held.subList(due, held.size()));
+                waiting.update(rest);
+                context.timerService().registerEventTimeTimer(rest.get(0).ts());
             }
         }
-        closeWindows(timestamp, rules, context.getCurrentKey(), out); // after the readings: a window's last ms is in it
+        closeWindows(watermark, dims, rules, deviceId, out);
+        device.update(dims);
     }
 
     @Override
@@ -178,17 +214,9 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
      * One reading, in order for its device: raw rules now, window rules into the device's open
      * windows. {@code closedThrough}: windows whose last millisecond is at or before it have closed.
      */
-    private void evaluate(Reading reading, RuleSet rules, long closedThrough, TimerService timers,
+    private void evaluate(Reading reading, WatchedDevice dims, RuleSet rules, long closedThrough, TimerService timers,
                           Collector<AlertTransition> out) throws Exception {
-        WatchedDevice dims = device.value();
-        if (dims == null) {
-            dims = new WatchedDevice();
-            dims.domain = reading.domain();
-            dims.site = reading.site();
-            dims.deviceType = reading.deviceType();
-        }
         dims.lastEvaluated = Math.max(dims.lastEvaluated, reading.ts());
-        device.update(dims);
         boolean[] windowed = new boolean[WindowSize.values().length];
         for (int i = 0; i < reading.metricCount(); i++) {
             String metric = reading.metricNames()[i];
@@ -206,14 +234,14 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
             }
             for (WindowSize size : WindowSize.values()) {
                 if (windowed[size.ordinal()]) {
-                    addToWindow(size, metric, reading.ts(), value, closedThrough, timers);
+                    addToWindow(dims, size, metric, reading.ts(), value, closedThrough, timers);
                 }
             }
         }
     }
 
-    private void addToWindow(WindowSize size, String metric, long ts, double value, long closedThrough,
-                             TimerService timers) throws Exception {
+    private void addToWindow(WatchedDevice dims, WindowSize size, String metric, long ts, double value,
+                             long closedThrough, TimerService timers) throws Exception {
         long start = size.startOf(ts);
         long lastMillis = start + size.length().toMillis() - 1;
         if (lastMillis <= closedThrough) {
@@ -223,28 +251,32 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
         WindowAccumulator window = windows.get(key);
         if (window == null) {
             window = WindowAccumulator.startingAt(start);
-            timers.registerEventTimeTimer(lastMillis);
+            timers.registerEventTimeTimer(lastMillis); // closes it when the device has gone quiet
+            dims.nextWindowEnd = Math.min(dims.nextWindowEnd, lastMillis);
         }
-        // window.start == start: readings come in order and an older window closes (its timer) before a newer one's reading
+        // window.start == start: readings come in order, and an older window closes before a newer one's first reading
         window.add(value);
         windows.put(key, window);
     }
 
-    /** Judges and removes every open window whose last millisecond is {@code timestamp} or before. */
-    private void closeWindows(long timestamp, RuleSet rules, String deviceId, Collector<AlertTransition> out)
-            throws Exception {
-        WatchedDevice dims = null;
+    /** Judges and removes every open window whose last millisecond is {@code upTo} or before. */
+    private void closeWindows(long upTo, WatchedDevice dims, RuleSet rules, String deviceId,
+                              Collector<AlertTransition> out) throws Exception {
+        if (dims.nextWindowEnd > upTo) {
+            return; // the common case, without looking at the windows
+        }
         List<String> closed = new ArrayList<>(2);
+        long next = Long.MAX_VALUE;
         for (Map.Entry<String, WindowAccumulator> entry : windows.entries()) {
             String key = entry.getKey();
             WindowAccumulator window = entry.getValue();
             WindowSize size = WindowSize.fromTag(key.substring(0, key.indexOf('|')));
             long end = window.start + size.length().toMillis();
-            if (end - 1 > timestamp) {
+            if (end - 1 > upTo) {
+                next = Math.min(next, end - 1);
                 continue;
             }
             closed.add(key);
-            dims = dims == null ? device.value() : dims;
             String metric = key.substring(key.indexOf('|') + 1);
             for (Rule rule : rules.forMetric(metric)) {
                 if (!rule.on().raw() && rule.on().window() == size
@@ -256,6 +288,7 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
         for (String key : closed) {
             windows.remove(key);
         }
+        dims.nextWindowEnd = next;
     }
 
     /**

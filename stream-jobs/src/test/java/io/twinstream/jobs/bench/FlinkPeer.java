@@ -3,6 +3,8 @@ package io.twinstream.jobs.bench;
 import java.nio.file.Path;
 import java.util.Map;
 
+import io.twinstream.jobs.AlertsJob;
+import io.twinstream.jobs.AlertsJobConfig;
 import io.twinstream.jobs.MetricsJob;
 import io.twinstream.jobs.MetricsJobConfig;
 import org.apache.flink.api.common.JobStatus;
@@ -10,9 +12,10 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The metrics job as the benchmark runs it: exactly what {@code StreamJobsMain metrics --config FILE}
+ * A job as the benchmark runs it: exactly what {@code StreamJobsMain metrics|alerts --config FILE}
  * runs (same wiring, same local MiniCluster, parallelism = cores), plus a {@code READY} line once the
  * job is running, so the benchmark can leave Flink's start-up out of the timing. Runs until killed.
+ * Arguments: {@code metrics|alerts CONFIG-FILE}.
  */
 public final class FlinkPeer {
 
@@ -20,10 +23,18 @@ public final class FlinkPeer {
     }
 
     public static void main(String[] args) throws Exception {
-        MetricsJobConfig config = MetricsJobConfig.load(Path.of(args[0]), Map.of());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(MetricsJob.flinkConfiguration(config));
-        MetricsJob.addTo(env, config);
-        JobClient job = env.executeAsync("twinstream metrics (benchmark)");
+        Path file = Path.of(args[1]);
+        StreamExecutionEnvironment env;
+        if (args[0].equals("alerts")) {
+            AlertsJobConfig config = AlertsJobConfig.load(file, Map.of());
+            env = StreamExecutionEnvironment.getExecutionEnvironment(AlertsJob.flinkConfiguration(config));
+            AlertsJob.addTo(env, config);
+        } else {
+            MetricsJobConfig config = MetricsJobConfig.load(file, Map.of());
+            env = StreamExecutionEnvironment.getExecutionEnvironment(MetricsJob.flinkConfiguration(config));
+            MetricsJob.addTo(env, config);
+        }
+        JobClient job = env.executeAsync("twinstream " + args[0] + " (benchmark)");
         System.out.println("JOB " + job.getJobID());
         while (job.getJobStatus().get() != JobStatus.RUNNING) {
             Thread.sleep(50);

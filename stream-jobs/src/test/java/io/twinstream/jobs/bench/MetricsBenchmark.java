@@ -20,6 +20,7 @@ import io.twinstream.infra.stack.local.InfluxdProcess;
 import io.twinstream.infra.stack.local.KafkaProcess;
 import io.twinstream.infra.stack.local.LocalOptions;
 import io.twinstream.infra.stack.local.LocalService;
+import io.twinstream.infra.stack.local.MosquittoProcess;
 
 /**
  * The metrics job's throughput, checkpoint size and heap, against two peers, on one machine, in one
@@ -30,7 +31,13 @@ import io.twinstream.infra.stack.local.LocalService;
  *       (the ceiling: how fast this topic can be read here);</li>
  *   <li><b>Kafka Streams</b>: the same aggregation as a Kafka Streams application
  *       ({@link KafkaStreamsPeer}), writing the same points to its own InfluxDB database;</li>
- *   <li><b>Flink</b>: the metrics job itself ({@link FlinkPeer}), local MiniCluster, default settings.</li>
+ *   <li><b>Flink</b>: the metrics job itself ({@link FlinkPeer}), local MiniCluster, default settings;</li>
+ *   <li><b>alerts</b>: the alerts job ({@link FlinkPeer} {@code alerts}), same settings, with the 20
+ *       rules of {@link BenchRules} (and one on the flush markers), writing to Kafka, InfluxDB and a
+ *       local Mosquitto; its time runs until the markers' alerts (raised only once every real
+ *       reading has been evaluated) and every real device's online and offline status are in InfluxDB,
+ *       then the number of real alert transitions is checked against {@link BenchRules}' own count.
+ *       Issue #6's goal: at least 80 % of the metrics job's throughput in the same run.</li>
  * </ol>
  * Each runs in a JVM of its own with the same options ({@code -Xmx4g}, G1). A peer's time runs from
  * when it reports it is running (start-up left out) to when its InfluxDB database holds every real
@@ -55,13 +62,16 @@ public final class MetricsBenchmark {
     private final Path runDir;
     private final KafkaProcess kafka;
     private final InfluxdProcess influx;
+    private final MosquittoProcess mosquitto;
     private boolean markersWritten;
 
-    private MetricsBenchmark(BenchLoad load, Path runDir, KafkaProcess kafka, InfluxdProcess influx) {
+    private MetricsBenchmark(BenchLoad load, Path runDir, KafkaProcess kafka, InfluxdProcess influx,
+                             MosquittoProcess mosquitto) {
         this.load = load;
         this.runDir = runDir;
         this.kafka = kafka;
         this.influx = influx;
+        this.mosquitto = mosquitto;
     }
 
     /** What a peer achieved. */
@@ -72,7 +82,7 @@ public final class MetricsBenchmark {
         int devices = 100_000;
         int sites = 100;
         int readings = 30;
-        List<String> only = List.of("plain", "kstreams", "flink");
+        List<String> only = List.of("plain", "kstreams", "flink", "alerts");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--devices" -> devices = Integer.parseInt(args[++i]);
@@ -93,12 +103,16 @@ public final class MetricsBenchmark {
         LocalOptions local = LocalOptions.defaults().withRunDirParent(runDir);
         List<Result> results = new ArrayList<>();
         try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
-             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local))) {
+             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local));
+             MosquittoProcess mosquitto = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local))) {
             kafka.start();
             influx.start();
+            if (only.contains("alerts")) {
+                mosquitto.start();
+            }
             kafka.createTopic(TOPIC, PARTITIONS);
             kafka.createTopic("telemetry.late", 1);
-            MetricsBenchmark bench = new MetricsBenchmark(load, runDir, kafka, influx);
+            MetricsBenchmark bench = new MetricsBenchmark(load, runDir, kafka, influx, mosquitto);
             long began = System.nanoTime();
             long written = load.produceReadings(kafka.bootstrapServers(), TOPIC, new ProgressLine("pre-filling " + TOPIC));
             System.out.printf("pre-filled %s (%d partitions): %,d records in %.1f s%n", TOPIC, PARTITIONS, written,
@@ -108,7 +122,8 @@ public final class MetricsBenchmark {
                     case "plain" -> bench.plainConsumer();
                     case "kstreams" -> bench.kafkaStreams();
                     case "flink" -> bench.flink();
-                    default -> throw new IllegalArgumentException("unknown peer " + peer + " (plain, kstreams, flink)");
+                    case "alerts" -> bench.alerts();
+                    default -> throw new IllegalArgumentException("unknown peer " + peer + " (plain, kstreams, flink, alerts)");
                 });
             }
         } finally {
@@ -125,6 +140,10 @@ public final class MetricsBenchmark {
         double streams = rate(results, "kafka streams");
         if (flink > 0 && plain > 0) {
             System.out.printf("  flink / plain consumer = %.0f %% (goal >= 50 %%)%n", 100 * flink / plain);
+        }
+        double alerts = rate(results, "alerts");
+        if (flink > 0 && alerts > 0) {
+            System.out.printf("  alerts / flink (metrics) = %.0f %% (goal >= 80 %%)%n", 100 * alerts / flink);
         }
         if (flink > 0 && streams > 0) {
             System.out.printf("  flink / kafka streams  = %.2f x (goal >= 1.5 x; against Kafka Streams' rate into its windows)%n",
@@ -220,13 +239,7 @@ public final class MetricsBenchmark {
         System.out.println("\nflink: the metrics job, local MiniCluster, parallelism "
                 + Runtime.getRuntime().availableProcessors() + ", checkpoints every 10 s, into InfluxDB database " + database);
         influx.createDatabase(database);
-        if (!markersWritten) {
-            // The job's watermark is the minimum over all partitions: no need to wait between steps.
-            for (int step = 1; step <= BenchLoad.MARKER_STEPS; step++) {
-                load.produceMarkerStep(kafka.bootstrapServers(), TOPIC, step);
-            }
-            markersWritten = true;
-        }
+        writeMarkersOnce();
         Properties p = new Properties();
         p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
         p.setProperty("kafka.readings-topic", TOPIC);
@@ -239,28 +252,15 @@ public final class MetricsBenchmark {
             p.store(out, "benchmark");
         }
         long pointsBefore = pointsWritten();
-        GuardedProcess peer = startJvm("flink", FlinkPeer.class, List.of(config.toString()));
+        GuardedProcess peer = startJvm("flink", FlinkPeer.class, List.of("metrics", config.toString()));
         try {
             awaitLine(peer, "READY", Duration.ofMinutes(2));
             long ready = System.nanoTime();
-            long[] largestCheckpoint = {0};
-            Thread checkpointWatch = new Thread(() -> {
-                while (!Thread.currentThread().isInterrupted()) {
-                    largestCheckpoint[0] = Math.max(largestCheckpoint[0], latestCheckpointSize(checkpoints));
-                    try {
-                        Thread.sleep(500);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "checkpoint-watch");
-            checkpointWatch.start();
             long done;
-            try {
+            long largestCheckpoint;
+            try (CheckpointWatch watch = new CheckpointWatch(checkpoints)) {
                 done = awaitRealPoints(database, pointsBefore, "flink", Duration.ofMinutes(30));
-            } finally {
-                checkpointWatch.interrupt();
-                checkpointWatch.join();
+                largestCheckpoint = watch.largest();
             }
             if (done == 0) {
                 throw new IllegalStateException("flink: not every point arrived within 30 minutes: " + verify(database));
@@ -271,13 +271,127 @@ public final class MetricsBenchmark {
             String verdict = verify(database);
             double rate = load.records() / seconds;
             String details = String.format("heap %,d MiB, RSS %,d MiB, largest checkpoint %,d MiB, %s",
-                    maxHeapAfterGc("flink"), rss >> 20, largestCheckpoint[0] >> 20, verdict);
+                    maxHeapAfterGc("flink"), rss >> 20, largestCheckpoint >> 20, verdict);
             System.out.printf("  %,d records in %.1f s: %,.0f readings/s; %s%n", load.records(), seconds, rate, details);
             return new Result("flink", rate, details);
         } catch (RuntimeException e) {
             throw new IllegalStateException("flink failed; its log:\n" + peer.logTail(60), e);
         } finally {
             peer.stop(Duration.ofSeconds(30));
+        }
+    }
+
+    /** The flush markers after the readings, once for both jobs (Kafka Streams writes its own, in two phases). */
+    private void writeMarkersOnce() {
+        if (!markersWritten) {
+            // The jobs' watermark is the minimum over all partitions: no need to wait between steps.
+            for (int step = 1; step <= BenchLoad.MARKER_STEPS; step++) {
+                load.produceMarkerStep(kafka.bootstrapServers(), TOPIC, step);
+            }
+            markersWritten = true;
+        }
+    }
+
+    private Result alerts() throws Exception {
+        String database = "bench_alerts";
+        Path checkpoints = Files.createDirectories(runDir.resolve("alerts-checkpoints"));
+        long expected = BenchRules.expectedTransitions(load);
+        int rules = BenchRules.rules().rules().size() - 1;
+        System.out.printf("%nalerts: the alerts job, local MiniCluster, parallelism %d, checkpoints every 10 s, %d rules "
+                        + "(and one on the flush markers); expecting %,d alert transitions, %,d status points; into InfluxDB "
+                        + "database %s, Kafka bench.alerts, MQTT %s%n", Runtime.getRuntime().availableProcessors(), rules,
+                expected, 2L * load.devices(), database, mosquitto.url());
+        influx.createDatabase(database);
+        writeMarkersOnce();
+        Path rulesFile = Files.writeString(runDir.resolve("bench-rules.yaml"), BenchRules.yaml());
+        Properties p = new Properties();
+        p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
+        p.setProperty("kafka.readings-topic", TOPIC);
+        p.setProperty("kafka.alerts-topic", "bench.alerts");
+        p.setProperty("kafka.rules-topic", "bench.rules");
+        p.setProperty("kafka.group-id", "bench-alerts-" + System.currentTimeMillis());
+        p.setProperty("influx.url", influx.url());
+        p.setProperty("influx.database", database);
+        p.setProperty("mqtt.url", mosquitto.url());
+        p.setProperty("rules.file", rulesFile.toString());
+        p.setProperty("checkpoint.dir", checkpoints.toUri().toString());
+        Path config = runDir.resolve("alerts.properties");
+        try (var out = Files.newBufferedWriter(config)) {
+            p.store(out, "benchmark");
+        }
+        GuardedProcess peer = startJvm("alerts", FlinkPeer.class, List.of("alerts", config.toString()));
+        String realAlerts = "SELECT count(\"value\") FROM alerts WHERE rule != '" + BenchRules.END_RULE + "'";
+        String endAlerts = "SELECT count(\"value\") FROM alerts WHERE rule = '" + BenchRules.END_RULE + "'";
+        String realStatuses = "SELECT count(\"last_seen\") FROM device_status" + REAL;
+        try {
+            awaitLine(peer, "READY", Duration.ofMinutes(2));
+            long ready = System.nanoTime();
+            long done;
+            try (CheckpointWatch watch = new CheckpointWatch(checkpoints)) {
+                ProgressLine progress = new ProgressLine("alerts: transitions in InfluxDB");
+                long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+                done = 0;
+                while (done == 0 && System.nanoTime() < deadline) {
+                    progress.update(Math.min(single(database, realAlerts), expected), expected);
+                    if (single(database, endAlerts) >= BenchLoad.MARKERS
+                            && single(database, realStatuses) >= 2L * load.devices()) {
+                        done = System.nanoTime();
+                    } else {
+                        Thread.sleep(200);
+                    }
+                }
+                if (done == 0) {
+                    throw new IllegalStateException("alerts: the markers' alerts did not arrive within 30 minutes");
+                }
+                double seconds = (done - ready) / 1e9;
+                long rss = peakRss(peer.pid());
+                peer.stop(Duration.ofSeconds(30));
+                long found = single(database, realAlerts);
+                long statuses = single(database, realStatuses);
+                String verdict = found == expected && statuses == 2L * load.devices()
+                        ? String.format("%,d transitions and %,d status points, as expected", found, statuses)
+                        : String.format("MISMATCH: %,d transitions (expected %,d), %,d status points (expected %,d)",
+                                found, expected, statuses, 2L * load.devices());
+                double rate = load.records() / seconds;
+                String details = String.format("heap %,d MiB, RSS %,d MiB, largest checkpoint %,d MiB, %s",
+                        maxHeapAfterGc("alerts"), rss >> 20, watch.largest() >> 20, verdict);
+                System.out.printf("  %,d records in %.1f s: %,.0f readings/s; %s%n", load.records(), seconds, rate, details);
+                return new Result("alerts", rate, details);
+            }
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("alerts failed; its log:\n" + peer.logTail(60), e);
+        } finally {
+            peer.stop(Duration.ofSeconds(30));
+        }
+    }
+
+    /** Polls a checkpoint directory every 500 ms for the largest completed checkpoint, until closed. */
+    private final class CheckpointWatch implements AutoCloseable {
+        private final Thread thread;
+        private volatile long largest;
+
+        CheckpointWatch(Path checkpoints) {
+            thread = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    largest = Math.max(largest, latestCheckpointSize(checkpoints));
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "checkpoint-watch");
+            thread.start();
+        }
+
+        long largest() {
+            return largest;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            thread.interrupt();
+            thread.join();
         }
     }
 
