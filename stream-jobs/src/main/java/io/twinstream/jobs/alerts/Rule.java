@@ -2,6 +2,9 @@ package io.twinstream.jobs.alerts;
 
 import java.io.Serializable;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
 import java.util.regex.Pattern;
 
 import io.twinstream.jobs.metrics.WindowSize;
@@ -20,9 +23,33 @@ import io.twinstream.jobs.metrics.WindowSize;
  * @param holdFor  how long (event time) the condition must hold before the alert is raised; 0 = at once
  * @param clearFor how long the clear condition must hold before the alert clears; 0 = at once
  * @param message  template: {@code {rule} {device} {site} {metric} {value} {threshold}} are filled in
+ * @param during   the local times of day at which the rule may raise (e.g. nights only), or null for always
  */
 public record Rule(String name, String severity, Match match, Source on, Condition condition, Duration holdFor,
-                   Duration clearFor, String message) implements Serializable {
+                   Duration clearFor, String message, During during) implements Serializable {
+
+    /**
+     * Local times of day {@code [from, to)} in {@code zone}, wrapping midnight when {@code to} is
+     * before {@code from} (22:00-06:00 is the night). Outside it a rule raises nothing (a pending
+     * condition starts again), but a raised alert still clears when its clear condition holds.
+     */
+    public record During(LocalTime from, LocalTime to, ZoneId zone) implements Serializable {
+
+        public boolean includes(long epochMillis) {
+            LocalTime at = Instant.ofEpochMilli(epochMillis).atZone(zone).toLocalTime();
+            return from.isBefore(to) ? !at.isBefore(from) && at.isBefore(to) : !at.isBefore(from) || at.isBefore(to);
+        }
+
+        @Override
+        public String toString() {
+            return from + "-" + to + " " + zone;
+        }
+    }
+
+    /** Whether the rule may raise at event time {@code epochMillis}. */
+    public boolean raisesAt(long epochMillis) {
+        return during == null || during.includes(epochMillis);
+    }
 
     /** Which readings a rule applies to; a null field matches anything. */
     public record Match(String domain, String site, String deviceType, Pattern deviceId, String metric)

@@ -303,7 +303,7 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
             state = new AlertState();
         }
         if (!state.raised) {
-            if (!rule.condition().breached(value)) {
+            if (!rule.condition().breached(value) || !rule.raisesAt(since)) {
                 state.breachedSince = -1;
             } else {
                 if (state.breachedSince < 0) {

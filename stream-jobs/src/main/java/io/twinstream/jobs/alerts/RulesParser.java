@@ -39,7 +39,7 @@ public final class RulesParser {
 
     private static final Set<String> TOP = Set.of("rules");
     private static final Set<String> RULE_FIELDS = Set.of("name", "severity", "match", "above", "below", "outside",
-            "for", "clearBelow", "clearAbove", "clearFor", "value", "message");
+            "for", "clearBelow", "clearAbove", "clearFor", "value", "message", "during", "timezone");
     private static final Set<String> MATCH_FIELDS = Set.of("domain", "site", "deviceType", "deviceId", "metric");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
@@ -98,7 +98,42 @@ public final class RulesParser {
         return new Rule(name, text(source, path, fields, "severity", "warning"), match,
                 source(where, fields.get("value")), condition,
                 duration(where, "for", fields.get("for")), duration(where, "clearFor", fields.get("clearFor")),
-                text(source, path, fields, "message", "{rule}: {device} {metric} {value} (threshold {threshold})"));
+                text(source, path, fields, "message", "{rule}: {device} {metric} {value} (threshold {threshold})"),
+                during(where, fields.get("during"), fields.get("timezone")));
+    }
+
+    private static final Pattern DURING = Pattern.compile("(\\d{2}:\\d{2})\\s*-\\s*(\\d{2}:\\d{2})");
+
+    /** {@code during: "22:00-06:00"} with an optional {@code timezone: Europe/Moscow} (default UTC). */
+    private static Rule.During during(String where, Object during, Object timezone) {
+        if (during == null) {
+            if (timezone != null) {
+                throw new RuleException(where + "timezone: only goes with during");
+            }
+            return null;
+        }
+        java.util.regex.Matcher m = DURING.matcher(String.valueOf(during).trim());
+        java.time.LocalTime from;
+        java.time.LocalTime to;
+        try {
+            if (!m.matches()) {
+                throw new java.time.format.DateTimeParseException("", "", 0);
+            }
+            from = java.time.LocalTime.parse(m.group(1));
+            to = java.time.LocalTime.parse(m.group(2));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new RuleException(where + "during: must be local times of day like \"22:00-06:00\", was '" + during + "'");
+        }
+        if (from.equals(to)) {
+            throw new RuleException(where + "during: from and to are the same time; leave during out for always");
+        }
+        java.time.ZoneId zone;
+        try {
+            zone = timezone == null ? java.time.ZoneOffset.UTC : java.time.ZoneId.of(String.valueOf(timezone));
+        } catch (java.time.DateTimeException e) {
+            throw new RuleException(where + "timezone: not a time zone like Europe/Moscow or UTC, was '" + timezone + "'");
+        }
+        return new Rule.During(from, to, zone);
     }
 
     private static Rule.Condition condition(String where, Map<String, Object> fields) {

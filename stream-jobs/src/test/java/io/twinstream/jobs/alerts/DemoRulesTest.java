@@ -16,14 +16,18 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
-/** The shipped demo rules match the demo scenario's anomaly episodes one to one (what the ground truth expects). */
+/**
+ * The shipped demo rules have a rule for each of the demo scenario's anomaly episodes, with its
+ * thresholds (what the ground truth expects); the other shipped rules are checked against the
+ * scenario by AlertsJobIT (they must not fire in it).
+ */
 class DemoRulesTest {
 
     private static final Path SCENARIO = Path.of("..", "simulator", "src", "main", "resources", "scenarios", "demo.yaml");
 
     @Test
     @SuppressWarnings("unchecked")
-    void shouldHaveOneRuleWithTheSameThresholdsPerEpisodeOfTheDemoScenario() throws IOException {
+    void shouldHaveARuleWithTheSameThresholdsForEachEpisodeOfTheDemoScenario() throws IOException {
         RuleSet rules;
         try (InputStream in = DemoRulesTest.class.getResourceAsStream("/rules/demo.yaml")) {
             rules = RulesParser.parse("rules/demo.yaml", new String(in.readAllBytes(), StandardCharsets.UTF_8));
@@ -32,7 +36,8 @@ class DemoRulesTest {
         List<Map<String, Object>> episodes = (List<Map<String, Object>>) scenario.get("episodes");
 
         assertThat(episodes).isNotEmpty();
-        assertThat(rules.rules()).hasSameSizeAs(episodes);
+        assertThat(rules.rules()).extracting(Rule::name)
+                .contains("noise-night", "compressor-overpressure", "furnace-co2");
         for (Map<String, Object> episode : episodes) {
             Map<String, Object> alert = (Map<String, Object>) episode.get("alert");
             Rule rule = rules.named((String) alert.get("rule"));

@@ -194,4 +194,26 @@ class RuleEvaluatorTest {
                 "CLEARED spindle-hot-mean cnc-1 @240s 68.0 (70.0)");
         assertThat(harness.numEventTimeTimers()).as("no window left open").isZero();
     }
+
+    @Test
+    void shouldRaiseOnlyWithinItsTimeOfDayWindowButClearOutsideIt() throws Exception {
+        harness.processBroadcastElement(String.join("\n",
+                "rules:",
+                "  - name: hot-at-night",
+                "    match: { deviceType: cnc, metric: spindle_temp }",
+                "    above: 80",
+                "    for: 20s",
+                "    clearBelow: 70",
+                "    during: '00:01-00:02'"), 0); // UTC; the series starts at 00:00:00
+        long[] seconds = {0, 20, 40, 60, 70, 80, 90, 120, 130, 140};
+        double[] celsius = {90, 90, 90, 90, 90, 90, 90, 90, 60, 60};
+        for (int i = 0; i < seconds.length; i++) {
+            Reading r = temp("cnc-1", seconds[i], celsius[i]);
+            harness.processElement(r, r.ts());
+            harness.processWatermark(r.ts());
+        }
+
+        assertThat(transitions()).as("hot all along; from 00:01 it may raise, held 20 s at 00:01:20; cleared after 00:02")
+                .containsExactly("RAISED hot-at-night cnc-1 @80s 90.0 (80.0)", "CLEARED hot-at-night cnc-1 @130s 60.0 (70.0)");
+    }
 }

@@ -74,6 +74,19 @@ class RulesParserTest {
         assertThat(rule.condition().threshold(1)).isEqualTo(4);
     }
 
+    @Test
+    void shouldReadATimeOfDayWindowWrappingMidnightInItsZone() {
+        Rule rule = parse("rules:", "  - { name: night, match: { metric: db }, above: 55, during: '22:00-06:00', timezone: Europe/Moscow }")
+                .named("night");
+
+        // Moscow is UTC+3: 22:00 there is 19:00 UTC.
+        assertThat(rule.raisesAt(java.time.Instant.parse("2026-01-05T18:59:59Z").toEpochMilli())).isFalse();
+        assertThat(rule.raisesAt(java.time.Instant.parse("2026-01-05T19:00:00Z").toEpochMilli())).isTrue();
+        assertThat(rule.raisesAt(java.time.Instant.parse("2026-01-06T02:59:59Z").toEpochMilli())).isTrue();
+        assertThat(rule.raisesAt(java.time.Instant.parse("2026-01-06T03:00:00Z").toEpochMilli())).isFalse();
+        assertThat(parse("rules:", "  - { name: always, match: { metric: db }, above: 55 }").named("always").raisesAt(0)).isTrue();
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "{ name: a, match: { metric: x }, above: 50, clearBelow: 60 }          | rule a: clearBelow (60.0) must not be above the threshold above (50.0)",
@@ -94,6 +107,11 @@ class RulesParserTest {
         "{ name: a, match: { metric: x }, above: 50, hold: 5m }                | rules[0].hold: unknown field",
         "{ name: 'a b', match: { metric: x }, above: 50 }                      | rules[0].name: must be letters, digits",
         "{ name: a, match: { metric: x, deviceId: '(' }, above: 50 }           | rule a: match.deviceId: not a regular expression",
+        "{ name: a, match: { metric: x }, above: 50, during: 'nights' }        | rule a: during: must be local times of day like \"22:00-06:00\"",
+        "{ name: a, match: { metric: x }, above: 50, during: '25:00-06:00' }   | rule a: during: must be local times of day",
+        "{ name: a, match: { metric: x }, above: 50, during: '06:00-06:00' }   | rule a: during: from and to are the same time",
+        "{ name: a, match: { metric: x }, above: 50, during: '22:00-06:00', timezone: Mars/Olympus } | rule a: timezone: not a time zone",
+        "{ name: a, match: { metric: x }, above: 50, timezone: UTC }           | rule a: timezone: only goes with during",
     })
     void shouldRefuseABadRuleSayingWhichAndWhy(String rule, String message) {
         assertThatThrownBy(() -> parse("rules:", "  - " + rule)).isInstanceOf(RuleException.class)
