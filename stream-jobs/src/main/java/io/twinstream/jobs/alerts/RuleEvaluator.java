@@ -2,12 +2,12 @@ package io.twinstream.jobs.alerts;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 import io.twinstream.jobs.metrics.WindowSize;
 
-import io.twinstream.jobs.serde.ReadingTypes;
 import io.twinstream.model.Reading;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
@@ -64,7 +64,7 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
     private transient RuleSet parsed;
     private transient ValueState<WatchedDevice> device;
     /** Readings the watermark has not passed yet, oldest first. */
-    private transient ValueState<List<Reading>> waiting;
+    private transient ValueState<List<HeldReading>> waiting;
     private transient MapState<String, AlertState> alerts;
     /** Open windows by "{size tag}|{metric}". */
     private transient MapState<String, WindowAccumulator> windows;
@@ -82,7 +82,8 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
     @Override
     public void open(OpenContext context) {
         device = getRuntimeContext().getState(new ValueStateDescriptor<>("device", TypeInformation.of(WatchedDevice.class)));
-        waiting = getRuntimeContext().getState(new ValueStateDescriptor<>("waiting", Types.LIST(ReadingTypes.READING)));
+        waiting = getRuntimeContext().getState(new ValueStateDescriptor<>("waiting",
+                Types.LIST(TypeInformation.of(HeldReading.class))));
         alerts = getRuntimeContext().getMapState(new MapStateDescriptor<>("alerts", Types.STRING,
                 TypeInformation.of(AlertState.class)));
         windows = getRuntimeContext().getMapState(new MapStateDescriptor<>("windows", Types.STRING,
@@ -109,9 +110,10 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
         if (reading.ts() <= watermark) {
             // Behind the watermark: every reading still held for this device is newer, every window
             // that ended before it has closed (its timer fired).
-            evaluate(reading, dims, rules, watermark, context.timerService(), out);
+            evaluate(reading.ts(), reading.metricNames(), reading.metricValues(), reading.deviceId(), dims, rules,
+                    watermark, context.timerService(), out);
         } else {
-            hold(reading, context.timerService());
+            hold(reading, dims, context.timerService());
         }
         device.update(dims);
     }
@@ -120,19 +122,23 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
      * Keeps a reading until the watermark passes it, in timestamp order. One timer per device, at
      * the oldest held reading: when it fires, every reading the watermark has passed is evaluated.
      */
-    private void hold(Reading reading, TimerService timers) throws Exception {
-        List<Reading> held = waiting.value();
+    private void hold(Reading reading, WatchedDevice dims, TimerService timers) throws Exception {
+        List<HeldReading> held = waiting.value();
         if (held == null) {
             held = new ArrayList<>();
         }
+        if (dims.metricNames == null) {
+            dims.metricNames = reading.metricNames();
+        }
+        String[] names = Arrays.equals(dims.metricNames, reading.metricNames()) ? dims.metricNames : reading.metricNames();
         int at = held.size();
-        while (at > 0 && held.get(at - 1).ts() > reading.ts()) {
+        while (at > 0 && held.get(at - 1).ts > reading.ts()) {
             at--; // readings mostly come in order: found at once
         }
         if (at == 0) {
             timers.registerEventTimeTimer(reading.ts()); // a new oldest (an earlier timer, if any, finds nothing due)
         }
-        held.add(at, reading);
+        held.add(at, new HeldReading(reading.ts(), names, reading.metricValues()));
         waiting.update(held);
     }
 
@@ -145,20 +151,21 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
             return;
         }
         String deviceId = context.getCurrentKey();
-        List<Reading> held = waiting.value();
+        List<HeldReading> held = waiting.value();
         if (held != null) {
             int due = 0;
-            while (due < held.size() && held.get(due).ts() <= watermark) {
-                Reading reading = held.get(due++);
-                closeWindows(reading.ts() - 1, dims, rules, deviceId, out); // windows before it first
-                evaluate(reading, dims, rules, reading.ts() - 1, context.timerService(), out);
+            while (due < held.size() && held.get(due).ts <= watermark) {
+                HeldReading reading = held.get(due++);
+                closeWindows(reading.ts - 1, dims, rules, deviceId, out); // windows before it first
+                evaluate(reading.ts, reading.metricNames, reading.metricValues, deviceId, dims, rules, reading.ts - 1,
+                        context.timerService(), out);
             }
             if (due == held.size()) {
                 waiting.clear();
             } else if (due > 0) {
-                List<Reading> rest = new ArrayList<>(held.subList(due, held.size()));
+                List<HeldReading> rest = new ArrayList<>(held.subList(due, held.size()));
                 waiting.update(rest);
-                context.timerService().registerEventTimeTimer(rest.get(0).ts());
+                context.timerService().registerEventTimeTimer(rest.get(0).ts);
             }
         }
         closeWindows(watermark, dims, rules, deviceId, out);
@@ -214,27 +221,28 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
      * One reading, in order for its device: raw rules now, window rules into the device's open
      * windows. {@code closedThrough}: windows whose last millisecond is at or before it have closed.
      */
-    private void evaluate(Reading reading, WatchedDevice dims, RuleSet rules, long closedThrough, TimerService timers,
-                          Collector<AlertTransition> out) throws Exception {
-        dims.lastEvaluated = Math.max(dims.lastEvaluated, reading.ts());
+    private void evaluate(long ts, String[] metricNames, double[] metricValues, String deviceId, WatchedDevice dims,
+                          RuleSet rules, long closedThrough, TimerService timers, Collector<AlertTransition> out)
+            throws Exception {
+        dims.lastEvaluated = Math.max(dims.lastEvaluated, ts);
         boolean[] windowed = new boolean[WindowSize.values().length];
-        for (int i = 0; i < reading.metricCount(); i++) {
-            String metric = reading.metricNames()[i];
-            double value = reading.metricValues()[i];
-            java.util.Arrays.fill(windowed, false);
+        for (int i = 0; i < metricNames.length; i++) {
+            String metric = metricNames[i];
+            double value = metricValues[i];
+            Arrays.fill(windowed, false);
             for (Rule rule : rules.forMetric(metric)) {
-                if (!applies(rule, reading.domain(), reading.site(), reading.deviceType(), reading.deviceId())) {
+                if (!applies(rule, dims.domain, dims.site, dims.deviceType, deviceId)) {
                     continue;
                 }
                 if (rule.on().raw()) {
-                    step(rule, dims, reading.deviceId(), metric, reading.ts(), reading.ts(), value, out);
+                    step(rule, dims, deviceId, metric, ts, ts, value, out);
                 } else {
                     windowed[rule.on().window().ordinal()] = true;
                 }
             }
             for (WindowSize size : WindowSize.values()) {
                 if (windowed[size.ordinal()]) {
-                    addToWindow(dims, size, metric, reading.ts(), value, closedThrough, timers);
+                    addToWindow(dims, size, metric, ts, value, closedThrough, timers);
                 }
             }
         }

@@ -15,6 +15,8 @@ public final class WatchedDevice {
     public String deviceType;
     /** Event time of the newest reading evaluated, or Long.MIN_VALUE. */
     public long lastEvaluated = Long.MIN_VALUE;
+    /** The metric names of the device's readings, shared by its held readings; null until one is held. */
+    public String[] metricNames;
     /** The earliest last millisecond of the device's open windows, or Long.MAX_VALUE: closing needs no look before it. */
     public long nextWindowEnd = Long.MAX_VALUE;
 
