@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
  * the watermark minus the allowed lateness (the metrics job's definition of too late), can no longer be
  * evaluated in order: it is counted ({@code readingsTooLateForAlerts}) and left out, as the ground
  * truth leaves late readings out. A window rule sees only readings that arrive before its window closes.
+ * Held readings keep only their time and values ({@link HeldReading}); one timer per device fires
+ * at the oldest, and evaluates every held reading the watermark has passed.
  *
  * <p>The rules come as YAML text on the broadcast input and can be replaced while the job runs: a
  * text that does not parse is logged and ignored, the last good rule set stays. (Broadcast state
