@@ -155,11 +155,14 @@ class AlertsJobOperationsIT {
             influx.createDatabase("silentit");
             AlertsJobRuns.produce(kafka.bootstrapServers(), temperatures(0, 20, 60));
             JobClient job = AlertsJobRuns.start(kafka, influx, "none", tmp.resolve("checkpoints"),
-                    Map.of("influx.database", "silentit", "alerts.out-of-orderness", "1s"), r -> r);
+                    // Idle after 3 s: both source subtasks have read their partitions by then (an idle
+                    // advance of one before the other has read would make the other's readings late).
+                    Map.of("influx.database", "silentit", "alerts.out-of-orderness", "1s", "alerts.idle-after", "3s"),
+                    r -> r);
             try {
                 // Silence after 19 s: offline 3 intervals (1 s) later, by the idle advance of event time.
-                await().atMost(Duration.ofMinutes(1)).until(() -> AlertsJobRuns.statuses(influx, "silentit").size() == DEVICES
-                        && AlertsJobRuns.statuses(influx, "silentit").values().stream().allMatch(points -> points.size() == 2));
+                await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(AlertsJobRuns.statuses(influx, "silentit"))
+                        .hasSize(DEVICES).allSatisfy((device, points) -> assertThat(points).hasSizeGreaterThanOrEqualTo(2)));
                 for (int d = 1; d <= DEVICES; d++) {
                     assertThat(AlertsJobRuns.statuses(influx, "silentit").get("m-" + d)).containsExactly(
                             "online@" + t0 + "(" + t0 + ")", "offline@" + (t0 + 22_000) + "(" + (t0 + 19_000) + ")");

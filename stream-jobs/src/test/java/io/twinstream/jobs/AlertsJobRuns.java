@@ -129,14 +129,17 @@ final class AlertsJobRuns {
         }
     }
 
-    /** Starts the alerts job on the test's MiniCluster (parallelism 2), idle after 1 s, checkpoints every second. */
+    /**
+     * Starts the alerts job on the test's MiniCluster (parallelism 2), idle after 5 s (longer than
+     * the source subtasks take to start reading their partitions), checkpoints every second.
+     */
     static JobClient start(KafkaProcess kafka, InfluxdProcess influx, String mqttUrl, java.nio.file.Path checkpoints,
                            Map<String, String> settings, UnaryOperator<DataStream<Reading>> beforeTopology) throws Exception {
         Properties p = new Properties();
         p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
         p.setProperty("influx.url", influx.url());
         p.setProperty("mqtt.url", mqttUrl);
-        p.setProperty("alerts.idle-after", "1s");
+        p.setProperty("alerts.idle-after", "5s");
         p.setProperty("checkpoint.interval", "1s");
         p.setProperty("checkpoint.dir", checkpoints.toUri().toString());
         settings.forEach(p::setProperty);
