@@ -172,8 +172,11 @@ public final class MessageGenerator {
 
         long readingSeq = ++seq[d];
         long ts = now + skewMillis[d];
-        boolean late = faults.late() > 0 && r.nextDouble() < faults.late();
-        long delay = late ? faults.lateDelay().toMillis()
+        boolean drawnLate = faults.late() > 0 && r.nextDouble() < faults.late();
+        // A late send after the end of the stream is sent on time instead: with nothing after it to
+        // move event time on, no pipeline could tell it from an on-time reading (and none should drop it).
+        boolean late = drawnLate && now + faults.lateDelay().toMillis() < endMillis;
+        long delay = drawnLate ? (late ? faults.lateDelay().toMillis() : 0)
                 : faults.outOfOrder() > 0 && r.nextDouble() < faults.outOfOrder()
                 ? 1 + r.nextLong(faults.outOfOrderMaxDelay().toMillis()) : 0;
         observer.reading(d, readingSeq, ts, values, late, delay);

@@ -25,6 +25,23 @@ class FaultsTest {
     }
 
     @Test
+    void shouldSendOnTimeAReadingWhoseLateSendWouldComeAfterTheEnd() {
+        // Every reading drawn late, 5 min late, in a 10 min stream: only the first 5 min can be late.
+        DeviceFleet fleet = Streams.fleet("noise", 1, "10s", "json", "10m", "faults: { late: 1.0, lateDelay: 5m }");
+        long start = fleet.scenario().start().toEpochMilli();
+        long end = start + fleet.scenario().duration().toMillis();
+        List<long[]> readings = new ArrayList<>(); // ts, late, delay
+        Streams.all(fleet, (device, seq, ts, values, late, delay) -> readings.add(new long[] {ts, late ? 1 : 0, delay}));
+
+        assertThat(readings).hasSize(60);
+        for (long[] r : readings) {
+            boolean lateSendBeforeEnd = r[0] + 300_000 < end;
+            assertThat(r[1] == 1).as("reading at +%d s", (r[0] - start) / 1000).isEqualTo(lateSendBeforeEnd);
+            assertThat(r[2]).isEqualTo(lateSendBeforeEnd ? 300_000 : 0);
+        }
+    }
+
+    @Test
     void shouldRepeatTheSameValuesWhileASensorIsStuck() {
         DeviceFleet fleet = Streams.fleet("noise", 1, "10s", "json", "6h", "faults: { stuck: 2 }");
         List<double[]> r = readings(Streams.all(fleet, StreamObserver.NONE), SimMessage.Kind.READINGS);

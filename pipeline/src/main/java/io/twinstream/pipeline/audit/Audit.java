@@ -1,0 +1,173 @@
+package io.twinstream.pipeline.audit;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.twinstream.infra.stack.InfluxHttp;
+import io.twinstream.simulator.scenario.Scenario;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Compares what a pipeline wrote with what {@code simulator expect} says it must write for the same
+ * scenario, seed and rate scale: every {@code device_metrics} and {@code site_metrics} window field
+ * by field, every alert transition, and (given Kafka) the records on the readings, dead-letter and
+ * late topics against the stream's totals. Sums and means compare with a relative tolerance of
+ * 1e-9 (another order of addition differs in the last bits); counts, minima, maxima exactly.
+ */
+public final class Audit {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final double TOLERANCE = 1e-9;
+
+    /**
+     * @param influxUrl      the InfluxDB 1.x API
+     * @param database       where the jobs wrote
+     * @param kafkaBootstrap null to leave the topic counts out
+     */
+    public record Target(String influxUrl, String database, String kafkaBootstrap) {
+    }
+
+    private Audit() {
+    }
+
+    public static AuditReport run(Scenario scenario, double rateScale, Target target) throws Exception {
+        GroundTruthLines truth = GroundTruthLines.of(scenario, rateScale);
+        long from = scenario.start().minus(Duration.ofHours(1)).toEpochMilli();
+        long to = scenario.start().plus(scenario.duration()).plus(Duration.ofHours(1)).toEpochMilli();
+        Map<String, double[]> windows = new TreeMap<>();
+        windows.putAll(windows(target, "device_metrics", from, to));
+        windows.putAll(windows(target, "site_metrics", from, to));
+        Map<String, double[]> alerts = alerts(target, from, to);
+        AuditReport.Comparison windowComparison = compare(truth.windows(), windows);
+        AuditReport.Comparison alertComparison = compare(truth.alerts(), alerts);
+        Map<String, Long> topics = target.kafkaBootstrap() == null ? Map.of() : topicRecords(target.kafkaBootstrap());
+        return new AuditReport(scenario.name(), scenario.seed(), rateScale, target, windowComparison, alertComparison,
+                truth.totals(), topics);
+    }
+
+    /** Expected against found: how many of each, which are missing, extra, or differ (with the differing fields). */
+    static AuditReport.Comparison compare(Map<String, double[]> expected, Map<String, double[]> found) {
+        List<String> missing = new ArrayList<>();
+        List<String> wrong = new ArrayList<>();
+        for (Map.Entry<String, double[]> e : expected.entrySet()) {
+            double[] got = found.get(e.getKey());
+            if (got == null) {
+                missing.add(e.getKey());
+            } else if (!same(e.getValue(), got)) {
+                wrong.add(e.getKey() + ": expected " + java.util.Arrays.toString(e.getValue()) + ", found "
+                        + java.util.Arrays.toString(got));
+            }
+        }
+        List<String> extra = new ArrayList<>();
+        for (String key : found.keySet()) {
+            if (!expected.containsKey(key)) {
+                extra.add(key);
+            }
+        }
+        return new AuditReport.Comparison(expected.size(), found.size(), missing, extra, wrong);
+    }
+
+    private static boolean same(double[] expected, double[] found) {
+        if (expected.length != found.length) {
+            return false;
+        }
+        for (int i = 0; i < expected.length; i++) {
+            double e = expected[i];
+            double f = found[i];
+            if (e != f && Math.abs(e - f) > TOLERANCE * Math.max(Math.abs(e), Math.abs(f))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Map<String, double[]> windows(Target target, String measurement, long from, long to) throws IOException {
+        boolean site = measurement.equals("site_metrics");
+        String fields = "\"count\", \"sum\", \"min\", \"max\", \"mean\"" + (site ? ", \"devices\"" : "");
+        String tags = "\"window\", \"domain\", \"site\", \"device_type\", \"metric\"" + (site ? "" : ", \"device_id\"");
+        JsonNode answer = query(target, "SELECT " + fields + " FROM " + measurement + " WHERE time >= " + from
+                + "ms AND time < " + to + "ms GROUP BY " + tags);
+        Map<String, double[]> out = new HashMap<>();
+        for (JsonNode series : answer.path("results").path(0).path("series")) {
+            JsonNode t = series.get("tags");
+            for (JsonNode row : series.get("values")) {
+                double[] values = new double[site ? 6 : 5];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = row.get(i + 1).isNull() ? Double.NaN : row.get(i + 1).asDouble();
+                }
+                long start = row.get(0).asLong();
+                String key = site
+                        ? GroundTruthLines.siteWindowKey(t.get("window").asText(), start, t.get("domain").asText(),
+                                t.get("site").asText(), t.get("device_type").asText(), t.get("metric").asText())
+                        : GroundTruthLines.deviceWindowKey(t.get("window").asText(), start, t.get("domain").asText(),
+                                t.get("site").asText(), t.get("device_type").asText(), t.get("device_id").asText(),
+                                t.get("metric").asText());
+                out.put(key, values);
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, double[]> alerts(Target target, long from, long to) throws IOException {
+        JsonNode answer = query(target, "SELECT \"state\", \"value\", \"threshold\" FROM alerts WHERE time >= " + from
+                + "ms AND time < " + to + "ms GROUP BY \"rule\", \"domain\", \"site\", \"device_type\", \"device_id\", \"metric\"");
+        Map<String, double[]> out = new HashMap<>();
+        for (JsonNode series : answer.path("results").path(0).path("series")) {
+            JsonNode t = series.get("tags");
+            for (JsonNode row : series.get("values")) {
+                out.put(GroundTruthLines.alertKey(row.get(0).asLong(), t.get("device_id").asText(), t.get("rule").asText(),
+                        row.get(1).asText(), t.get("domain").asText(), t.get("site").asText(),
+                        t.get("device_type").asText(), t.get("metric").asText()),
+                        new double[] {row.get(2).asDouble(), row.get(3).asDouble()});
+            }
+        }
+        return out;
+    }
+
+    private static JsonNode query(Target target, String influxQl) throws IOException {
+        JsonNode answer = JSON.readTree(InfluxHttp.query(target.influxUrl(), target.database(), influxQl));
+        JsonNode error = answer.path("results").path(0).path("error");
+        if (!error.isMissingNode()) {
+            throw new IOException("InfluxDB refused '" + influxQl + "': " + error.asText());
+        }
+        return answer;
+    }
+
+    /** Records on the pipeline's topics (end minus beginning offsets), by topic; absent topics left out. */
+    private static Map<String, Long> topicRecords(String bootstrap) throws Exception {
+        Map<String, Object> config = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        Map<String, Long> out = new TreeMap<>();
+        try (Admin admin = Admin.create(config)) {
+            var names = admin.listTopics().names().get(20, TimeUnit.SECONDS);
+            for (String topic : List.of("telemetry.readings", "telemetry.deadletter", "telemetry.late")) {
+                if (!names.contains(topic)) {
+                    continue;
+                }
+                TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get(20, TimeUnit.SECONDS).get(topic);
+                Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                description.partitions().forEach(p -> {
+                    earliest.put(new TopicPartition(topic, p.partition()), OffsetSpec.earliest());
+                    latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+                });
+                long begin = admin.listOffsets(earliest).all().get(20, TimeUnit.SECONDS).values().stream().mapToLong(o -> o.offset()).sum();
+                long end = admin.listOffsets(latest).all().get(20, TimeUnit.SECONDS).values().stream().mapToLong(o -> o.offset()).sum();
+                out.put(topic, end - begin);
+            }
+        }
+        return out;
+    }
+}
