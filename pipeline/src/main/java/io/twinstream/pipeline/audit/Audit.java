@@ -146,7 +146,7 @@ public final class Audit {
     }
 
     /** Records on the pipeline's topics (end minus beginning offsets), by topic; absent topics left out. */
-    private static Map<String, Long> topicRecords(String bootstrap) throws Exception {
+    public static Map<String, Long> topicRecords(String bootstrap) throws Exception {
         Map<String, Object> config = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         Map<String, Long> out = new TreeMap<>();
@@ -169,5 +169,12 @@ public final class Audit {
             }
         }
         return out;
+    }
+
+    /** One number from InfluxDB, e.g. {@code SELECT count("count") FROM device_metrics}; 0 when there is none. */
+    public static long count(String influxUrl, String database, String influxQl) throws IOException {
+        JsonNode value = query(new Target(influxUrl, database, null), influxQl).path("results").path(0).path("series")
+                .path(0).path("values").path(0).path(1);
+        return value.isMissingNode() || value.isNull() ? 0 : value.asLong();
     }
 }

@@ -1,0 +1,281 @@
+package io.twinstream.pipeline;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.twinstream.infra.stack.ServiceStack;
+import io.twinstream.infra.stack.local.LocalOptions;
+import io.twinstream.infra.stack.local.LocalService;
+import io.twinstream.pipeline.audit.Audit;
+import io.twinstream.pipeline.audit.AuditMain;
+import io.twinstream.pipeline.audit.AuditReport;
+import io.twinstream.simulator.publish.MqttPublisher;
+import io.twinstream.simulator.publish.PublishStats;
+import io.twinstream.simulator.scenario.Durations;
+import io.twinstream.simulator.scenario.Scenario;
+import io.twinstream.simulator.scenario.ScenarioException;
+import io.twinstream.simulator.scenario.ScenarioParser;
+import io.twinstream.simulator.stream.DeviceFleet;
+import io.twinstream.simulator.stream.MessageGenerator;
+import io.twinstream.simulator.stream.StreamObserver;
+
+/**
+ * The demo: the whole pipeline on this machine. Starts the services (local processes, or those
+ * named by MQTT_URL, KAFKA_BOOTSTRAP, INFLUX_URL), the ingest bridge, the metrics and alerts jobs in
+ * local Flink MiniClusters, and the simulator with a scenario; shows progress every few seconds;
+ * when the scenario has been published (or on Ctrl-C), waits for the jobs to finish its last
+ * windows, audits InfluxDB against the ground truth, says where to look, and stops everything.
+ * Exit status 0 when the audit is clean.
+ */
+public final class DemoMain {
+
+    static final String USAGE = String.join("\n",
+            "Usage: infra/bin/demo [--scenario demo.yaml] [--rate-scale X] [--duration D] [--speed S|max]",
+            "                      [--settle 3m] [--keep-data]",
+            "",
+            "Runs the whole pipeline here: simulator → Mosquitto → ingest → Kafka → Flink (metrics, alerts) → InfluxDB,",
+            "with progress every 5 s, then an audit of InfluxDB against the ground truth (simulator expect).",
+            "",
+            "  --scenario     a scenario file or a shipped one (demo.yaml, city.yaml, factory.yaml); default demo.yaml",
+            "  --rate-scale   multiply every fleet's size (default 1)",
+            "  --duration     simulated time to play, e.g. 5m (default: the scenario's)",
+            "  --speed        simulated seconds per wall second, or max (default: the scenario's)",
+            "  --settle       how long to wait after the last message for the audit to come out clean (default 3m)",
+            "  --keep-data    keep the local services' directories (data, logs) after the demo",
+            "  -h, --help     this text",
+            "",
+            "Services: MQTT_URL, KAFKA_BOOTSTRAP, INFLUX_URL name running ones to use instead of starting them.",
+            "Ctrl-C stops early: the audit still runs (on a partial stream it reports what is missing), then",
+            "everything started here is stopped.");
+
+    private DemoMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Options, validated. */
+    record Options(String scenario, double rateScale, Duration duration, Double speed, Duration settle, boolean keepData) {
+
+        static Options parse(List<String> args) {
+            String scenario = "demo.yaml";
+            double rateScale = 1;
+            Duration duration = null;
+            Double speed = null;
+            Duration settle = Duration.ofMinutes(3);
+            boolean keepData = false;
+            for (int i = 0; i < args.size(); i++) {
+                String arg = args.get(i);
+                if (arg.equals("--keep-data")) {
+                    keepData = true;
+                    continue;
+                }
+                if (i + 1 >= args.size()) {
+                    throw new IllegalArgumentException(arg.startsWith("--") ? arg + " needs a value" : "unexpected argument '" + arg + "'");
+                }
+                String value = args.get(++i);
+                switch (arg) {
+                    case "--scenario" -> scenario = value;
+                    case "--rate-scale" -> rateScale = positive(arg, value);
+                    case "--duration" -> duration = Durations.parse(value);
+                    case "--speed" -> speed = value.equals("max") ? 0.0 : positive(arg, value);
+                    case "--settle" -> settle = Durations.parse(value);
+                    default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
+                }
+            }
+            return new Options(scenario, rateScale, duration, speed, settle, keepData);
+        }
+
+        private static double positive(String name, String value) {
+            try {
+                double v = Double.parseDouble(value);
+                if (v > 0) {
+                    return v;
+                }
+            } catch (NumberFormatException e) {
+                // below
+            }
+            throw new IllegalArgumentException(name + " must be a positive number, was '" + value + "'");
+        }
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        List<String> arguments = new ArrayList<>(Arrays.asList(args));
+        if (arguments.contains("-h") || arguments.contains("--help")) {
+            out.println(USAGE);
+            return 0;
+        }
+        Options options;
+        Scenario scenario;
+        try {
+            options = Options.parse(arguments);
+            scenario = AuditMain.withOverrides(ScenarioParser.load(options.scenario()), options.duration(), null);
+        } catch (IllegalArgumentException | ScenarioException e) {
+            err.println("demo: " + e.getMessage() + "\n\n" + USAGE);
+            return 2;
+        }
+        Path work = Files.createTempDirectory("twinstream-demo");
+        AtomicBoolean stopRequested = new AtomicBoolean();
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread main = Thread.currentThread();
+        Thread onCtrlC = new Thread(() -> {
+            stopRequested.set(true);
+            main.interrupt();
+            try {
+                finished.await(); // the main thread audits and stops everything; the JVM waits for it here
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "demo-stop");
+        Runtime.getRuntime().addShutdownHook(onCtrlC);
+        try (ServiceStack stack = ServiceStack.fromEnvironment(LocalOptions.defaults().withKeepRunDir(options.keepData()))) {
+            out.println("demo: starting the services ...");
+            stack.startAll();
+            stack.describe().forEach(line -> out.println("  " + line));
+            out.println("demo: starting the ingest bridge and the metrics and alerts jobs ...");
+            try (Pipeline pipeline = Pipeline.start(stack.mqtt(), stack.kafka(), stack.influx(),
+                    new Pipeline.Settings(work.resolve("checkpoints"), Duration.ofSeconds(5), 2))) {
+                whereToLook(stack, out);
+                AuditReport report = play(scenario, options, stack, pipeline, stopRequested, out);
+                report.print(out);
+                out.println("demo: stopping everything started here");
+                return report.clean() ? 0 : 1;
+            }
+        } finally {
+            LocalService.deleteTree(work);
+            finished.countDown();
+            if (!stopRequested.get()) {
+                Runtime.getRuntime().removeShutdownHook(onCtrlC);
+            }
+        }
+    }
+
+    /** Publishes the scenario with progress lines, then audits until clean or settled; returns the last report. */
+    private static AuditReport play(Scenario scenario, Options options, ServiceStack stack, Pipeline pipeline,
+                                    AtomicBoolean stopRequested, PrintStream out) throws Exception {
+        DeviceFleet fleet = new DeviceFleet(scenario, options.rateScale());
+        double speed = options.speed() != null ? options.speed() : scenario.speed();
+        out.printf("demo: publishing %s (%,d devices, %s simulated, %s) to %s%n", scenario.name(), fleet.size(),
+                Durations.format(scenario.duration()), speed == 0 ? "max speed" : speed + "x", stack.mqtt().url());
+        MqttPublisher publisher = new MqttPublisher(fleet,
+                new MqttPublisher.Settings(stack.mqtt().url(), null, null, speed, true).withRetryUnrouted(true));
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        Thread publishing = new Thread(() -> {
+            try {
+                publisher.connectAll();
+                publisher.run(new MessageGenerator(fleet, StreamObserver.NONE));
+                publisher.drainAll();
+            } catch (Exception e) {
+                failure.set(e);
+            }
+        }, "demo-publisher");
+        publishing.start();
+        Progress progress = new Progress(stack, pipeline, publisher.stats(), out);
+        try {
+            while (publishing.isAlive() && !stopRequested.get()) {
+                publishing.join(5000);
+                progress.print("publishing");
+            }
+        } catch (InterruptedException e) {
+            Thread.interrupted(); // Ctrl-C: go on to the audit
+        } finally {
+            publisher.stop();
+            publishing.join(10_000);
+            publisher.close();
+        }
+        if (failure.get() != null) {
+            out.println("demo: the simulator failed: " + failure.get().getMessage());
+        }
+        Audit.Target target = new Audit.Target(stack.influx().url(), Pipeline.DATABASE, stack.kafka().bootstrapServers());
+        long deadline = System.nanoTime() + (stopRequested.get() ? 0 : options.settle().toNanos());
+        out.println("demo: published; waiting for the jobs to close the last windows, then the audit ...");
+        AuditReport report = Audit.run(scenario, options.rateScale(), target);
+        while (!report.clean() && System.nanoTime() < deadline && !stopRequested.get()) {
+            try {
+                Thread.sleep(5000);
+            } catch (InterruptedException e) {
+                Thread.interrupted();
+                break;
+            }
+            progress.print("settling");
+            report = Audit.run(scenario, options.rateScale(), target);
+        }
+        return report;
+    }
+
+    /** One progress line: each stage's count and rate since the last line. */
+    private static final class Progress {
+        private final ServiceStack stack;
+        private final Pipeline pipeline;
+        private final PublishStats published;
+        private final PrintStream out;
+        private long lastAt = System.nanoTime();
+        private long lastPublished;
+        private long lastIngested;
+        private long lastWindows;
+
+        Progress(ServiceStack stack, Pipeline pipeline, PublishStats published, PrintStream out) {
+            this.stack = stack;
+            this.pipeline = pipeline;
+            this.published = published;
+            this.out = out;
+        }
+
+        void print(String phase) {
+            long now = System.nanoTime();
+            double seconds = Math.max(1e-3, (now - lastAt) / 1e9);
+            long publishedReadings = published.readings();
+            long ingested = pipeline.bridge().metrics().readingsWritten.sum();
+            long deadLettered = pipeline.bridge().metrics().deadLetteredTotal();
+            String influx = stack.influx().url();
+            long inKafka;
+            long windows;
+            long raised;
+            long cleared;
+            try {
+                inKafka = Audit.topicRecords(stack.kafka().bootstrapServers()).getOrDefault("telemetry.readings", 0L);
+                windows = Audit.count(influx, Pipeline.DATABASE, "SELECT count(\"count\") FROM device_metrics");
+                raised = Audit.count(influx, Pipeline.DATABASE, "SELECT count(\"value\") FROM alerts WHERE \"state\" = 'raised'");
+                cleared = Audit.count(influx, Pipeline.DATABASE, "SELECT count(\"value\") FROM alerts WHERE \"state\" = 'cleared'");
+            } catch (Exception e) {
+                out.println("demo: " + phase + " (could not read the counts: " + e.getMessage() + ")");
+                return;
+            }
+            out.printf("demo: %-10s published %,8d readings (%,6.0f/s) | ingested %,8d (%,6.0f/s), dead-lettered %,d | "
+                            + "in Kafka %,8d | device windows %,7d (%,5.0f/s) | alerts raised %d, cleared %d%n",
+                    phase, publishedReadings, (publishedReadings - lastPublished) / seconds, ingested,
+                    (ingested - lastIngested) / seconds, deadLettered, inKafka, windows, (windows - lastWindows) / seconds,
+                    raised, cleared);
+            lastAt = now;
+            lastPublished = publishedReadings;
+            lastIngested = ingested;
+            lastWindows = windows;
+        }
+    }
+
+    private static void whereToLook(ServiceStack stack, PrintStream out) {
+        String influx = stack.influx().url();
+        out.println();
+        out.println("Where to look while the demo runs (what it started stops when it ends):");
+        out.println("  InfluxDB " + influx + ", database " + Pipeline.DATABASE + ", for example:");
+        out.println("    curl -G " + influx + "/query --data-urlencode db=telemetry --data-urlencode \\");
+        out.println("      \"q=SELECT mean(\\\"mean\\\") FROM device_metrics WHERE \\\"metric\\\" = 'pm25' AND \\\"window\\\" = '1m' GROUP BY site\"");
+        out.println("    ... q=SELECT \"state\", \"value\", \"message\" FROM alerts");
+        out.println("    ... q=SELECT last(\"state\") FROM device_status GROUP BY device_id");
+        out.println("  Kafka " + stack.kafka().bootstrapServers() + ": telemetry.readings, telemetry.deadletter, telemetry.late,"
+                + " telemetry.alerts (read_committed)");
+        out.println("  MQTT " + stack.mqtt().url() + ": alerts/# (the alerts job publishes each transition there)");
+        out.println("  Dashboards (Grafana, the built-in page) arrive with the rest of issue #7.");
+        out.println();
+    }
+}

@@ -1,0 +1,153 @@
+package io.twinstream.pipeline;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import io.twinstream.infra.stack.InfluxServer;
+import io.twinstream.infra.stack.KafkaBroker;
+import io.twinstream.infra.stack.MqttBroker;
+import io.twinstream.ingest.Bridge;
+import io.twinstream.ingest.config.IngestConfig;
+import io.twinstream.jobs.AlertsJob;
+import io.twinstream.jobs.AlertsJobConfig;
+import io.twinstream.jobs.MetricsJob;
+import io.twinstream.jobs.MetricsJobConfig;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pipeline's own components on this machine, against given services: the ingest bridge, and
+ * the metrics and alerts jobs (each in a local Flink MiniCluster, or in the test's shared one).
+ * Creates the topics and the database it needs when missing. Closing stops the bridge and cancels
+ * the jobs; the services are the caller's.
+ */
+public final class Pipeline implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+    /** Topics the pipeline writes and their partitions (the jobs create theirs: alerts, rules). */
+    static final Map<String, Integer> TOPICS = Map.of("telemetry.readings", 3, "telemetry.deadletter", 1, "telemetry.late", 1);
+    public static final String DATABASE = "telemetry";
+
+    /**
+     * @param checkpoints where the jobs keep their checkpoints (a directory of its own per job inside)
+     * @param idleAfter   wall time without readings after which the jobs move event time on
+     * @param parallelism of each job
+     */
+    public record Settings(Path checkpoints, Duration idleAfter, int parallelism) {
+    }
+
+    private final Bridge bridge;
+    private final JobClient metrics;
+    private final JobClient alerts;
+
+    private Pipeline(Bridge bridge, JobClient metrics, JobClient alerts) {
+        this.bridge = bridge;
+        this.metrics = metrics;
+        this.alerts = alerts;
+    }
+
+    public static Pipeline start(MqttBroker mqtt, KafkaBroker kafka, InfluxServer influx, Settings settings) throws Exception {
+        ensureTopics(kafka.bootstrapServers());
+        influx.createDatabase(DATABASE);
+        JobClient metrics = startMetrics(kafka, influx, settings);
+        JobClient alerts = null;
+        Bridge bridge = null;
+        try {
+            alerts = startAlerts(mqtt, kafka, influx, settings);
+            Properties p = new Properties();
+            p.setProperty("mqtt.url", mqtt.url());
+            p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
+            p.setProperty("metrics.port", "0");
+            bridge = new Bridge(IngestConfig.load(p, Map.of()));
+            bridge.start();
+            return new Pipeline(bridge, metrics, alerts);
+        } catch (Exception e) {
+            new Pipeline(bridge, metrics, alerts).close();
+            throw e;
+        }
+    }
+
+    public Bridge bridge() {
+        return bridge;
+    }
+
+    private static void ensureTopics(String bootstrap) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000))) {
+            Set<String> existing = admin.listTopics().names().get(20, TimeUnit.SECONDS);
+            List<org.apache.kafka.clients.admin.NewTopic> missing = TOPICS.entrySet().stream()
+                    .filter(t -> !existing.contains(t.getKey()))
+                    .map(t -> new org.apache.kafka.clients.admin.NewTopic(t.getKey(), t.getValue(), (short) 1)
+                            .configs(Map.of("retention.ms", "-1"))) // replays carry old timestamps
+                    .toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(20, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static JobClient startMetrics(KafkaBroker kafka, InfluxServer influx, Settings settings) throws Exception {
+        Properties p = common(kafka, influx, settings, "metrics");
+        p.setProperty("metrics.idle-after", settings.idleAfter().toMillis() + "ms");
+        MetricsJobConfig config = MetricsJobConfig.load(p, Map.of());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(MetricsJob.flinkConfiguration(config));
+        env.setParallelism(settings.parallelism());
+        MetricsJob.addTo(env, config);
+        return env.executeAsync("twinstream metrics");
+    }
+
+    private static JobClient startAlerts(MqttBroker mqtt, KafkaBroker kafka, InfluxServer influx, Settings settings)
+            throws Exception {
+        Properties p = common(kafka, influx, settings, "alerts");
+        p.setProperty("mqtt.url", mqtt.url());
+        p.setProperty("alerts.idle-after", settings.idleAfter().toMillis() + "ms");
+        AlertsJobConfig config = AlertsJobConfig.load(p, Map.of());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(AlertsJob.flinkConfiguration(config));
+        env.setParallelism(settings.parallelism());
+        AlertsJob.addTo(env, config);
+        return env.executeAsync("twinstream alerts");
+    }
+
+    private static Properties common(KafkaBroker kafka, InfluxServer influx, Settings settings, String job) {
+        Properties p = new Properties();
+        p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
+        p.setProperty("influx.url", influx.url());
+        p.setProperty("influx.database", DATABASE);
+        p.setProperty("checkpoint.interval", "2s");
+        p.setProperty("checkpoint.dir", settings.checkpoints().resolve(job).toUri().toString());
+        return p;
+    }
+
+    /** Stops the bridge (draining what it holds) and cancels the jobs. */
+    @Override
+    public void close() {
+        if (bridge != null) {
+            try {
+                bridge.shutdown(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                bridge.close();
+            }
+        }
+        for (JobClient job : new JobClient[] {metrics, alerts}) {
+            if (job != null) {
+                try {
+                    job.cancel().get(30, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    LOG.warn("cancelling job {}: {}", job.getJobID(), e.getMessage());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.twinstream.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+
+/** The demo's command line without services: help, and bad arguments refused (status 2) before anything starts. */
+class DemoMainTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) throws Exception {
+        return DemoMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldPrintHelp() throws Exception {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: infra/bin/demo").contains("MQTT_URL, KAFKA_BOOTSTRAP, INFLUX_URL");
+    }
+
+    @Test
+    void shouldRefuseBadArgumentsBeforeStartingAnything() throws Exception {
+        assertThat(run("--speed", "fast")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--speed must be a positive number");
+        assertThat(run("--scenario", "nowhere.yaml")).isEqualTo(2);
+        assertThat(run("--duration")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--duration needs a value");
+        assertThat(run("--colour", "red")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option '--colour'");
+        assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("starting the services");
+    }
+}
