@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -126,18 +125,15 @@ public final class DemoMain {
         }
         Path work = Files.createTempDirectory("twinstream-demo");
         AtomicBoolean stopRequested = new AtomicBoolean();
-        CountDownLatch finished = new CountDownLatch(1);
         Thread main = Thread.currentThread();
-        Thread onCtrlC = new Thread(() -> {
-            stopRequested.set(true);
-            main.interrupt();
-            try {
-                finished.await(); // the main thread audits and stops everything; the JVM waits for it here
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        // Ctrl-C as a signal handler, not a shutdown hook: the JVM does not start shutting down (and
+        // Flink's and the local stack's own hooks do not run) until the audit is done and all stopped.
+        sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> {
+            if (stopRequested.compareAndSet(false, true)) {
+                out.println("\ndemo: Ctrl-C: stopping the simulator, then the audit, then everything");
+                main.interrupt();
             }
-        }, "demo-stop");
-        Runtime.getRuntime().addShutdownHook(onCtrlC);
+        });
         try (ServiceStack stack = ServiceStack.fromEnvironment(LocalOptions.defaults().withKeepRunDir(options.keepData()))) {
             out.println("demo: starting the services ...");
             stack.startAll();
@@ -153,10 +149,7 @@ public final class DemoMain {
             }
         } finally {
             LocalService.deleteTree(work);
-            finished.countDown();
-            if (!stopRequested.get()) {
-                Runtime.getRuntime().removeShutdownHook(onCtrlC);
-            }
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), previous);
         }
     }
 

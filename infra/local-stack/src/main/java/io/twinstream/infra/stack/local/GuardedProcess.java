@@ -53,6 +53,13 @@ public final class GuardedProcess {
             "kill \"$watchdog\" 2>/dev/null",
             "exit \"$status\"");
 
+    /**
+     * The guard runs in a session of its own: a terminal's Ctrl-C signals its whole foreground
+     * process group, and the services must outlive the JVM's own handling of it (the demo audits
+     * after Ctrl-C, then stops them).
+     */
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
+
     private static final Set<GuardedProcess> RUNNING = ConcurrentHashMap.newKeySet();
 
     static {
@@ -78,8 +85,11 @@ public final class GuardedProcess {
      */
     public static GuardedProcess start(String name, List<String> command, Path workDir, Path logFile,
                                        Map<String, String> environment) throws IOException {
-        List<String> guarded = new ArrayList<>(List.of("/bin/sh", "-c", GUARD_SCRIPT, "twinstream-guard-" + name,
-                logFile.toString()));
+        List<String> guarded = new ArrayList<>();
+        if (Files.isExecutable(SETSID)) {
+            guarded.add(SETSID.toString());
+        }
+        guarded.addAll(List.of("/bin/sh", "-c", GUARD_SCRIPT, "twinstream-guard-" + name, logFile.toString()));
         guarded.addAll(command);
         ProcessBuilder builder = new ProcessBuilder(guarded)
                 .directory(workDir.toFile())
