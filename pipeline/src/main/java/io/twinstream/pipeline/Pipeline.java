@@ -46,11 +46,13 @@ public final class Pipeline implements AutoCloseable {
     public record Settings(Path checkpoints, Duration idleAfter, int parallelism) {
     }
 
-    private final Bridge bridge;
+    private final IngestConfig ingest;
     private final JobClient metrics;
     private final JobClient alerts;
+    private volatile Bridge bridge;
 
-    private Pipeline(Bridge bridge, JobClient metrics, JobClient alerts) {
+    private Pipeline(IngestConfig ingest, Bridge bridge, JobClient metrics, JobClient alerts) {
+        this.ingest = ingest;
         this.bridge = bridge;
         this.metrics = metrics;
         this.alerts = alerts;
@@ -59,26 +61,39 @@ public final class Pipeline implements AutoCloseable {
     public static Pipeline start(MqttBroker mqtt, KafkaBroker kafka, InfluxServer influx, Settings settings) throws Exception {
         ensureTopics(kafka.bootstrapServers());
         influx.createDatabase(DATABASE);
+        Properties p = new Properties();
+        p.setProperty("mqtt.url", mqtt.url());
+        p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
+        p.setProperty("metrics.port", "0");
+        IngestConfig ingest = IngestConfig.load(p, Map.of());
         JobClient metrics = startMetrics(kafka, influx, settings);
         JobClient alerts = null;
         Bridge bridge = null;
         try {
             alerts = startAlerts(mqtt, kafka, influx, settings);
-            Properties p = new Properties();
-            p.setProperty("mqtt.url", mqtt.url());
-            p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
-            p.setProperty("metrics.port", "0");
-            bridge = new Bridge(IngestConfig.load(p, Map.of()));
+            bridge = new Bridge(ingest);
             bridge.start();
-            return new Pipeline(bridge, metrics, alerts);
+            return new Pipeline(ingest, bridge, metrics, alerts);
         } catch (Exception e) {
-            new Pipeline(bridge, metrics, alerts).close();
+            new Pipeline(ingest, bridge, metrics, alerts).close();
             throw e;
         }
     }
 
     public Bridge bridge() {
         return bridge;
+    }
+
+    /**
+     * Stops the bridge at once, draining and acknowledging nothing (as a crash would: the broker
+     * keeps its sessions and sends the unacknowledged again), and after {@code downFor} starts a new one.
+     */
+    public void crashAndRestartBridge(Duration downFor) throws Exception {
+        bridge.close();
+        Thread.sleep(downFor.toMillis());
+        Bridge restarted = new Bridge(ingest);
+        restarted.start();
+        bridge = restarted;
     }
 
     private static void ensureTopics(String bootstrap) throws Exception {
