@@ -53,7 +53,7 @@ class MosquittoIT {
             b.mqtt.subscribe("$share/smoke/" + prefix + "/#", 1);
 
             for (int i = 0; i < 200; i++) {
-                publisher.mqtt.publish(prefix + "/device-" + (i % 7), ("m" + i).getBytes(StandardCharsets.UTF_8), 1, false);
+                publishRetryingInFlightLimit(publisher.mqtt, prefix + "/device-" + (i % 7), ("m" + i).getBytes(StandardCharsets.UTF_8));
             }
 
             Set<String> expected = IntStream.range(0, 200).mapToObj(i -> "m" + i).collect(Collectors.toSet());
@@ -67,6 +67,25 @@ class MosquittoIT {
             assertThat(union).as("each message reaches exactly one member of the share group").isEqualTo(expected);
             assertThat(memberA.payloads).as("both members take load").isNotEmpty();
             assertThat(memberB.payloads).as("both members take load").isNotEmpty();
+        }
+    }
+
+    /**
+     * Paho v5 fails a publish with 32202 ("too many publishes in progress") instead of waiting when
+     * its in-flight count, released a little after the acknowledgement, is at the broker's Receive
+     * Maximum (ARCHITECTURE.md's pitfalls); seen once in CI even with one publish at a time.
+     */
+    private static void publishRetryingInFlightLimit(MqttClient client, String topic, byte[] payload) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                client.publish(topic, payload, 1, false);
+                return;
+            } catch (org.eclipse.paho.mqttv5.common.MqttException e) {
+                if (e.getReasonCode() != 32202 || attempt == 50) {
+                    throw e;
+                }
+                Thread.sleep(10);
+            }
         }
     }
 
