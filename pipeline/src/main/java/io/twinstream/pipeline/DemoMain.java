@@ -85,26 +85,14 @@ public final class DemoMain {
                 String value = args.get(++i);
                 switch (arg) {
                     case "--scenario" -> scenario = value;
-                    case "--rate-scale" -> rateScale = positive(arg, value);
+                    case "--rate-scale" -> rateScale = AuditMain.positive(arg, value);
                     case "--duration" -> duration = Durations.parse(value);
-                    case "--speed" -> speed = value.equals("max") ? 0.0 : positive(arg, value);
+                    case "--speed" -> speed = value.equals("max") ? 0.0 : AuditMain.positive(arg, value);
                     case "--settle" -> settle = Durations.parse(value);
                     default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
                 }
             }
             return new Options(scenario, rateScale, duration, speed, settle, keepData);
-        }
-
-        private static double positive(String name, String value) {
-            try {
-                double v = Double.parseDouble(value);
-                if (v > 0) {
-                    return v;
-                }
-            } catch (NumberFormatException e) {
-                // below
-            }
-            throw new IllegalArgumentException(name + " must be a positive number, was '" + value + "'");
         }
     }
 
@@ -192,7 +180,8 @@ public final class DemoMain {
         Audit.Target target = new Audit.Target(stack.influx().url(), Pipeline.DATABASE, stack.kafka().bootstrapServers());
         long deadline = System.nanoTime() + (stopRequested.get() ? 0 : options.settle().toNanos());
         out.println("demo: published; waiting for the jobs to close the last windows, then the audit ...");
-        AuditReport report = Audit.run(scenario, options.rateScale(), target);
+        Audit.Expectation expected = Audit.expect(scenario, options.rateScale());
+        AuditReport report = Audit.run(expected, target);
         while (!report.clean() && System.nanoTime() < deadline && !stopRequested.get()) {
             try {
                 Thread.sleep(5000);
@@ -201,7 +190,7 @@ public final class DemoMain {
                 break;
             }
             progress.print("settling");
-            report = Audit.run(scenario, options.rateScale(), target);
+            report = Audit.run(expected, target);
         }
         return report;
     }

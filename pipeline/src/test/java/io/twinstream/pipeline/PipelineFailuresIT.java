@@ -72,10 +72,11 @@ class PipelineFailuresIT {
 
             Audit.Target target = new Audit.Target(influx.url(), Pipeline.DATABASE, kafka.bootstrapServers());
             long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-            AuditReport report = Audit.run(scenario, 1.0, target);
+            Audit.Expectation expected = Audit.expect(scenario, 1.0);
+            AuditReport report = Audit.run(expected, target);
             while (!report.clean() && System.nanoTime() < deadline) {
                 Thread.sleep(5000);
-                report = Audit.run(scenario, 1.0, target);
+                report = Audit.run(expected, target);
             }
             ByteArrayOutputStream printed = new ByteArrayOutputStream();
             report.print(new PrintStream(printed, true, StandardCharsets.UTF_8));

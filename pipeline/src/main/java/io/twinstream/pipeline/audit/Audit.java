@@ -42,8 +42,25 @@ public final class Audit {
     private Audit() {
     }
 
+    /**
+     * What {@code simulator expect} says for a scenario at a rate scale: computed once (it plays the
+     * whole stream), then audited against as often as a caller waits for a clean result.
+     */
+    public record Expectation(Scenario scenario, double rateScale, GroundTruthLines truth) {
+    }
+
+    public static Expectation expect(Scenario scenario, double rateScale) throws IOException {
+        return new Expectation(scenario, rateScale, GroundTruthLines.of(scenario, rateScale));
+    }
+
     public static AuditReport run(Scenario scenario, double rateScale, Target target) throws Exception {
-        GroundTruthLines truth = GroundTruthLines.of(scenario, rateScale);
+        return run(expect(scenario, rateScale), target);
+    }
+
+    public static AuditReport run(Expectation expected, Target target) throws Exception {
+        Scenario scenario = expected.scenario();
+        double rateScale = expected.rateScale();
+        GroundTruthLines truth = expected.truth();
         long from = scenario.start().minus(Duration.ofHours(1)).toEpochMilli();
         long to = scenario.start().plus(scenario.duration()).plus(Duration.ofHours(1)).toEpochMilli();
         Map<String, double[]> windows = new TreeMap<>();

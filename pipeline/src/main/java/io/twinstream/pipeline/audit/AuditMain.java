@@ -113,7 +113,8 @@ public final class AuditMain {
                 s.speed(), s.timezone(), s.publish(), s.sites(), s.faults(), s.episodes());
     }
 
-    private static double positive(String name, String value) {
+    /** A positive number option, or a message naming it (shared with the demo's options). */
+    public static double positive(String name, String value) {
         try {
             double v = Double.parseDouble(value);
             if (v > 0) {

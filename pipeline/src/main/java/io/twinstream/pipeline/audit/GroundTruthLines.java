@@ -20,7 +20,7 @@ import io.twinstream.simulator.truth.GroundTruth;
  * @param alerts  key → value, threshold
  * @param totals  the {@code totals} line's numbers (messages, readings, duplicates, malformed, late, …)
  */
-record GroundTruthLines(Map<String, double[]> windows, Map<String, double[]> alerts, Map<String, Long> totals) {
+public record GroundTruthLines(Map<String, double[]> windows, Map<String, double[]> alerts, Map<String, Long> totals) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
