@@ -14,12 +14,13 @@ import java.util.function.UnaryOperator;
 import io.twinstream.jobs.alerts.AlertTransition;
 import io.twinstream.jobs.config.JobSettings;
 import io.twinstream.jobs.serde.ReadingDeserializationSchema;
+import io.twinstream.jobs.serde.ReadingTypes;
 import io.twinstream.jobs.sink.InfluxPoints;
 import io.twinstream.jobs.sink.InfluxSink;
 import io.twinstream.jobs.sink.Json;
 import io.twinstream.jobs.sink.MqttAlertSink;
 import io.twinstream.jobs.status.StatusTransition;
-import io.twinstream.jobs.time.IdleAdvancingWatermarks;
+import io.twinstream.jobs.time.EventTimeClock;
 import io.twinstream.model.Reading;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
@@ -79,9 +80,9 @@ public final class AlertsJob {
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setValueOnlyDeserializer(new ReadingDeserializationSchema())
                 .build();
-        DataStream<Reading> readings = env.fromSource(readingsSource,
-                        IdleAdvancingWatermarks.strategy(config.outOfOrderness(), config.idleAfter()), "telemetry.readings")
-                .uid("alerts-readings-source");
+        DataStream<Reading> readings = EventTimeClock.behind(env.fromSource(readingsSource,
+                        EventTimeClock.readingsStrategy(config.outOfOrderness(), config.idleAfter()), "telemetry.readings")
+                .uid("alerts-readings-source"), ReadingTypes.READING, config.idleAfter());
 
         // Every rules file from the start of the topic: the newest is the one in force. (After a
         // restore, the offset and the rules in force both come from the checkpoint.)

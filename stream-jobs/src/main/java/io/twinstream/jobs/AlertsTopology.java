@@ -5,13 +5,10 @@ import java.time.Duration;
 import io.twinstream.jobs.alerts.AlertTransition;
 import io.twinstream.jobs.alerts.RuleEvaluator;
 import io.twinstream.jobs.alerts.RuleSet;
-import io.twinstream.jobs.functions.Deduplicator;
 import io.twinstream.jobs.status.PresenceTracker;
 import io.twinstream.jobs.status.StatusTransition;
 import io.twinstream.model.Reading;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 
 /**
@@ -44,10 +41,7 @@ public final class AlertsTopology {
      */
     public static Outputs build(DataStream<Reading> readings, DataStream<String> rulesTexts, RuleSet initialRules,
                                 Duration dedupMemory, Duration allowedLateness, Presence presence) {
-        KeyedStream<Reading, String> unique = DataStreamUtils.reinterpretAsKeyedStream(readings
-                .keyBy(Reading::deviceId)
-                .process(new Deduplicator(dedupMemory)).name("de-duplicate by device and seq").uid("alerts-dedup"),
-                Reading::deviceId, Types.STRING);
+        KeyedStream<Reading, String> unique = UniqueReadings.byDevice(readings, dedupMemory, "alerts-dedup");
 
         DataStream<AlertTransition> alerts = unique
                 .connect(rulesTexts.broadcast(RuleEvaluator.RULES))

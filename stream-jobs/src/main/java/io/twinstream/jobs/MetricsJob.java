@@ -6,10 +6,11 @@ import java.util.function.UnaryOperator;
 import io.twinstream.jobs.config.JobSettings;
 import io.twinstream.jobs.metrics.MetricSample;
 import io.twinstream.jobs.serde.ReadingDeserializationSchema;
+import io.twinstream.jobs.serde.ReadingTypes;
 import io.twinstream.jobs.sink.InfluxPoints;
 import io.twinstream.jobs.sink.InfluxSink;
 import io.twinstream.jobs.sink.Json;
-import io.twinstream.jobs.time.IdleAdvancingWatermarks;
+import io.twinstream.jobs.time.EventTimeClock;
 import io.twinstream.model.Reading;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.configuration.Configuration;
@@ -56,9 +57,9 @@ public final class MetricsJob {
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setValueOnlyDeserializer(new ReadingDeserializationSchema())
                 .build();
-        DataStream<Reading> readings = env.fromSource(source,
-                        IdleAdvancingWatermarks.strategy(config.outOfOrderness(), config.idleAfter()), "telemetry.readings")
-                .uid("readings-source");
+        DataStream<Reading> readings = EventTimeClock.behind(env.fromSource(source,
+                        EventTimeClock.readingsStrategy(config.outOfOrderness(), config.idleAfter()), "telemetry.readings")
+                .uid("readings-source"), ReadingTypes.READING, config.idleAfter());
 
         MetricsTopology.Outputs out = MetricsTopology.build(beforeTopology.apply(readings), config.dedupMemory(),
                 config.allowedLateness());

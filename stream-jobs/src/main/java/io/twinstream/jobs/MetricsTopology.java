@@ -2,7 +2,6 @@ package io.twinstream.jobs;
 
 import java.time.Duration;
 
-import io.twinstream.jobs.functions.Deduplicator;
 import io.twinstream.jobs.functions.SiteRollup;
 import io.twinstream.jobs.functions.ToDeviceWindow;
 import io.twinstream.jobs.functions.WindowAggregate;
@@ -14,9 +13,7 @@ import io.twinstream.jobs.metrics.WindowSize;
 import io.twinstream.jobs.serde.ReadingTypes;
 import io.twinstream.model.Reading;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
@@ -50,11 +47,7 @@ public final class MetricsTopology {
      * @param allowedLateness how long after a window's end a late reading still corrects it
      */
     public static Outputs build(DataStream<Reading> readings, Duration dedupMemory, Duration allowedLateness) {
-        // De-duplication keeps the device key, so the windows read its output as keyed: no second shuffle.
-        KeyedStream<Reading, String> unique = DataStreamUtils.reinterpretAsKeyedStream(readings
-                .keyBy(Reading::deviceId)
-                .process(new Deduplicator(dedupMemory)).name("de-duplicate by device and seq").uid("dedup"),
-                Reading::deviceId, Types.STRING);
+        KeyedStream<Reading, String> unique = UniqueReadings.byDevice(readings, dedupMemory, "dedup");
 
         DataStream<DeviceWindow> deviceWindows = null;
         DataStream<MetricSample> late = null;

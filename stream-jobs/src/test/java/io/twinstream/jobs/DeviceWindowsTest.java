@@ -10,21 +10,22 @@ import java.util.List;
 import io.twinstream.jobs.metrics.DeviceWindow;
 import io.twinstream.jobs.metrics.WindowSize;
 import io.twinstream.jobs.serde.ReadingTypes;
-import io.twinstream.jobs.time.CollectedWatermarks;
-import io.twinstream.jobs.time.IdleAdvancingWatermarks;
+import io.twinstream.jobs.time.EventTimeClock;
 import io.twinstream.model.Reading;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.transformations.OneInputTransformation;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The device-window operator of {@link MetricsTopology} itself, in a test harness: 10 s windows,
- * 60 s allowed lateness, watermarks given by the test (or by {@link IdleAdvancingWatermarks} on a
+ * 60 s allowed lateness, watermarks given by the test (or by {@link EventTimeClock} on a
  * fake clock).
  */
 class DeviceWindowsTest {
@@ -119,23 +120,30 @@ class DeviceWindowsTest {
 
     @Test
     void shouldCloseTheLastWindowOfADeviceThatWentSilentThroughTheIdleAdvance() throws Exception {
-        long[] wall = {1_000_000};
-        CollectedWatermarks watermarks = new CollectedWatermarks();
-        IdleAdvancingWatermarks generator = new IdleAdvancingWatermarks(Duration.ofSeconds(5), Duration.ofSeconds(10),
-                () -> wall[0]);
-        Reading last = reading("n-1", 3_000, 1, 42);
-        generator.onEvent(last, last.ts(), watermarks);
-        send(last);
+        long wall = 1_000_000;
+        try (OneInputStreamOperatorTestHarness<Reading, Reading> clock =
+                     new OneInputStreamOperatorTestHarness<>(new EventTimeClock<Reading>(Duration.ofSeconds(10)))) {
+            clock.setProcessingTime(wall);
+            clock.open();
+            Reading last = reading("n-1", 3_000, 1, 42);
+            clock.processElement(last, last.ts());
+            clock.processWatermark(last.ts() - 5_000 - 1); // the source: 5 s out-of-orderness
+            send(last);
 
-        // The device says nothing more. Wall time goes on; the source emits watermarks periodically.
-        for (int second = 1; second <= 30; second++) {
-            wall[0] += 1000;
-            generator.onPeriodicEmit(watermarks);
-            harness.processWatermark(watermarks.last());
-            if (!emitted().isEmpty()) {
-                // out-of-orderness 5 s + idle 10 s + the rest of the window (7 s) after the reading
-                assertThat(second).as("closed after %d s of silence", second).isEqualTo(22);
-                break;
+            // The device says nothing more. Wall time goes on; the clock's watermarks reach the windows.
+            for (int second = 1; second <= 30; second++) {
+                clock.setProcessingTime(wall + second * 1000L);
+                for (Object o : clock.getOutput()) {
+                    if (o instanceof Watermark w) {
+                        harness.processWatermark(w.getTimestamp());
+                    }
+                }
+                clock.getOutput().clear();
+                if (!emitted().isEmpty()) {
+                    // out-of-orderness 5 s + idle 10 s + the rest of the window (7 s) after the reading
+                    assertThat(second).as("closed after %d s of silence", second).isEqualTo(22);
+                    break;
+                }
             }
         }
         assertThat(emitted()).containsExactly(

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.twinstream.infra.stack.local.InfluxdProcess;
 import io.twinstream.infra.stack.local.KafkaProcess;
@@ -39,6 +40,8 @@ class MetricsJobFailuresIT {
 
     /** Set by the test: the next reading through {@link FailOnce} fails the job, once. */
     private static final AtomicBoolean FAIL_NEXT = new AtomicBoolean();
+    /** Set by the test: the first reading of this device through {@link FailOnce} fails the job, once. */
+    private static final AtomicReference<String> FAIL_ON_DEVICE = new AtomicReference<>();
     private static final AtomicInteger FAILURES = new AtomicInteger();
 
     /** Throws once when asked to: a task failure in the middle of the stream. */
@@ -47,7 +50,9 @@ class MetricsJobFailuresIT {
 
         @Override
         public Reading map(Reading reading) {
-            if (FAIL_NEXT.compareAndSet(true, false)) {
+            String failOn = FAIL_ON_DEVICE.get();
+            boolean failHere = failOn != null && failOn.equals(reading.deviceId()) && FAIL_ON_DEVICE.compareAndSet(failOn, null);
+            if (FAIL_NEXT.compareAndSet(true, false) || failHere) {
                 FAILURES.incrementAndGet();
                 throw new IllegalStateException("injected failure (MetricsJobFailuresIT)");
             }
@@ -75,6 +80,11 @@ class MetricsJobFailuresIT {
             }
         }
         MetricsJobRuns.produceWithRedeliveries(bootstrap, readings);
+    }
+
+    private Reading reading(String device, int second, int seq, double value) {
+        long ts = t0.plusSeconds(second).toEpochMilli();
+        return new Reading("factory", "it-plant", "cnc", device, ts, seq, ts, new String[] {"spindle_temp"}, new double[] {value});
     }
 
     private JobClient start(KafkaProcess kafka, InfluxdProcess influx, String group) throws Exception {
@@ -120,6 +130,40 @@ class MetricsJobFailuresIT {
 
                 FAIL_NEXT.set(true);
                 produce(kafka.bootstrapServers(), 60, 120);
+
+                awaitExactly(influx);
+                assertThat(FAILURES.get()).as("the job failed once and recovered").isEqualTo(1);
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
+    /**
+     * After a restore no operator knows the watermark until the sources send one again: a reading
+     * too late for its window (its window long fired and purged) that comes in that gap must still
+     * be treated as too late, not open a fresh window that overwrites the real one with itself alone.
+     */
+    @Test
+    void shouldKeepAReadingTooLateForItsWindowOutOfItAfterARestore() throws Exception {
+        try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()));
+             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local()))) {
+            startWithTopicsAndDatabase(kafka, influx);
+            FAILURES.set(0);
+            produce(kafka.bootstrapServers(), 0, 120);
+            JobClient job = start(kafka, influx, "failures-late");
+            try {
+                await().atMost(Duration.ofMinutes(2)).until(() -> MetricsJobRuns.points(influx.query("failures", QUERY))
+                        .containsKey("device_id=f-001|" + t0.plusSeconds(100).toEpochMilli()));
+                Thread.sleep(2500); // checkpoints have completed since, with the watermark far past second 5
+
+                // A reading for f-001's first window, two minutes late (far beyond the allowed lateness),
+                // and one that fails the job as it passes: the restore replays the late one.
+                FAIL_ON_DEVICE.set("f-trigger");
+                Reading trigger = reading("f-trigger", 125, 1, 50.0);
+                MetricsJobRuns.expectValue(expected, "device_id=f-trigger|" + (trigger.ts() - trigger.ts() % 10_000), 50.0, 4);
+                MetricsJobRuns.produceWithRedeliveries(kafka.bootstrapServers(),
+                        List.of(reading("f-001", 5, 10_000, 1000.0), trigger));
 
                 awaitExactly(influx);
                 assertThat(FAILURES.get()).as("the job failed once and recovered").isEqualTo(1);

@@ -18,7 +18,7 @@ import org.apache.flink.util.Collector;
  *
  * <p>Driven by event time: the silence is measured against the watermark, so a replay or an
  * accelerated simulation judges silence in its own time. When the whole fleet goes quiet, the
- * job's watermark generator ({@code IdleAdvancingWatermarks}) moves event time on by the wall time
+ * job's event-time clock ({@code EventTimeClock}) moves event time on by the wall time
  * elapsed: that is the wall-clock fallback that still marks a silent fleet offline.
  *
  * <p>A reading older than the moment a device went offline does not bring it back: it says nothing

@@ -1,0 +1,177 @@
+package io.twinstream.jobs.time;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.twinstream.model.Reading;
+
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+
+/**
+ * The jobs' event-time clock, right behind the readings source: it passes the source's watermarks
+ * on (bounded out-of-orderness per Kafka partition, partitions without readings marked idle) and
+ * adds the two things a Flink source does not do.
+ *
+ * <ul>
+ *   <li><b>It keeps the watermark across a restore.</b> Flink checkpoints no watermark: after a
+ *       failure every operator starts at "no event time yet" and the source sends one only once each
+ *       of its partitions has had a reading again. A reading far too late for its window that is
+ *       replayed in that gap opens a fresh window holding only itself, which then overwrites the
+ *       real window in InfluxDB. The clock checkpoints the watermark it sent (the lowest of its
+ *       parallel instances: what the operators behind them had seen) and sends it again after the
+ *       restore before anything else, so every judgement of lateness is what it was before.</li>
+ *   <li><b>It moves event time on when the readings stop.</b> Idle partitions only stop holding the
+ *       others back; when the whole fleet goes quiet (the end of a run, a night), nothing advances the
+ *       watermark and the last windows never close. After {@code idleAfter} of wall time without a
+ *       reading the clock moves the watermark forward by the wall time elapsed since, never to the
+ *       wall clock itself (replays and accelerated simulations carry event times far from now), so
+ *       the last windows close at most out-of-orderness + idleAfter + window length of wall time after
+ *       their end. Also after a restore with nothing new to read. A reading that arrives after such an
+ *       advance and is behind the watermark is late.</li>
+ * </ul>
+ */
+public final class EventTimeClock<T> extends AbstractStreamOperator<T>
+        implements OneInputStreamOperator<T, T>, ProcessingTimeCallback {
+
+    private static final long serialVersionUID = 1L;
+    private static final long TICK_MILLIS = 200;
+
+    private final long idleAfterMillis;
+    private transient ListState<Long> checkpointed;
+    private transient long emitted;
+    private transient boolean restoredNotYetSent;
+    private transient boolean forwardedIdle;
+    private transient long lastReadingWallTime;
+    private transient long idleSinceWallTime;
+    private transient long watermarkWhenIdle;
+
+    public EventTimeClock(Duration idleAfter) {
+        if (idleAfter.isNegative() || idleAfter.isZero()) {
+            throw new IllegalArgumentException("idle time must be above zero, was " + idleAfter);
+        }
+        this.idleAfterMillis = idleAfter.toMillis();
+    }
+
+    /**
+     * The readings source's strategy: event time from {@link Reading#ts()}, bounded out-of-orderness
+     * per partition, a partition without readings for {@code idleAfter} does not hold the others back.
+     */
+    public static WatermarkStrategy<Reading> readingsStrategy(Duration outOfOrderness, Duration idleAfter) {
+        return WatermarkStrategy.<Reading>forBoundedOutOfOrderness(outOfOrderness)
+                .withIdleness(idleAfter)
+                .withTimestampAssigner((reading, previous) -> reading.ts());
+    }
+
+    /** {@code source} with the clock behind it (uid {@code event-time-clock}). */
+    public static <T> SingleOutputStreamOperator<T> behind(DataStream<T> source, TypeInformation<T> type, Duration idleAfter) {
+        return source.transform("event-time clock", type, new EventTimeClock<T>(idleAfter)).uid("event-time-clock");
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        // Union state: every instance sees every instance's watermark, also after a change of parallelism.
+        checkpointed = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("watermark", Long.class));
+        emitted = Long.MIN_VALUE;
+        long lowest = Long.MAX_VALUE;
+        for (Long watermark : checkpointed.get()) {
+            if (watermark != Long.MIN_VALUE) { // an instance that never had a watermark was idle downstream
+                lowest = Math.min(lowest, watermark);
+            }
+        }
+        if (lowest != Long.MAX_VALUE) {
+            emitted = lowest;
+            restoredNotYetSent = true;
+        }
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        checkpointed.update(List.of(emitted));
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        lastReadingWallTime = now();
+        idleSinceWallTime = -1;
+        getProcessingTimeService().registerTimer(now() + TICK_MILLIS, this);
+    }
+
+    @Override
+    public void processElement(StreamRecord<T> element) {
+        sendRestoredWatermark();
+        lastReadingWallTime = now();
+        idleSinceWallTime = -1;
+        output.collect(element);
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) {
+        sendRestoredWatermark();
+        advanceTo(mark.getTimestamp());
+    }
+
+    @Override
+    public void processWatermarkStatus(WatermarkStatus status) {
+        // Idle partitions: the clock advances by itself once it has a watermark, so it stays active
+        // downstream; before that, an idle instance must not hold the others back.
+        if (status.isIdle() && emitted == Long.MIN_VALUE && !forwardedIdle) {
+            forwardedIdle = true;
+            output.emitWatermarkStatus(WatermarkStatus.IDLE);
+        }
+    }
+
+    @Override
+    public void onProcessingTime(long time) {
+        sendRestoredWatermark();
+        long now = now();
+        if (emitted != Long.MIN_VALUE && emitted != Long.MAX_VALUE && now - lastReadingWallTime >= idleAfterMillis) {
+            if (idleSinceWallTime < 0) {
+                idleSinceWallTime = now;
+                watermarkWhenIdle = emitted;
+            }
+            advanceTo(watermarkWhenIdle + (now - idleSinceWallTime));
+        }
+        getProcessingTimeService().registerTimer(now + TICK_MILLIS, this);
+    }
+
+    /** The watermark restored from the checkpoint, once, before any reading or newer watermark. */
+    private void sendRestoredWatermark() {
+        if (restoredNotYetSent) {
+            restoredNotYetSent = false;
+            output.emitWatermark(new Watermark(emitted));
+        }
+    }
+
+    /** Sends {@code watermark} when it is ahead of the last one sent: watermarks never go back. */
+    private void advanceTo(long watermark) {
+        if (watermark <= emitted) {
+            return;
+        }
+        if (forwardedIdle) {
+            forwardedIdle = false;
+            output.emitWatermarkStatus(WatermarkStatus.ACTIVE);
+        }
+        emitted = watermark;
+        output.emitWatermark(new Watermark(watermark));
+    }
+
+    private long now() {
+        return getProcessingTimeService().getCurrentProcessingTime();
+    }
+}
