@@ -17,6 +17,9 @@ import io.twinstream.infra.stack.local.LocalService;
 import io.twinstream.pipeline.audit.Audit;
 import io.twinstream.pipeline.audit.AuditMain;
 import io.twinstream.pipeline.audit.AuditReport;
+import io.twinstream.pipeline.live.LiveDashboard;
+import io.twinstream.pipeline.live.LiveState;
+import io.twinstream.pipeline.live.PipelineRates;
 import io.twinstream.simulator.publish.MqttPublisher;
 import io.twinstream.simulator.publish.PublishStats;
 import io.twinstream.simulator.scenario.Durations;
@@ -39,7 +42,7 @@ public final class DemoMain {
 
     static final String USAGE = String.join("\n",
             "Usage: infra/bin/demo [--scenario demo.yaml] [--rate-scale X] [--duration D] [--speed S|max]",
-            "                      [--settle 3m] [--keep-data]",
+            "                      [--settle 3m] [--keep-data] [--dashboard-port 8088]",
             "",
             "Runs the whole pipeline here: simulator → Mosquitto → ingest → Kafka → Flink (metrics, alerts) → InfluxDB,",
             "with progress every 5 s, then an audit of InfluxDB against the ground truth (simulator expect).",
@@ -50,6 +53,7 @@ public final class DemoMain {
             "  --speed        simulated seconds per wall second, or max (default: the scenario's)",
             "  --settle       how long to wait after the last message for the audit to come out clean (default 3m)",
             "  --keep-data    keep the local services' directories (data, logs) after the demo",
+            "  --dashboard-port  port of the built-in live page on 127.0.0.1 (default 8088; a free one if taken)",
             "  -h, --help     this text",
             "",
             "Services: MQTT_URL, KAFKA_BOOTSTRAP, INFLUX_URL name running ones to use instead of starting them.",
@@ -64,7 +68,8 @@ public final class DemoMain {
     }
 
     /** Options, validated. */
-    record Options(String scenario, double rateScale, Duration duration, Double speed, Duration settle, boolean keepData) {
+    record Options(String scenario, double rateScale, Duration duration, Double speed, Duration settle, boolean keepData,
+                   int dashboardPort) {
 
         static Options parse(List<String> args) {
             String scenario = "demo.yaml";
@@ -73,6 +78,7 @@ public final class DemoMain {
             Double speed = null;
             Duration settle = Duration.ofMinutes(3);
             boolean keepData = false;
+            int dashboardPort = 8088;
             for (int i = 0; i < args.size(); i++) {
                 String arg = args.get(i);
                 if (arg.equals("--keep-data")) {
@@ -89,14 +95,40 @@ public final class DemoMain {
                     case "--duration" -> duration = Durations.parse(value);
                     case "--speed" -> speed = value.equals("max") ? 0.0 : AuditMain.positive(arg, value);
                     case "--settle" -> settle = Durations.parse(value);
+                    case "--dashboard-port" -> dashboardPort = port(arg, value);
                     default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
                 }
             }
-            return new Options(scenario, rateScale, duration, speed, settle, keepData);
+            return new Options(scenario, rateScale, duration, speed, settle, keepData, dashboardPort);
+        }
+
+        private static int port(String option, String value) {
+            try {
+                int port = Integer.parseInt(value);
+                if (port >= 0 && port <= 65_535) {
+                    return port;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException(option + " must be a port number (0-65535, 0: any free one), was '" + value + "'");
         }
     }
 
+    /** What a test may look at once the audit is done, before everything stops. */
+    record Ended(Scenario scenario, String influxUrl, String dashboardUrl, AuditReport report) {
+    }
+
+    /** Called with {@link Ended} before the demo stops what it started. */
+    interface BeforeStopping {
+        void accept(Ended ended) throws Exception;
+    }
+
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        return run(args, out, err, ended -> { });
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err, BeforeStopping beforeStopping) throws Exception {
         List<String> arguments = new ArrayList<>(Arrays.asList(args));
         if (arguments.contains("-h") || arguments.contains("--help")) {
             out.println(USAGE);
@@ -127,11 +159,15 @@ public final class DemoMain {
             stack.startAll();
             stack.describe().forEach(line -> out.println("  " + line));
             out.println("demo: starting the ingest bridge and the metrics and alerts jobs ...");
+            AtomicReference<PipelineRates> rates = new AtomicReference<>();
             try (Pipeline pipeline = Pipeline.start(stack.mqtt(), stack.kafka(), stack.influx(),
-                    new Pipeline.Settings(work.resolve("checkpoints"), Duration.ofSeconds(5), 2))) {
-                whereToLook(stack, out);
-                AuditReport report = play(scenario, options, stack, pipeline, stopRequested, out);
+                    new Pipeline.Settings(work.resolve("checkpoints"), Duration.ofSeconds(5), 2));
+                 LiveDashboard dashboard = LiveDashboard.start(options.dashboardPort(),
+                         new LiveState(stack.influx().url(), Pipeline.DATABASE, rates::get))) {
+                whereToLook(stack, dashboard, scenario, out);
+                AuditReport report = play(scenario, options, stack, pipeline, rates, stopRequested, out);
                 report.print(out);
+                beforeStopping.accept(new Ended(scenario, stack.influx().url(), dashboard.url(), report));
                 out.println("demo: stopping everything started here");
                 return report.clean() ? 0 : 1;
             }
@@ -143,7 +179,8 @@ public final class DemoMain {
 
     /** Publishes the scenario with progress lines, then audits until clean or settled; returns the last report. */
     private static AuditReport play(Scenario scenario, Options options, ServiceStack stack, Pipeline pipeline,
-                                    AtomicBoolean stopRequested, PrintStream out) throws Exception {
+                                    AtomicReference<PipelineRates> rates, AtomicBoolean stopRequested, PrintStream out)
+            throws Exception {
         DeviceFleet fleet = new DeviceFleet(scenario, options.rateScale());
         double speed = options.speed() != null ? options.speed() : scenario.speed();
         out.printf("demo: publishing %s (%,d devices, %s simulated, %s) to %s%n", scenario.name(), fleet.size(),
@@ -161,7 +198,16 @@ public final class DemoMain {
             }
         }, "demo-publisher");
         publishing.start();
-        Progress progress = new Progress(stack, pipeline, publisher.stats(), out);
+        try (Progress progress = new Progress(stack, pipeline, publisher.stats(), rates, out)) {
+            return publishThenAudit(scenario, options, stack, publisher, publishing, failure, progress, stopRequested, out);
+        }
+    }
+
+    /** Waits for the simulator with progress lines (or Ctrl-C), then audits until clean or settled. */
+    private static AuditReport publishThenAudit(Scenario scenario, Options options, ServiceStack stack,
+                                                MqttPublisher publisher, Thread publishing,
+                                                AtomicReference<Exception> failure, Progress progress,
+                                                AtomicBoolean stopRequested, PrintStream out) throws Exception {
         try {
             while (publishing.isAlive() && !stopRequested.get()) {
                 publishing.join(5000);
@@ -195,22 +241,27 @@ public final class DemoMain {
         return report;
     }
 
-    /** One progress line: each stage's count and rate since the last line. */
-    private static final class Progress {
+    /** One progress line: each stage's count and rate since the last line; also what the live page shows. */
+    private static final class Progress implements AutoCloseable {
         private final ServiceStack stack;
         private final Pipeline pipeline;
         private final PublishStats published;
+        private final AtomicReference<PipelineRates> latest;
         private final PrintStream out;
+        private final ConsumerLag lag;
         private long lastAt = System.nanoTime();
         private long lastPublished;
         private long lastIngested;
         private long lastWindows;
 
-        Progress(ServiceStack stack, Pipeline pipeline, PublishStats published, PrintStream out) {
+        Progress(ServiceStack stack, Pipeline pipeline, PublishStats published, AtomicReference<PipelineRates> latest,
+                 PrintStream out) {
             this.stack = stack;
             this.pipeline = pipeline;
             this.published = published;
+            this.latest = latest;
             this.out = out;
+            this.lag = new ConsumerLag(stack.kafka().bootstrapServers());
         }
 
         void print(String phase) {
@@ -220,35 +271,44 @@ public final class DemoMain {
             long ingested = pipeline.bridge().metrics().readingsWritten.sum();
             long deadLettered = pipeline.bridge().metrics().deadLetteredTotal();
             String influx = stack.influx().url();
-            long inKafka;
-            long windows;
-            long raised;
-            long cleared;
+            PipelineRates rates;
             try {
-                inKafka = Audit.topicRecords(stack.kafka().bootstrapServers()).getOrDefault("telemetry.readings", 0L);
-                windows = Audit.count(influx, Pipeline.DATABASE, "SELECT count(\"count\") FROM device_metrics");
-                raised = Audit.count(influx, Pipeline.DATABASE, "SELECT count(\"value\") FROM alerts WHERE \"state\" = 'raised'");
-                cleared = Audit.count(influx, Pipeline.DATABASE, "SELECT count(\"value\") FROM alerts WHERE \"state\" = 'cleared'");
+                long windows = Audit.count(influx, Pipeline.DATABASE, "SELECT count(\"count\") FROM device_metrics");
+                rates = new PipelineRates(phase, publishedReadings, ingested, deadLettered,
+                        Audit.topicRecords(stack.kafka().bootstrapServers()).getOrDefault("telemetry.readings", 0L),
+                        lag.of(Pipeline.METRICS_GROUP, "telemetry.readings"), lag.of(Pipeline.ALERTS_GROUP, "telemetry.readings"),
+                        windows,
+                        Audit.count(influx, Pipeline.DATABASE, "SELECT count(\"value\") FROM alerts WHERE \"state\" = 'raised'"),
+                        Audit.count(influx, Pipeline.DATABASE, "SELECT count(\"value\") FROM alerts WHERE \"state\" = 'cleared'"),
+                        new PipelineRates.Rates((publishedReadings - lastPublished) / seconds, (ingested - lastIngested) / seconds,
+                                (windows - lastWindows) / seconds));
             } catch (Exception e) {
                 out.println("demo: " + phase + " (could not read the counts: " + e.getMessage() + ")");
                 return;
             }
+            latest.set(rates);
             out.printf("demo: %-10s published %,8d readings (%,6.0f/s) | ingested %,8d (%,6.0f/s), dead-lettered %,d | "
-                            + "in Kafka %,8d | device windows %,7d (%,5.0f/s) | alerts raised %d, cleared %d%n",
-                    phase, publishedReadings, (publishedReadings - lastPublished) / seconds, ingested,
-                    (ingested - lastIngested) / seconds, deadLettered, inKafka, windows, (windows - lastWindows) / seconds,
-                    raised, cleared);
+                            + "in Kafka %,8d, lag metrics %,d alerts %,d | device windows %,7d (%,5.0f/s) | alerts raised %d, cleared %d%n",
+                    phase, rates.published(), rates.perSecond().published(), rates.ingested(), rates.perSecond().ingested(),
+                    rates.deadLettered(), rates.inKafka(), rates.metricsLag(), rates.alertsLag(), rates.deviceWindows(),
+                    rates.perSecond().deviceWindows(), rates.alertsRaised(), rates.alertsCleared());
             lastAt = now;
             lastPublished = publishedReadings;
             lastIngested = ingested;
-            lastWindows = windows;
+            lastWindows = rates.deviceWindows();
+        }
+
+        @Override
+        public void close() {
+            lag.close();
         }
     }
 
-    private static void whereToLook(ServiceStack stack, PrintStream out) {
+    private static void whereToLook(ServiceStack stack, LiveDashboard dashboard, Scenario scenario, PrintStream out) {
         String influx = stack.influx().url();
         out.println();
         out.println("Where to look while the demo runs (what it started stops when it ends):");
+        out.println("  Live dashboard: " + dashboard.url() + "  (per-site charts, alerts, device status, pipeline rates)");
         out.println("  InfluxDB " + influx + ", database " + Pipeline.DATABASE + ", for example:");
         out.println("    curl -G " + influx + "/query --data-urlencode db=telemetry --data-urlencode \\");
         out.println("      \"q=SELECT mean(\\\"mean\\\") FROM device_metrics WHERE \\\"metric\\\" = 'pm25' AND \\\"window\\\" = '1m' GROUP BY site\"");
@@ -257,7 +317,10 @@ public final class DemoMain {
         out.println("  Kafka " + stack.kafka().bootstrapServers() + ": telemetry.readings, telemetry.deadletter, telemetry.late,"
                 + " telemetry.alerts (read_committed)");
         out.println("  MQTT " + stack.mqtt().url() + ": alerts/# (the alerts job publishes each transition there)");
-        out.println("  Dashboards (Grafana, the built-in page) arrive with the rest of issue #7.");
+        long from = scenario.start().toEpochMilli();
+        long to = scenario.start().plus(scenario.duration()).toEpochMilli();
+        out.println("  Grafana (infra/docker-compose.yml provisions infra/grafana/dashboards; point its datasource at " + influx + "):");
+        out.println("    city overview, factory floor, alerts and status, pipeline health; this scenario's event time: ?from=" + from + "&to=" + to);
         out.println();
     }
 }

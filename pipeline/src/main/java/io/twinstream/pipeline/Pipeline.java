@@ -37,6 +37,9 @@ public final class Pipeline implements AutoCloseable {
     /** Topics the pipeline writes and their partitions (the jobs create theirs: alerts, rules). */
     static final Map<String, Integer> TOPICS = Map.of("telemetry.readings", 3, "telemetry.deadletter", 1, "telemetry.late", 1);
     public static final String DATABASE = "telemetry";
+    /** The jobs' consumer groups on telemetry.readings (their committed offsets give their lag). */
+    public static final String METRICS_GROUP = "twinstream-metrics";
+    public static final String ALERTS_GROUP = "twinstream-alerts";
 
     /**
      * @param checkpoints where the jobs keep their checkpoints (a directory of its own per job inside)
@@ -59,8 +62,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     public static Pipeline start(MqttBroker mqtt, KafkaBroker kafka, InfluxServer influx, Settings settings) throws Exception {
-        ensureTopics(kafka.bootstrapServers());
-        influx.createDatabase(DATABASE);
+        createTopicsAndDatabase(kafka, influx);
         Properties p = new Properties();
         p.setProperty("mqtt.url", mqtt.url());
         p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
@@ -96,6 +98,12 @@ public final class Pipeline implements AutoCloseable {
         bridge = restarted;
     }
 
+    /** The topics (retention unlimited: replays carry old timestamps) and the database, when missing. */
+    public static void createTopicsAndDatabase(KafkaBroker kafka, InfluxServer influx) throws Exception {
+        ensureTopics(kafka.bootstrapServers());
+        influx.createDatabase(DATABASE);
+    }
+
     private static void ensureTopics(String bootstrap) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000))) {
@@ -113,6 +121,7 @@ public final class Pipeline implements AutoCloseable {
 
     private static JobClient startMetrics(KafkaBroker kafka, InfluxServer influx, Settings settings) throws Exception {
         Properties p = common(kafka, influx, settings, "metrics");
+        p.setProperty("kafka.group-id", METRICS_GROUP);
         p.setProperty("metrics.idle-after", settings.idleAfter().toMillis() + "ms");
         MetricsJobConfig config = MetricsJobConfig.load(p, Map.of());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(MetricsJob.flinkConfiguration(config));
@@ -124,6 +133,7 @@ public final class Pipeline implements AutoCloseable {
     private static JobClient startAlerts(MqttBroker mqtt, KafkaBroker kafka, InfluxServer influx, Settings settings)
             throws Exception {
         Properties p = common(kafka, influx, settings, "alerts");
+        p.setProperty("kafka.group-id", ALERTS_GROUP);
         p.setProperty("mqtt.url", mqtt.url());
         p.setProperty("alerts.idle-after", settings.idleAfter().toMillis() + "ms");
         AlertsJobConfig config = AlertsJobConfig.load(p, Map.of());

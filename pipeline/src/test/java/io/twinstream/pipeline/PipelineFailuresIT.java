@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import io.twinstream.infra.stack.local.InfluxdProcess;
 import io.twinstream.infra.stack.local.KafkaProcess;
@@ -23,16 +24,19 @@ import io.twinstream.simulator.scenario.ScenarioParser;
 import io.twinstream.simulator.stream.DeviceFleet;
 import io.twinstream.simulator.stream.MessageGenerator;
 import io.twinstream.simulator.stream.StreamObserver;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The demo scenario end to end while the ingest bridge stops abruptly a third of the way in
- * (nothing drained, nothing acknowledged: the broker keeps its sessions and sends the
- * unacknowledged again) and a new one starts 3 s later ⇒ the audit is still clean.
+ * The demo scenario end to end with a crash a third of the way in ⇒ the audit is still clean:
+ * the ingest bridge stops abruptly (nothing drained, nothing acknowledged: the broker keeps its
+ * sessions and sends the unacknowledged again) and a new one starts 3 s later; or the Flink task
+ * manager running both jobs dies and a new one starts 3 s later.
  */
 class PipelineFailuresIT {
 
@@ -43,8 +47,30 @@ class PipelineFailuresIT {
     @TempDir
     Path tmp;
 
+    /** What the test does to the running pipeline a third of the way into the scenario. */
+    private interface Failure {
+        void inject(Pipeline pipeline) throws Exception;
+    }
+
     @Test
     void shouldPassTheAuditThroughABridgeCrash() throws Exception {
+        runTheDemoScenarioAndAudit(pipeline -> pipeline.crashAndRestartBridge(Duration.ofSeconds(3)));
+    }
+
+    /**
+     * The task manager running both jobs dies (every task fails at once, nothing is flushed) and a
+     * new one comes 3 s later: both jobs restore from their last checkpoints and replay from there.
+     */
+    @Test
+    void shouldPassTheAuditThroughATaskManagerCrash(@InjectMiniCluster MiniCluster flink) throws Exception {
+        runTheDemoScenarioAndAudit(pipeline -> {
+            flink.terminateTaskManager(0).get(30, TimeUnit.SECONDS);
+            Thread.sleep(3000);
+            flink.startTaskManager();
+        });
+    }
+
+    private void runTheDemoScenarioAndAudit(Failure failure) throws Exception {
         Scenario scenario = ScenarioParser.load("demo.yaml"); // 10 simulated minutes at 10x: about 60 s
         LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
         ExecutorService runner = Executors.newSingleThreadExecutor();
@@ -67,7 +93,7 @@ class PipelineFailuresIT {
             });
 
             Thread.sleep(20_000);
-            pipeline.crashAndRestartBridge(Duration.ofSeconds(3));
+            failure.inject(pipeline);
             publishing.get();
 
             Audit.Target target = new Audit.Target(influx.url(), Pipeline.DATABASE, kafka.bootstrapServers());
@@ -82,7 +108,7 @@ class PipelineFailuresIT {
             report.print(new PrintStream(printed, true, StandardCharsets.UTF_8));
             System.out.println(printed.toString(StandardCharsets.UTF_8));
 
-            assertThat(report.topicRecords().get("telemetry.readings")).as("redelivered after the crash, removed by the jobs")
+            assertThat(report.topicRecords().get("telemetry.readings")).as("what was redelivered is removed by the jobs")
                     .isGreaterThanOrEqualTo(report.totals().get("readings") + report.totals().get("duplicates"));
             assertThat(report.clean()).as(printed.toString(StandardCharsets.UTF_8)).isTrue();
         } finally {

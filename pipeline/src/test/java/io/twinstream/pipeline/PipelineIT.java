@@ -5,9 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.twinstream.infra.stack.InfluxHttp;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -20,8 +28,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * connection losses, an air-quality and an overheating episode) to Mosquitto → the ingest bridge →
  * Kafka → the metrics and alerts jobs (Flink; here in the test's MiniCluster) → InfluxDB ⇒ the
  * audit against {@code simulator expect} is clean: every window field by field and every alert
- * transition, nothing missing, nothing extra, every malformed message dead-lettered; and the demo
- * stops what it started.
+ * transition, nothing missing, nothing extra, every malformed message dead-lettered; every panel
+ * of the Grafana dashboards returns data from that run's InfluxDB; the built-in live page, loaded in
+ * headless Chromium, draws every site's charts with data, the alerts and the device status (its
+ * screenshot is left in target/live-dashboard.png); and the demo stops what it started.
  */
 class PipelineIT {
 
@@ -29,13 +39,35 @@ class PipelineIT {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
 
+    /** Where the live page's screenshot is left for a human to look at. */
+    private static final Path SCREENSHOT = Path.of("target", "live-dashboard.png");
+
     @Test
-    void shouldRunTheDemoWithACleanAudit() throws Exception {
+    void shouldRunTheDemoWithACleanAuditFilledDashboardsAndALivePage() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<String> emptyPanels = new ArrayList<>();
+        AtomicReference<String> liveDom = new AtomicReference<>();
+        AtomicInteger panelQueries = new AtomicInteger();
 
-        int status = DemoMain.run(new String[] {"--scenario", "demo.yaml", "--settle", "4m"},
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        int status = DemoMain.run(new String[] {"--scenario", "demo.yaml", "--settle", "4m", "--dashboard-port", "0"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                ended -> {
+                    // Before the demo stops its services: every Grafana panel's query against this run's InfluxDB …
+                    long from = ended.scenario().start().minus(Duration.ofMinutes(1)).toEpochMilli();
+                    long to = ended.scenario().start().plus(ended.scenario().duration()).plus(Duration.ofMinutes(10)).toEpochMilli();
+                    for (GrafanaPanels.PanelQuery panel : GrafanaPanels.all()) {
+                        panelQueries.incrementAndGet();
+                        String answer = InfluxHttp.query(ended.influxUrl(), Pipeline.DATABASE, panel.resolved(from, to));
+                        if (!answer.contains("\"values\":[[") || answer.contains("\"error\"")) {
+                            emptyPanels.add(panel + ": " + answer);
+                        }
+                    }
+                    // … and the live page in a real browser: its scripts fetch the state and draw.
+                    liveDom.set(HeadlessChromium.dumpDom(ended.dashboardUrl(), Duration.ofSeconds(5)));
+                    Files.createDirectories(SCREENSHOT.getParent());
+                    HeadlessChromium.screenshot(ended.dashboardUrl(), Duration.ofSeconds(5), SCREENSHOT, 1400, 2600);
+                });
 
         String printed = out.toString(StandardCharsets.UTF_8);
         System.out.println(printed);
@@ -48,6 +80,19 @@ class PipelineIT {
         assertThat(number(printed, "([\\d,]+) late")).isPositive();
         assertThat(number(printed, "([\\d,]+) out of order")).isPositive();
         assertThat(number(printed, "([\\d,]+) malformed messages")).isPositive();
+
+        assertThat(panelQueries.get()).as("Grafana panel queries run").isGreaterThanOrEqualTo(20);
+        assertThat(emptyPanels).as("Grafana panels that would show nothing").isEmpty();
+
+        String dom = liveDom.get();
+        assertThat(number(dom, "data-updates=\"(\\d+)\"")).as("the page read the state").isPositive();
+        assertThat(number(dom, "data-charts=\"(\\d+)\"")).as("charts drawn with data: one per site and device type")
+                .isEqualTo(15);
+        assertThat(number(dom, "data-points=\"(\\d+)\"")).as("points drawn").isGreaterThan(15 * 30);
+        assertThat(number(dom, "data-alerts=\"(\\d+)\"")).as("alert transitions listed").isPositive();
+        assertThat(dom).contains("devices online").contains("consumer lag metrics / alerts").contains("tverskoy (city)")
+                .contains("cnc · spindle_temp").as("no error shown").contains("<span id=\"error\"></span>");
+        assertThat(Files.size(SCREENSHOT)).as(SCREENSHOT + ", the page as drawn").isGreaterThan(30_000);
     }
 
     private static long number(String text, String regex) {

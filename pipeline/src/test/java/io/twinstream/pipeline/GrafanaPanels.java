@@ -1,0 +1,56 @@
+package io.twinstream.pipeline;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** Every panel query of the provisioned Grafana dashboards ({@code infra/grafana/dashboards}). */
+final class GrafanaPanels {
+
+    /** The dashboards, from this module's directory (where Maven runs the tests). */
+    static final Path DASHBOARDS = Path.of("..", "infra", "grafana", "dashboards");
+
+    record PanelQuery(String dashboard, String panel, String refId, String query) {
+
+        /** The query as Grafana sends it for the time range [from, to] (epoch ms) at a 10-s interval. */
+        String resolved(long from, long to) {
+            return query.replace("$timeFilter", "time >= " + from + "ms AND time <= " + to + "ms")
+                    .replace("$__interval", "10s");
+        }
+
+        @Override
+        public String toString() {
+            return dashboard + " / " + panel + " / " + refId;
+        }
+    }
+
+    private GrafanaPanels() {
+    }
+
+    static List<Path> files() throws IOException {
+        try (Stream<Path> files = Files.list(DASHBOARDS)) {
+            return files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+        }
+    }
+
+    static List<PanelQuery> all() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<PanelQuery> out = new ArrayList<>();
+        for (Path file : files()) {
+            JsonNode dashboard = json.readTree(file.toFile());
+            for (JsonNode panel : dashboard.path("panels")) {
+                for (JsonNode target : panel.path("targets")) {
+                    out.add(new PanelQuery(dashboard.path("title").asText(), panel.path("title").asText(),
+                            target.path("refId").asText(), target.path("query").asText()));
+                }
+            }
+        }
+        return out;
+    }
+}
