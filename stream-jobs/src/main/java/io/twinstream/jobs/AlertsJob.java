@@ -81,7 +81,7 @@ public final class AlertsJob {
                 .setValueOnlyDeserializer(new ReadingDeserializationSchema())
                 .build();
         DataStream<Reading> readings = EventTimeClock.behind(env.fromSource(readingsSource,
-                        EventTimeClock.readingsStrategy(config.outOfOrderness(), config.idleAfter()), "telemetry.readings")
+                        EventTimeClock.readingsStrategy(config.outOfOrderness()), "telemetry.readings")
                 .uid("alerts-readings-source"), ReadingTypes.READING, config.idleAfter());
 
         // Every rules file from the start of the topic: the newest is the one in force. (After a

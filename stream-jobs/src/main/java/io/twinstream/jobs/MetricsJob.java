@@ -58,7 +58,7 @@ public final class MetricsJob {
                 .setValueOnlyDeserializer(new ReadingDeserializationSchema())
                 .build();
         DataStream<Reading> readings = EventTimeClock.behind(env.fromSource(source,
-                        EventTimeClock.readingsStrategy(config.outOfOrderness(), config.idleAfter()), "telemetry.readings")
+                        EventTimeClock.readingsStrategy(config.outOfOrderness()), "telemetry.readings")
                 .uid("readings-source"), ReadingTypes.READING, config.idleAfter());
 
         MetricsTopology.Outputs out = MetricsTopology.build(beforeTopology.apply(readings), config.dedupMemory(),
