@@ -33,6 +33,8 @@ class DemoMainTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--duration needs a value");
         assertThat(run("--colour", "red")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option '--colour'");
+        assertThat(run("--dashboard-port", "70000")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--dashboard-port must be a port number (0-65535, 0: any free one), was '70000'");
         assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("starting the services");
     }
 }

@@ -1,0 +1,324 @@
+package io.twinstream.pipeline.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.twinstream.infra.stack.local.GuardedProcess;
+import io.twinstream.infra.stack.local.InfluxdProcess;
+import io.twinstream.infra.stack.local.KafkaProcess;
+import io.twinstream.infra.stack.local.LocalOptions;
+import io.twinstream.infra.stack.local.LocalService;
+import io.twinstream.infra.stack.local.MosquittoProcess;
+import io.twinstream.ingest.IngestMain;
+import io.twinstream.jobs.StreamJobsMain;
+import io.twinstream.pipeline.ConsumerLag;
+import io.twinstream.pipeline.Pipeline;
+import io.twinstream.pipeline.audit.Audit;
+import io.twinstream.pipeline.audit.AuditReport;
+import io.twinstream.simulator.SimulatorMain;
+import io.twinstream.simulator.scenario.Scenario;
+import io.twinstream.simulator.scenario.ScenarioParser;
+
+/**
+ * The end-to-end benchmark (not a test): every component in a process of its own, as an operator
+ * would run them on one machine — Mosquitto, Kafka, influxd, the ingest bridge, the metrics job, the
+ * alerts job (each a local Flink MiniCluster), the simulator publishing as fast as it can at QoS 1.
+ * Measures when each stage has everything (published, in Kafka, consumed by both jobs, every
+ * window in InfluxDB), audits InfluxDB against the ground truth, and reports CPU (cores) and peak
+ * resident memory per process over the run.
+ *
+ * <p>Modes: {@code batches} (gateway batches of 50 readings) and {@code single} (one reading per
+ * message), the two figures the issue sets goals for (≥ 100,000 readings/s and ≥ 20,000 msg/s).
+ */
+public final class EndToEndBenchmark {
+
+    private static final String USAGE = String.join("\n",
+            "Usage: infra/bin/bench-e2e [--mode batches|single|latency|all] [--devices N] [--interval D]",
+            "                           [--duration D] [--speed S|max] [--out-of-orderness D]",
+            "",
+            "  --mode       batches: gateway batches of 50 readings as fast as they go; single: one reading per",
+            "               message as fast as they go; latency: one reading per message in real time (a reading",
+            "               every 10 s per device), publish-to-queryable latency per reading (default all)",
+            "  --devices    electricity meters (2 metrics each; default 20000)",
+            "  --interval   between a meter's readings (default 10s: one reading per 10-s window, the most",
+            "               window points per reading; 1s: ten readings per window)",
+            "  --duration   simulated time to publish (default 5m: 20,000 devices give 600,000 readings)",
+            "  --speed      simulated seconds per wall second for batches and single (default max: as fast as",
+            "               the simulator goes; a fixed speed offers a fixed rate: devices / interval × speed)",
+            "  --out-of-orderness  the metrics job's metrics.out-of-orderness (default: the job's, 5s); a window",
+            "               is queryable no sooner than this after its end",
+            "",
+            "Starts everything itself on free loopback ports; prints figures on standard output.");
+
+    private static final List<String> JVM_OPTIONS = List.of("-Xmx2g", "-XX:+UseG1GC");
+
+    private final Path runDir;
+    private final int devices;
+    private final String duration;
+    private final String outOfOrderness;
+    private final String interval;
+    private final String speed;
+
+    private EndToEndBenchmark(Path runDir, int devices, String interval, String duration, String speed, String outOfOrderness) {
+        this.runDir = runDir;
+        this.speed = speed;
+        this.devices = devices;
+        this.interval = interval;
+        this.duration = duration;
+        this.outOfOrderness = outOfOrderness;
+    }
+
+    public static void main(String[] args) throws Exception {
+        String mode = "all";
+        int devices = 20_000;
+        String duration = "5m";
+        String outOfOrderness = "5s";
+        String interval = "10s";
+        String speed = "max";
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "-h", "--help" -> {
+                    System.out.println(USAGE);
+                    return;
+                }
+                case "--mode" -> mode = args[++i];
+                case "--devices" -> devices = Integer.parseInt(args[++i]);
+                case "--duration" -> duration = args[++i];
+                case "--out-of-orderness" -> outOfOrderness = args[++i];
+                case "--interval" -> interval = args[++i];
+                case "--speed" -> speed = args[++i];
+                default -> {
+                    System.err.println("bench-e2e: unknown option '" + args[i] + "'\n\n" + USAGE);
+                    System.exit(2);
+                }
+            }
+        }
+        if (!List.of("batches", "single", "latency", "all").contains(mode) || devices < 1) {
+            System.err.println("bench-e2e: --mode batches|single|latency|all and --devices ≥ 1\n\n" + USAGE);
+            System.exit(2);
+        }
+        System.out.printf("bench-e2e: %d cores, %s, Java %s; %,d electricity meters × %s at a reading every %s; "
+                        + "metrics job out-of-orderness %s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
+                System.getProperty("java.version"), devices, duration, interval, outOfOrderness);
+        Path runDir = Files.createTempDirectory("twinstream-bench-e2e");
+        try {
+            EndToEndBenchmark bench = new EndToEndBenchmark(runDir, devices, interval, duration, speed, outOfOrderness);
+            for (String each : List.of("batches", "single", "latency")) {
+                if (mode.equals("all") || mode.equals(each)) {
+                    bench.run(each);
+                }
+            }
+        } finally {
+            LocalService.deleteTree(runDir);
+        }
+    }
+
+    private String scenarioYaml(String mode) {
+        String format = mode.equals("batches") ? "batch" : "json";
+        return String.join("\n",
+                "name: e2e-" + mode,
+                "seed: 7",
+                "start: " + Instant.parse("2026-01-05T08:00:00Z"),
+                "duration: " + duration,
+                "speed: " + (mode.equals("latency") ? "1" : speed),
+                "publish: { qos: 1, connections: gateway, devicesPerGateway: 1000, batchSize: 50 }",
+                "sites:",
+                "  - name: bench-east",
+                "    domain: city",
+                "    devices:",
+                "      electricity-meter: { count: " + (devices + 1) / 2 + ", interval: " + interval + ", format: " + format + " }",
+                "  - name: bench-west",
+                "    domain: city",
+                "    devices:",
+                "      electricity-meter: { count: " + devices / 2 + ", interval: " + interval + ", format: " + format + " }",
+                "");
+    }
+
+    private void run(String mode) throws Exception {
+        Path dir = Files.createDirectories(runDir.resolve(mode));
+        Path scenarioFile = dir.resolve("scenario.yaml");
+        Files.writeString(scenarioFile, scenarioYaml(mode));
+        Scenario scenario = ScenarioParser.load(scenarioFile.toString());
+        System.out.printf("%n== %s: computing the ground truth ...%n", mode);
+        Audit.Expectation expected = Audit.expect(scenario, 1.0);
+        long readings = expected.truth().totals().get("readings");
+        long windows = expected.truth().windows().size();
+        System.out.printf("%s: %,d readings, %,d windows expected%n", mode, readings, windows);
+
+        LocalOptions local = LocalOptions.defaults().withRunDirParent(dir);
+        List<GuardedProcess> peers = new ArrayList<>();
+        try (MosquittoProcess mosquitto = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local));
+             KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
+             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local));
+             ConsumerLag lag = startServices(mosquitto, kafka, influx)) {
+            Path log4j = dir.resolve("log4j2.properties");
+            Files.writeString(log4j, String.join("\n", "status = warn", "appender.out.type = Console", "appender.out.name = out",
+                    "appender.out.layout.type = PatternLayout", "appender.out.layout.pattern = %d{HH:mm:ss.SSS} %-5level [%t] %c{1} - %msg%n",
+                    "rootLogger.level = warn", "rootLogger.appenderRef.out.ref = out",
+                    "logger.task.name = org.apache.flink.runtime.taskmanager.Task", "logger.task.level = info", ""));
+            Map<String, String> common = Map.of("kafka.bootstrap", kafka.bootstrapServers(), "influx.url", influx.url(),
+                    "influx.database", Pipeline.DATABASE);
+            GuardedProcess bridge = startJvm(dir, log4j, "ingest", IngestMain.class, Map.of("mqtt.url", mosquitto.url(),
+                    "kafka.bootstrap", kafka.bootstrapServers(), "metrics.port", "0"));
+            peers.add(bridge);
+            GuardedProcess metrics = startJvm(dir, log4j, "metrics", StreamJobsMain.class, merge(common, Map.of(
+                    "kafka.group-id", Pipeline.METRICS_GROUP, "metrics.idle-after", "5s", "metrics.out-of-orderness", outOfOrderness,
+                    "checkpoint.dir", dir.resolve("checkpoints-metrics").toUri().toString())), "metrics");
+            peers.add(metrics);
+            GuardedProcess alerts = startJvm(dir, log4j, "alerts", StreamJobsMain.class, merge(common, Map.of(
+                    "kafka.group-id", Pipeline.ALERTS_GROUP, "alerts.idle-after", "5s", "mqtt.url", mosquitto.url(),
+                    "checkpoint.dir", dir.resolve("checkpoints-alerts").toUri().toString())), "alerts");
+            peers.add(alerts);
+            awaitRunning(metrics);
+            awaitRunning(alerts);
+            Thread.sleep(3000); // the bridge's subscriptions are up long before; let the jobs' first checkpoint pass
+
+            Map<String, Long> pids = new LinkedHashMap<>();
+            pids.put("simulator", 0L);
+            pids.put("mosquitto", mosquitto.pid().orElseThrow());
+            pids.put("ingest", bridge.pid());
+            pids.put("kafka", kafka.pid().orElseThrow());
+            pids.put("metrics job", metrics.pid());
+            pids.put("alerts job", alerts.pid());
+            pids.put("influxd", influx.pid().orElseThrow());
+            ProcessUsage usage = new ProcessUsage(pids);
+
+            LatencyProbe probe = mode.equals("latency") ? new LatencyProbe(influx.url()) : null;
+            long t0 = System.nanoTime();
+            GuardedProcess simulator = GuardedProcess.start("bench-simulator", javaCommand(log4j, SimulatorMain.class,
+                    List.of("run", "--scenario", scenarioFile.toString(), "--mqtt-url", mosquitto.url(),
+                            "--retry-unrouted", "--progress-every", "10s")), dir, dir.resolve("simulator.log"), Map.of());
+            peers.add(simulator);
+            usage.track("simulator", simulator.pid());
+            usage.start();
+
+            long published = 0;
+            long ingested = 0;
+            long consumed = 0;
+            long written = 0;
+            long lastLine = 0;
+            long deadline = t0 + Duration.ofMinutes(30).toNanos();
+            while (written == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+                long now = System.nanoTime();
+                if (published == 0 && !simulator.isAlive()) {
+                    published = now;
+                }
+                long inKafka = Audit.topicRecords(kafka.bootstrapServers()).getOrDefault("telemetry.readings", 0L);
+                if (published != 0 && ingested == 0 && inKafka >= readings) {
+                    ingested = now;
+                }
+                long lagMetrics = lag.of(Pipeline.METRICS_GROUP, "telemetry.readings");
+                long lagAlerts = lag.of(Pipeline.ALERTS_GROUP, "telemetry.readings");
+                if (ingested != 0 && consumed == 0 && lagMetrics == 0 && lagAlerts == 0) {
+                    consumed = now;
+                }
+                if (now - lastLine > 5_000_000_000L || consumed != 0 && now - lastLine > 1_000_000_000L) {
+                    long points = Audit.count(influx.url(), Pipeline.DATABASE, "SELECT count(\"count\") FROM device_metrics")
+                            + Audit.count(influx.url(), Pipeline.DATABASE, "SELECT count(\"count\") FROM site_metrics");
+                    System.out.printf("%s: %5.0f s | in Kafka %,10d of %,d | lag metrics %,9d alerts %,9d | windows in InfluxDB %,9d of %,d%n",
+                            mode, (now - t0) / 1e9, inKafka, readings, lagMetrics, lagAlerts, points, windows);
+                    lastLine = now;
+                    if (consumed != 0 && points >= windows) {
+                        written = now;
+                    }
+                }
+            }
+            usage.stop();
+            AuditReport report = Audit.run(expected, new Audit.Target(influx.url(), Pipeline.DATABASE, kafka.bootstrapServers()));
+            report.print(System.out);
+            if (simulator.isAlive() || written == 0) {
+                System.out.printf("%s: did not finish within 30 minutes%n", mode);
+            }
+            long messages = mode.equals("batches") ? (readings + 49) / 50 : readings;
+            System.out.printf("%n%s results (QoS 1, %s%s):%n", mode, mode.equals("batches") ? "batches of 50 readings" : "one reading per message",
+                    mode.equals("latency") ? ", real time" : speed.equals("max") ? ", as fast as it goes" : ", speed " + speed);
+            line(mode, "published (simulator done)", published, t0, readings, messages);
+            line(mode, "in Kafka (ingest done)", ingested, t0, readings, messages);
+            line(mode, "consumed by both jobs (lag 0)", consumed, t0, readings, messages);
+            line(mode, "every window in InfluxDB", written, t0, readings, messages);
+            System.out.printf("%s: audit %s%n", mode, report.clean() ? "CLEAN" : "NOT CLEAN");
+            usage.print(System.out, mode);
+            if (probe != null) {
+                probe.close();
+                long[] latencies = probe.latencies(kafka.bootstrapServers(), readings, Duration.ofSeconds(30));
+                System.out.printf("%s: publish → queryable (10-s site window in InfluxDB), %,d readings (the last 30 s of the stream "
+                                + "left out: closed by the idle advance): p50 %,d ms, p90 %,d ms, p99 %,d ms, max %,d ms (goal: p99 ≤ 13,000 ms; out-of-orderness %s)%n",
+                        mode, latencies.length, LatencyProbe.percentile(latencies, 50), LatencyProbe.percentile(latencies, 90),
+                        LatencyProbe.percentile(latencies, 99), latencies.length == 0 ? -1 : latencies[latencies.length - 1],
+                        outOfOrderness);
+            }
+        } finally {
+            for (GuardedProcess peer : peers) {
+                peer.stop(Duration.ofSeconds(10));
+            }
+        }
+    }
+
+    private static void line(String mode, String stage, long at, long t0, long readings, long messages) {
+        if (at == 0) {
+            System.out.printf("%s:   %-32s not reached%n", mode, stage);
+            return;
+        }
+        double seconds = (at - t0) / 1e9;
+        System.out.printf("%s:   %-32s after %7.1f s = %,9.0f readings/s, %,9.0f messages/s%n", mode, stage, seconds,
+                readings / seconds, messages / seconds);
+    }
+
+    private ConsumerLag startServices(MosquittoProcess mosquitto, KafkaProcess kafka, InfluxdProcess influx) throws Exception {
+        mosquitto.start();
+        kafka.start();
+        influx.start();
+        Pipeline.createTopicsAndDatabase(kafka, influx);
+        return new ConsumerLag(kafka.bootstrapServers());
+    }
+
+    private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {
+        Map<String, String> out = new LinkedHashMap<>(a);
+        out.putAll(b);
+        return out;
+    }
+
+    private static List<String> javaCommand(Path log4j, Class<?> main, List<String> args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(JVM_OPTIONS);
+        command.add("-Dlog4j2.configurationFile=" + log4j);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(args);
+        return command;
+    }
+
+    private static GuardedProcess startJvm(Path dir, Path log4j, String name, Class<?> main, Map<String, String> config,
+                                           String... firstArgs) throws IOException {
+        Path file = dir.resolve(name + ".properties");
+        StringBuilder text = new StringBuilder();
+        config.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+        Files.writeString(file, text);
+        List<String> args = new ArrayList<>(List.of(firstArgs));
+        args.addAll(List.of("--config", file.toString()));
+        return GuardedProcess.start("bench-" + name, javaCommand(log4j, main, args), dir, dir.resolve(name + ".log"), Map.of());
+    }
+
+    /** Until the job's readings source task runs (its log says so), or it ended. */
+    private static void awaitRunning(GuardedProcess job) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!job.isAlive()) {
+                throw new IllegalStateException(job + " ended:\n" + job.logTail(30));
+            }
+            String log = Files.readString(job.logFile());
+            if (log.lines().anyMatch(l -> l.contains("Source: telemetry.readings") && l.contains("to RUNNING"))) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(job + " not running after 2 minutes:\n" + job.logTail(30));
+    }
+}
