@@ -1,12 +1,9 @@
 package io.twinstream.jobs.time;
 
 import java.time.Duration;
-import java.util.List;
 
 import io.twinstream.model.Reading;
 
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -53,7 +50,7 @@ public final class EventTimeClock<T> extends AbstractStreamOperator<T>
     private static final long TICK_MILLIS = 200;
 
     private final long idleAfterMillis;
-    private transient ListState<Long> checkpointed;
+    private transient CheckpointedWatermark checkpointed;
     private transient long emitted;
     private transient boolean restoredNotYetSent;
     private transient boolean forwardedIdle;
@@ -89,25 +86,15 @@ public final class EventTimeClock<T> extends AbstractStreamOperator<T>
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        // Union state: every instance sees every instance's watermark, also after a change of parallelism.
-        checkpointed = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("watermark", Long.class));
-        emitted = Long.MIN_VALUE;
-        long lowest = Long.MAX_VALUE;
-        for (Long watermark : checkpointed.get()) {
-            if (watermark != Long.MIN_VALUE) { // an instance that never had a watermark was idle downstream
-                lowest = Math.min(lowest, watermark);
-            }
-        }
-        if (lowest != Long.MAX_VALUE) {
-            emitted = lowest;
-            restoredNotYetSent = true;
-        }
+        checkpointed = new CheckpointedWatermark(context);
+        emitted = checkpointed.restored();
+        restoredNotYetSent = emitted != Long.MIN_VALUE;
     }
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        checkpointed.update(List.of(emitted));
+        checkpointed.snapshot(emitted);
     }
 
     @Override

@@ -1,9 +1,5 @@
 package io.twinstream.jobs.time;
 
-import java.util.List;
-
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -28,29 +24,22 @@ public final class RestoredWatermark<T> extends AbstractStreamOperator<T> implem
 
     private static final long serialVersionUID = 1L;
 
-    private transient ListState<Long> checkpointed;
+    private transient CheckpointedWatermark checkpointed;
     private transient long current;
     private transient boolean restoredNotYetSent;
 
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        checkpointed = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("watermark", Long.class));
-        current = Long.MIN_VALUE;
-        long lowest = Long.MAX_VALUE;
-        for (Long watermark : checkpointed.get()) {
-            lowest = Math.min(lowest, watermark); // all instances see the same watermarks: the lowest is safe on a rescale
-        }
-        if (lowest != Long.MAX_VALUE && lowest != Long.MIN_VALUE) {
-            current = lowest;
-            restoredNotYetSent = true;
-        }
+        checkpointed = new CheckpointedWatermark(context);
+        current = checkpointed.restored();
+        restoredNotYetSent = current != Long.MIN_VALUE;
     }
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        checkpointed.update(List.of(current));
+        checkpointed.snapshot(current);
     }
 
     @Override
