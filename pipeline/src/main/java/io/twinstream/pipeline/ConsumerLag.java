@@ -1,6 +1,8 @@
 package io.twinstream.pipeline;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -12,7 +14,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * How far a consumer group is behind on a topic: end offsets minus the group's committed offsets,
+ * How many records a topic holds and how far consumer groups are behind on it: end offsets minus the group's committed offsets,
  * summed over the partitions (a partition the group has not committed counts from its start). The
  * Flink jobs commit at each completed checkpoint, so this is the lag as of their last checkpoint.
  */
@@ -25,9 +27,17 @@ public final class ConsumerLag implements AutoCloseable {
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000));
     }
 
-    /** Records of {@code topic} not yet committed by {@code group}. */
-    public long of(String group, String topic) throws Exception {
-        var partitions = admin.describeTopics(java.util.List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
+    /** Records on a topic (end minus beginning offsets) and, per consumer group, those it has not committed. */
+    public record Position(long records, Map<String, Long> lagByGroup) {
+
+        public long lag(String group) {
+            return lagByGroup.get(group);
+        }
+    }
+
+    /** Where {@code topic} and {@code groups} stand: one listing of its offsets for all of them. */
+    public Position of(String topic, List<String> groups) throws Exception {
+        var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
                 .get(topic).partitions();
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
@@ -37,15 +47,23 @@ public final class ConsumerLag implements AutoCloseable {
         });
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts = admin.listOffsets(earliest).all().get(10, TimeUnit.SECONDS);
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-        long lag = 0;
+        long records = 0;
         for (var end : ends.entrySet()) {
-            OffsetAndMetadata done = committed.get(end.getKey());
-            long from = done != null ? done.offset() : starts.get(end.getKey()).offset();
-            lag += Math.max(0, end.getValue().offset() - from);
+            records += end.getValue().offset() - starts.get(end.getKey()).offset();
         }
-        return lag;
+        Map<String, Long> lagByGroup = new LinkedHashMap<>();
+        for (String group : groups) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+            long lag = 0;
+            for (var end : ends.entrySet()) {
+                OffsetAndMetadata done = committed.get(end.getKey());
+                long from = done != null ? done.offset() : starts.get(end.getKey()).offset();
+                lag += Math.max(0, end.getValue().offset() - from);
+            }
+            lagByGroup.put(group, lag);
+        }
+        return new Position(records, lagByGroup);
     }
 
     @Override

@@ -199,46 +199,38 @@ public final class DemoMain {
         }, "demo-publisher");
         publishing.start();
         try (Progress progress = new Progress(stack, pipeline, publisher.stats(), rates, out)) {
-            return publishThenAudit(scenario, options, stack, publisher, publishing, failure, progress, stopRequested, out);
-        }
-    }
-
-    /** Waits for the simulator with progress lines (or Ctrl-C), then audits until clean or settled. */
-    private static AuditReport publishThenAudit(Scenario scenario, Options options, ServiceStack stack,
-                                                MqttPublisher publisher, Thread publishing,
-                                                AtomicReference<Exception> failure, Progress progress,
-                                                AtomicBoolean stopRequested, PrintStream out) throws Exception {
-        try {
-            while (publishing.isAlive() && !stopRequested.get()) {
-                publishing.join(5000);
-                progress.print("publishing");
-            }
-        } catch (InterruptedException e) {
-            Thread.interrupted(); // Ctrl-C: go on to the audit
-        } finally {
-            publisher.stop();
-            publishing.join(10_000);
-            publisher.close();
-        }
-        if (failure.get() != null) {
-            out.println("demo: the simulator failed: " + failure.get().getMessage());
-        }
-        Audit.Target target = new Audit.Target(stack.influx().url(), Pipeline.DATABASE, stack.kafka().bootstrapServers());
-        long deadline = System.nanoTime() + (stopRequested.get() ? 0 : options.settle().toNanos());
-        out.println("demo: published; waiting for the jobs to close the last windows, then the audit ...");
-        Audit.Expectation expected = Audit.expect(scenario, options.rateScale());
-        AuditReport report = Audit.run(expected, target);
-        while (!report.clean() && System.nanoTime() < deadline && !stopRequested.get()) {
             try {
-                Thread.sleep(5000);
+                while (publishing.isAlive() && !stopRequested.get()) {
+                    publishing.join(5000);
+                    progress.print("publishing");
+                }
             } catch (InterruptedException e) {
-                Thread.interrupted();
-                break;
+                Thread.interrupted(); // Ctrl-C: go on to the audit
+            } finally {
+                publisher.stop();
+                publishing.join(10_000);
+                publisher.close();
             }
-            progress.print("settling");
-            report = Audit.run(expected, target);
+            if (failure.get() != null) {
+                out.println("demo: the simulator failed: " + failure.get().getMessage());
+            }
+            Audit.Target target = new Audit.Target(stack.influx().url(), Pipeline.DATABASE, stack.kafka().bootstrapServers());
+            long deadline = System.nanoTime() + (stopRequested.get() ? 0 : options.settle().toNanos());
+            out.println("demo: published; waiting for the jobs to close the last windows, then the audit ...");
+            Audit.Expectation expected = Audit.expect(scenario, options.rateScale());
+            AuditReport report = Audit.run(expected, target);
+            while (!report.clean() && System.nanoTime() < deadline && !stopRequested.get()) {
+                try {
+                    Thread.sleep(5000);
+                } catch (InterruptedException e) {
+                    Thread.interrupted();
+                    break;
+                }
+                progress.print("settling");
+                report = Audit.run(expected, target);
+            }
+            return report;
         }
-        return report;
     }
 
     /** One progress line: each stage's count and rate since the last line; also what the live page shows. */
@@ -274,10 +266,9 @@ public final class DemoMain {
             PipelineRates rates;
             try {
                 long windows = Audit.count(influx, Pipeline.DATABASE, "SELECT count(\"count\") FROM device_metrics");
-                rates = new PipelineRates(phase, publishedReadings, ingested, deadLettered,
-                        Audit.topicRecords(stack.kafka().bootstrapServers()).getOrDefault("telemetry.readings", 0L),
-                        lag.of(Pipeline.METRICS_GROUP, "telemetry.readings"), lag.of(Pipeline.ALERTS_GROUP, "telemetry.readings"),
-                        windows,
+                ConsumerLag.Position readings = lag.of("telemetry.readings", Pipeline.JOB_GROUPS);
+                rates = new PipelineRates(phase, publishedReadings, ingested, deadLettered, readings.records(),
+                        readings.lag(Pipeline.METRICS_GROUP), readings.lag(Pipeline.ALERTS_GROUP), windows,
                         Audit.count(influx, Pipeline.DATABASE, "SELECT count(\"value\") FROM alerts WHERE \"state\" = 'raised'"),
                         Audit.count(influx, Pipeline.DATABASE, "SELECT count(\"value\") FROM alerts WHERE \"state\" = 'cleared'"),
                         new PipelineRates.Rates((publishedReadings - lastPublished) / seconds, (ingested - lastIngested) / seconds,

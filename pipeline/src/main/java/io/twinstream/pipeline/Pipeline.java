@@ -40,6 +40,8 @@ public final class Pipeline implements AutoCloseable {
     /** The jobs' consumer groups on telemetry.readings (their committed offsets give their lag). */
     public static final String METRICS_GROUP = "twinstream-metrics";
     public static final String ALERTS_GROUP = "twinstream-alerts";
+    /** Both jobs' groups, in that order. */
+    public static final List<String> JOB_GROUPS = List.of(METRICS_GROUP, ALERTS_GROUP);
 
     /**
      * @param checkpoints where the jobs keep their checkpoints (a directory of its own per job inside)
@@ -120,9 +122,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private static JobClient startMetrics(KafkaBroker kafka, InfluxServer influx, Settings settings) throws Exception {
-        Properties p = common(kafka, influx, settings, "metrics");
-        p.setProperty("kafka.group-id", METRICS_GROUP);
-        p.setProperty("metrics.idle-after", settings.idleAfter().toMillis() + "ms");
+        Properties p = common(kafka, influx, settings, "metrics", METRICS_GROUP);
         MetricsJobConfig config = MetricsJobConfig.load(p, Map.of());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(MetricsJob.flinkConfiguration(config));
         env.setParallelism(settings.parallelism());
@@ -132,10 +132,8 @@ public final class Pipeline implements AutoCloseable {
 
     private static JobClient startAlerts(MqttBroker mqtt, KafkaBroker kafka, InfluxServer influx, Settings settings)
             throws Exception {
-        Properties p = common(kafka, influx, settings, "alerts");
-        p.setProperty("kafka.group-id", ALERTS_GROUP);
+        Properties p = common(kafka, influx, settings, "alerts", ALERTS_GROUP);
         p.setProperty("mqtt.url", mqtt.url());
-        p.setProperty("alerts.idle-after", settings.idleAfter().toMillis() + "ms");
         AlertsJobConfig config = AlertsJobConfig.load(p, Map.of());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(AlertsJob.flinkConfiguration(config));
         env.setParallelism(settings.parallelism());
@@ -143,9 +141,12 @@ public final class Pipeline implements AutoCloseable {
         return env.executeAsync("twinstream alerts");
     }
 
-    private static Properties common(KafkaBroker kafka, InfluxServer influx, Settings settings, String job) {
+    /** What both jobs are given; {@code job} is also the prefix of its own keys ({@code metrics.idle-after} …). */
+    private static Properties common(KafkaBroker kafka, InfluxServer influx, Settings settings, String job, String group) {
         Properties p = new Properties();
         p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
+        p.setProperty("kafka.group-id", group);
+        p.setProperty(job + ".idle-after", settings.idleAfter().toMillis() + "ms");
         p.setProperty("influx.url", influx.url());
         p.setProperty("influx.database", DATABASE);
         p.setProperty("checkpoint.interval", "2s");

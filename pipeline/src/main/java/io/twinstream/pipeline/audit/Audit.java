@@ -153,7 +153,8 @@ public final class Audit {
         return out;
     }
 
-    private static JsonNode query(Target target, String influxQl) throws IOException {
+    /** InfluxDB's answer to {@code influxQl} (times in ms); an {@link IOException} when it refuses the query. */
+    public static JsonNode query(Target target, String influxQl) throws IOException {
         JsonNode answer = JSON.readTree(InfluxHttp.query(target.influxUrl(), target.database(), influxQl));
         JsonNode error = answer.path("results").path(0).path("error");
         if (!error.isMissingNode()) {

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.twinstream.infra.stack.InfluxHttp;
+import io.twinstream.pipeline.audit.Audit;
 
 /**
  * What the live page shows, read from InfluxDB on each request (the contracted schema only, so the
@@ -30,13 +30,11 @@ public final class LiveState {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String influxUrl;
-    private final String database;
+    private final Audit.Target influx;
     private final Supplier<PipelineRates> rates;
 
     public LiveState(String influxUrl, String database, Supplier<PipelineRates> rates) {
-        this.influxUrl = influxUrl;
-        this.database = database;
+        this.influx = new Audit.Target(influxUrl, database, null);
         this.rates = rates;
     }
 
@@ -142,12 +140,7 @@ public final class LiveState {
 
     /** The series of the answer (empty when none). */
     private JsonNode query(String influxQl) throws IOException {
-        JsonNode answer = JSON.readTree(InfluxHttp.query(influxUrl, database, influxQl));
-        JsonNode result = answer.path("results").path(0);
-        if (result.has("error")) {
-            throw new IOException("InfluxDB refused '" + influxQl + "': " + result.path("error").asText());
-        }
-        return result.path("series");
+        return Audit.query(influx, influxQl).path("results").path(0).path("series");
     }
 
     private static JsonNode first(JsonNode series) {

@@ -211,12 +211,13 @@ public final class EndToEndBenchmark {
                 if (published == 0 && !simulator.isAlive()) {
                     published = now;
                 }
-                long inKafka = Audit.topicRecords(kafka.bootstrapServers()).getOrDefault("telemetry.readings", 0L);
+                ConsumerLag.Position position = lag.of("telemetry.readings", Pipeline.JOB_GROUPS);
+                long inKafka = position.records();
                 if (published != 0 && ingested == 0 && inKafka >= readings) {
                     ingested = now;
                 }
-                long lagMetrics = lag.of(Pipeline.METRICS_GROUP, "telemetry.readings");
-                long lagAlerts = lag.of(Pipeline.ALERTS_GROUP, "telemetry.readings");
+                long lagMetrics = position.lag(Pipeline.METRICS_GROUP);
+                long lagAlerts = position.lag(Pipeline.ALERTS_GROUP);
                 if (ingested != 0 && consumed == 0 && lagMetrics == 0 && lagAlerts == 0) {
                     consumed = now;
                 }
