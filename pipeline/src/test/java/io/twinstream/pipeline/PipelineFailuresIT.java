@@ -71,7 +71,7 @@ class PipelineFailuresIT {
     }
 
     private void runTheDemoScenarioAndAudit(Failure failure) throws Exception {
-        Scenario scenario = ScenarioParser.load("demo.yaml"); // 10 simulated minutes at 10x: about 60 s
+        Scenario scenario = ScenarioParser.load("demo.yaml").startingNow(); // 10 simulated minutes at 10x: about 60 s
         LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
         ExecutorService runner = Executors.newSingleThreadExecutor();
         try (MosquittoProcess mosquitto = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local));

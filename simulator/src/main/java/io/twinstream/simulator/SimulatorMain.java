@@ -57,6 +57,9 @@ public final class SimulatorMain {
             "  --duration D          override the simulated duration, e.g. 5m, 2h",
             "  --speed S             simulated seconds per wall second, or 'max' (run; default: the scenario's)",
             "  --seed N              override the scenario's seed",
+            "  --start INSTANT       pin the simulated start, e.g. 2026-01-05T04:30:00Z (a reproducible replay). Default:",
+            "                        the file's start; the shipped scenarios have none and start at the present",
+            "                        (run prints the start it took; give expect and hash that same --start)",
             "  --mqtt-url URL        broker (run; default $MQTT_URL, else tcp://127.0.0.1:1883)",
             "  --username U          MQTT login (run; default $MQTT_USERNAME; password from $MQTT_PASSWORD)",
             "  --reconnect-storm     run: after the stream, drop every connection at once and reconnect",
@@ -93,7 +96,7 @@ public final class SimulatorMain {
                 case "expect":
                     return expect(options, out);
                 case "hash":
-                    out.println(hash(options.fleet()));
+                    out.println(hash(options.pinnedFleet("hash")));
                     return 0;
                 default:
                     err.println("simulator: unknown command '" + command + "'\n\n" + USAGE);
@@ -119,15 +122,18 @@ public final class SimulatorMain {
     }
 
     private static int publish(Options options, PrintStream out, PrintStream err) throws MqttException, InterruptedException {
-        DeviceFleet fleet = options.fleet();
-        Scenario scenario = fleet.scenario();
-        double speed = options.speed != null ? options.speed : scenario.speed();
+        Scenario unstarted = options.scenario();
+        double speed = options.speed != null ? options.speed : unstarted.speed();
+        Scenario scenario = unstarted.startingNow(java.time.Clock.systemUTC(), speed);
+        DeviceFleet fleet = new DeviceFleet(scenario, options.rateScale);
         MqttPublisher publisher = new MqttPublisher(fleet, new MqttPublisher.Settings(options.mqttUrl, options.username,
                 options.password, speed, options.jitter).withRetryUnrouted(options.retryUnrouted));
         out.printf("simulator: %s, seed %d, %d devices on %d %s connections, %s simulated at %s, to %s%n",
                 scenario.name(), scenario.seed(), fleet.size(), fleet.connectionCount(),
                 scenario.publish().connections().name().toLowerCase(java.util.Locale.ROOT),
                 Durations.format(scenario.duration()), speed == 0 ? "max speed" : speed + "x", options.mqttUrl);
+        out.printf("simulator: simulated start %s%s%n", scenario.start(), unstarted.hasStart() ? ""
+                : " (the present; for this run's ground truth: simulator expect ... --start " + scenario.start() + ")");
         Thread main = Thread.currentThread();
         Thread hook = new Thread(() -> {
             publisher.stop();
@@ -176,7 +182,7 @@ public final class SimulatorMain {
     }
 
     private static int expect(Options options, PrintStream out) throws IOException {
-        DeviceFleet fleet = options.fleet();
+        DeviceFleet fleet = options.pinnedFleet("expect");
         if (options.out != null) {
             try (Writer writer = Files.newBufferedWriter(options.out, StandardCharsets.UTF_8)) {
                 GroundTruth.write(fleet, writer);
@@ -241,6 +247,7 @@ public final class SimulatorMain {
         Duration duration;
         Double speed;
         Long seed;
+        Instant start;
         String mqttUrl = envOr("MQTT_URL", "tcp://127.0.0.1:1883");
         String username = System.getenv("MQTT_USERNAME");
         char[] password = System.getenv("MQTT_PASSWORD") == null ? null : System.getenv("MQTT_PASSWORD").toCharArray();
@@ -259,8 +266,8 @@ public final class SimulatorMain {
                     case "--reconnect-storm" -> o.reconnectStorm = true;
                     case "--no-jitter" -> o.jitter = false;
                     case "--retry-unrouted" -> o.retryUnrouted = true;
-                    case "--scenario", "--rate-scale", "--duration", "--speed", "--seed", "--mqtt-url", "--username",
-                            "--out", "--progress-every" -> {
+                    case "--scenario", "--rate-scale", "--duration", "--speed", "--seed", "--start", "--mqtt-url",
+                            "--username", "--out", "--progress-every" -> {
                         if (i + 1 >= args.size()) {
                             throw new IllegalArgumentException(arg + " needs a value");
                         }
@@ -290,6 +297,9 @@ public final class SimulatorMain {
                     throw new IllegalArgumentException("--seed must be a whole number, was '" + values.get("--seed") + "'");
                 }
             }
+            if (values.containsKey("--start")) {
+                o.start = instant("--start", values.get("--start"));
+            }
             o.mqttUrl = values.getOrDefault("--mqtt-url", o.mqttUrl);
             if (!o.mqttUrl.matches("(tcp|ssl|ws|wss)://.+")) {
                 throw new IllegalArgumentException("--mqtt-url must look like tcp://host:1883, was '" + o.mqttUrl + "'");
@@ -304,13 +314,38 @@ public final class SimulatorMain {
             return o;
         }
 
-        DeviceFleet fleet() {
+        /** The scenario file with --duration, --seed and --start applied; its start may still be the present. */
+        Scenario scenario() {
             Scenario s = ScenarioParser.load(scenario);
-            if (duration != null || seed != null) {
-                s = new Scenario(s.name(), seed != null ? seed : s.seed(), s.start(), duration != null ? duration : s.duration(),
-                        s.speed(), s.timezone(), s.publish(), s.sites(), s.faults(), s.episodes());
+            if (duration != null) {
+                s = s.withDuration(duration);
+            }
+            if (seed != null) {
+                s = s.withSeed(seed);
+            }
+            return start != null ? s.withStart(start) : s;
+        }
+
+        /**
+         * The fleet of a scenario whose start is fixed: a stream computed now must be the one a
+         * run played earlier, so a scenario starting at the present needs the --start that run printed.
+         */
+        DeviceFleet pinnedFleet(String command) {
+            Scenario s = scenario();
+            if (!s.hasStart()) {
+                throw new IllegalArgumentException(command + ": " + scenario + " starts at the present when it is run: give --start,"
+                        + " the simulated start `simulator run` printed (e.g. --start "
+                        + Scenario.startEndingNow(Instant.now(), s.duration(), s.speed()) + ")");
             }
             return new DeviceFleet(s, rateScale);
+        }
+
+        private static Instant instant(String name, String text) {
+            try {
+                return Instant.parse(text);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException(name + " must be an instant like 2026-01-05T04:30:00Z, was '" + text + "'");
+            }
         }
 
         private static double positive(String name, String text) {

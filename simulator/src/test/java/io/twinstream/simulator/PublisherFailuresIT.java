@@ -46,7 +46,7 @@ class PublisherFailuresIT {
                 "  - name: f-site",
                 "    domain: city",
                 "    devices:",
-                "      noise: { count: " + devices + ", interval: 1s }")), 1);
+                "      noise: { count: " + devices + ", interval: 1s }")).startingNow(), 1);
     }
 
     @Test

@@ -54,7 +54,7 @@ class SimulatorIT {
     @Test
     void shouldDeliverExactlyTheScenarioStreamThroughGateways(MqttBroker broker) throws Exception {
         DeviceFleet fleet = new DeviceFleet(ScenarioParser.parse("it.yaml", scenario("gw", "gateway",
-                "{ duplicate: 0.05, outOfOrder: 0.05, late: 0.01, lateDelay: 30s, malformed: 0.03, offline: 20, clockSkew: 1s }")), 1);
+                "{ duplicate: 0.05, outOfOrder: 0.05, late: 0.01, lateDelay: 30s, malformed: 0.03, offline: 20, clockSkew: 1s }")).startingNow(), 1);
         Counting counting = new Counting();
         List<SimMessage> expected = new ArrayList<>();
         MessageGenerator reference = new MessageGenerator(fleet, counting);
@@ -88,7 +88,7 @@ class SimulatorIT {
     @Test
     void shouldLetTheBrokerAnnounceADroppedDeviceThroughItsLastWill(MqttBroker broker) throws Exception {
         DeviceFleet fleet = new DeviceFleet(ScenarioParser.parse("it.yaml", scenario("dev", "device",
-                "{ offline: 20, duplicate: 0.02 }")), 1);
+                "{ offline: 20, duplicate: 0.02 }")).startingNow(), 1);
         List<SimMessage> expected = new ArrayList<>();
         MessageGenerator reference = new MessageGenerator(fleet, StreamObserver.NONE);
         for (SimMessage m = reference.next(); m != null; m = reference.next()) {

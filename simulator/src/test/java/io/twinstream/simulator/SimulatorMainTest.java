@@ -66,15 +66,24 @@ class SimulatorMainTest {
     void shouldWriteTheGroundTruthToAFile() throws Exception {
         Path file = tmp.resolve("truth.jsonl");
 
-        assertThat(run("expect", "--scenario", "demo.yaml", "--duration", "1m", "--out", file.toString())).isZero();
+        assertThat(run("expect", "--scenario", "demo.yaml", "--start", "2026-01-05T04:30:00Z", "--duration", "1m",
+                "--out", file.toString())).isZero();
         String last = Files.readAllLines(file).get(Files.readAllLines(file).size() - 1);
         assertThat(last).startsWith("{\"type\":\"totals\",\"scenario\":\"demo\"");
     }
 
     @Test
+    void shouldRefuseTheGroundTruthOfAScenarioStartingAtThePresentWithoutItsStart() {
+        assertThat(run("expect", "--scenario", "demo.yaml", "--duration", "1m")).isEqualTo(2);
+        assertThat(err()).contains("expect: demo.yaml starts at the present when it is run: give --start");
+        assertThat(run("hash", "--scenario", "demo.yaml", "--start", "yesterday")).isEqualTo(2);
+        assertThat(err()).contains("--start must be an instant like 2026-01-05T04:30:00Z, was 'yesterday'");
+    }
+
+    @Test
     void shouldPrintTheSameHashTwice() {
-        assertThat(run("hash", "--scenario", "demo.yaml", "--duration", "2m")).isZero();
-        assertThat(run("hash", "--scenario", "demo.yaml", "--duration", "2m")).isZero();
+        assertThat(run("hash", "--scenario", "demo.yaml", "--start", "2031-03-15T02:17:00Z", "--duration", "2m")).isZero();
+        assertThat(run("hash", "--scenario", "demo.yaml", "--start", "2031-03-15T02:17:00Z", "--duration", "2m")).isZero();
         String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
         assertThat(lines).hasSize(2);
         assertThat(lines[0]).matches("[0-9a-f]{64}").isEqualTo(lines[1]);

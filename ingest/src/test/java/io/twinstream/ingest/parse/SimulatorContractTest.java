@@ -3,7 +3,10 @@ package io.twinstream.ingest.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 
 import io.twinstream.model.Reading;
@@ -12,7 +15,9 @@ import io.twinstream.simulator.stream.DeviceFleet;
 import io.twinstream.simulator.stream.MessageGenerator;
 import io.twinstream.simulator.stream.SimMessage;
 import io.twinstream.simulator.stream.StreamObserver;
+import io.twinstream.simulator.scenario.Scenario;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -26,7 +31,7 @@ class SimulatorContractTest {
     @ParameterizedTest
     @ValueSource(strings = {"demo.yaml", "factory.yaml"})
     void shouldAcceptEveryReadingAndRejectEveryMalformedPayload(String scenario) throws Exception {
-        DeviceFleet fleet = new DeviceFleet(ScenarioParser.load(scenario), scenario.equals("factory.yaml") ? 0.2 : 1);
+        DeviceFleet fleet = new DeviceFleet(ScenarioParser.load(scenario).startingNow(), scenario.equals("factory.yaml") ? 0.2 : 1);
         MessageGenerator generator = new MessageGenerator(fleet, StreamObserver.NONE);
         int readings = 0;
         int malformed = 0;
@@ -50,5 +55,41 @@ class SimulatorContractTest {
         }
         assertThat(readings).isGreaterThan(1000);
         assertThat(malformed).isPositive();
+    }
+
+    /**
+     * Whatever today's date: each shipped scenario, started at the present of a clock years ahead
+     * (and at awkward instants: a leap day, the last millisecond of a day, of a year), is published
+     * with its timestamps next to the wall clock, and ingest, with its default clock check and that
+     * clock as "now" at each message's wall time of publishing, accepts every reading of it.
+     */
+    @ParameterizedTest
+    @CsvSource({"demo.yaml, 2031-03-15T02:17:31.250Z, 1", "demo.yaml, 2034-07-02T23:59:59.999Z, 1",
+            "city.yaml, 2030-12-31T23:59:59.999Z, 0.02", "factory.yaml, 2032-02-29T12:00:00Z, 0.1"})
+    void shouldAcceptEveryReadingOfAShippedScenarioPlayedAtThePresentOfAnyDate(String name, String now, double scale)
+            throws Exception {
+        Clock clock = Clock.fixed(Instant.parse(now), ZoneOffset.UTC);
+        Scenario unstarted = ScenarioParser.load(name);
+        Scenario scenario = unstarted.startingNow(clock, unstarted.speed());
+        long start = scenario.start().toEpochMilli();
+        long publishFrom = clock.millis();
+        long maxClockSkew = scenario.faults().clockSkew().toMillis();
+        MessageGenerator generator = new MessageGenerator(new DeviceFleet(scenario, scale), StreamObserver.NONE);
+        long readings = 0;
+        long aheadAtMost = Long.MIN_VALUE;
+        for (SimMessage m = generator.next(); m != null; m = generator.next()) {
+            // The wall time at which the simulator publishes this message, at the scenario's speed.
+            long wall = publishFrom + (long) ((m.sendMillis() - start) / unstarted.speed());
+            if (m.kind() == SimMessage.Kind.READINGS || m.kind() == SimMessage.Kind.DUPLICATE) {
+                for (Reading r : parser.parse(m.topic(), m.payload(), wall)) {
+                    aheadAtMost = Math.max(aheadAtMost, r.ts() - wall);
+                    readings++;
+                }
+            }
+        }
+        assertThat(readings).isGreaterThan(1000);
+        assertThat(aheadAtMost).as("how far a reading is stamped ahead of the wall clock when published, ms")
+                .isLessThanOrEqualTo(maxClockSkew);
+        assertThat(scenario.start()).isBefore(Instant.parse(now)).isAfter(Instant.parse(now).minus(scenario.duration()));
     }
 }

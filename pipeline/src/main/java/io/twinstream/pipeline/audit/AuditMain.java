@@ -19,7 +19,7 @@ import io.twinstream.simulator.scenario.ScenarioParser;
 public final class AuditMain {
 
     static final String USAGE = String.join("\n",
-            "Usage: audit --scenario FILE|NAME [--rate-scale X] [--duration D] [--seed N]",
+            "Usage: audit --scenario FILE|NAME [--start INSTANT] [--rate-scale X] [--duration D] [--seed N]",
             "             [--influx-url URL] [--database DB] [--kafka-bootstrap HOST:PORT | --no-kafka]",
             "",
             "Compares the device_metrics and site_metrics windows (field by field) and the alert transitions in",
@@ -29,6 +29,8 @@ public final class AuditMain {
             "malformed message was dead-lettered; 1 when not; 2 for bad arguments.",
             "",
             "  --scenario       a scenario file, or a shipped one by name (demo.yaml, city.yaml, factory.yaml)",
+            "  --start          the simulated start the run took (`simulator run` and the demo print it); needed",
+            "                   for a scenario that starts at the present, as the shipped ones do",
             "  --rate-scale, --duration, --seed   as given to `simulator run`",
             "  --influx-url     default $INFLUX_URL, else http://127.0.0.1:8086",
             "  --database       default telemetry",
@@ -52,6 +54,7 @@ public final class AuditMain {
         double rateScale = 1;
         Duration duration = null;
         Long seed = null;
+        java.time.Instant start = null;
         String influxUrl = env.getOrDefault("INFLUX_URL", "http://127.0.0.1:8086");
         String database = "telemetry";
         String kafka = env.getOrDefault("KAFKA_BOOTSTRAP", "127.0.0.1:9092");
@@ -71,6 +74,7 @@ public final class AuditMain {
                     case "--rate-scale" -> rateScale = positive(arg, value);
                     case "--duration" -> duration = Durations.parse(value);
                     case "--seed" -> seed = Long.parseLong(value);
+                    case "--start" -> start = instant(arg, value);
                     case "--influx-url" -> influxUrl = value;
                     case "--database" -> database = value;
                     case "--kafka-bootstrap" -> kafka = value;
@@ -90,6 +94,14 @@ public final class AuditMain {
         Scenario scenario;
         try {
             scenario = withOverrides(ScenarioParser.load(scenarioName), duration, seed);
+            if (start != null) {
+                scenario = scenario.withStart(start);
+            }
+            if (!scenario.hasStart()) {
+                err.println("audit: " + scenarioName + " starts at the present when it is played: give --start, the simulated"
+                        + " start the run printed (\"simulated start ...\")");
+                return 2;
+            }
         } catch (ScenarioException e) {
             err.println("audit: " + e.getMessage());
             return 2;
@@ -106,11 +118,17 @@ public final class AuditMain {
 
     /** The scenario as `simulator run` played it with --duration and --seed. */
     public static Scenario withOverrides(Scenario s, Duration duration, Long seed) {
-        if (duration == null && seed == null) {
-            return s;
+        Scenario out = duration != null ? s.withDuration(duration) : s;
+        return seed != null ? out.withSeed(seed) : out;
+    }
+
+    /** An instant option ({@code --start}), or a message naming it (shared with the demo's options). */
+    public static java.time.Instant instant(String name, String value) {
+        try {
+            return java.time.Instant.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException(name + " must be an instant like 2026-01-05T04:30:00Z, was '" + value + "'");
         }
-        return new Scenario(s.name(), seed != null ? seed : s.seed(), s.start(), duration != null ? duration : s.duration(),
-                s.speed(), s.timezone(), s.publish(), s.sites(), s.faults(), s.episodes());
     }
 
     /** A positive number option, or a message naming it (shared with the demo's options). */

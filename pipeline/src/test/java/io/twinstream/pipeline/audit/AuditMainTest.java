@@ -37,12 +37,21 @@ class AuditMainTest {
         assertThat(run("--scenario", "no-such-scenario.yaml")).isEqualTo(2);
         assertThat(run("--scenario", "demo.yaml", "--bogus", "1")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option '--bogus'");
+        assertThat(run("--scenario", "demo.yaml", "--start", "5 minutes ago")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--start must be an instant like 2026-01-05T04:30:00Z");
+    }
+
+    @Test
+    void shouldAskForTheStartOfAScenarioThatStartsAtThePresent() {
+        assertThat(run("--scenario", "demo.yaml", "--no-kafka")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("demo.yaml starts at the present when it is played: give --start");
     }
 
     @Test
     void shouldFailWithStatus1WhenInfluxDbCannotBeRead() {
         int unused = io.twinstream.infra.stack.local.FreePorts.pick();
-        assertThat(run("--scenario", "demo.yaml", "--duration", "1m", "--no-kafka", "--influx-url", "http://127.0.0.1:" + unused))
+        assertThat(run("--scenario", "demo.yaml", "--start", "2026-01-05T04:30:00Z", "--duration", "1m", "--no-kafka",
+                "--influx-url", "http://127.0.0.1:" + unused))
                 .isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("audit: could not read the pipeline's output");
     }

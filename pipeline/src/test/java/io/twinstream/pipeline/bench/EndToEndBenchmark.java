@@ -122,10 +122,14 @@ public final class EndToEndBenchmark {
 
     private String scenarioYaml(String mode) {
         String format = mode.equals("batches") ? "batch" : "json";
+        double publishSpeed = mode.equals("latency") ? 1 : speed.equals("max") ? 0 : Double.parseDouble(speed);
+        // Pinned in the file, so that the simulator's process plays the start the audit expects; ends at the present.
+        Instant start = io.twinstream.simulator.scenario.Scenario.startEndingNow(Instant.now(),
+                io.twinstream.simulator.scenario.Durations.parse(duration), publishSpeed);
         return String.join("\n",
                 "name: e2e-" + mode,
                 "seed: 7",
-                "start: " + Instant.parse("2026-01-05T08:00:00Z"),
+                "start: " + start,
                 "duration: " + duration,
                 "speed: " + (mode.equals("latency") ? "1" : speed),
                 "publish: { qos: 1, connections: gateway, devicesPerGateway: 1000, batchSize: 50 }",

@@ -1,8 +1,10 @@
 package io.twinstream.simulator.scenario;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
@@ -11,7 +13,8 @@ import java.util.List;
  *
  * @param name      shown in progress lines and the ground truth
  * @param seed      the only source of randomness
- * @param start     simulated time of the first instant (default a Monday, 2026-01-05T00:00Z)
+ * @param start     simulated time of the first instant; {@code null} when the file leaves it to the
+ *                  present ({@code start} absent or {@code now}): {@link #startingNow} then fixes it
  * @param duration  simulated time covered
  * @param speed     simulated seconds per wall second when publishing; 0 = as fast as possible
  * @param timezone  local time of the sites, for daily and weekly cycles
@@ -26,6 +29,67 @@ public record Scenario(String name, long seed, Instant start, Duration duration,
     public Scenario {
         sites = List.copyOf(sites);
         episodes = List.copyOf(episodes);
+    }
+
+    /**
+     * Simulated time of the first instant.
+     *
+     * @throws IllegalStateException when the scenario starts at the present and that was not fixed
+     *                               yet ({@link #startingNow}, {@link #withStart})
+     */
+    public Instant start() {
+        if (start == null) {
+            throw new IllegalStateException("scenario '" + name + "' starts at the present: fix its start first "
+                    + "(Scenario.startingNow, or --start)");
+        }
+        return start;
+    }
+
+    /** Whether the start is fixed: pinned by the file or {@code --start}, or already resolved to the present. */
+    public boolean hasStart() {
+        return start != null;
+    }
+
+    /** This scenario from {@code start} (a pinned, reproducible replay). */
+    public Scenario withStart(Instant start) {
+        return new Scenario(name, seed, start, duration, speed, timezone, publish, sites, faults, episodes);
+    }
+
+    public Scenario withSeed(long seed) {
+        return new Scenario(name, seed, start, duration, speed, timezone, publish, sites, faults, episodes);
+    }
+
+    public Scenario withDuration(Duration duration) {
+        return new Scenario(name, seed, start, duration, speed, timezone, publish, sites, faults, episodes);
+    }
+
+    /** {@link #startingNow(Clock, double)} on the system clock at the scenario's own speed. */
+    public Scenario startingNow() {
+        return startingNow(Clock.systemUTC(), speed);
+    }
+
+    /**
+     * This scenario with its start fixed relative to {@code clock} when the file left it to the
+     * present (a pinned start is kept): see {@link #startEndingNow}.
+     *
+     * @param publishSpeed simulated seconds per wall second it will be published at (0: as fast as possible)
+     */
+    public Scenario startingNow(Clock clock, double publishSpeed) {
+        return start != null ? this : withStart(startEndingNow(clock.instant(), duration, publishSpeed));
+    }
+
+    /**
+     * The start at which a scenario published from {@code now} at {@code speed} never stamps a
+     * reading ahead of the wall clock and reaches its last instant as its publishing ends: {@code now}
+     * minus the time the simulated clock gains on the wall clock, {@code duration × (1 − 1/speed)}
+     * ({@code duration} at full speed, nothing at real time or slower), aligned down to the minute
+     * so that 10-s and 1-min windows line up with the scenario. So the demo's data is recent wherever
+     * a user looks (dashboards' "last hour"), and ingest's clock check accepts it on any date.
+     */
+    public static Instant startEndingNow(Instant now, Duration duration, double speed) {
+        double gained = speed <= 0 ? 1.0 : Math.max(0.0, 1.0 - 1.0 / speed);
+        long aheadMillis = (long) Math.ceil(duration.toMillis() * gained);
+        return now.minusMillis(aheadMillis).truncatedTo(ChronoUnit.MINUTES);
     }
 
     /** {@code device}: one MQTT connection per device; {@code gateway}: one per group of devices of a site. */

@@ -133,13 +133,13 @@ public final class ScenarioParser {
     }
 
     private static Instant instant(YamlField field) {
-        if (!field.present()) {
-            return Instant.parse("2026-01-05T00:00:00Z"); // a Monday: weekly cycles start with a working day
+        if (!field.present() || "now".equals(field.string())) {
+            return null; // the present, fixed when the scenario is played (Scenario.startingNow)
         }
         try {
             return Instant.parse(field.string());
         } catch (DateTimeException e) {
-            throw field.error("'" + field.string() + "' is not an instant like 2026-01-05T06:00:00Z");
+            throw field.error("'" + field.string() + "' is not an instant like 2026-01-05T06:00:00Z, nor 'now'");
         }
     }
 

@@ -64,7 +64,7 @@ public final class SimulatorBenchmark {
     }
 
     private static DeviceFleet fleet(String yaml) {
-        return new DeviceFleet(ScenarioParser.parse("bench.yaml", yaml), 1);
+        return new DeviceFleet(ScenarioParser.parse("bench.yaml", yaml).startingNow(), 1);
     }
 
     /** Same messages, same connections, same in-flight bound: the simulator against pre-built payloads. */

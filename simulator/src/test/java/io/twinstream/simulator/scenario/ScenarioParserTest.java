@@ -3,7 +3,10 @@ package io.twinstream.simulator.scenario;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -45,11 +48,49 @@ class ScenarioParserTest {
         assertThat(scenario.episodes()).isNotEmpty();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"demo.yaml", "city.yaml", "factory.yaml"})
+    void shouldLeaveTheShippedScenariosStartToThePresent(String name) {
+        assertThat(ScenarioParser.load(name).hasStart()).isFalse();
+    }
+
+    @Test
+    void shouldKeepAPinnedStartAndReadNowAsThePresent() {
+        Clock clock = Clock.fixed(Instant.parse("2031-03-15T02:17:31.250Z"), ZoneOffset.UTC);
+        Scenario pinned = ScenarioParser.parse("t.yaml", VALID.replace("seed: 1", "seed: 1\nstart: 2026-01-05T06:00:00Z"));
+        Scenario now = ScenarioParser.parse("t.yaml", VALID.replace("seed: 1", "seed: 1\nstart: now"));
+
+        assertThat(pinned.startingNow(clock, 10).start()).isEqualTo(Instant.parse("2026-01-05T06:00:00Z"));
+        assertThat(now.hasStart()).isFalse();
+        assertThat(now.startingNow(clock, 1).start()).isEqualTo(Instant.parse("2031-03-15T02:17:00Z"));
+    }
+
+    @Test
+    void shouldStartSoThatTheSimulatedClockNeverRunsAheadOfTheWallClock() {
+        Instant now = Instant.parse("2031-03-15T02:17:31.250Z");
+        Duration tenMinutes = Duration.ofMinutes(10);
+
+        // 10x: the simulated clock gains 9 of the 10 minutes while published; aligned down to the minute
+        assertThat(Scenario.startEndingNow(now, tenMinutes, 10)).isEqualTo(Instant.parse("2031-03-15T02:08:00Z"));
+        // real time or slower: from the present; as fast as possible: the whole duration before it
+        assertThat(Scenario.startEndingNow(now, tenMinutes, 1)).isEqualTo(Instant.parse("2031-03-15T02:17:00Z"));
+        assertThat(Scenario.startEndingNow(now, tenMinutes, 0.5)).isEqualTo(Instant.parse("2031-03-15T02:17:00Z"));
+        assertThat(Scenario.startEndingNow(now, tenMinutes, 0)).isEqualTo(Instant.parse("2031-03-15T02:07:00Z"));
+        for (double speed : new double[] {0, 0.5, 1, 2, 10, 60, 1000}) {
+            Instant start = Scenario.startEndingNow(now, Duration.ofDays(1), speed);
+            double wallSeconds = speed == 0 ? 0 : Duration.ofDays(1).toSeconds() / speed;
+            assertThat(start.plus(Duration.ofDays(1))).as("end of the simulated day at %sx", speed)
+                    .isBeforeOrEqualTo(now.plusMillis((long) (wallSeconds * 1000)));
+            assertThat(start.getEpochSecond() % 60).isZero();
+        }
+    }
+
     @Test
     void shouldApplyDocumentedDefaults() {
         Scenario s = ScenarioParser.parse("t.yaml", VALID);
 
-        assertThat(s.start().toString()).isEqualTo("2026-01-05T00:00:00Z");
+        assertThat(s.hasStart()).as("no start: the present, fixed when played").isFalse();
+        assertThatThrownBy(s::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("--start");
         assertThat(s.speed()).isEqualTo(1.0);
         assertThat(s.publish()).isEqualTo(new Scenario.Publish(1, Scenario.ConnectionMode.GATEWAY, 500, 100, 20));
         assertThat(s.faults()).isEqualTo(Scenario.Faults.none());

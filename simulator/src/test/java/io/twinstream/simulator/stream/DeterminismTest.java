@@ -25,9 +25,7 @@ class DeterminismTest {
     }
 
     private static DeviceFleet demo(long seed, double scale) {
-        Scenario s = ScenarioParser.load("demo.yaml");
-        s = new Scenario(s.name(), seed, s.start(), s.duration(), s.speed(), s.timezone(), s.publish(), s.sites(),
-                s.faults(), s.episodes());
+        Scenario s = ScenarioParser.load("demo.yaml").withSeed(seed).withStart(java.time.Instant.parse("2026-01-05T04:30:00Z"));
         return new DeviceFleet(s, scale);
     }
 

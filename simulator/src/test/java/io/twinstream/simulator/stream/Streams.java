@@ -23,6 +23,7 @@ public final class Streams {
         String yaml = String.join("\n",
                 "name: test",
                 "seed: 42",
+                "start: 2026-01-05T00:00:00Z", // a Monday at midnight, pinned: the models' cycles make values depend on the hour
                 "duration: " + duration,
                 "speed: max",
                 "publish: { qos: 1, connections: gateway, devicesPerGateway: 10, batchSize: 5 }",
