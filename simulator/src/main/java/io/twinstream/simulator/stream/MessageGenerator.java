@@ -118,6 +118,13 @@ public final class MessageGenerator {
                 flushBatches(now);
             } else {
                 int d = due.poll();
+                if (device + skewMillis[d] >= endMillis) {
+                    // This device's own clock (skewed) has reached the scenario's end: it has sent its
+                    // last reading. So no reading is stamped at or after the end, and the scenario's
+                    // last windows end with it: a pipeline closes them as soon as event time reaches
+                    // the end, not a whole window (up to a minute) later for one skewed reading.
+                    continue;
+                }
                 sampleDevice(d, device);
                 due.add(d, device + fleet.fleet(d).interval().toMillis());
             }

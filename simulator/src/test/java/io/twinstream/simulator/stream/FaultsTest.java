@@ -211,4 +211,19 @@ class FaultsTest {
         }
         assertThat(skewByDevice.values().stream().distinct().count()).isGreaterThan(10);
     }
+
+    @Test
+    void shouldStampNoReadingAtOrAfterTheEndEvenWithAFastClock() {
+        // Every 10 s from :00, clocks up to 9 s fast: the last sample of each device (at 9:50) would
+        // be stamped up to 9:59 without the rule, and a sample due at 10:00 never comes.
+        DeviceFleet fleet = Streams.fleet("noise", 30, "10s", "json", "10m", "faults: { clockSkew: 9s }");
+        long end = fleet.scenario().start().plusSeconds(600).toEpochMilli();
+        Map<String, Long> lastStamp = new HashMap<>();
+        for (SimMessage m : Streams.all(fleet, StreamObserver.NONE)) {
+            lastStamp.merge(m.topic(), (long) Streams.parseJson(m.payload())[0], Math::max);
+        }
+        assertThat(lastStamp).hasSize(30);
+        assertThat(lastStamp.values()).allSatisfy(ts -> assertThat(ts).isLessThan(end).isGreaterThanOrEqualTo(end - 19_000));
+        assertThat(lastStamp.values().stream().filter(ts -> ts >= end - 10_000)).as("fast clocks' last readings").isNotEmpty();
+    }
 }
