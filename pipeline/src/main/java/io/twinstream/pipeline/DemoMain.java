@@ -41,17 +41,20 @@ import io.twinstream.simulator.stream.StreamObserver;
 public final class DemoMain {
 
     static final String USAGE = String.join("\n",
-            "Usage: infra/bin/demo [--scenario demo.yaml] [--rate-scale X] [--duration D] [--speed S|max]",
-            "                      [--settle 3m] [--keep-data] [--dashboard-port 8088]",
+            "Usage: infra/bin/demo [--scenario demo.yaml] [--start INSTANT] [--rate-scale X] [--duration D] [--speed S|max]",
+            "                      [--settle 3m] [--keep-running] [--keep-data] [--dashboard-port 8088]",
             "",
             "Runs the whole pipeline here: simulator → Mosquitto → ingest → Kafka → Flink (metrics, alerts) → InfluxDB,",
-            "with progress every 5 s, then an audit of InfluxDB against the ground truth (simulator expect).",
+            "with a progress line every 5 s, then an audit of InfluxDB against the ground truth (simulator expect).",
             "",
             "  --scenario     a scenario file or a shipped one (demo.yaml, city.yaml, factory.yaml); default demo.yaml",
+            "  --start        pin the simulated start, e.g. 2026-01-05T04:30:00Z (default: the file's, else so that the",
+            "                 scenario ends at the present: its data is where dashboards look, \"last hour\")",
             "  --rate-scale   multiply every fleet's size (default 1)",
             "  --duration     simulated time to play, e.g. 5m (default: the scenario's)",
             "  --speed        simulated seconds per wall second, or max (default: the scenario's)",
-            "  --settle       how long to wait after the last message for the audit to come out clean (default 3m)",
+            "  --settle       longest wait after the last message for the last windows and alerts (default 3m)",
+            "  --keep-running after the audit, keep everything up (live page, InfluxDB, Kafka, MQTT) until Ctrl-C",
             "  --keep-data    keep the local services' directories (data, logs) after the demo",
             "  --dashboard-port  port of the built-in live page on 127.0.0.1 (default 8088; a free one if taken)",
             "  -h, --help     this text",
@@ -68,21 +71,27 @@ public final class DemoMain {
     }
 
     /** Options, validated. */
-    record Options(String scenario, double rateScale, Duration duration, Double speed, Duration settle, boolean keepData,
-                   int dashboardPort) {
+    record Options(String scenario, double rateScale, Duration duration, Double speed, java.time.Instant start,
+                   Duration settle, boolean keepRunning, boolean keepData, int dashboardPort) {
 
         static Options parse(List<String> args) {
             String scenario = "demo.yaml";
             double rateScale = 1;
             Duration duration = null;
             Double speed = null;
+            java.time.Instant start = null;
             Duration settle = Duration.ofMinutes(3);
+            boolean keepRunning = false;
             boolean keepData = false;
             int dashboardPort = 8088;
             for (int i = 0; i < args.size(); i++) {
                 String arg = args.get(i);
                 if (arg.equals("--keep-data")) {
                     keepData = true;
+                    continue;
+                }
+                if (arg.equals("--keep-running")) {
+                    keepRunning = true;
                     continue;
                 }
                 if (i + 1 >= args.size()) {
@@ -94,12 +103,13 @@ public final class DemoMain {
                     case "--rate-scale" -> rateScale = AuditMain.positive(arg, value);
                     case "--duration" -> duration = Durations.parse(value);
                     case "--speed" -> speed = value.equals("max") ? 0.0 : AuditMain.positive(arg, value);
+                    case "--start" -> start = AuditMain.instant(arg, value);
                     case "--settle" -> settle = Durations.parse(value);
                     case "--dashboard-port" -> dashboardPort = port(arg, value);
                     default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
                 }
             }
-            return new Options(scenario, rateScale, duration, speed, settle, keepData, dashboardPort);
+            return new Options(scenario, rateScale, duration, speed, start, settle, keepRunning, keepData, dashboardPort);
         }
 
         private static int port(String option, String value) {
@@ -112,6 +122,10 @@ public final class DemoMain {
                 // reported below
             }
             throw new IllegalArgumentException(option + " must be a port number (0-65535, 0: any free one), was '" + value + "'");
+        }
+
+        double publishSpeed(Scenario scenario) {
+            return speed != null ? speed : scenario.speed();
         }
     }
 
@@ -138,37 +152,55 @@ public final class DemoMain {
         Scenario scenario;
         try {
             options = Options.parse(arguments);
-            scenario = AuditMain.withOverrides(ScenarioParser.load(options.scenario()), options.duration(), null);
+            Scenario file = AuditMain.withOverrides(ScenarioParser.load(options.scenario()), options.duration(), null);
+            scenario = options.start() != null ? file.withStart(options.start())
+                    : file.startingNow(java.time.Clock.systemUTC(), options.publishSpeed(file));
         } catch (IllegalArgumentException | ScenarioException e) {
             err.println("demo: " + e.getMessage() + "\n\n" + USAGE);
             return 2;
         }
+        StatusLine screen = out == System.out ? StatusLine.forTerminal(out) : new StatusLine(out, false, 240);
         Path work = Files.createTempDirectory("twinstream-demo");
         AtomicBoolean stopRequested = new AtomicBoolean();
+        AtomicBoolean audited = new AtomicBoolean();
         Thread main = Thread.currentThread();
         // Ctrl-C as a signal handler, not a shutdown hook: the JVM does not start shutting down (and
         // Flink's and the local stack's own hooks do not run) until the audit is done and all stopped.
         sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> {
             if (stopRequested.compareAndSet(false, true)) {
-                out.println("\ndemo: Ctrl-C: stopping the simulator, then the audit, then everything");
+                screen.println(audited.get() ? "demo: Ctrl-C: stopping everything"
+                        : "demo: Ctrl-C: stopping the simulator, then the audit, then everything");
                 main.interrupt();
             }
         });
         try (ServiceStack stack = ServiceStack.fromEnvironment(LocalOptions.defaults().withKeepRunDir(options.keepData()))) {
-            out.println("demo: starting the services ...");
+            screen.println("demo: " + scenario.name() + ", simulated start " + scenario.start()
+                    + (options.start() == null ? " (ends at the present; replay it with --start " + scenario.start() + ")" : ""));
+            String logFile = System.getProperty(LOG_FILE_PROPERTY);
+            if (logFile != null) {
+                screen.println("demo: component logs (ingest, Flink, Kafka clients): " + logFile);
+            }
+            screen.println("demo: starting the services ...");
             stack.startAll();
-            stack.describe().forEach(line -> out.println("  " + line));
-            out.println("demo: starting the ingest bridge and the metrics and alerts jobs ...");
+            stack.describe().forEach(line -> screen.println("  " + line));
+            screen.println("demo: starting the ingest bridge and the metrics and alerts jobs ...");
             AtomicReference<PipelineRates> rates = new AtomicReference<>();
             try (Pipeline pipeline = Pipeline.start(stack.mqtt(), stack.kafka(), stack.influx(),
                     new Pipeline.Settings(work.resolve("checkpoints"), Duration.ofSeconds(5), 2));
                  LiveDashboard dashboard = LiveDashboard.start(options.dashboardPort(),
                          new LiveState(stack.influx().url(), Pipeline.DATABASE, rates::get))) {
-                whereToLook(stack, dashboard, scenario, out);
-                AuditReport report = play(scenario, options, stack, pipeline, rates, stopRequested, out);
+                whereToLook(stack, dashboard, screen);
+                AuditReport report = play(scenario, options, stack, pipeline, rates, stopRequested, screen);
+                audited.set(true);
+                screen.endStatus();
                 report.print(out);
                 beforeStopping.accept(new Ended(scenario, stack.influx().url(), dashboard.url(), report));
-                out.println("demo: stopping everything started here");
+                if (options.keepRunning() && !stopRequested.get()) {
+                    screen.println("demo: everything stays up for exploring: live page " + dashboard.url()
+                            + ", InfluxDB, Kafka and MQTT as above; Ctrl-C stops it");
+                    waitForCtrlC(stopRequested);
+                }
+                screen.println("demo: stopping everything started here");
                 return report.clean() ? 0 : 1;
             }
         } finally {
@@ -177,14 +209,31 @@ public final class DemoMain {
         }
     }
 
-    /** Publishes the scenario with progress lines, then audits until clean or settled; returns the last report. */
+    /** The launcher points Log4j's file appender here (twinstream-demo-log4j2.xml); the demo prints it. */
+    static final String LOG_FILE_PROPERTY = "twinstream.log.file";
+
+    private static void waitForCtrlC(AtomicBoolean stopRequested) {
+        while (!stopRequested.get()) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.interrupted(); // Ctrl-C: the handler has set stopRequested
+            }
+        }
+    }
+
+    /**
+     * Publishes the scenario with a progress line every 5 s, then waits for the jobs to close the
+     * last windows (event time must pass their end) and audits as soon as the result is clean, or
+     * after {@code --settle} at the most; returns the last report.
+     */
     private static AuditReport play(Scenario scenario, Options options, ServiceStack stack, Pipeline pipeline,
-                                    AtomicReference<PipelineRates> rates, AtomicBoolean stopRequested, PrintStream out)
+                                    AtomicReference<PipelineRates> rates, AtomicBoolean stopRequested, StatusLine screen)
             throws Exception {
         DeviceFleet fleet = new DeviceFleet(scenario, options.rateScale());
-        double speed = options.speed() != null ? options.speed() : scenario.speed();
-        out.printf("demo: publishing %s (%,d devices, %s simulated, %s) to %s%n", scenario.name(), fleet.size(),
-                Durations.format(scenario.duration()), speed == 0 ? "max speed" : speed + "x", stack.mqtt().url());
+        double speed = options.publishSpeed(scenario);
+        screen.println(String.format("demo: publishing %s (%,d devices, %s simulated, %s) to %s", scenario.name(), fleet.size(),
+                Durations.format(scenario.duration()), speed == 0 ? "max speed" : speed + "x", stack.mqtt().url()));
         MqttPublisher publisher = new MqttPublisher(fleet,
                 new MqttPublisher.Settings(stack.mqtt().url(), null, null, speed, true).withRetryUnrouted(true));
         AtomicReference<Exception> failure = new AtomicReference<>();
@@ -197,12 +246,14 @@ public final class DemoMain {
                 failure.set(e);
             }
         }, "demo-publisher");
+        // The ground truth, computed while the stream plays (it replays the whole stream itself).
+        Audit.Expectation expected = Audit.expect(scenario, options.rateScale());
         publishing.start();
-        try (Progress progress = new Progress(stack, pipeline, publisher.stats(), rates, out)) {
+        try (Progress progress = new Progress(stack, pipeline, publisher.stats(), rates, screen)) {
             try {
                 while (publishing.isAlive() && !stopRequested.get()) {
                     publishing.join(5000);
-                    progress.print("publishing");
+                    progress.print("publishing", "");
                 }
             } catch (InterruptedException e) {
                 Thread.interrupted(); // Ctrl-C: go on to the audit
@@ -212,51 +263,92 @@ public final class DemoMain {
                 publisher.close();
             }
             if (failure.get() != null) {
-                out.println("demo: the simulator failed: " + failure.get().getMessage());
+                screen.println("demo: the simulator failed: " + failure.get().getMessage());
             }
             Audit.Target target = new Audit.Target(stack.influx().url(), Pipeline.DATABASE, stack.kafka().bootstrapServers());
             long deadline = System.nanoTime() + (stopRequested.get() ? 0 : options.settle().toNanos());
-            out.println("demo: published; waiting for the jobs to close the last windows, then the audit ...");
-            Audit.Expectation expected = Audit.expect(scenario, options.rateScale());
             AuditReport report = Audit.run(expected, target);
+            long lastDrawn = 0;
             while (!report.clean() && System.nanoTime() < deadline && !stopRequested.get()) {
+                if (System.nanoTime() - lastDrawn >= 4_500_000_000L) {
+                    progress.settling(waitingFor(report));
+                    lastDrawn = System.nanoTime();
+                }
                 try {
-                    Thread.sleep(5000);
+                    Thread.sleep(1000);
                 } catch (InterruptedException e) {
                     Thread.interrupted();
                     break;
                 }
-                progress.print("settling");
                 report = Audit.run(expected, target);
             }
+            progress.print(report.clean() ? "done" : "audit", "");
             return report;
         }
     }
 
-    /** One progress line: each stage's count and rate since the last line; also what the live page shows. */
+    /** What the audit still misses, as the jobs see it: windows and transitions whose event time has not passed yet. */
+    static String waitingFor(AuditReport report) {
+        List<String> parts = new ArrayList<>();
+        int windows = report.windows().missing().size();
+        int alerts = report.alerts().missing().size();
+        if (windows > 0) {
+            parts.add(String.format("%,d windows", windows));
+        }
+        if (alerts > 0) {
+            parts.add(alerts + " alert transitions");
+        }
+        int different = report.windows().wrong().size() + report.windows().extra().size() + report.alerts().wrong().size()
+                + report.alerts().extra().size();
+        if (different > 0) {
+            parts.add(String.format("%,d windows or alerts to be corrected", different));
+        }
+        if (report.deadLettersMissing() > 0) {
+            parts.add(report.deadLettersMissing() + " dead letters");
+        }
+        String first = !report.windows().missing().isEmpty() ? report.windows().missing().get(0)
+                : !report.alerts().missing().isEmpty() ? report.alerts().missing().get(0) : null;
+        return parts.isEmpty() ? "the audit" : String.join(", ", parts) + (first == null ? "" : "; first: " + readable(first));
+    }
+
+    /** An audit key with its epoch-millisecond time shown as a time of day (UTC). */
+    private static String readable(String key) {
+        java.util.regex.Matcher millis = java.util.regex.Pattern.compile("\\b(1\\d{12})\\b").matcher(key);
+        return millis.find() ? millis.replaceFirst(java.time.Instant.ofEpochMilli(Long.parseLong(millis.group(1)))
+                .toString().substring(11, 19) + "Z") : key;
+    }
+
+    /** One progress line: each stage's count and rate; also what the live page shows. */
     private static final class Progress implements AutoCloseable {
         private final ServiceStack stack;
         private final Pipeline pipeline;
         private final PublishStats published;
         private final AtomicReference<PipelineRates> latest;
-        private final PrintStream out;
+        private final StatusLine screen;
         private final ConsumerLag lag;
+        private final long started = System.nanoTime();
         private long lastAt = System.nanoTime();
         private long lastPublished;
         private long lastIngested;
         private long lastWindows;
 
         Progress(ServiceStack stack, Pipeline pipeline, PublishStats published, AtomicReference<PipelineRates> latest,
-                 PrintStream out) {
+                 StatusLine screen) {
             this.stack = stack;
             this.pipeline = pipeline;
             this.published = published;
             this.latest = latest;
-            this.out = out;
+            this.screen = screen;
             this.lag = new ConsumerLag(stack.kafka().bootstrapServers());
         }
 
-        void print(String phase) {
+        /** The line while the jobs close the last windows: what the audit still waits for. */
+        void settling(String waitingFor) {
+            long elapsed = (System.nanoTime() - started) / 1_000_000_000L;
+            screen.status(String.format("demo %3d:%02d settling   waiting for %s", elapsed / 60, elapsed % 60, waitingFor));
+        }
+
+        void print(String phase, String suffix) {
             long now = System.nanoTime();
             double seconds = Math.max(1e-3, (now - lastAt) / 1e9);
             long publishedReadings = published.readings();
@@ -274,15 +366,16 @@ public final class DemoMain {
                         new PipelineRates.Rates((publishedReadings - lastPublished) / seconds, (ingested - lastIngested) / seconds,
                                 (windows - lastWindows) / seconds));
             } catch (Exception e) {
-                out.println("demo: " + phase + " (could not read the counts: " + e.getMessage() + ")");
+                screen.status("demo: " + phase + " (could not read the counts: " + e.getMessage() + ")");
                 return;
             }
             latest.set(rates);
-            out.printf("demo: %-10s published %,8d readings (%,6.0f/s) | ingested %,8d (%,6.0f/s), dead-lettered %,d | "
-                            + "in Kafka %,8d, lag metrics %,d alerts %,d | device windows %,7d (%,5.0f/s) | alerts raised %d, cleared %d%n",
-                    phase, rates.published(), rates.perSecond().published(), rates.ingested(), rates.perSecond().ingested(),
-                    rates.deadLettered(), rates.inKafka(), rates.metricsLag(), rates.alertsLag(), rates.deviceWindows(),
-                    rates.perSecond().deviceWindows(), rates.alertsRaised(), rates.alertsCleared());
+            long elapsed = (now - started) / 1_000_000_000L;
+            screen.status(String.format("demo %3d:%02d %-10s published %,d (%,.0f/s) → ingested %,d, dead-lettered %,d → "
+                            + "lag metrics %,d alerts %,d → device windows %,d, alerts %d raised %d cleared%s",
+                    elapsed / 60, elapsed % 60, phase, rates.published(), rates.perSecond().published(), rates.ingested(),
+                    rates.deadLettered(), rates.metricsLag(), rates.alertsLag(), rates.deviceWindows(),
+                    rates.alertsRaised(), rates.alertsCleared(), suffix));
             lastAt = now;
             lastPublished = publishedReadings;
             lastIngested = ingested;
@@ -295,23 +388,17 @@ public final class DemoMain {
         }
     }
 
-    private static void whereToLook(ServiceStack stack, LiveDashboard dashboard, Scenario scenario, PrintStream out) {
+    private static void whereToLook(ServiceStack stack, LiveDashboard dashboard, StatusLine screen) {
         String influx = stack.influx().url();
-        out.println();
-        out.println("Where to look while the demo runs (what it started stops when it ends):");
-        out.println("  Live dashboard: " + dashboard.url() + "  (per-site charts, alerts, device status, pipeline rates)");
-        out.println("  InfluxDB " + influx + ", database " + Pipeline.DATABASE + ", for example:");
-        out.println("    curl -G " + influx + "/query --data-urlencode db=telemetry --data-urlencode \\");
-        out.println("      \"q=SELECT mean(\\\"mean\\\") FROM device_metrics WHERE \\\"metric\\\" = 'pm25' AND \\\"window\\\" = '1m' GROUP BY site\"");
-        out.println("    ... q=SELECT \"state\", \"value\", \"message\" FROM alerts");
-        out.println("    ... q=SELECT last(\"state\") FROM device_status GROUP BY device_id");
-        out.println("  Kafka " + stack.kafka().bootstrapServers() + ": telemetry.readings, telemetry.deadletter, telemetry.late,"
-                + " telemetry.alerts (read_committed)");
-        out.println("  MQTT " + stack.mqtt().url() + ": alerts/# (the alerts job publishes each transition there)");
-        long from = scenario.start().toEpochMilli();
-        long to = scenario.start().plus(scenario.duration()).toEpochMilli();
-        out.println("  Grafana (infra/docker-compose.yml provisions infra/grafana/dashboards; point its datasource at " + influx + "):");
-        out.println("    city overview, factory floor, alerts and status, pipeline health; this scenario's event time: ?from=" + from + "&to=" + to);
-        out.println();
+        screen.println("");
+        screen.println("Where to look while the demo runs:");
+        screen.println("  Live page: " + dashboard.url() + "  (per-site charts, alerts, device status, pipeline rates)");
+        screen.println("  InfluxDB " + influx + ", database " + Pipeline.DATABASE + ", e.g.: curl -G " + influx
+                + "/query --data-urlencode db=telemetry --data-urlencode 'q=SELECT * FROM alerts'");
+        screen.println("  Kafka " + stack.kafka().bootstrapServers() + ": telemetry.readings, .deadletter, .late, .alerts (read_committed)");
+        screen.println("  MQTT " + stack.mqtt().url() + ": alerts/# (each alert transition)");
+        screen.println("  Grafana: infra/docker-compose.yml provisions infra/grafana/dashboards; point its datasource at "
+                + influx + " (the data is in their default range, the last hour)");
+        screen.println("");
     }
 }
