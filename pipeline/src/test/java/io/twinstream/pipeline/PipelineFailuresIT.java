@@ -79,6 +79,7 @@ class PipelineFailuresIT {
              InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local));
              Pipeline pipeline = startAll(mosquitto, kafka, influx)) {
             DeviceFleet fleet = new DeviceFleet(scenario, 1.0);
+            Audit.Expectation expected = Audit.expect(scenario, 1.0);
             Future<?> publishing = runner.submit(() -> {
                 MqttPublisher publisher = new MqttPublisher(fleet,
                         new MqttPublisher.Settings(mosquitto.url(), null, null, scenario.speed(), true).withRetryUnrouted(true));
@@ -98,10 +99,9 @@ class PipelineFailuresIT {
 
             Audit.Target target = new Audit.Target(influx.url(), Pipeline.DATABASE, kafka.bootstrapServers());
             long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-            Audit.Expectation expected = Audit.expect(scenario, 1.0);
             AuditReport report = Audit.run(expected, target);
             while (!report.clean() && System.nanoTime() < deadline) {
-                Thread.sleep(5000);
+                Thread.sleep(1000);
                 report = Audit.run(expected, target);
             }
             ByteArrayOutputStream printed = new ByteArrayOutputStream();
