@@ -217,9 +217,10 @@ public final class DemoMain {
             try {
                 Thread.sleep(1000);
             } catch (InterruptedException e) {
-                Thread.interrupted(); // Ctrl-C: the handler has set stopRequested
+                // Ctrl-C: the handler has set stopRequested
             }
         }
+        Thread.interrupted(); // the handler's interrupt is handled: stopping must not be cut short by it
     }
 
     /**

@@ -50,7 +50,9 @@ class PipelineIT {
         AtomicReference<String> liveDom = new AtomicReference<>();
         AtomicInteger panelQueries = new AtomicInteger();
 
-        int status = DemoMain.run(new String[] {"--scenario", "demo.yaml", "--settle", "4m", "--dashboard-port", "0"},
+        AtomicReference<String> pageAfterTheAudit = new AtomicReference<>();
+        int status = DemoMain.run(new String[] {"--scenario", "demo.yaml", "--settle", "4m", "--dashboard-port", "0",
+                        "--keep-running"},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                 ended -> {
                     // Before the demo stops its services: every Grafana panel's query against this run's InfluxDB,
@@ -66,13 +68,28 @@ class PipelineIT {
                     liveDom.set(HeadlessChromium.dumpDom(ended.dashboardUrl(), Duration.ofSeconds(5)));
                     Files.createDirectories(SCREENSHOT.getParent());
                     HeadlessChromium.screenshot(ended.dashboardUrl(), Duration.ofSeconds(5), SCREENSHOT, 1400, 2600);
+                    // --keep-running: after the audit everything stays up until Ctrl-C, which the test sends.
+                    Thread ctrlC = new Thread(() -> {
+                        try {
+                            Thread.sleep(3000);
+                            pageAfterTheAudit.set(HeadlessChromium.dumpDom(ended.dashboardUrl(), Duration.ofSeconds(3)));
+                        } catch (Exception e) {
+                            pageAfterTheAudit.set("failed: " + e);
+                        } finally {
+                            sun.misc.Signal.raise(new sun.misc.Signal("INT"));
+                        }
+                    }, "ctrl-c");
+                    ctrlC.setDaemon(true);
+                    ctrlC.start();
                 });
 
         String printed = out.toString(StandardCharsets.UTF_8);
         System.out.println(printed);
         assertThat(status).as(printed + err.toString(StandardCharsets.UTF_8)).isZero();
         assertThat(printed).contains("audit: CLEAN").contains("demo: publishing demo").contains("demo: publishing ")
-                .contains("Where to look");
+                .contains("Where to look").contains("everything stays up").contains("demo: Ctrl-C: stopping everything");
+        assertThat(pageAfterTheAudit.get()).as("the live page, served after the audit until Ctrl-C")
+                .contains("tverskoy (city)");
         assertThat(number(printed, "windows +expected +([\\d,]+)")).as("windows the scenario makes").isGreaterThan(10_000);
         assertThat(number(printed, "alert transitions +expected +([\\d,]+)")).as("both episodes' transitions").isGreaterThan(10);
         assertThat(number(printed, "\\(\\+ ([\\d,]+) duplicates\\)")).isPositive();
