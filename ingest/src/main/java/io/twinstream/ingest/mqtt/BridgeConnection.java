@@ -161,6 +161,11 @@ public final class BridgeConnection {
             if (client != arrivedOn) {
                 return; // came in on an earlier connection: the broker sends it again, a duplicate by design
             }
+            if (closing) {
+                // Closed since (Paho's client then fails with a NullPointerException): the session
+                // keeps the message unacknowledged and the broker sends it again to the next run.
+                return;
+            }
         }
         try {
             arrivedOn.messageArrivedComplete(message.getId(), message.getQos());
