@@ -172,6 +172,7 @@ public final class Bridge implements AutoCloseable {
         if (unacknowledged() > 0) {
             LOG.warn("ingest: {} messages still in flight at shutdown; the broker will send them again", unacknowledged());
         }
+        connections.forEach(connection -> connection.awaitAcknowledgementsDelivered(Duration.ofSeconds(5)));
         LOG.info("ingest: drained; {} messages acknowledged in all", metrics.acknowledged.sum());
         close();
     }

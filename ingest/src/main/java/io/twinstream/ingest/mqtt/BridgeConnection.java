@@ -6,6 +6,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -192,6 +193,31 @@ public final class BridgeConnection {
             LOG.warn("{}: unsubscribing: {}", clientId, e.toString());
         }
     }
+
+    /**
+     * Returns once the broker has every acknowledgement this connection sent so far: an MQTT round
+     * trip (an UNSUBSCRIBE of a topic nobody subscribes to) queued behind them; the broker handles a
+     * connection's packets in order. Paho queues acknowledgements and its disconnect does not always
+     * send the last ones: without this, a graceful stop under load had the broker send again up to
+     * 40 readings the bridge had written and acknowledged (duplicates in Kafka).
+     */
+    public void awaitAcknowledgementsDelivered(Duration timeout) {
+        MqttAsyncClient current;
+        synchronized (lock) {
+            current = client;
+        }
+        try {
+            if (current.isConnected()) {
+                current.unsubscribe(ACKNOWLEDGEMENT_FENCE).waitForCompletion(timeout.toMillis());
+            }
+        } catch (MqttException e) {
+            // The connection dropped: what it had not delivered, the broker sends again (a duplicate, by design).
+            LOG.warn("{}: confirming the acknowledgements before stopping: {}", clientId, e.toString());
+        }
+    }
+
+    /** A topic no one subscribes to: unsubscribing from it is a round trip that changes nothing. */
+    private static final String ACKNOWLEDGEMENT_FENCE = "twinstream/ingest/acknowledgement-fence";
 
     /** Stops reconnecting and disconnects cleanly; the session stays at the broker for the next run. */
     public void close() {
