@@ -130,7 +130,15 @@ public final class DemoMain {
     }
 
     /** What a test may look at once the audit is done, before everything stops. */
-    record Ended(Scenario scenario, String influxUrl, String dashboardUrl, AuditReport report) {
+    record Ended(Scenario scenario, String influxUrl, String dashboardUrl, AuditReport report, CtrlC ctrlC) {
+    }
+
+    /**
+     * What Ctrl-C does (SIGINT's handler calls it). A test presses it directly: a process started in
+     * the background by a non-interactive shell ignores SIGINT, and the JVM then installs no handler.
+     */
+    interface CtrlC {
+        void press();
     }
 
     /** Called with {@link Ended} before the demo stops what it started. */
@@ -166,13 +174,14 @@ public final class DemoMain {
         Thread main = Thread.currentThread();
         // Ctrl-C as a signal handler, not a shutdown hook: the JVM does not start shutting down (and
         // Flink's and the local stack's own hooks do not run) until the audit is done and all stopped.
-        sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> {
+        CtrlC ctrlC = () -> {
             if (stopRequested.compareAndSet(false, true)) {
                 screen.println(audited.get() ? "demo: Ctrl-C: stopping everything"
                         : "demo: Ctrl-C: stopping the simulator, then the audit, then everything");
                 main.interrupt();
             }
-        });
+        };
+        sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> ctrlC.press());
         try (ServiceStack stack = ServiceStack.fromEnvironment(LocalOptions.defaults().withKeepRunDir(options.keepData()))) {
             screen.println("demo: " + scenario.name() + ", simulated start " + scenario.start()
                     + (options.start() == null ? " (ends at the present; replay it with --start " + scenario.start() + ")" : ""));
@@ -194,7 +203,7 @@ public final class DemoMain {
                 audited.set(true);
                 screen.endStatus();
                 report.print(out);
-                beforeStopping.accept(new Ended(scenario, stack.influx().url(), dashboard.url(), report));
+                beforeStopping.accept(new Ended(scenario, stack.influx().url(), dashboard.url(), report, ctrlC));
                 if (options.keepRunning() && !stopRequested.get()) {
                     screen.println("demo: everything stays up for exploring: live page " + dashboard.url()
                             + ", InfluxDB, Kafka and MQTT as above; Ctrl-C stops it");

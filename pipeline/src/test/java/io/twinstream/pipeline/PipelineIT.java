@@ -68,7 +68,8 @@ class PipelineIT {
                     liveDom.set(HeadlessChromium.dumpDom(ended.dashboardUrl(), Duration.ofSeconds(5)));
                     Files.createDirectories(SCREENSHOT.getParent());
                     HeadlessChromium.screenshot(ended.dashboardUrl(), Duration.ofSeconds(5), SCREENSHOT, 1400, 2600);
-                    // --keep-running: after the audit everything stays up until Ctrl-C, which the test sends.
+                    // --keep-running: after the audit everything stays up until Ctrl-C, which the test presses
+                    // (what SIGINT's handler does: a run started in the background may ignore SIGINT itself).
                     Thread ctrlC = new Thread(() -> {
                         try {
                             Thread.sleep(3000);
@@ -76,7 +77,7 @@ class PipelineIT {
                         } catch (Exception e) {
                             pageAfterTheAudit.set("failed: " + e);
                         } finally {
-                            sun.misc.Signal.raise(new sun.misc.Signal("INT"));
+                            ended.ctrlC().press();
                         }
                     }, "ctrl-c");
                     ctrlC.setDaemon(true);
