@@ -103,7 +103,7 @@ public final class DemoMain {
                     case "--rate-scale" -> rateScale = AuditMain.positive(arg, value);
                     case "--duration" -> duration = Durations.parse(value);
                     case "--speed" -> speed = value.equals("max") ? 0.0 : AuditMain.positive(arg, value);
-                    case "--start" -> start = AuditMain.instant(arg, value);
+                    case "--start" -> start = Scenario.parseStart(arg, value);
                     case "--settle" -> settle = Durations.parse(value);
                     case "--dashboard-port" -> dashboardPort = port(arg, value);
                     default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
@@ -158,11 +158,12 @@ public final class DemoMain {
         }
         Options options;
         Scenario scenario;
+        boolean endsAtThePresent;
         try {
             options = Options.parse(arguments);
-            Scenario file = AuditMain.withOverrides(ScenarioParser.load(options.scenario()), options.duration(), null);
-            scenario = options.start() != null ? file.withStart(options.start())
-                    : file.startingNow(java.time.Clock.systemUTC(), options.publishSpeed(file));
+            Scenario file = ScenarioParser.load(options.scenario()).overridden(options.duration(), null, options.start());
+            endsAtThePresent = !file.hasStart(); // neither the file nor --start pins it
+            scenario = file.startingNow(java.time.Clock.systemUTC(), options.publishSpeed(file));
         } catch (IllegalArgumentException | ScenarioException e) {
             err.println("demo: " + e.getMessage() + "\n\n" + USAGE);
             return 2;
@@ -184,7 +185,7 @@ public final class DemoMain {
         sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> ctrlC.press());
         try (ServiceStack stack = ServiceStack.fromEnvironment(LocalOptions.defaults().withKeepRunDir(options.keepData()))) {
             screen.println("demo: " + scenario.name() + ", simulated start " + scenario.start()
-                    + (options.start() == null ? " (ends at the present; replay it with --start " + scenario.start() + ")" : ""));
+                    + (endsAtThePresent ? " (ends at the present; replay it with --start " + scenario.start() + ")" : ""));
             String logFile = System.getProperty(LOG_FILE_PROPERTY);
             if (logFile != null) {
                 screen.println("demo: component logs (ingest, Flink, Kafka clients): " + logFile);
@@ -256,14 +257,14 @@ public final class DemoMain {
                 failure.set(e);
             }
         }, "demo-publisher");
+        publishing.start();
         // The ground truth, computed while the stream plays (it replays the whole stream itself).
         Audit.Expectation expected = Audit.expect(scenario, options.rateScale());
-        publishing.start();
         try (Progress progress = new Progress(stack, pipeline, publisher.stats(), rates, screen)) {
             try {
                 while (publishing.isAlive() && !stopRequested.get()) {
                     publishing.join(5000);
-                    progress.print("publishing", "");
+                    progress.print("publishing");
                 }
             } catch (InterruptedException e) {
                 Thread.interrupted(); // Ctrl-C: go on to the audit
@@ -292,7 +293,7 @@ public final class DemoMain {
                 }
                 report = Audit.run(expected, target);
             }
-            progress.print(report.clean() ? "done" : "audit", "");
+            progress.print(report.clean() ? "done" : "audit");
             return report;
         }
     }
@@ -321,9 +322,12 @@ public final class DemoMain {
         return parts.isEmpty() ? "the audit" : String.join(", ", parts) + (first == null ? "" : "; first: " + readable(first));
     }
 
+    /** An epoch-millisecond time in an audit key. */
+    private static final java.util.regex.Pattern EPOCH_MILLIS = java.util.regex.Pattern.compile("\\b(1\\d{12})\\b");
+
     /** An audit key with its epoch-millisecond time shown as a time of day (UTC). */
     private static String readable(String key) {
-        java.util.regex.Matcher millis = java.util.regex.Pattern.compile("\\b(1\\d{12})\\b").matcher(key);
+        java.util.regex.Matcher millis = EPOCH_MILLIS.matcher(key);
         return millis.find() ? millis.replaceFirst(java.time.Instant.ofEpochMilli(Long.parseLong(millis.group(1)))
                 .toString().substring(11, 19) + "Z") : key;
     }
@@ -358,7 +362,7 @@ public final class DemoMain {
             screen.status(String.format("demo %3d:%02d settling   waiting for %s", elapsed / 60, elapsed % 60, waitingFor));
         }
 
-        void print(String phase, String suffix) {
+        void print(String phase) {
             long now = System.nanoTime();
             double seconds = Math.max(1e-3, (now - lastAt) / 1e9);
             long publishedReadings = published.readings();
@@ -382,10 +386,10 @@ public final class DemoMain {
             latest.set(rates);
             long elapsed = (now - started) / 1_000_000_000L;
             screen.status(String.format("demo %3d:%02d %-10s published %,d (%,.0f/s) → ingested %,d, dead-lettered %,d → "
-                            + "lag metrics %,d alerts %,d → device windows %,d, alerts %d raised %d cleared%s",
+                            + "lag metrics %,d alerts %,d → device windows %,d, alerts %d raised %d cleared",
                     elapsed / 60, elapsed % 60, phase, rates.published(), rates.perSecond().published(), rates.ingested(),
                     rates.deadLettered(), rates.metricsLag(), rates.alertsLag(), rates.deviceWindows(),
-                    rates.alertsRaised(), rates.alertsCleared(), suffix));
+                    rates.alertsRaised(), rates.alertsCleared()));
             lastAt = now;
             lastPublished = publishedReadings;
             lastIngested = ingested;

@@ -79,7 +79,6 @@ class PipelineFailuresIT {
              InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local));
              Pipeline pipeline = startAll(mosquitto, kafka, influx)) {
             DeviceFleet fleet = new DeviceFleet(scenario, 1.0);
-            Audit.Expectation expected = Audit.expect(scenario, 1.0);
             Future<?> publishing = runner.submit(() -> {
                 MqttPublisher publisher = new MqttPublisher(fleet,
                         new MqttPublisher.Settings(mosquitto.url(), null, null, scenario.speed(), true).withRetryUnrouted(true));
@@ -95,6 +94,7 @@ class PipelineFailuresIT {
 
             Thread.sleep(20_000);
             failure.inject(pipeline);
+            Audit.Expectation expected = Audit.expect(scenario, 1.0); // while the rest of the scenario plays
             publishing.get();
 
             Audit.Target target = new Audit.Target(influx.url(), Pipeline.DATABASE, kafka.bootstrapServers());

@@ -298,7 +298,7 @@ public final class SimulatorMain {
                 }
             }
             if (values.containsKey("--start")) {
-                o.start = instant("--start", values.get("--start"));
+                o.start = Scenario.parseStart("--start", values.get("--start"));
             }
             o.mqttUrl = values.getOrDefault("--mqtt-url", o.mqttUrl);
             if (!o.mqttUrl.matches("(tcp|ssl|ws|wss)://.+")) {
@@ -316,14 +316,7 @@ public final class SimulatorMain {
 
         /** The scenario file with --duration, --seed and --start applied; its start may still be the present. */
         Scenario scenario() {
-            Scenario s = ScenarioParser.load(scenario);
-            if (duration != null) {
-                s = s.withDuration(duration);
-            }
-            if (seed != null) {
-                s = s.withSeed(seed);
-            }
-            return start != null ? s.withStart(start) : s;
+            return ScenarioParser.load(scenario).overridden(duration, seed, start);
         }
 
         /**
@@ -338,14 +331,6 @@ public final class SimulatorMain {
                         + Scenario.startEndingNow(Instant.now(), s.duration(), s.speed()) + ")");
             }
             return new DeviceFleet(s, rateScale);
-        }
-
-        private static Instant instant(String name, String text) {
-            try {
-                return Instant.parse(text);
-            } catch (java.time.format.DateTimeParseException e) {
-                throw new IllegalArgumentException(name + " must be an instant like 2026-01-05T04:30:00Z, was '" + text + "'");
-            }
         }
 
         private static double positive(String name, String text) {

@@ -74,7 +74,7 @@ public final class AuditMain {
                     case "--rate-scale" -> rateScale = positive(arg, value);
                     case "--duration" -> duration = Durations.parse(value);
                     case "--seed" -> seed = Long.parseLong(value);
-                    case "--start" -> start = instant(arg, value);
+                    case "--start" -> start = Scenario.parseStart(arg, value);
                     case "--influx-url" -> influxUrl = value;
                     case "--database" -> database = value;
                     case "--kafka-bootstrap" -> kafka = value;
@@ -93,10 +93,7 @@ public final class AuditMain {
         }
         Scenario scenario;
         try {
-            scenario = withOverrides(ScenarioParser.load(scenarioName), duration, seed);
-            if (start != null) {
-                scenario = scenario.withStart(start);
-            }
+            scenario = ScenarioParser.load(scenarioName).overridden(duration, seed, start);
             if (!scenario.hasStart()) {
                 err.println("audit: " + scenarioName + " starts at the present when it is played: give --start, the simulated"
                         + " start the run printed (\"simulated start ...\")");
@@ -113,21 +110,6 @@ public final class AuditMain {
         } catch (Exception e) {
             err.println("audit: could not read the pipeline's output: " + e.getMessage());
             return 1;
-        }
-    }
-
-    /** The scenario as `simulator run` played it with --duration and --seed. */
-    public static Scenario withOverrides(Scenario s, Duration duration, Long seed) {
-        Scenario out = duration != null ? s.withDuration(duration) : s;
-        return seed != null ? out.withSeed(seed) : out;
-    }
-
-    /** An instant option ({@code --start}), or a message naming it (shared with the demo's options). */
-    public static java.time.Instant instant(String name, String value) {
-        try {
-            return java.time.Instant.parse(value);
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new IllegalArgumentException(name + " must be an instant like 2026-01-05T04:30:00Z, was '" + value + "'");
         }
     }
 

@@ -55,12 +55,22 @@ public record Scenario(String name, long seed, Instant start, Duration duration,
         return new Scenario(name, seed, start, duration, speed, timezone, publish, sites, faults, episodes);
     }
 
-    public Scenario withSeed(long seed) {
-        return new Scenario(name, seed, start, duration, speed, timezone, publish, sites, faults, episodes);
+    /**
+     * This scenario as a command line plays it: {@code --duration}, {@code --seed}, {@code --start};
+     * {@code null} keeps the file's value.
+     */
+    public Scenario overridden(Duration duration, Long seed, Instant start) {
+        return new Scenario(name, seed != null ? seed : this.seed, start != null ? start : this.start,
+                duration != null ? duration : this.duration, speed, timezone, publish, sites, faults, episodes);
     }
 
-    public Scenario withDuration(Duration duration) {
-        return new Scenario(name, seed, start, duration, speed, timezone, publish, sites, faults, episodes);
+    /** The value of a {@code --start} option, or a message naming the option. */
+    public static Instant parseStart(String option, String text) {
+        try {
+            return Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException(option + " must be an instant like 2026-01-05T04:30:00Z, was '" + text + "'");
+        }
     }
 
     /** {@link #startingNow(Clock, double)} on the system clock at the scenario's own speed. */

@@ -25,7 +25,7 @@ class DeterminismTest {
     }
 
     private static DeviceFleet demo(long seed, double scale) {
-        Scenario s = ScenarioParser.load("demo.yaml").withSeed(seed).withStart(java.time.Instant.parse("2026-01-05T04:30:00Z"));
+        Scenario s = ScenarioParser.load("demo.yaml").overridden(null, seed, java.time.Instant.parse("2026-01-05T04:30:00Z"));
         return new DeviceFleet(s, scale);
     }
 
