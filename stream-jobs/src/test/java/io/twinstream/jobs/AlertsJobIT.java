@@ -7,10 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -114,7 +114,7 @@ class AlertsJobIT {
             mosquitto.start();
             kafka.createTopic("telemetry.readings", 3);
             influx.createDatabase("alertsit");
-            List<String> viaMqtt = Collections.synchronizedList(new ArrayList<>());
+            List<String> viaMqtt = new CopyOnWriteArrayList<>();
             MqttClient subscriber = subscribe(mosquitto.url(), viaMqtt);
             AlertsJobRuns.produce(kafka.bootstrapServers(), readings);
             JobClient job = AlertsJobRuns.start(kafka, influx, mosquitto.url(), tmp.resolve("checkpoints"),
@@ -162,7 +162,7 @@ class AlertsJobIT {
             mosquitto.start();
             kafka.createTopic("telemetry.readings", 3);
             influx.createDatabase("restartit");
-            List<String> viaMqtt = Collections.synchronizedList(new ArrayList<>());
+            List<String> viaMqtt = new CopyOnWriteArrayList<>();
             MqttClient subscriber = subscribe(mosquitto.url(), viaMqtt);
             FAILURES.set(0);
             AlertsJobRuns.produce(kafka.bootstrapServers(), before);

@@ -12,11 +12,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.twinstream.infra.stack.local.InfluxdProcess;
 import io.twinstream.infra.stack.local.KafkaProcess;
@@ -89,7 +89,7 @@ class AlertsJobOperationsIT {
             mosquitto.start();
             kafka.createTopic("telemetry.readings", 2);
             influx.createDatabase("opsit");
-            List<String> viaMqtt = Collections.synchronizedList(new ArrayList<>());
+            List<String> viaMqtt = new CopyOnWriteArrayList<>();
             MqttClient subscriber = persistentSubscriber(mosquitto.url(), viaMqtt);
 
             AlertsJobRuns.produce(kafka.bootstrapServers(), temperatures(0, 20, 60));

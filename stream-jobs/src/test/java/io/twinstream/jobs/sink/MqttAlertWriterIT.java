@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 
 import io.twinstream.infra.stack.local.LocalOptions;
@@ -98,7 +98,7 @@ class MqttAlertWriterIT {
         try (MosquittoProcess mosquitto = new MosquittoProcess(MosquittoProcess.Options.defaults()
                 .withLocal(LocalOptions.defaults().withRunDirParent(tmp)))) {
             mosquitto.start();
-            List<String> received = Collections.synchronizedList(new ArrayList<>());
+            List<String> received = new CopyOnWriteArrayList<>();
             MqttClient subscriber = subscriber(mosquitto.url(), received);
             ManualTime time = new ManualTime();
             MqttAlertWriter writer = new MqttAlertWriter(settings(mosquitto.url(), Duration.ofSeconds(30), 1000), 0, time, List.of());
@@ -140,7 +140,7 @@ class MqttAlertWriterIT {
         try (MosquittoProcess mosquitto = new MosquittoProcess(MosquittoProcess.Options.defaults()
                 .withLocal(LocalOptions.defaults().withRunDirParent(tmp)))) {
             mosquitto.start();
-            List<String> received = Collections.synchronizedList(new ArrayList<>());
+            List<String> received = new CopyOnWriteArrayList<>();
             MqttClient subscriber = subscriber(mosquitto.url(), received);
             MqttAlertSink.PendingAlertSerializer serializer = new MqttAlertSink.PendingAlertSerializer();
             MqttAlertSink.PendingAlert saved = serializer.deserialize(1, serializer.serialize(
