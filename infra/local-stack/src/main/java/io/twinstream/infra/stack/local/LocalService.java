@@ -37,6 +37,7 @@ public abstract class LocalService implements AutoCloseable {
     private final LocalOptions options;
     private final Path runDir;
     private GuardedProcess process;
+    private boolean paused;
     private boolean startedBefore;
 
     protected LocalService(String name, LocalOptions options) {
@@ -143,9 +144,50 @@ public abstract class LocalService implements AutoCloseable {
                 + "\n" + process.logTail(LOG_TAIL_LINES));
     }
 
+    /**
+     * Freezes the service (SIGSTOP): its sockets stay open and connections hang instead of being
+     * refused, as with a server that stalls (a long GC pause, a saturated disk). {@link #resume()}
+     * lets it go on; stopping or killing a frozen service resumes it first.
+     */
+    public final synchronized void pause() {
+        signal("STOP");
+        paused = true;
+        LOG.info("{} paused (SIGSTOP)", name);
+    }
+
+    /** Lets a {@link #pause() paused} service go on (SIGCONT). */
+    public final synchronized void resume() {
+        if (paused) {
+            signal("CONT");
+            paused = false;
+            LOG.info("{} resumed (SIGCONT)", name);
+        }
+    }
+
+    private void signal(String signal) {
+        OptionalLong pid = pid();
+        if (pid.isEmpty()) {
+            throw new IllegalStateException(name + " is not running");
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid.getAsLong()))
+                    .redirectErrorStream(true).start();
+            String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + pid.getAsLong() + " failed: " + out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not signal " + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while signalling " + name, e);
+        }
+    }
+
     /** Stops the service gracefully (SIGTERM, then SIGKILL after a grace period); data is kept. */
     public final synchronized void stop() {
         if (process != null) {
+            resume();
             process.stop(Duration.ofSeconds(20));
             LOG.info("{} stopped", name);
             process = null;
@@ -155,6 +197,7 @@ public abstract class LocalService implements AutoCloseable {
     /** Kills the service at once (SIGKILL), as a crash would; data is kept. */
     public final synchronized void kill() {
         if (process != null) {
+            paused = false;
             process.kill();
             LOG.info("{} killed", name);
             process = null;
