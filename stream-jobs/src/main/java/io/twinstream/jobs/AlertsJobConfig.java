@@ -43,8 +43,8 @@ import io.twinstream.jobs.sink.MqttAlertSink;
  * @param outOfOrderness  {@code alerts.out-of-orderness}: how far behind the newest reading a
  *                        reading may come and still be evaluated in order; alerts wait this long
  *                        in event time. Default 30s (the demo scenario delays readings up to 20 s)
- * @param idleAfter       {@code alerts.idle-after}: wall time without readings after which event
- *                        time advances by itself (this also marks a silent fleet offline), default 10s
+ * @param idleAfter       {@code alerts.idle-after}: time waiting for input (not backpressured)
+ *                        without readings after which event time advances by itself (this also marks a silent fleet offline), default 10s
  * @param allowedLateness {@code alerts.allowed-lateness}: how far behind the watermark a reading is
  *                        still evaluated if in order for its device, default 60s (as the metrics job)
  * @param dedupMemory     {@code alerts.dedup-memory}, default 1h

@@ -24,8 +24,8 @@ import io.twinstream.jobs.sink.InfluxSink;
  *                         (telemetry), {@code influx.username}/{@code influx.password}, {@code influx.batch-size}
  *                         (5000), {@code influx.linger} (1s), {@code influx.retry-for} (60s)
  * @param outOfOrderness   {@code metrics.out-of-orderness}, default 5s
- * @param idleAfter        {@code metrics.idle-after}: wall time without readings after which the
- *                         watermark advances by itself, default 10s
+ * @param idleAfter        {@code metrics.idle-after}: time waiting for input (not backpressured)
+ *                         without readings after which the watermark advances by itself, default 10s
  * @param allowedLateness  {@code metrics.allowed-lateness}, default 60s
  * @param dedupMemory      {@code metrics.dedup-memory}: how long a reading's identity is remembered, default 1h
  * @param checkpointInterval {@code checkpoint.interval}, default 10s

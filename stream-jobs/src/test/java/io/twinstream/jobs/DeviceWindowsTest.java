@@ -130,7 +130,9 @@ class DeviceWindowsTest {
             clock.processWatermark(last.ts() - 5_000 - 1); // the source: 5 s out-of-orderness
             send(last);
 
-            // The device says nothing more. Wall time goes on; the clock's watermarks reach the windows.
+            // The device says nothing more: the task waits for input (its mailbox loop would start the
+            // idle timer). Wall time goes on; the clock's watermarks reach the windows.
+            clock.getEnvironment().getMetricGroup().getIOMetricGroup().getIdleTimeMsPerSecond().markStart();
             for (int second = 1; second <= 30; second++) {
                 clock.setProcessingTime(wall + second * 1000L);
                 for (Object o : clock.getOutput()) {

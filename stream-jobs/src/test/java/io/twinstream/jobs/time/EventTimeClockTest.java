@@ -15,7 +15,11 @@ import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** {@link EventTimeClock} in a test harness: watermarks and readings in, on a fake wall clock (2 s idle). */
+/**
+ * {@link EventTimeClock} in a test harness: watermarks and readings in, on a fake wall clock (2 s
+ * idle). The harness has no mailbox loop, so the tests say when the task waits for input by driving
+ * the task's own idle timer, as the loop does.
+ */
 class EventTimeClockTest {
 
     private static final long EVENT_TIME = 1_767_600_000_000L; // January 2026: far from the wall clock below
@@ -66,6 +70,16 @@ class EventTimeClockTest {
         harness.processWatermark(EVENT_TIME + offset);
     }
 
+    /** The task runs out of input (its mailbox loop starts the idle timer). */
+    private static void waitsForInput(OneInputStreamOperatorTestHarness<Long, Long> harness) {
+        harness.getEnvironment().getMetricGroup().getIOMetricGroup().getIdleTimeMsPerSecond().markStart();
+    }
+
+    /** Input is available again. */
+    private static void inputArrives(OneInputStreamOperatorTestHarness<Long, Long> harness) {
+        harness.getEnvironment().getMetricGroup().getIOMetricGroup().getIdleTimeMsPerSecond().markEnd();
+    }
+
     @Test
     void shouldPassTheSourcesWatermarksOnAndNeverGoBack() throws Exception {
         var clock = clock(null);
@@ -79,10 +93,11 @@ class EventTimeClockTest {
     }
 
     @Test
-    void shouldMoveOnByTheWallTimeElapsedOnceNoReadingCameForTheIdleTime() throws Exception {
+    void shouldMoveOnByTheTimeWaitedOnceTheTaskWaitedForInputForTheIdleTime() throws Exception {
         var clock = clock(null);
         reading(clock, 10_000);
         watermark(clock, 5_000);
+        waitsForInput(clock);
         clock.setProcessingTime(WALL + 1_000);
         assertThat(out(clock)).as("not idle yet").containsExactly("r10000", "w5000");
 
@@ -92,10 +107,37 @@ class EventTimeClockTest {
         List<String> advanced = out(clock);
         assertThat(advanced).last().as("10 s after the idle time: 10 s of event time on, never the wall clock")
                 .isEqualTo("w15000");
+        inputArrives(clock);
         reading(clock, 12_000); // the fleet is back, behind the advanced watermark
         watermark(clock, 7_000);
         clock.setProcessingTime(WALL + 13_000);
         assertThat(out(clock)).containsExactly("r12000");
+    }
+
+    /**
+     * The fault an end-to-end benchmark found: backpressured, the source delivers nothing for a
+     * long while though it has a backlog; wall time alone took that for a quiet fleet.
+     */
+    @Test
+    void shouldNotMoveOnWhileTheTaskIsBackpressuredHoweverLongNoReadingComes() throws Exception {
+        var clock = clock(null);
+        reading(clock, 10_000);
+        watermark(clock, 5_000);
+        clock.setProcessingTime(WALL + 60_000); // a minute backpressured: input there, no room to write it
+        assertThat(out(clock)).containsExactly("r10000", "w5000");
+
+        waitsForInput(clock); // the backlog is read: now the fleet is quiet
+        clock.setProcessingTime(WALL + 61_000);
+        assertThat(out(clock)).as("waited 1 s of the 2 s idle time").isEmpty();
+        clock.setProcessingTime(WALL + 65_000);
+        assertThat(out(clock)).as("waited 5 s: 3 s beyond the idle time, by the time waited only").last().isEqualTo("w8000");
+
+        inputArrives(clock);
+        clock.setProcessingTime(WALL + 90_000); // backpressured again, with no new reading yet
+        assertThat(out(clock)).isEmpty();
+        waitsForInput(clock);
+        clock.setProcessingTime(WALL + 91_000);
+        assertThat(out(clock)).as("goes on from the time waited before: no reading came in between").last().isEqualTo("w9000");
     }
 
     @Test
@@ -136,6 +178,7 @@ class EventTimeClockTest {
         OperatorSubtaskState state = before.snapshot(1, WALL);
 
         var restored = clock(state);
+        waitsForInput(restored);
         restored.setProcessingTime(WALL + 200);
         assertThat(out(restored)).containsExactly("w300000");
         restored.setProcessingTime(WALL + 2_000);
