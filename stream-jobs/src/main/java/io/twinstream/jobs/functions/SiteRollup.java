@@ -80,7 +80,7 @@ public final class SiteRollup extends KeyedProcessFunction<SiteKey, DeviceWindow
             total = total == null ? device.getValue() : total.plus(device.getValue());
             devices++;
         }
-        return new SiteWindow(key.domain(), key.site(), key.deviceType(), key.metric(), key.window(),
+        return new SiteWindow(key.domain(), key.site(), key.deviceType(), key.metric(), key.size(),
                 Instant.ofEpochMilli(key.start()), total, devices);
     }
 }
