@@ -59,12 +59,17 @@ public final class EndToEndBenchmark {
 
     private static final List<String> JVM_OPTIONS = List.of("-Xmx2g", "-XX:+UseG1GC");
 
+    /** No progress for this long once the simulator is done: what is missing will not come. */
+    private static final Duration STALLED_AFTER = Duration.ofMinutes(2);
+
     private final Path runDir;
     private final int devices;
     private final String duration;
     private final String outOfOrderness;
     private final String interval;
     private final String speed;
+    /** Whether every audit so far was clean. */
+    private boolean clean = true;
 
     private EndToEndBenchmark(Path runDir, int devices, String interval, String duration, String speed, String outOfOrderness) {
         this.runDir = runDir;
@@ -108,6 +113,7 @@ public final class EndToEndBenchmark {
                         + "metrics job out-of-orderness %s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
                 System.getProperty("java.version"), devices, duration, interval, outOfOrderness);
         Path runDir = Files.createTempDirectory("twinstream-bench-e2e");
+        int exitCode = 0;
         try {
             EndToEndBenchmark bench = new EndToEndBenchmark(runDir, devices, interval, duration, speed, outOfOrderness);
             for (String each : List.of("batches", "single", "latency")) {
@@ -115,9 +121,14 @@ public final class EndToEndBenchmark {
                     bench.run(each);
                 }
             }
+            if (!bench.clean) {
+                System.out.println("bench-e2e: an audit was NOT CLEAN (exit code 1)");
+                exitCode = 1;
+            }
         } finally {
             LocalService.deleteTree(runDir);
         }
+        System.exit(exitCode);
     }
 
     private String scenarioYaml(String mode) {
@@ -209,7 +220,17 @@ public final class EndToEndBenchmark {
             long written = 0;
             long lastLine = 0;
             long deadline = t0 + Duration.ofMinutes(30).toNanos();
-            while (written == 0 && System.nanoTime() < deadline) {
+            // Once the simulator is done, progress shows as more in Kafka, less lag or more windows;
+            // when none of them moves for STALLED_AFTER the rest will not come: stop and let the audit
+            // name what is missing rather than wait out the 30 minutes.
+            long lastProgress = t0;
+            String progressSeen = "";
+            String stopped = null;
+            while (written == 0) {
+                if (System.nanoTime() >= deadline) {
+                    stopped = "did not finish within 30 minutes";
+                    break;
+                }
                 Thread.sleep(500);
                 long now = System.nanoTime();
                 if (published == 0 && !simulator.isAlive()) {
@@ -234,14 +255,24 @@ public final class EndToEndBenchmark {
                     if (consumed != 0 && points >= windows) {
                         written = now;
                     }
+                    String progress = inKafka + "/" + lagMetrics + "/" + lagAlerts + "/" + points;
+                    if (!progress.equals(progressSeen)) {
+                        progressSeen = progress;
+                        lastProgress = now;
+                    } else if (published != 0 && written == 0 && now - lastProgress > STALLED_AFTER.toNanos()) {
+                        stopped = String.format("nothing moved for %d s after the simulator ended (in Kafka %,d of %,d, "
+                                        + "lag metrics %,d alerts %,d, windows %,d of %,d): the rest will not come",
+                                STALLED_AFTER.toSeconds(), inKafka, readings, lagMetrics, lagAlerts, points, windows);
+                        break;
+                    }
                 }
+            }
+            if (stopped != null) {
+                System.out.printf("%s: stopped waiting: %s; auditing what arrived%n", mode, stopped);
             }
             usage.stop();
             AuditReport report = Audit.run(expected, new Audit.Target(influx.url(), Pipeline.DATABASE, kafka.bootstrapServers()));
             report.print(System.out);
-            if (simulator.isAlive() || written == 0) {
-                System.out.printf("%s: did not finish within 30 minutes%n", mode);
-            }
             long messages = mode.equals("batches") ? (readings + 49) / 50 : readings;
             System.out.printf("%n%s results (QoS 1, %s%s):%n", mode, mode.equals("batches") ? "batches of 50 readings" : "one reading per message",
                     mode.equals("latency") ? ", real time" : speed.equals("max") ? ", as fast as it goes" : ", speed " + speed);
@@ -249,8 +280,10 @@ public final class EndToEndBenchmark {
             line(mode, "in Kafka (ingest done)", ingested, t0, readings, messages);
             line(mode, "consumed by both jobs (lag 0)", consumed, t0, readings, messages);
             line(mode, "every window in InfluxDB", written, t0, readings, messages);
-            System.out.printf("%s: audit %s%n", mode, report.clean() ? "CLEAN" : "NOT CLEAN");
             usage.print(System.out, mode);
+            System.out.printf("%s: audit %s%s%n", mode, report.clean() ? "CLEAN" : "NOT CLEAN",
+                    stopped == null ? "" : " (stopped waiting: " + stopped + ")");
+            clean &= report.clean();
             if (probe != null) {
                 probe.close();
                 long[] latencies = probe.latencies(kafka.bootstrapServers(), readings, Duration.ofSeconds(30));
