@@ -1,0 +1,127 @@
+package io.twinstream.infra.stack.local;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.twinstream.infra.stack.ServiceStartException;
+
+/**
+ * Flink's jars as the twinstream-flink-runtime build recorded them, and the JVM command lines the
+ * distribution's {@code bin/} scripts would build from them (the distribution tarball is not on
+ * Maven Central; the jars are).
+ */
+final class FlinkRuntime {
+
+    private static final String CLASSPATH_RESOURCE = "/io/twinstream/infra/flink/flink-cluster.classpath";
+    /** How BashJavaUtils marks the lines meant for the scripts. */
+    private static final String RESULT_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:";
+
+    private FlinkRuntime() {
+    }
+
+    /**
+     * The cluster's classpath.
+     *
+     * @throws ServiceStartException if the record is missing or names jars that are gone
+     */
+    static String classpath() {
+        try (InputStream in = FlinkRuntime.class.getResourceAsStream(CLASSPATH_RESOURCE)) {
+            if (in == null) {
+                throw new ServiceStartException("The Flink cluster classpath (" + CLASSPATH_RESOURCE + ") is not on the "
+                        + "classpath: build the project with ./mvnw install so twinstream-flink-runtime records it.");
+            }
+            String classpath = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+            List<String> missing = Arrays.stream(classpath.split(java.io.File.pathSeparator))
+                    .filter(entry -> !Files.isRegularFile(Path.of(entry)))
+                    .toList();
+            if (!missing.isEmpty()) {
+                throw new ServiceStartException("Flink jars are missing (was the Maven repository cleaned?): "
+                        + missing + ". Rebuild with ./mvnw install.");
+            }
+            return classpath;
+        } catch (IOException e) {
+            throw new ServiceStartException("cannot read " + CLASSPATH_RESOURCE, e);
+        }
+    }
+
+    /** {@code java <jvmOptions> -cp <flink> -Dlog4j…} ready for a main class. */
+    static List<String> java(List<String> jvmOptions, Path log4jConfig) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-Djava.awt.headless=true");
+        command.add("-Dlog4j2.configurationFile=" + log4jConfig);
+        command.add("-cp");
+        command.add(classpath());
+        return command;
+    }
+
+    /**
+     * What {@code bin/taskmanager.sh} computes before starting a TaskManager: the JVM's memory
+     * options and the derived memory settings, from {@code configDir} (and {@code dynamic} settings
+     * on top). A TaskManager started without the latter refuses to run.
+     *
+     * @return the JVM options, then the settings as {@code -D key=value} arguments
+     */
+    static TaskManagerResources taskManagerResources(Path configDir, Path log4jConfig, Map<String, String> dynamic)
+            throws IOException {
+        List<String> command = java(List.of("-Xmx128m"), log4jConfig);
+        command.add("org.apache.flink.runtime.util.bash.BashJavaUtils");
+        command.add("GET_TM_RESOURCE_PARAMS");
+        command.add("--configDir");
+        command.add(configDir.toString());
+        dynamic.forEach((key, value) -> {
+            command.add("-D");
+            command.add(key + "=" + value);
+        });
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!process.waitFor(1, TimeUnit.MINUTES) || process.exitValue() != 0) {
+                process.destroyForcibly();
+                throw new IOException("Flink's BashJavaUtils could not compute the TaskManager's memory settings:\n" + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while computing the TaskManager's memory settings", e);
+        }
+        List<String> results = out.lines().filter(line -> line.startsWith(RESULT_PREFIX))
+                .map(line -> line.substring(RESULT_PREFIX.length()).strip()).toList();
+        if (results.size() < 2) {
+            throw new IOException("unexpected output of Flink's BashJavaUtils:\n" + out);
+        }
+        List<String> jvm = Arrays.stream(results.get(results.size() - 2).split("\\s+")).filter(s -> !s.isEmpty()).toList();
+        List<String> settings = Arrays.stream(results.get(results.size() - 1).split("\\s+")).filter(s -> !s.isEmpty()).toList();
+        return new TaskManagerResources(jvm, settings);
+    }
+
+    /** JVM options and {@code -D key=value} arguments for a TaskManager. */
+    record TaskManagerResources(List<String> jvmOptions, List<String> dynamicSettings) {
+    }
+
+    /** Flink's log4j2 configuration for a cluster process: everything to stdout, which is the service log. */
+    static final String LOG4J2_PROPERTIES = String.join("\n",
+            "# Generated by Twinstream's local stack: logs go to stdout, which is the service log.",
+            "status = warn",
+            "appender.out.type = Console",
+            "appender.out.name = OUT",
+            "appender.out.layout.type = PatternLayout",
+            "appender.out.layout.pattern = %d{HH:mm:ss.SSS} %-5p [%t] %c{1} - %m%n",
+            "rootLogger.level = INFO",
+            "rootLogger.appenderRef.out.ref = OUT",
+            "logger.pekko.name = org.apache.pekko",
+            "logger.pekko.level = WARN",
+            "logger.kafka.name = org.apache.kafka",
+            "logger.kafka.level = WARN",
+            "logger.netty.name = org.apache.flink.shaded.netty4",
+            "logger.netty.level = WARN",
+            "");
+}

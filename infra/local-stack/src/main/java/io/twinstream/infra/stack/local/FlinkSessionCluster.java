@@ -1,0 +1,185 @@
+package io.twinstream.infra.stack.local;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Flink standalone session cluster on this machine: one JobManager and N TaskManagers, each its
+ * own JVM, from the Maven-resolved Flink jars. Jobs are submitted as users deploy them: the shaded
+ * job jar through the {@code flink run} command-line client ({@code CliFrontend}). Whatever crosses
+ * JVMs (key hashing, serializers, the job jar's class loading, a restore into a fresh TaskManager)
+ * is exercised here, which a MiniCluster (one JVM) cannot do.
+ */
+public final class FlinkSessionCluster implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FlinkSessionCluster.class);
+    private static final Pattern SUBMITTED = Pattern.compile("Job has been submitted with JobID ([0-9a-f]{32})");
+
+    private final FlinkJobManagerProcess jobManager;
+    private final List<FlinkTaskManagerProcess> taskManagers = new ArrayList<>();
+    private final LocalOptions local;
+    private int taskManagersCreated;
+
+    public FlinkSessionCluster(FlinkJobManagerProcess.Options options) {
+        this.jobManager = new FlinkJobManagerProcess(options);
+        this.local = options.local();
+    }
+
+    /** Starts the JobManager and {@code taskManagerCount} TaskManagers; returns when all are registered. */
+    public synchronized FlinkSessionCluster start(int taskManagerCount) {
+        jobManager.start();
+        while (taskManagers.size() < taskManagerCount) {
+            addTaskManager();
+        }
+        return this;
+    }
+
+    /** A new TaskManager (a JVM of its own), registered with the JobManager when this returns. */
+    public synchronized FlinkTaskManagerProcess addTaskManager() {
+        FlinkTaskManagerProcess taskManager = new FlinkTaskManagerProcess("flink-taskmanager-" + (++taskManagersCreated),
+                jobManager, local);
+        taskManagers.add(taskManager);
+        taskManager.start();
+        return taskManager;
+    }
+
+    public FlinkJobManagerProcess jobManager() {
+        return jobManager;
+    }
+
+    public synchronized List<FlinkTaskManagerProcess> taskManagers() {
+        return List.copyOf(taskManagers);
+    }
+
+    /** The REST API and web UI. */
+    public String restUrl() {
+        return jobManager.restUrl();
+    }
+
+    /**
+     * Submits {@code jobJar} detached through {@code flink run}, with {@code parallelism} and the
+     * jar's own {@code arguments}; returns the job's id.
+     *
+     * @param savepoint a savepoint or retained checkpoint to start from, or null
+     */
+    public String submit(Path jobJar, int parallelism, Path savepoint, List<String> arguments) throws IOException {
+        List<String> command = new ArrayList<>(FlinkRuntime.java(List.of("-Xmx256m"),
+                jobManager.runDir().resolve("conf/log4j2.properties")));
+        command.addAll(List.of("org.apache.flink.client.cli.CliFrontend", "run", "--detached",
+                "--jobmanager", "127.0.0.1:" + jobManager.restPort(), "--parallelism", Integer.toString(parallelism)));
+        if (savepoint != null) {
+            command.addAll(List.of("--fromSavepoint", savepoint.toString(), "--allowNonRestoredState"));
+        }
+        command.add(jobJar.toString());
+        command.addAll(arguments);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("FLINK_CONF_DIR", jobManager.runDir().resolve("conf").toString());
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!process.waitFor(2, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new IOException("flink run did not finish within 2 minutes:\n" + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while submitting " + jobJar, e);
+        }
+        Matcher submitted = SUBMITTED.matcher(out);
+        if (process.exitValue() != 0 || !submitted.find()) {
+            throw new IOException("flink run " + jobJar.getFileName() + " " + arguments + " failed (exit "
+                    + process.exitValue() + "):\n" + out);
+        }
+        LOG.info("submitted {} {} at parallelism {} as job {}", jobJar.getFileName(), arguments, parallelism, submitted.group(1));
+        return submitted.group(1);
+    }
+
+    /** The job's state as the JobManager reports it (RUNNING, RESTARTING, FAILED, CANCELED …), or "" if unknown. */
+    public String jobState(String jobId) {
+        Matcher state = Pattern.compile("\"state\"\\s*:\\s*\"([A-Z_]+)\"").matcher(jobManager.get("/jobs/" + jobId + "/status"));
+        return state.find() ? state.group(1) : "";
+    }
+
+    /** Whether every task of the job is RUNNING (its sources read): a job can be RUNNING with tasks still deploying. */
+    public boolean allTasksRunning(String jobId) {
+        String job = jobManager.get("/jobs/" + jobId);
+        Matcher counts = Pattern.compile("\"status-counts\"\\s*:\\s*\\{([^}]*)\\}").matcher(job);
+        if (!"RUNNING".equals(jobState(jobId)) || !counts.find()) {
+            return false;
+        }
+        Matcher each = Pattern.compile("\"([A-Z_]+)\"\\s*:\\s*(\\d+)").matcher(counts.group(1));
+        boolean anyRunning = false;
+        while (each.find()) {
+            long n = Long.parseLong(each.group(2));
+            if (n > 0 && !each.group(1).equals("RUNNING")) {
+                return false;
+            }
+            anyRunning |= n > 0;
+        }
+        return anyRunning;
+    }
+
+    /** How many times the job restarted (Flink's numRestarts), or -1 if unknown. */
+    public long restarts(String jobId) {
+        Matcher value = Pattern.compile("\"value\"\\s*:\\s*\"(\\d+)\"")
+                .matcher(jobManager.get("/jobs/" + jobId + "/metrics?get=numRestarts"));
+        return value.find() ? Long.parseLong(value.group(1)) : -1;
+    }
+
+    /** Waits until every task of the job runs. */
+    public void awaitRunning(String jobId, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!allTasksRunning(jobId)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("job " + jobId + " is not running after " + timeout.toSeconds() + " s (state "
+                        + jobState(jobId) + "); see " + jobManager.logFile());
+            }
+            LocalService.sleep(Duration.ofMillis(200));
+        }
+    }
+
+    /** Cancels the job (no savepoint) and waits until it is CANCELED. */
+    public void cancel(String jobId) throws IOException {
+        try {
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(restUrl() + "/jobs/" + jobId + "?mode=cancel"))
+                            .method("PATCH", java.net.http.HttpRequest.BodyPublishers.noBody())
+                            .timeout(Duration.ofSeconds(10)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                throw new IOException("cancelling job " + jobId + ": HTTP " + response.statusCode() + " " + response.body());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while cancelling job " + jobId, e);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!List.of("CANCELED", "FAILED", "FINISHED").contains(jobState(jobId)) && System.nanoTime() < deadline) {
+            LocalService.sleep(Duration.ofMillis(200));
+        }
+    }
+
+    /** Stops every TaskManager and the JobManager (jobs die with them); deletes the run directories unless kept. */
+    @Override
+    public synchronized void close() {
+        for (FlinkTaskManagerProcess taskManager : taskManagers) {
+            taskManager.close();
+        }
+        jobManager.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Flink session cluster, web UI " + restUrl() + ", " + taskManagers.size() + " TaskManagers";
+    }
+}
