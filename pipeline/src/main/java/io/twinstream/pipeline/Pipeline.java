@@ -1,5 +1,7 @@
 package io.twinstream.pipeline;
 
+import java.io.Writer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -11,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import io.twinstream.infra.stack.InfluxServer;
 import io.twinstream.infra.stack.KafkaBroker;
 import io.twinstream.infra.stack.MqttBroker;
+import io.twinstream.infra.stack.local.FlinkSessionCluster;
 import io.twinstream.ingest.Bridge;
 import io.twinstream.ingest.config.IngestConfig;
 import io.twinstream.jobs.AlertsJob;
@@ -26,7 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The pipeline's own components on this machine, against given services: the ingest bridge, and
- * the metrics and alerts jobs (each in a local Flink MiniCluster, or in the test's shared one).
+ * the metrics and alerts jobs, either embedded (each in a local Flink MiniCluster, or in the test's
+ * shared one) or submitted as the shaded job jar to a Flink session cluster, as users deploy them.
  * Creates the topics and the database it needs when missing. Closing stops the bridge and cancels
  * the jobs; the services are the caller's.
  */
@@ -51,30 +55,81 @@ public final class Pipeline implements AutoCloseable {
     public record Settings(Path checkpoints, Duration idleAfter, int parallelism) {
     }
 
+    /** A running job, embedded or on a cluster. */
+    public interface RunningJob {
+        /** Flink's job id. */
+        String id();
+
+        void cancel() throws Exception;
+    }
+
+    /** Where the jobs run: how one is started from its configuration. */
+    @FunctionalInterface
+    private interface JobLauncher {
+        RunningJob start(String job, Properties config) throws Exception;
+    }
+
     private final IngestConfig ingest;
-    private final JobClient metrics;
-    private final JobClient alerts;
+    private final RunningJob metrics;
+    private final RunningJob alerts;
     private volatile Bridge bridge;
 
-    private Pipeline(IngestConfig ingest, Bridge bridge, JobClient metrics, JobClient alerts) {
+    private Pipeline(IngestConfig ingest, Bridge bridge, RunningJob metrics, RunningJob alerts) {
         this.ingest = ingest;
         this.bridge = bridge;
         this.metrics = metrics;
         this.alerts = alerts;
     }
 
+    /** The bridge, and both jobs embedded in this JVM (a MiniCluster each, or the test's shared one). */
     public static Pipeline start(MqttBroker mqtt, KafkaBroker kafka, InfluxServer influx, Settings settings) throws Exception {
+        return start(mqtt, kafka, influx, settings, (job, config) -> startEmbedded(job, config, settings.parallelism()));
+    }
+
+    /**
+     * The bridge, and both jobs submitted to {@code cluster} as {@code jobJar} (the shaded job jar)
+     * with {@code flink run}, each at the settings' parallelism; their configuration files are
+     * written beside the checkpoints.
+     */
+    public static Pipeline startOnCluster(MqttBroker mqtt, KafkaBroker kafka, InfluxServer influx, Settings settings,
+                                          FlinkSessionCluster cluster, Path jobJar) throws Exception {
+        return start(mqtt, kafka, influx, settings, (job, config) -> {
+            Path file = settings.checkpoints().resolve(job + ".properties");
+            Files.createDirectories(file.getParent());
+            try (Writer out = Files.newBufferedWriter(file)) {
+                config.store(out, "twinstream " + job + " job, written by the pipeline for flink run");
+            }
+            String id = cluster.submit(jobJar, settings.parallelism(), null, List.of(job, "--config", file.toString()));
+            cluster.awaitRunning(id, Duration.ofMinutes(2));
+            return new RunningJob() {
+                @Override
+                public String id() {
+                    return id;
+                }
+
+                @Override
+                public void cancel() throws Exception {
+                    cluster.cancel(id);
+                }
+            };
+        });
+    }
+
+    private static Pipeline start(MqttBroker mqtt, KafkaBroker kafka, InfluxServer influx, Settings settings,
+                                  JobLauncher launcher) throws Exception {
         createTopicsAndDatabase(kafka, influx);
         Properties p = new Properties();
         p.setProperty("mqtt.url", mqtt.url());
         p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
         p.setProperty("metrics.port", "0");
         IngestConfig ingest = IngestConfig.load(p, Map.of());
-        JobClient metrics = startMetrics(kafka, influx, settings);
-        JobClient alerts = null;
+        RunningJob metrics = launcher.start("metrics", common(kafka, influx, settings, "metrics", METRICS_GROUP));
+        RunningJob alerts = null;
         Bridge bridge = null;
         try {
-            alerts = startAlerts(mqtt, kafka, influx, settings);
+            Properties alertsConfig = common(kafka, influx, settings, "alerts", ALERTS_GROUP);
+            alertsConfig.setProperty("mqtt.url", mqtt.url());
+            alerts = launcher.start("alerts", alertsConfig);
             bridge = new Bridge(ingest);
             bridge.start();
             return new Pipeline(ingest, bridge, metrics, alerts);
@@ -82,6 +137,11 @@ public final class Pipeline implements AutoCloseable {
             new Pipeline(ingest, bridge, metrics, alerts).close();
             throw e;
         }
+    }
+
+    /** The metrics job, then the alerts job. */
+    public List<RunningJob> jobs() {
+        return List.of(metrics, alerts);
     }
 
     public Bridge bridge() {
@@ -121,24 +181,30 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    private static JobClient startMetrics(KafkaBroker kafka, InfluxServer influx, Settings settings) throws Exception {
-        Properties p = common(kafka, influx, settings, "metrics", METRICS_GROUP);
-        MetricsJobConfig config = MetricsJobConfig.load(p, Map.of());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(MetricsJob.flinkConfiguration(config));
-        env.setParallelism(settings.parallelism());
-        MetricsJob.addTo(env, config);
-        return env.executeAsync("twinstream metrics");
-    }
+    private static RunningJob startEmbedded(String job, Properties config, int parallelism) throws Exception {
+        StreamExecutionEnvironment env;
+        if (job.equals("metrics")) {
+            MetricsJobConfig metrics = MetricsJobConfig.load(config, Map.of());
+            env = StreamExecutionEnvironment.getExecutionEnvironment(MetricsJob.flinkConfiguration(metrics));
+            MetricsJob.addTo(env, metrics);
+        } else {
+            AlertsJobConfig alerts = AlertsJobConfig.load(config, Map.of());
+            env = StreamExecutionEnvironment.getExecutionEnvironment(AlertsJob.flinkConfiguration(alerts));
+            AlertsJob.addTo(env, alerts);
+        }
+        env.setParallelism(parallelism);
+        JobClient client = env.executeAsync("twinstream " + job);
+        return new RunningJob() {
+            @Override
+            public String id() {
+                return client.getJobID().toString();
+            }
 
-    private static JobClient startAlerts(MqttBroker mqtt, KafkaBroker kafka, InfluxServer influx, Settings settings)
-            throws Exception {
-        Properties p = common(kafka, influx, settings, "alerts", ALERTS_GROUP);
-        p.setProperty("mqtt.url", mqtt.url());
-        AlertsJobConfig config = AlertsJobConfig.load(p, Map.of());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(AlertsJob.flinkConfiguration(config));
-        env.setParallelism(settings.parallelism());
-        AlertsJob.addTo(env, config);
-        return env.executeAsync("twinstream alerts");
+            @Override
+            public void cancel() throws Exception {
+                client.cancel().get(30, TimeUnit.SECONDS);
+            }
+        };
     }
 
     /** What both jobs are given; {@code job} is also the prefix of its own keys ({@code metrics.idle-after} …). */
@@ -166,12 +232,12 @@ public final class Pipeline implements AutoCloseable {
                 bridge.close();
             }
         }
-        for (JobClient job : new JobClient[] {metrics, alerts}) {
+        for (RunningJob job : new RunningJob[] {metrics, alerts}) {
             if (job != null) {
                 try {
-                    job.cancel().get(30, TimeUnit.SECONDS);
+                    job.cancel();
                 } catch (Exception e) {
-                    LOG.warn("cancelling job {}: {}", job.getJobID(), e.getMessage());
+                    LOG.warn("cancelling job {}: {}", job.id(), e.getMessage());
                 }
             }
         }

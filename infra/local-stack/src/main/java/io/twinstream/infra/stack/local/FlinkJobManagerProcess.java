@@ -23,7 +23,9 @@ public final class FlinkJobManagerProcess extends LocalService {
 
     /**
      * @param restPort           REST API and web UI; 0 picks a free one
-     * @param slotsPerTaskManager task slots each TaskManager offers
+     * @param slotsPerTaskManager task slots each TaskManager offers (with 1, a job's parallel instances
+     *                            are sure to run in different JVMs: with more, Flink may put them
+     *                            side by side in one, whatever taskmanager.load-balance.mode says)
      * @param extraSettings       more {@code config.yaml} lines ({@code key: value}), e.g. high availability
      */
     public record Options(int restPort, int slotsPerTaskManager, List<String> extraSettings, LocalOptions local) {
@@ -132,7 +134,7 @@ public final class FlinkJobManagerProcess extends LocalService {
     }
 
     /** The body of a GET on the REST API, or "" when it fails. */
-    String get(String path) {
+    public String get(String path) {
         try {
             HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(restUrl() + path))
                     .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());

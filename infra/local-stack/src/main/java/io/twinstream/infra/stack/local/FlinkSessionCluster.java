@@ -35,12 +35,20 @@ public final class FlinkSessionCluster implements AutoCloseable {
         this.local = options.local();
     }
 
-    /** Starts the JobManager and {@code taskManagerCount} TaskManagers; returns when all are registered. */
+    /**
+     * Starts the JobManager and {@code taskManagerCount} TaskManagers (side by side); returns when
+     * all are registered.
+     */
     public synchronized FlinkSessionCluster start(int taskManagerCount) {
         jobManager.start();
+        List<FlinkTaskManagerProcess> starting = new ArrayList<>();
         while (taskManagers.size() < taskManagerCount) {
-            addTaskManager();
+            FlinkTaskManagerProcess taskManager = new FlinkTaskManagerProcess("flink-taskmanager-" + (++taskManagersCreated),
+                    jobManager, local);
+            taskManagers.add(taskManager);
+            starting.add(taskManager);
         }
+        starting.parallelStream().forEach(FlinkTaskManagerProcess::start);
         return this;
     }
 
@@ -106,7 +114,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
 
     /** The job's state as the JobManager reports it (RUNNING, RESTARTING, FAILED, CANCELED …), or "" if unknown. */
     public String jobState(String jobId) {
-        Matcher state = Pattern.compile("\"state\"\\s*:\\s*\"([A-Z_]+)\"").matcher(jobManager.get("/jobs/" + jobId + "/status"));
+        Matcher state = Pattern.compile("\"(?:state|status)\"\\s*:\\s*\"([A-Z_]+)\"").matcher(jobManager.get("/jobs/" + jobId + "/status"));
         return state.find() ? state.group(1) : "";
     }
 
@@ -127,6 +135,20 @@ public final class FlinkSessionCluster implements AutoCloseable {
             anyRunning |= n > 0;
         }
         return anyRunning;
+    }
+
+    /** The resource ids of the TaskManagers running the job's tasks (see {@link FlinkTaskManagerProcess#resourceId()}). */
+    public java.util.Set<String> taskManagersOf(String jobId) {
+        java.util.Set<String> found = new java.util.TreeSet<>();
+        Matcher vertex = Pattern.compile("\"id\"\\s*:\\s*\"([0-9a-f]{32})\"").matcher(jobManager.get("/jobs/" + jobId));
+        while (vertex.find()) {
+            Matcher taskManager = Pattern.compile("\"taskmanager-id\"\\s*:\\s*\"([^\"]+)\"")
+                    .matcher(jobManager.get("/jobs/" + jobId + "/vertices/" + vertex.group(1) + "/taskmanagers"));
+            while (taskManager.find()) {
+                found.add(taskManager.group(1));
+            }
+        }
+        return found;
     }
 
     /** How many times the job restarted (Flink's numRestarts), or -1 if unknown. */
