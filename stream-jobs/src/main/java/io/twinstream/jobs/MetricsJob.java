@@ -61,7 +61,7 @@ public final class MetricsJob {
                         EventTimeClock.readingsStrategy(config.outOfOrderness()), "telemetry.readings")
                 .uid("readings-source"), ReadingTypes.READING, config.idleAfter());
 
-        MetricsTopology.Outputs out = MetricsTopology.build(beforeTopology.apply(readings), config.dedupMemory(),
+        MetricsTopology.Outputs out = MetricsTopology.build(beforeTopology.apply(readings), config.outOfOrderness(), config.dedupMemory(),
                 config.allowedLateness());
 
         out.deviceWindows().sinkTo(new InfluxSink<>(config.influx(), InfluxPoints::of))

@@ -47,7 +47,7 @@ class MetricsTopologyTest {
         DataStream<Reading> in = env.fromData(readings, ReadingTypes.READING)
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<Reading>forGenerator(context -> new EveryEvent())
                         .withTimestampAssigner((r, previous) -> r.ts()));
-        return MetricsTopology.build(in, Duration.ofMinutes(10), lateness);
+        return MetricsTopology.build(in, Duration.ofSeconds(5), Duration.ofMinutes(10), lateness);
     }
 
     /**
