@@ -49,7 +49,7 @@ public final class Pipeline implements AutoCloseable {
 
     /**
      * @param checkpoints where the jobs keep their checkpoints (a directory of its own per job inside)
-     * @param idleAfter   wall time without readings after which the jobs move event time on
+     * @param idleAfter   time waiting for input without readings after which the jobs move event time on
      * @param parallelism of each job
      */
     public record Settings(Path checkpoints, Duration idleAfter, int parallelism) {
@@ -183,16 +183,18 @@ public final class Pipeline implements AutoCloseable {
 
     private static RunningJob startEmbedded(String job, Properties config, int parallelism) throws Exception {
         StreamExecutionEnvironment env;
+        // The parallelism before the job is added: operators take the environment's when created.
         if (job.equals("metrics")) {
             MetricsJobConfig metrics = MetricsJobConfig.load(config, Map.of());
             env = StreamExecutionEnvironment.getExecutionEnvironment(MetricsJob.flinkConfiguration(metrics));
+            env.setParallelism(parallelism);
             MetricsJob.addTo(env, metrics);
         } else {
             AlertsJobConfig alerts = AlertsJobConfig.load(config, Map.of());
             env = StreamExecutionEnvironment.getExecutionEnvironment(AlertsJob.flinkConfiguration(alerts));
+            env.setParallelism(parallelism);
             AlertsJob.addTo(env, alerts);
         }
-        env.setParallelism(parallelism);
         JobClient client = env.executeAsync("twinstream " + job);
         return new RunningJob() {
             @Override

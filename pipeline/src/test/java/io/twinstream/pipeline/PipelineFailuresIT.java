@@ -2,9 +2,6 @@ package io.twinstream.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -18,12 +15,8 @@ import io.twinstream.infra.stack.local.LocalOptions;
 import io.twinstream.infra.stack.local.MosquittoProcess;
 import io.twinstream.pipeline.audit.Audit;
 import io.twinstream.pipeline.audit.AuditReport;
-import io.twinstream.simulator.publish.MqttPublisher;
 import io.twinstream.simulator.scenario.Scenario;
 import io.twinstream.simulator.scenario.ScenarioParser;
-import io.twinstream.simulator.stream.DeviceFleet;
-import io.twinstream.simulator.stream.MessageGenerator;
-import io.twinstream.simulator.stream.StreamObserver;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectMiniCluster;
@@ -78,39 +71,17 @@ class PipelineFailuresIT {
              KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
              InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local));
              Pipeline pipeline = startAll(mosquitto, kafka, influx)) {
-            DeviceFleet fleet = new DeviceFleet(scenario, 1.0);
-            Future<?> publishing = runner.submit(() -> {
-                MqttPublisher publisher = new MqttPublisher(fleet,
-                        new MqttPublisher.Settings(mosquitto.url(), null, null, scenario.speed(), true).withRetryUnrouted(true));
-                try {
-                    publisher.connectAll();
-                    publisher.run(new MessageGenerator(fleet, StreamObserver.NONE));
-                    publisher.drainAll();
-                } finally {
-                    publisher.close();
-                }
-                return null;
-            });
+            Future<?> publishing = DemoScenarioRuns.publish(runner, scenario, mosquitto.url());
 
             Thread.sleep(20_000);
             failure.inject(pipeline);
             Audit.Expectation expected = Audit.expect(scenario, 1.0); // while the rest of the scenario plays
             publishing.get();
 
-            Audit.Target target = new Audit.Target(influx.url(), Pipeline.DATABASE, kafka.bootstrapServers());
-            long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-            AuditReport report = Audit.run(expected, target);
-            while (!report.clean() && System.nanoTime() < deadline) {
-                Thread.sleep(1000);
-                report = Audit.run(expected, target);
-            }
-            ByteArrayOutputStream printed = new ByteArrayOutputStream();
-            report.print(new PrintStream(printed, true, StandardCharsets.UTF_8));
-            System.out.println(printed.toString(StandardCharsets.UTF_8));
-
+            AuditReport report = DemoScenarioRuns.assertCleanWithin(expected,
+                    new Audit.Target(influx.url(), Pipeline.DATABASE, kafka.bootstrapServers()), Duration.ofMinutes(4));
             assertThat(report.topicRecords().get("telemetry.readings")).as("what was redelivered is removed by the jobs")
                     .isGreaterThanOrEqualTo(report.totals().get("readings") + report.totals().get("duplicates"));
-            assertThat(report.clean()).as(printed.toString(StandardCharsets.UTF_8)).isTrue();
         } finally {
             runner.shutdownNow();
         }

@@ -1,6 +1,13 @@
 package io.twinstream.jobs;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 
 import io.twinstream.jobs.config.JobSettings;
@@ -21,6 +28,8 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
@@ -39,6 +48,36 @@ public final class MetricsJob {
         return JobSettings.flinkConfiguration(config.checkpointInterval(), config.checkpointDir());
     }
 
+    /**
+     * Fails, before the job is submitted, when Kafka does not answer or the readings or late topic
+     * is missing: a job submitted without them restarts again and again, and the message in its
+     * log does not say why. Topics are the deployment's to create (they are not auto-created).
+     */
+    static void requireTopics(MetricsJobConfig config) {
+        Map<String, Object> admin = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        Set<String> existing;
+        try (Admin client = Admin.create(admin)) {
+            existing = client.listTopics().names().get(20, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Kafka at " + config.kafkaBootstrap() + " does not answer: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking Kafka at " + config.kafkaBootstrap() + " for its topics", e);
+        }
+        List<String> missing = new ArrayList<>();
+        for (String topic : List.of(config.readingsTopic(), config.lateTopic())) {
+            if (!existing.contains(topic)) {
+                missing.add(topic);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("Kafka at " + config.kafkaBootstrap() + " has no topic " + String.join(", ", missing)
+                    + ": create the pipeline's topics first (the demo and the local stack do; with Docker Compose, "
+                    + "its kafka-init service)");
+        }
+    }
+
     /** Adds the job to {@code env} (created with {@link #flinkConfiguration}); execute it afterwards. */
     public static void addTo(StreamExecutionEnvironment env, MetricsJobConfig config) {
         addTo(env, config, UnaryOperator.identity());
@@ -50,6 +89,7 @@ public final class MetricsJob {
      */
     static void addTo(StreamExecutionEnvironment env, MetricsJobConfig config,
                       UnaryOperator<DataStream<Reading>> beforeTopology) {
+        requireTopics(config);
         KafkaSource<Reading> source = KafkaSource.<Reading>builder()
                 .setBootstrapServers(config.kafkaBootstrap())
                 .setTopics(config.readingsTopic())

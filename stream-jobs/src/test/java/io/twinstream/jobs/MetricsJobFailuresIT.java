@@ -1,6 +1,7 @@
 package io.twinstream.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
@@ -170,6 +171,20 @@ class MetricsJobFailuresIT {
             } finally {
                 job.cancel().get();
             }
+        }
+    }
+
+    @Test
+    void shouldRefuseToStartWithoutTheReadingsTopicNamingIt() throws Exception {
+        try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()));
+             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local()))) {
+            kafka.start();
+            influx.start();
+            kafka.createTopic("telemetry.late", 1);
+            assertThatThrownBy(() -> start(kafka, influx, "failures-no-topic"))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("has no topic telemetry.readings")
+                    .hasMessageContaining("create the pipeline's topics first");
         }
     }
 
