@@ -8,10 +8,10 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 
 import io.twinstream.jobs.alerts.AlertTransition;
+import io.twinstream.jobs.config.JobKafkaAdmin;
 import io.twinstream.jobs.config.JobSettings;
 import io.twinstream.jobs.serde.ReadingDeserializationSchema;
 import io.twinstream.jobs.serde.ReadingTypes;
@@ -37,7 +37,6 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.config.TopicConfig;
@@ -147,15 +146,8 @@ public final class AlertsJob {
      * unreachable Kafka fails here, before the job is submitted, with a message saying so.
      */
     static void ensureTopics(AlertsJobConfig config) throws Exception {
-        Map<String, Object> admin = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        try (Admin client = Admin.create(admin)) {
-            Set<String> existing;
-            try {
-                existing = client.listTopics().names().get(20, TimeUnit.SECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                throw new IllegalStateException("Kafka at " + config.kafkaBootstrap() + " does not answer: " + e.getMessage(), e);
-            }
+        try (Admin client = JobKafkaAdmin.open(config.kafkaBootstrap())) {
+            Set<String> existing = JobKafkaAdmin.topicNames(client, config.kafkaBootstrap());
             List<NewTopic> missing = new ArrayList<>();
             if (!existing.contains(config.rulesTopic())) {
                 missing.add(new NewTopic(config.rulesTopic(), 1, (short) 1)

@@ -3,13 +3,10 @@ package io.twinstream.jobs;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 
+import io.twinstream.jobs.config.JobKafkaAdmin;
 import io.twinstream.jobs.config.JobSettings;
 import io.twinstream.jobs.metrics.MetricSample;
 import io.twinstream.jobs.serde.ReadingDeserializationSchema;
@@ -29,7 +26,6 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
@@ -54,13 +50,9 @@ public final class MetricsJob {
      * log does not say why. Topics are the deployment's to create (they are not auto-created).
      */
     static void requireTopics(MetricsJobConfig config) {
-        Map<String, Object> admin = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         Set<String> existing;
-        try (Admin client = Admin.create(admin)) {
-            existing = client.listTopics().names().get(20, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + config.kafkaBootstrap() + " does not answer: " + e.getMessage(), e);
+        try (Admin client = JobKafkaAdmin.open(config.kafkaBootstrap())) {
+            existing = JobKafkaAdmin.topicNames(client, config.kafkaBootstrap());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while asking Kafka at " + config.kafkaBootstrap() + " for its topics", e);

@@ -41,12 +41,17 @@ public final class Deduplicator extends KeyedProcessFunction<String, Reading, Re
         this.memory = memory;
     }
 
-    @Override
-    public void open(OpenContext context) {
-        StateTtlConfig ttl = StateTtlConfig.newBuilder(memory)
+    /** A device's state forgotten {@code memory} of processing time after it was last written. */
+    static StateTtlConfig forgetAfter(Duration memory) {
+        return StateTtlConfig.newBuilder(memory)
                 .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                 .build();
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        StateTtlConfig ttl = forgetAfter(memory);
         ValueStateDescriptor<RecentSequences> bySeq = new ValueStateDescriptor<>("recent-seqs", RecentSequences.class);
         bySeq.enableTimeToLive(ttl);
         MapStateDescriptor<Long, Boolean> byTimestamp = new MapStateDescriptor<>("seen-ts", Long.class, Boolean.class);

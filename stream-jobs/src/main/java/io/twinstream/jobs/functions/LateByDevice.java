@@ -4,7 +4,6 @@ import java.time.Duration;
 
 import io.twinstream.model.Reading;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -57,10 +56,7 @@ public final class LateByDevice extends KeyedProcessFunction<String, Reading, Re
     @Override
     public void open(OpenContext context) {
         ValueStateDescriptor<Long> descriptor = new ValueStateDescriptor<>("newest-ts", Long.class);
-        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(memory)
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .build());
+        descriptor.enableTimeToLive(Deduplicator.forgetAfter(memory)); // forgotten as the de-duplication's state
         newest = getRuntimeContext().getState(descriptor);
     }
 
