@@ -133,6 +133,25 @@ public final class FlinkJobManagerProcess extends LocalService {
         return FreePorts.isListening(restPort) && get("/overview").startsWith("{");
     }
 
+    /**
+     * A PATCH on the REST API (e.g. cancelling a job).
+     *
+     * @throws IOException when it fails or is refused
+     */
+    void patch(String path) throws IOException {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(restUrl() + path))
+                    .timeout(Duration.ofSeconds(10)).method("PATCH", HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                throw new IOException("PATCH " + path + ": HTTP " + response.statusCode() + " " + response.body());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted during PATCH " + path, e);
+        }
+    }
+
     /** The body of a GET on the REST API, or "" when it fails. */
     public String get(String path) {
         try {

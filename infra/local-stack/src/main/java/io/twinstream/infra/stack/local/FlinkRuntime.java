@@ -1,9 +1,7 @@
 package io.twinstream.infra.stack.local;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,23 +31,7 @@ final class FlinkRuntime {
      * @throws ServiceStartException if the record is missing or names jars that are gone
      */
     static String classpath() {
-        try (InputStream in = FlinkRuntime.class.getResourceAsStream(CLASSPATH_RESOURCE)) {
-            if (in == null) {
-                throw new ServiceStartException("The Flink cluster classpath (" + CLASSPATH_RESOURCE + ") is not on the "
-                        + "classpath: build the project with ./mvnw install so twinstream-flink-runtime records it.");
-            }
-            String classpath = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
-            List<String> missing = Arrays.stream(classpath.split(java.io.File.pathSeparator))
-                    .filter(entry -> !Files.isRegularFile(Path.of(entry)))
-                    .toList();
-            if (!missing.isEmpty()) {
-                throw new ServiceStartException("Flink jars are missing (was the Maven repository cleaned?): "
-                        + missing + ". Rebuild with ./mvnw install.");
-            }
-            return classpath;
-        } catch (IOException e) {
-            throw new ServiceStartException("cannot read " + CLASSPATH_RESOURCE, e);
-        }
+        return RecordedClasspath.read(CLASSPATH_RESOURCE, "Flink", "twinstream-flink-runtime");
     }
 
     /**

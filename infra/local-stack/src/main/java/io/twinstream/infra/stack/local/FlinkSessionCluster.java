@@ -43,10 +43,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
         jobManager.start();
         List<FlinkTaskManagerProcess> starting = new ArrayList<>();
         while (taskManagers.size() < taskManagerCount) {
-            FlinkTaskManagerProcess taskManager = new FlinkTaskManagerProcess("flink-taskmanager-" + (++taskManagersCreated),
-                    jobManager, local);
-            taskManagers.add(taskManager);
-            starting.add(taskManager);
+            starting.add(newTaskManager());
         }
         starting.parallelStream().forEach(FlinkTaskManagerProcess::start);
         return this;
@@ -54,10 +51,15 @@ public final class FlinkSessionCluster implements AutoCloseable {
 
     /** A new TaskManager (a JVM of its own), registered with the JobManager when this returns. */
     public synchronized FlinkTaskManagerProcess addTaskManager() {
+        FlinkTaskManagerProcess taskManager = newTaskManager();
+        taskManager.start();
+        return taskManager;
+    }
+
+    private FlinkTaskManagerProcess newTaskManager() {
         FlinkTaskManagerProcess taskManager = new FlinkTaskManagerProcess("flink-taskmanager-" + (++taskManagersCreated),
                 jobManager, local);
         taskManagers.add(taskManager);
-        taskManager.start();
         return taskManager;
     }
 
@@ -173,19 +175,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
 
     /** Cancels the job (no savepoint) and waits until it is CANCELED. */
     public void cancel(String jobId) throws IOException {
-        try {
-            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(restUrl() + "/jobs/" + jobId + "?mode=cancel"))
-                            .method("PATCH", java.net.http.HttpRequest.BodyPublishers.noBody())
-                            .timeout(Duration.ofSeconds(10)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() / 100 != 2) {
-                throw new IOException("cancelling job " + jobId + ": HTTP " + response.statusCode() + " " + response.body());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while cancelling job " + jobId, e);
-        }
+        jobManager.patch("/jobs/" + jobId + "?mode=cancel");
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!List.of("CANCELED", "FAILED", "FINISHED").contains(jobState(jobId)) && System.nanoTime() < deadline) {
             LocalService.sleep(Duration.ofMillis(200));

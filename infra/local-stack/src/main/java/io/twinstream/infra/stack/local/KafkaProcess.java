@@ -1,9 +1,6 @@
 package io.twinstream.infra.stack.local;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +10,6 @@ import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import io.twinstream.infra.stack.KafkaBroker;
@@ -215,23 +211,7 @@ public final class KafkaProcess extends LocalService implements KafkaBroker {
      * @throws ServiceStartException if the record is missing or names jars that are gone
      */
     static String brokerClasspath() {
-        try (InputStream in = KafkaProcess.class.getResourceAsStream(CLASSPATH_RESOURCE)) {
-            if (in == null) {
-                throw new ServiceStartException("The Kafka broker classpath (" + CLASSPATH_RESOURCE + ") is not on the "
-                        + "classpath: build the project with ./mvnw install so twinstream-kafka-runtime records it.");
-            }
-            String classpath = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
-            List<String> missing = Arrays.stream(classpath.split(java.io.File.pathSeparator))
-                    .filter(entry -> !Files.isRegularFile(Path.of(entry)))
-                    .collect(Collectors.toList());
-            if (!missing.isEmpty()) {
-                throw new ServiceStartException("Kafka broker jars are missing (was the Maven repository cleaned?): "
-                        + missing + ". Rebuild with ./mvnw install.");
-            }
-            return classpath;
-        } catch (IOException e) {
-            throw new ServiceStartException("cannot read " + CLASSPATH_RESOURCE, e);
-        }
+        return RecordedClasspath.read(CLASSPATH_RESOURCE, "Kafka broker", "twinstream-kafka-runtime");
     }
 
     /** The Kafka version of the broker jars, read once from the kafka_2.13 jar's name. */
