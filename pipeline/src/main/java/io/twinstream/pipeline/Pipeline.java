@@ -20,7 +20,10 @@ import io.twinstream.jobs.AlertsJob;
 import io.twinstream.jobs.AlertsJobConfig;
 import io.twinstream.jobs.MetricsJob;
 import io.twinstream.jobs.MetricsJobConfig;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -61,21 +64,34 @@ public final class Pipeline implements AutoCloseable {
         String id();
 
         void cancel() throws Exception;
+
+        /**
+         * Stops the job with a savepoint in {@code directory} (sources stop, sinks commit, the job
+         * finishes) and returns the savepoint's path.
+         */
+        Path stopWithSavepoint(Path directory) throws Exception;
     }
 
-    /** Where the jobs run: how one is started from its configuration. */
+    /** Where the jobs run: how one is started from its configuration, fresh or from a savepoint (or null). */
     @FunctionalInterface
     private interface JobLauncher {
-        RunningJob start(String job, Properties config) throws Exception;
+        RunningJob start(String job, Properties config, Path savepoint, int parallelism) throws Exception;
     }
 
     private final IngestConfig ingest;
-    private final RunningJob metrics;
-    private final RunningJob alerts;
+    private final JobLauncher launcher;
+    private final Properties metricsConfig;
+    private final Properties alertsConfig;
+    private volatile RunningJob metrics;
+    private volatile RunningJob alerts;
     private volatile Bridge bridge;
 
-    private Pipeline(IngestConfig ingest, Bridge bridge, RunningJob metrics, RunningJob alerts) {
+    private Pipeline(IngestConfig ingest, JobLauncher launcher, Properties metricsConfig, Properties alertsConfig,
+                     Bridge bridge, RunningJob metrics, RunningJob alerts) {
         this.ingest = ingest;
+        this.launcher = launcher;
+        this.metricsConfig = metricsConfig;
+        this.alertsConfig = alertsConfig;
         this.bridge = bridge;
         this.metrics = metrics;
         this.alerts = alerts;
@@ -83,7 +99,7 @@ public final class Pipeline implements AutoCloseable {
 
     /** The bridge, and both jobs embedded in this JVM (a MiniCluster each, or the test's shared one). */
     public static Pipeline start(MqttBroker mqtt, KafkaBroker kafka, InfluxServer influx, Settings settings) throws Exception {
-        return start(mqtt, kafka, influx, settings, (job, config) -> startEmbedded(job, config, settings.parallelism()));
+        return start(mqtt, kafka, influx, settings, Pipeline::startEmbedded);
     }
 
     /**
@@ -93,13 +109,13 @@ public final class Pipeline implements AutoCloseable {
      */
     public static Pipeline startOnCluster(MqttBroker mqtt, KafkaBroker kafka, InfluxServer influx, Settings settings,
                                           FlinkSessionCluster cluster, Path jobJar) throws Exception {
-        return start(mqtt, kafka, influx, settings, (job, config) -> {
+        return start(mqtt, kafka, influx, settings, (job, config, savepoint, parallelism) -> {
             Path file = settings.checkpoints().resolve(job + ".properties");
             Files.createDirectories(file.getParent());
             try (Writer out = Files.newBufferedWriter(file)) {
                 config.store(out, "twinstream " + job + " job, written by the pipeline for flink run");
             }
-            String id = cluster.submit(jobJar, settings.parallelism(), null, List.of(job, "--config", file.toString()));
+            String id = cluster.submit(jobJar, parallelism, savepoint, List.of(job, "--config", file.toString()));
             cluster.awaitRunning(id, Duration.ofMinutes(2));
             return new RunningJob() {
                 @Override
@@ -110,6 +126,11 @@ public final class Pipeline implements AutoCloseable {
                 @Override
                 public void cancel() throws Exception {
                     cluster.cancel(id);
+                }
+
+                @Override
+                public Path stopWithSavepoint(Path directory) throws Exception {
+                    return cluster.stopWithSavepoint(id, directory, Duration.ofMinutes(2));
                 }
             };
         });
@@ -123,20 +144,36 @@ public final class Pipeline implements AutoCloseable {
         p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
         p.setProperty("metrics.port", "0");
         IngestConfig ingest = IngestConfig.load(p, Map.of());
-        RunningJob metrics = launcher.start("metrics", common(kafka, influx, settings, "metrics", METRICS_GROUP));
+        Properties metricsConfig = common(kafka, influx, settings, "metrics", METRICS_GROUP);
+        Properties alertsConfig = common(kafka, influx, settings, "alerts", ALERTS_GROUP);
+        alertsConfig.setProperty("mqtt.url", mqtt.url());
+        RunningJob metrics = launcher.start("metrics", metricsConfig, null, settings.parallelism());
         RunningJob alerts = null;
         Bridge bridge = null;
         try {
-            Properties alertsConfig = common(kafka, influx, settings, "alerts", ALERTS_GROUP);
-            alertsConfig.setProperty("mqtt.url", mqtt.url());
-            alerts = launcher.start("alerts", alertsConfig);
+            alerts = launcher.start("alerts", alertsConfig, null, settings.parallelism());
             bridge = new Bridge(ingest);
             bridge.start();
-            return new Pipeline(ingest, bridge, metrics, alerts);
+            return new Pipeline(ingest, launcher, metricsConfig, alertsConfig, bridge, metrics, alerts);
         } catch (Exception e) {
-            new Pipeline(ingest, bridge, metrics, alerts).close();
+            new Pipeline(ingest, launcher, metricsConfig, alertsConfig, bridge, metrics, alerts).close();
             throw e;
         }
+    }
+
+    /**
+     * Stops both jobs with a savepoint (in {@code savepoints}) and starts them again from it at
+     * {@code parallelism}: an upgrade or a rescale as an operator does it. The bridge goes on
+     * meanwhile; the jobs read what arrived from where the savepoint left off.
+     *
+     * @return the two savepoints, metrics job's first
+     */
+    public synchronized List<Path> stopWithSavepointAndResume(Path savepoints, int parallelism) throws Exception {
+        Path metricsSavepoint = metrics.stopWithSavepoint(savepoints.resolve("metrics"));
+        metrics = launcher.start("metrics", metricsConfig, metricsSavepoint, parallelism);
+        Path alertsSavepoint = alerts.stopWithSavepoint(savepoints.resolve("alerts"));
+        alerts = launcher.start("alerts", alertsConfig, alertsSavepoint, parallelism);
+        return List.of(metricsSavepoint, alertsSavepoint);
     }
 
     /** The metrics job, then the alerts job. */
@@ -181,17 +218,17 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    private static RunningJob startEmbedded(String job, Properties config, int parallelism) throws Exception {
+    private static RunningJob startEmbedded(String job, Properties config, Path savepoint, int parallelism) throws Exception {
         StreamExecutionEnvironment env;
         // The parallelism before the job is added: operators take the environment's when created.
         if (job.equals("metrics")) {
             MetricsJobConfig metrics = MetricsJobConfig.load(config, Map.of());
-            env = StreamExecutionEnvironment.getExecutionEnvironment(MetricsJob.flinkConfiguration(metrics));
+            env = StreamExecutionEnvironment.getExecutionEnvironment(restoringFrom(savepoint, MetricsJob.flinkConfiguration(metrics)));
             env.setParallelism(parallelism);
             MetricsJob.addTo(env, metrics);
         } else {
             AlertsJobConfig alerts = AlertsJobConfig.load(config, Map.of());
-            env = StreamExecutionEnvironment.getExecutionEnvironment(AlertsJob.flinkConfiguration(alerts));
+            env = StreamExecutionEnvironment.getExecutionEnvironment(restoringFrom(savepoint, AlertsJob.flinkConfiguration(alerts)));
             env.setParallelism(parallelism);
             AlertsJob.addTo(env, alerts);
         }
@@ -206,7 +243,20 @@ public final class Pipeline implements AutoCloseable {
             public void cancel() throws Exception {
                 client.cancel().get(30, TimeUnit.SECONDS);
             }
+
+            @Override
+            public Path stopWithSavepoint(Path directory) throws Exception {
+                return FlinkSessionCluster.savepointPath(client.stopWithSavepoint(false, directory.toUri().toString(),
+                        SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES));
+            }
         };
+    }
+
+    private static Configuration restoringFrom(Path savepoint, Configuration config) {
+        if (savepoint != null) {
+            config.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint.toUri().toString());
+        }
+        return config;
     }
 
     /** What both jobs are given; {@code job} is also the prefix of its own keys ({@code metrics.idle-after} …). */

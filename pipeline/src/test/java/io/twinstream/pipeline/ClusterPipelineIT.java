@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -79,6 +80,54 @@ class ClusterPipelineIT {
                 assertThat(flink.hasFailed(metricsJob)).as("the metrics job failed over").isTrue();
                 for (Pipeline.RunningJob job : pipeline.jobs()) {
                     assertThat(flink.jobState(job.id())).as("job %s after the audit", job.id()).isEqualTo("RUNNING");
+                }
+            }
+        } finally {
+            runner.shutdownNow();
+        }
+    }
+
+    /**
+     * Both jobs stopped with a savepoint a quarter of the way in and resumed from it at parallelism
+     * 1, then stopped again and resumed at 3 (rescaling: key groups move between instances and
+     * JVMs), while the bridge goes on. The audit is clean and no alert transition is committed to
+     * telemetry.alerts twice: the final savepoint commits the sinks' transactions, the resumed job
+     * starts after them.
+     */
+    @Test
+    void shouldPassTheAuditThroughSavepointsAndRescaling() throws Exception {
+        Scenario scenario = ScenarioParser.load("demo.yaml").startingNow(); // about 60 s
+        LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
+        ExecutorService runner = Executors.newSingleThreadExecutor();
+        try (MosquittoProcess mosquitto = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local));
+             KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
+             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local));
+             FlinkSessionCluster flink = new FlinkSessionCluster(FlinkJobManagerProcess.Options.defaults()
+                     .withSlotsPerTaskManager(2).withLocal(local))) {
+            mosquitto.start();
+            kafka.start();
+            influx.start();
+            flink.start(3); // six slots: both jobs at parallelism 3
+            try (Pipeline pipeline = Pipeline.startOnCluster(mosquitto, kafka, influx,
+                    new Pipeline.Settings(tmp.resolve("checkpoints"), Duration.ofSeconds(5), 2), flink, JobJar.find())) {
+                Future<?> publishing = DemoScenarioRuns.publish(runner, scenario, mosquitto.url());
+                Thread.sleep(15_000);
+                List<Path> first = pipeline.stopWithSavepointAndResume(tmp.resolve("savepoints"), 1);
+                Thread.sleep(15_000);
+                List<Path> second = pipeline.stopWithSavepointAndResume(tmp.resolve("savepoints"), 3);
+                assertThat(first).doesNotContainAnyElementsOf(second);
+                Audit.Expectation expected = Audit.expect(scenario, 1.0); // while the rest of the scenario plays
+                publishing.get();
+
+                DemoScenarioRuns.assertCleanWithin(expected,
+                        new Audit.Target(influx.url(), Pipeline.DATABASE, kafka.bootstrapServers()), Duration.ofMinutes(4));
+                assertThat(expected.truth().alerts()).as("the scenario's alert transitions").isNotEmpty();
+                List<String> transitions = DemoScenarioRuns.committedAlertTransitions(kafka.bootstrapServers());
+                assertThat(transitions).as("alert transitions on telemetry.alerts").doesNotHaveDuplicates()
+                        .hasSize(expected.truth().alerts().size());
+                for (Pipeline.RunningJob job : pipeline.jobs()) {
+                    assertThat(flink.jobState(job.id())).as("job %s after the audit", job.id()).isEqualTo("RUNNING");
+                    assertThat(flink.hasFailed(job.id())).as("job %s failed", job.id()).isFalse();
                 }
             }
         } finally {

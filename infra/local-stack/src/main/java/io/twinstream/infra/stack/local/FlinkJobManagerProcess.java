@@ -134,21 +134,27 @@ public final class FlinkJobManagerProcess extends LocalService {
     }
 
     /**
-     * A PATCH on the REST API (e.g. cancelling a job).
+     * A PATCH or POST on the REST API (cancelling a job, stopping it with a savepoint …) with a JSON
+     * body (or none when null); returns the answer's body.
      *
      * @throws IOException when it fails or is refused
      */
-    void patch(String path) throws IOException {
+    String send(String method, String path, String jsonBody) throws IOException {
         try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(restUrl() + path))
-                    .timeout(Duration.ofSeconds(10)).method("PATCH", HttpRequest.BodyPublishers.noBody()).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() / 100 != 2) {
-                throw new IOException("PATCH " + path + ": HTTP " + response.statusCode() + " " + response.body());
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(restUrl() + path)).timeout(Duration.ofSeconds(30));
+            if (jsonBody == null) {
+                request.method(method, HttpRequest.BodyPublishers.noBody());
+            } else {
+                request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(jsonBody));
             }
+            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                throw new IOException(method + " " + path + ": HTTP " + response.statusCode() + " " + response.body());
+            }
+            return response.body();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted during PATCH " + path, e);
+            throw new IOException("interrupted during " + method + " " + path, e);
         }
     }
 

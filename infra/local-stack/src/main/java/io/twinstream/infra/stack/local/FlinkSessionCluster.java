@@ -175,11 +175,47 @@ public final class FlinkSessionCluster implements AutoCloseable {
 
     /** Cancels the job (no savepoint) and waits until it is CANCELED. */
     public void cancel(String jobId) throws IOException {
-        jobManager.patch("/jobs/" + jobId + "?mode=cancel");
+        jobManager.send("PATCH", "/jobs/" + jobId + "?mode=cancel", null);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!List.of("CANCELED", "FAILED", "FINISHED").contains(jobState(jobId)) && System.nanoTime() < deadline) {
             LocalService.sleep(Duration.ofMillis(200));
         }
+    }
+
+    /**
+     * Stops the job with a savepoint in {@code directory} (Flink's "stop": sources stop, a final
+     * savepoint is taken, sinks commit, the job FINISHES) and returns the savepoint's path, from
+     * which {@link #submit} resumes it, at any parallelism.
+     *
+     * @throws IOException when the savepoint fails or takes longer than {@code timeout}
+     */
+    public Path stopWithSavepoint(String jobId, Path directory, Duration timeout) throws IOException {
+        String answer = jobManager.send("POST", "/jobs/" + jobId + "/stop",
+                "{\"targetDirectory\":\"" + directory.toUri() + "\",\"drain\":false,\"formatType\":\"CANONICAL\"}");
+        Matcher trigger = Pattern.compile("\"request-id\"\\s*:\\s*\"([0-9a-f]+)\"").matcher(answer);
+        if (!trigger.find()) {
+            throw new IOException("stopping job " + jobId + " with a savepoint: unexpected answer " + answer);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            String status = jobManager.get("/jobs/" + jobId + "/savepoints/" + trigger.group(1));
+            Matcher location = Pattern.compile("\"location\"\\s*:\\s*\"([^\"]+)\"").matcher(status);
+            if (location.find()) {
+                LOG.info("job {} stopped with savepoint {}", jobId, location.group(1));
+                return savepointPath(location.group(1));
+            }
+            if (status.contains("\"failure-cause\"")) {
+                throw new IOException("stopping job " + jobId + " with a savepoint failed: " + status);
+            }
+            LocalService.sleep(Duration.ofMillis(250));
+        }
+        throw new IOException("job " + jobId + " took more than " + timeout.toSeconds() + " s to stop with a savepoint; see "
+                + jobManager.logFile());
+    }
+
+    /** A savepoint's location as Flink reports it ({@code file:/…}, or a plain path) as a path. */
+    public static Path savepointPath(String location) {
+        return location.startsWith("file:") ? Path.of(java.net.URI.create(location)) : Path.of(location);
     }
 
     /** Stops every TaskManager and the JobManager (jobs die with them); deletes the run directories unless kept. */
