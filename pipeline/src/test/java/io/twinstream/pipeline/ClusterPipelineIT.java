@@ -15,6 +15,7 @@ import io.twinstream.infra.stack.local.InfluxdProcess;
 import io.twinstream.infra.stack.local.KafkaProcess;
 import io.twinstream.infra.stack.local.LocalOptions;
 import io.twinstream.infra.stack.local.MosquittoProcess;
+import io.twinstream.infra.stack.local.ZooKeeperProcess;
 import io.twinstream.pipeline.audit.Audit;
 import io.twinstream.simulator.scenario.Scenario;
 import io.twinstream.simulator.scenario.ScenarioParser;
@@ -116,6 +117,10 @@ class ClusterPipelineIT {
                 Thread.sleep(15_000);
                 List<Path> second = pipeline.stopWithSavepointAndResume(tmp.resolve("savepoints"), 3);
                 assertThat(first).doesNotContainAnyElementsOf(second);
+                for (int i = 0; i < 2; i++) {
+                    assertThat(FlinkSessionCluster.savepointPath(flink.lastRestoredFrom(pipeline.jobs().get(i).id())))
+                            .as("what job %d restored from", i).isEqualTo(second.get(i));
+                }
                 Audit.Expectation expected = Audit.expect(scenario, 1.0); // while the rest of the scenario plays
                 publishing.get();
 
@@ -129,6 +134,54 @@ class ClusterPipelineIT {
                     assertThat(flink.jobState(job.id())).as("job %s after the audit", job.id()).isEqualTo("RUNNING");
                     assertThat(flink.hasFailed(job.id())).as("job %s failed", job.id()).isFalse();
                 }
+            }
+        } finally {
+            runner.shutdownNow();
+        }
+    }
+
+    /**
+     * The JobManager killed (SIGKILL) a third of the way in and started again 3 s later, the
+     * cluster highly available on ZooKeeper: the new JobManager finds both jobs and their latest
+     * checkpoints there and resumes them by itself, under the same job ids; the TaskManagers
+     * register with it. The audit is clean, no alert transition is committed twice.
+     */
+    @Test
+    void shouldResumeTheJobsByThemselvesWhenTheJobManagerIsKilled() throws Exception {
+        Scenario scenario = ScenarioParser.load("demo.yaml").startingNow(); // about 60 s
+        LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
+        ExecutorService runner = Executors.newSingleThreadExecutor();
+        try (MosquittoProcess mosquitto = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local));
+             KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
+             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local));
+             ZooKeeperProcess zooKeeper = new ZooKeeperProcess(local)) {
+            mosquitto.start();
+            kafka.start();
+            influx.start();
+            zooKeeper.start();
+            try (FlinkSessionCluster flink = new FlinkSessionCluster(FlinkJobManagerProcess.Options.defaults()
+                    .withSlotsPerTaskManager(1).withExtraSettings(zooKeeper.flinkHighAvailabilitySettings(tmp.resolve("ha")))
+                    .withLocal(local)).start(2);
+                 Pipeline pipeline = Pipeline.startOnCluster(mosquitto, kafka, influx,
+                         new Pipeline.Settings(tmp.resolve("checkpoints"), Duration.ofSeconds(5), 1), flink, JobJar.find())) {
+                Future<?> publishing = DemoScenarioRuns.publish(runner, scenario, mosquitto.url());
+                Thread.sleep(20_000);
+                flink.jobManager().kill();
+                Thread.sleep(3000);
+                flink.jobManager().start();
+                for (Pipeline.RunningJob job : pipeline.jobs()) {
+                    flink.awaitRunning(job.id(), Duration.ofMinutes(2));
+                    assertThat(flink.lastRestoredFrom(job.id())).as("job %s resumed from a checkpoint", job.id()).contains("chk-");
+                }
+                Audit.Expectation expected = Audit.expect(scenario, 1.0); // while the rest of the scenario plays
+                publishing.get();
+
+                DemoScenarioRuns.assertCleanWithin(expected,
+                        new Audit.Target(influx.url(), Pipeline.DATABASE, kafka.bootstrapServers()), Duration.ofMinutes(4));
+                assertThat(expected.truth().alerts()).as("the scenario's alert transitions").isNotEmpty();
+                assertThat(DemoScenarioRuns.committedAlertTransitions(kafka.bootstrapServers()))
+                        .as("alert transitions on telemetry.alerts").doesNotHaveDuplicates()
+                        .hasSize(expected.truth().alerts().size());
             }
         } finally {
             runner.shutdownNow();

@@ -161,6 +161,16 @@ public final class FlinkSessionCluster implements AutoCloseable {
         return jobManager.get("/jobs/" + jobId + "/exceptions?maxExceptions=1").contains("\"exceptionName\"");
     }
 
+    /**
+     * Where the job's state was last restored from ({@code external_path} of the REST API's latest
+     * restore: a checkpoint or savepoint), or "" if it started empty and has not restored since.
+     */
+    public String lastRestoredFrom(String jobId) {
+        Matcher restored = Pattern.compile("\"restored\"\\s*:\\s*\\{[^}]*\"external_path\"\\s*:\\s*\"([^\"]+)\"")
+                .matcher(jobManager.get("/jobs/" + jobId + "/checkpoints"));
+        return restored.find() ? restored.group(1) : "";
+    }
+
     /** Waits until every task of the job runs. */
     public void awaitRunning(String jobId, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
