@@ -209,7 +209,7 @@ public final class Pipeline implements AutoCloseable {
             Set<String> existing = admin.listTopics().names().get(20, TimeUnit.SECONDS);
             List<org.apache.kafka.clients.admin.NewTopic> missing = TOPICS.entrySet().stream()
                     .filter(t -> !existing.contains(t.getKey()))
-                    .map(t -> new org.apache.kafka.clients.admin.NewTopic(t.getKey(), t.getValue(), (short) 1)
+                    .map(t -> new org.apache.kafka.clients.admin.NewTopic(t.getKey(), java.util.Optional.of(t.getValue()), java.util.Optional.empty())
                             .configs(Map.of("retention.ms", "-1"))) // replays carry old timestamps
                     .toList();
             if (!missing.isEmpty()) {

@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import io.twinstream.infra.stack.KafkaBroker;
 import io.twinstream.infra.stack.local.InfluxdProcess;
+import io.twinstream.infra.stack.local.KafkaCluster;
 import io.twinstream.infra.stack.local.KafkaProcess;
 import io.twinstream.infra.stack.local.LocalOptions;
 import io.twinstream.infra.stack.local.MosquittoProcess;
@@ -18,6 +22,9 @@ import io.twinstream.pipeline.audit.AuditReport;
 import io.twinstream.simulator.scenario.Scenario;
 import io.twinstream.simulator.scenario.ScenarioParser;
 import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -29,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The demo scenario end to end with a crash a third of the way in ⇒ the audit is still clean:
  * the ingest bridge stops abruptly (nothing drained, nothing acknowledged: the broker keeps its
  * sessions and sends the unacknowledged again) and a new one starts 3 s later; or the Flink task
- * manager running both jobs dies and a new one starts 3 s later.
+ * manager running both jobs dies and a new one starts 3 s later; or one Kafka node of three dies.
  */
 class PipelineFailuresIT {
 
@@ -45,9 +52,42 @@ class PipelineFailuresIT {
         void inject(Pipeline pipeline) throws Exception;
     }
 
+    /** The Kafka the pipeline runs on, started. */
+    private interface KafkaStarter {
+        KafkaBroker start(LocalOptions local);
+    }
+
+    private static final KafkaStarter ONE_NODE = local -> {
+        KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
+        kafka.start();
+        return kafka;
+    };
+
     @Test
     void shouldPassTheAuditThroughABridgeCrash() throws Exception {
-        runTheDemoScenarioAndAudit(pipeline -> pipeline.crashAndRestartBridge(Duration.ofSeconds(3)));
+        runTheDemoScenarioAndAudit(ONE_NODE, pipeline -> pipeline.crashAndRestartBridge(Duration.ofSeconds(3)));
+    }
+
+    /**
+     * A Kafka cluster of three nodes, topics replicated three times with min.insync.replicas 2;
+     * the node leading telemetry.readings' first partition dies (SIGKILL) and stays dead: the
+     * bridge's producer, the jobs' consumers and their transactional sinks move to the new leaders
+     * and coordinators; nothing is lost, nothing doubled.
+     */
+    @Test
+    void shouldPassTheAuditThroughAKafkaNodeKilled() throws Exception {
+        KafkaCluster[] cluster = new KafkaCluster[1];
+        runTheDemoScenarioAndAudit(local -> cluster[0] = new KafkaCluster(3, KafkaProcess.Options.defaults().withLocal(local)).start(),
+                pipeline -> {
+                    int leader;
+                    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster[0].bootstrapServers()))) {
+                        TopicDescription readings = admin.describeTopics(List.of("telemetry.readings")).allTopicNames()
+                                .get(30, TimeUnit.SECONDS).get("telemetry.readings");
+                        assertThat(readings.partitions()).allSatisfy(p -> assertThat(p.isr()).hasSize(3));
+                        leader = readings.partitions().get(0).leader().id();
+                    }
+                    cluster[0].nodes().stream().filter(node -> node.nodeId() == leader).findFirst().orElseThrow().kill();
+                });
     }
 
     /**
@@ -56,19 +96,19 @@ class PipelineFailuresIT {
      */
     @Test
     void shouldPassTheAuditThroughATaskManagerCrash(@InjectMiniCluster MiniCluster flink) throws Exception {
-        runTheDemoScenarioAndAudit(pipeline -> {
+        runTheDemoScenarioAndAudit(ONE_NODE, pipeline -> {
             flink.terminateTaskManager(0).get(30, TimeUnit.SECONDS);
             Thread.sleep(3000);
             flink.startTaskManager();
         });
     }
 
-    private void runTheDemoScenarioAndAudit(Failure failure) throws Exception {
+    private void runTheDemoScenarioAndAudit(KafkaStarter kafkaStarter, Failure failure) throws Exception {
         Scenario scenario = ScenarioParser.load("demo.yaml").startingNow(); // 10 simulated minutes at 10x: about 60 s
         LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
         ExecutorService runner = Executors.newSingleThreadExecutor();
         try (MosquittoProcess mosquitto = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local));
-             KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
+             KafkaBroker kafka = kafkaStarter.start(local);
              InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local));
              Pipeline pipeline = startAll(mosquitto, kafka, influx)) {
             Future<?> publishing = DemoScenarioRuns.publish(runner, scenario, mosquitto.url());
@@ -87,9 +127,8 @@ class PipelineFailuresIT {
         }
     }
 
-    private Pipeline startAll(MosquittoProcess mosquitto, KafkaProcess kafka, InfluxdProcess influx) throws Exception {
+    private Pipeline startAll(MosquittoProcess mosquitto, KafkaBroker kafka, InfluxdProcess influx) throws Exception {
         mosquitto.start();
-        kafka.start();
         influx.start();
         return Pipeline.start(mosquitto, kafka, influx, new Pipeline.Settings(tmp.resolve("checkpoints"), Duration.ofSeconds(5), 2));
     }

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -150,11 +151,11 @@ public final class AlertsJob {
             Set<String> existing = JobKafkaAdmin.topicNames(client, config.kafkaBootstrap());
             List<NewTopic> missing = new ArrayList<>();
             if (!existing.contains(config.rulesTopic())) {
-                missing.add(new NewTopic(config.rulesTopic(), 1, (short) 1)
+                missing.add(new NewTopic(config.rulesTopic(), Optional.of(1), Optional.empty())
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
             }
             if (!existing.contains(config.alertsTopic())) {
-                missing.add(new NewTopic(config.alertsTopic(), 1, (short) 1));
+                missing.add(new NewTopic(config.alertsTopic(), Optional.of(1), Optional.empty()));
             }
             for (NewTopic topic : missing) {
                 try {

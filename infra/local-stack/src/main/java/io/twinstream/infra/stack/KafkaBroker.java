@@ -15,7 +15,7 @@ public interface KafkaBroker extends AutoCloseable {
 
     String description();
 
-    /** Creates a topic (replication factor 1 on the local broker) and waits until it is usable. */
+    /** Creates a topic (the cluster's default replication factor: 1 on a single node) and waits until it is usable. */
     default void createTopic(String name, int partitions) {
         createTopic(name, partitions, Map.of());
     }

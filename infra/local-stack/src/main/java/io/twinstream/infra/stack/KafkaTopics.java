@@ -3,6 +3,7 @@ package io.twinstream.infra.stack;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
@@ -31,7 +32,7 @@ public final class KafkaTopics {
     }
 
     /**
-     * Creates a topic with replication factor 1 and waits until its partitions have leaders.
+     * Creates a topic with the cluster's default replication factor (1 on a single node) and waits until its partitions have leaders.
      *
      * @throws ServiceStartException if the topic exists already or the cluster does not answer
      */
@@ -40,7 +41,7 @@ public final class KafkaTopics {
             throw new IllegalArgumentException("partitions must be at least 1, was " + partitions);
         }
         try (Admin admin = Admin.create(adminProperties(bootstrapServers))) {
-            NewTopic topic = new NewTopic(name, partitions, (short) 1).configs(topicConfigs);
+            NewTopic topic = new NewTopic(name, Optional.of(partitions), Optional.empty()).configs(topicConfigs);
             admin.createTopics(List.of(topic)).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             awaitLeaders(admin, name, partitions);
         } catch (ExecutionException e) {
