@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import io.twinstream.infra.stack.InfluxServer;
@@ -25,8 +24,6 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,8 +38,6 @@ public final class Pipeline implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
 
-    /** Topics the pipeline writes and their partitions (the jobs create theirs: alerts, rules). */
-    static final Map<String, Integer> TOPICS = Map.of("telemetry.readings", 3, "telemetry.deadletter", 1, "telemetry.late", 1);
     public static final String DATABASE = "telemetry";
     /** The jobs' consumer groups on telemetry.readings (their committed offsets give their lag). */
     public static final String METRICS_GROUP = "twinstream-metrics";
@@ -197,25 +192,13 @@ public final class Pipeline implements AutoCloseable {
         bridge = restarted;
     }
 
-    /** The topics (retention unlimited: replays carry old timestamps) and the database, when missing. */
+    /** The pipeline's topics ({@code TopicCatalog}) and the database, when missing. */
     public static void createTopicsAndDatabase(KafkaBroker kafka, InfluxServer influx) throws Exception {
-        ensureTopics(kafka.bootstrapServers());
-        influx.createDatabase(DATABASE);
-    }
-
-    private static void ensureTopics(String bootstrap) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000))) {
-            Set<String> existing = admin.listTopics().names().get(20, TimeUnit.SECONDS);
-            List<org.apache.kafka.clients.admin.NewTopic> missing = TOPICS.entrySet().stream()
-                    .filter(t -> !existing.contains(t.getKey()))
-                    .map(t -> new org.apache.kafka.clients.admin.NewTopic(t.getKey(), java.util.Optional.of(t.getValue()), java.util.Optional.empty())
-                            .configs(Map.of("retention.ms", "-1"))) // replays carry old timestamps
-                    .toList();
-            if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(20, TimeUnit.SECONDS);
-            }
+        List<String> created = kafka.ensurePipelineTopics();
+        if (!created.isEmpty()) {
+            LOG.info("created topics {}", created);
         }
+        influx.createDatabase(DATABASE);
     }
 
     private static RunningJob startEmbedded(String job, Properties config, Path savepoint, int parallelism) throws Exception {

@@ -1,14 +1,8 @@
 package io.twinstream.jobs;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 import io.twinstream.jobs.alerts.AlertTransition;
@@ -37,11 +31,7 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * The alerts job's wiring: {@code telemetry.readings} (committed offsets, else the earliest) →
@@ -72,7 +62,8 @@ public final class AlertsJob {
     /** The same, with {@code beforeTopology} applied to the readings (the failure tests fail the job there once). */
     static void addTo(StreamExecutionEnvironment env, AlertsJobConfig config,
                       UnaryOperator<DataStream<Reading>> beforeTopology) throws Exception {
-        ensureTopics(config);
+        JobKafkaAdmin.requireTopics(config.kafkaBootstrap(),
+                List.of(config.readingsTopic(), config.alertsTopic(), config.rulesTopic()));
         KafkaSource<Reading> readingsSource = KafkaSource.<Reading>builder()
                 .setBootstrapServers(config.kafkaBootstrap())
                 .setTopics(config.readingsTopic())
@@ -141,33 +132,6 @@ public final class AlertsJob {
         });
     }
 
-    /**
-     * Creates the rules topic (one partition, compacted: only the newest file matters) and the
-     * alerts topic when they are missing, so a first start on a fresh broker works. An
-     * unreachable Kafka fails here, before the job is submitted, with a message saying so.
-     */
-    static void ensureTopics(AlertsJobConfig config) throws Exception {
-        try (Admin client = JobKafkaAdmin.open(config.kafkaBootstrap())) {
-            Set<String> existing = JobKafkaAdmin.topicNames(client, config.kafkaBootstrap());
-            List<NewTopic> missing = new ArrayList<>();
-            if (!existing.contains(config.rulesTopic())) {
-                missing.add(new NewTopic(config.rulesTopic(), Optional.of(1), Optional.empty())
-                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-            }
-            if (!existing.contains(config.alertsTopic())) {
-                missing.add(new NewTopic(config.alertsTopic(), Optional.of(1), Optional.empty()));
-            }
-            for (NewTopic topic : missing) {
-                try {
-                    client.createTopics(List.of(topic)).all().get(20, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) { // another client was quicker
-                        throw new IllegalStateException("cannot create topic " + topic.name() + ": " + e.getMessage(), e);
-                    }
-                }
-            }
-        }
-    }
 
     /** Alerts keyed by device id. (Classes, not lambdas: Flink infers their types.) */
     static final class AlertKey implements SerializationSchema<AlertTransition> {

@@ -1,9 +1,7 @@
 package io.twinstream.jobs;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 
 import io.twinstream.jobs.config.JobKafkaAdmin;
@@ -25,7 +23,6 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
@@ -44,31 +41,6 @@ public final class MetricsJob {
         return JobSettings.flinkConfiguration(config.checkpointInterval(), config.checkpointDir());
     }
 
-    /**
-     * Fails, before the job is submitted, when Kafka does not answer or the readings or late topic
-     * is missing: a job submitted without them restarts again and again, and the message in its
-     * log does not say why. Topics are the deployment's to create (they are not auto-created).
-     */
-    static void requireTopics(MetricsJobConfig config) {
-        Set<String> existing;
-        try (Admin client = JobKafkaAdmin.open(config.kafkaBootstrap())) {
-            existing = JobKafkaAdmin.topicNames(client, config.kafkaBootstrap());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while asking Kafka at " + config.kafkaBootstrap() + " for its topics", e);
-        }
-        List<String> missing = new ArrayList<>();
-        for (String topic : List.of(config.readingsTopic(), config.lateTopic())) {
-            if (!existing.contains(topic)) {
-                missing.add(topic);
-            }
-        }
-        if (!missing.isEmpty()) {
-            throw new IllegalStateException("Kafka at " + config.kafkaBootstrap() + " has no topic " + String.join(", ", missing)
-                    + ": create the pipeline's topics first (the demo and the local stack do; with Docker Compose, "
-                    + "its kafka-init service)");
-        }
-    }
 
     /** Adds the job to {@code env} (created with {@link #flinkConfiguration}); execute it afterwards. */
     public static void addTo(StreamExecutionEnvironment env, MetricsJobConfig config) {
@@ -81,7 +53,7 @@ public final class MetricsJob {
      */
     static void addTo(StreamExecutionEnvironment env, MetricsJobConfig config,
                       UnaryOperator<DataStream<Reading>> beforeTopology) {
-        requireTopics(config);
+        JobKafkaAdmin.requireTopics(config.kafkaBootstrap(), List.of(config.readingsTopic(), config.lateTopic()));
         KafkaSource<Reading> source = KafkaSource.<Reading>builder()
                 .setBootstrapServers(config.kafkaBootstrap())
                 .setTopics(config.readingsTopic())

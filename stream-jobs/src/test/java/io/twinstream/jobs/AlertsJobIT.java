@@ -113,6 +113,7 @@ class AlertsJobIT {
             influx.start();
             mosquitto.start();
             kafka.createTopic("telemetry.readings", 3);
+            kafka.ensurePipelineTopics(); // the alerts job requires telemetry.alerts and telemetry.rules
             influx.createDatabase("alertsit");
             List<String> viaMqtt = new CopyOnWriteArrayList<>();
             MqttClient subscriber = subscribe(mosquitto.url(), viaMqtt);
@@ -161,6 +162,7 @@ class AlertsJobIT {
             influx.start();
             mosquitto.start();
             kafka.createTopic("telemetry.readings", 3);
+            kafka.ensurePipelineTopics(); // the alerts job requires telemetry.alerts and telemetry.rules
             influx.createDatabase("restartit");
             List<String> viaMqtt = new CopyOnWriteArrayList<>();
             MqttClient subscriber = subscribe(mosquitto.url(), viaMqtt);

@@ -88,6 +88,7 @@ class AlertsJobOperationsIT {
             influx.start();
             mosquitto.start();
             kafka.createTopic("telemetry.readings", 2);
+            kafka.ensurePipelineTopics(); // the alerts job requires telemetry.alerts and telemetry.rules
             influx.createDatabase("opsit");
             List<String> viaMqtt = new CopyOnWriteArrayList<>();
             MqttClient subscriber = persistentSubscriber(mosquitto.url(), viaMqtt);
@@ -152,6 +153,7 @@ class AlertsJobOperationsIT {
             kafka.start();
             influx.start();
             kafka.createTopic("telemetry.readings", 2);
+            kafka.ensurePipelineTopics(); // the alerts job requires telemetry.alerts and telemetry.rules
             influx.createDatabase("silentit");
             AlertsJobRuns.produce(kafka.bootstrapServers(), temperatures(0, 20, 60));
             JobClient job = AlertsJobRuns.start(kafka, influx, "none", tmp.resolve("checkpoints"),

@@ -1,5 +1,6 @@
 package io.twinstream.jobs.config;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -10,7 +11,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
- * The Kafka admin client the jobs use before they are submitted (checking or creating topics):
+ * The Kafka admin client the jobs use before they are submitted (checking their topics exist):
  * short timeouts, and an unreachable Kafka reported as such rather than as a client exception.
  */
 public final class JobKafkaAdmin {
@@ -22,6 +23,29 @@ public final class JobKafkaAdmin {
     public static Admin open(String bootstrap) {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000));
+    }
+
+    /**
+     * Fails, before a job is submitted, when Kafka at {@code bootstrap} does not answer or lacks one
+     * of {@code topics}: a job submitted without them restarts again and again, and the message in
+     * its log does not say why. Topics are the deployment's to create (they are never auto-created).
+     *
+     * @throws IllegalStateException naming what is missing and how to create it
+     */
+    public static void requireTopics(String bootstrap, List<String> topics) {
+        Set<String> existing;
+        try (Admin client = open(bootstrap)) {
+            existing = topicNames(client, bootstrap);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking Kafka at " + bootstrap + " for its topics", e);
+        }
+        List<String> missing = topics.stream().filter(topic -> !existing.contains(topic)).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("Kafka at " + bootstrap + " has no topic " + String.join(", ", missing)
+                    + ": create the pipeline's topics first (infra/bin/stack topics --kafka " + bootstrap
+                    + "; the demo and the local stack do it; with Docker Compose, its kafka-init service)");
+        }
     }
 
     /**

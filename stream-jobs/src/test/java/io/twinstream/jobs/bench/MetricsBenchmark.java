@@ -111,7 +111,7 @@ public final class MetricsBenchmark {
                 mosquitto.start();
             }
             kafka.createTopic(TOPIC, PARTITIONS);
-            kafka.createTopic("telemetry.late", 1);
+            kafka.ensurePipelineTopics(); // telemetry.late, the alerts job's telemetry.alerts and telemetry.rules
             MetricsBenchmark bench = new MetricsBenchmark(load, runDir, kafka, influx, mosquitto);
             long began = System.nanoTime();
             long written = load.produceReadings(kafka.bootstrapServers(), TOPIC, new ProgressLine("pre-filling " + TOPIC));
@@ -299,7 +299,7 @@ public final class MetricsBenchmark {
         int rules = BenchRules.rules().rules().size() - 1;
         System.out.printf("%nalerts: the alerts job, local MiniCluster, parallelism %d, checkpoints every 10 s, %d rules "
                         + "(and one on the flush markers); expecting %,d alert transitions, %,d status points; into InfluxDB "
-                        + "database %s, Kafka bench.alerts, MQTT %s%n", Runtime.getRuntime().availableProcessors(), rules,
+                        + "database %s, Kafka telemetry.alerts, MQTT %s%n", Runtime.getRuntime().availableProcessors(), rules,
                 expected, 2L * load.devices(), database, mosquitto.url());
         influx.createDatabase(database);
         writeMarkersOnce();
@@ -307,8 +307,6 @@ public final class MetricsBenchmark {
         Properties p = new Properties();
         p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
         p.setProperty("kafka.readings-topic", TOPIC);
-        p.setProperty("kafka.alerts-topic", "bench.alerts");
-        p.setProperty("kafka.rules-topic", "bench.rules");
         p.setProperty("kafka.group-id", "bench-alerts-" + System.currentTimeMillis());
         p.setProperty("influx.url", influx.url());
         p.setProperty("influx.database", database);

@@ -1,6 +1,9 @@
 package io.twinstream.infra.stack;
 
+import java.util.List;
 import java.util.Map;
+
+import io.twinstream.model.TopicCatalog;
 
 /**
  * A running Kafka cluster (a single KRaft node locally) reachable over PLAINTEXT.
@@ -23,6 +26,11 @@ public interface KafkaBroker extends AutoCloseable {
     /** Creates a topic with topic-level configs such as {@code retention.ms}. */
     default void createTopic(String name, int partitions, Map<String, String> topicConfigs) {
         KafkaTopics.create(bootstrapServers(), name, partitions, topicConfigs);
+    }
+
+    /** Creates the pipeline's topics ({@link TopicCatalog#ALL}) that are missing; returns their names. */
+    default List<String> ensurePipelineTopics() {
+        return KafkaTopics.ensure(bootstrapServers(), TopicCatalog.ALL);
     }
 
     @Override

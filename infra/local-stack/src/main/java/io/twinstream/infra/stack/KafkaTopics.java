@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.twinstream.model.TopicCatalog;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -55,6 +56,43 @@ public final class KafkaTopics {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ServiceStartException("Interrupted while creating Kafka topic '" + name + "'", e);
+        }
+    }
+
+    /**
+     * Creates the catalog's topics that {@code bootstrapServers}' cluster lacks, each with its
+     * declared partitions and configs, and as many replicas as declared or the cluster has brokers;
+     * waits until their partitions have leaders. Existing topics are left as they are.
+     *
+     * @return the topics created, e.g. for a log line
+     * @throws ServiceStartException if the cluster does not answer or refuses one
+     */
+    public static List<String> ensure(String bootstrapServers, List<TopicCatalog.Topic> topics) {
+        try (Admin admin = Admin.create(adminProperties(bootstrapServers))) {
+            int brokers = admin.describeCluster().nodes().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).size();
+            Set<String> existing = admin.listTopics().names().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            List<TopicCatalog.Topic> missing = topics.stream().filter(t -> !existing.contains(t.name())).toList();
+            for (TopicCatalog.Topic topic : missing) {
+                try {
+                    admin.createTopics(List.of(new NewTopic(topic.name(), topic.partitions(), (short) topic.replicasOn(brokers))
+                            .configs(topic.configsOn(brokers)))).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) { // else another client was quicker
+                        throw e;
+                    }
+                }
+                awaitLeaders(admin, topic.name(), topic.partitions());
+            }
+            return missing.stream().map(TopicCatalog.Topic::name).toList();
+        } catch (ExecutionException e) {
+            throw new ServiceStartException("Could not create the pipeline's topics on " + bootstrapServers + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new ServiceStartException("Kafka at " + bootstrapServers + " did not answer within "
+                    + ADMIN_TIMEOUT.toSeconds() + " s while creating the pipeline's topics", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ServiceStartException("Interrupted while creating the pipeline's topics", e);
         }
     }
 

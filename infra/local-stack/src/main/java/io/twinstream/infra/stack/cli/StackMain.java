@@ -10,17 +10,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
+import io.twinstream.infra.stack.KafkaTopics;
 import io.twinstream.infra.stack.ServiceDefaults;
 import io.twinstream.infra.stack.ServiceStack;
 import io.twinstream.infra.stack.StackService;
+import io.twinstream.infra.stack.local.FlinkJobManagerProcess;
+import io.twinstream.infra.stack.local.FlinkSessionCluster;
 import io.twinstream.infra.stack.local.LocalOptions;
+import io.twinstream.model.TopicCatalog;
 
 /**
  * {@code infra/bin/stack}: runs the service stack by hand, and measures how long it takes to start.
  *
  * <ul>
- *   <li>{@code up}: starts Mosquitto, Kafka and InfluxDB, prints their endpoints as environment
- *       variables the tests and tools understand, and stops them on Ctrl-C.</li>
+ *   <li>{@code up}: starts Mosquitto, Kafka and InfluxDB (and with {@code --flink N} a Flink session
+ *       cluster), creates the pipeline's topics, prints the endpoints as environment variables the
+ *       tests and tools understand, and stops them on Ctrl-C.</li>
+ *   <li>{@code topics}: creates the pipeline's topics ({@link TopicCatalog}) on a Kafka cluster.</li>
  *   <li>{@code startup-benchmark [--runs N]}: starts and stops the local stack N times (default 3)
  *       and prints the start time of each run, the median, and each process's resident memory.</li>
  * </ul>
@@ -33,13 +39,20 @@ public final class StackMain {
             "Runs Twinstream's service stack (Mosquitto, Kafka, InfluxDB) on this machine.",
             "",
             "Commands:",
-            "  up                        start the stack, print its endpoints, stop it on Ctrl-C",
+            "  up                        start the stack, create the pipeline's topics, print the",
+            "                            endpoints, stop it on Ctrl-C",
+            "  topics                    create the pipeline's Kafka topics that are missing (each with",
+            "                            its partitions, replicas and configs) and list them",
             "  startup-benchmark         start and stop the local stack several times; print start",
             "                            time (median) and the memory (RSS) of each process",
             "",
             "Options:",
             "  --runs N                  startup-benchmark runs (default 3)",
             "  --keep-data               up: keep config, data and logs of local services after exit",
+            "  --flink N                 up: also a Flink session cluster, N TaskManagers (2 slots each),",
+            "                            each its own JVM; prints its web UI (default 0: none)",
+            "  --kafka HOST:PORT,...     topics: the Kafka cluster (default: $KAFKA_BOOTSTRAP)",
+            "  --list                    topics: only print the catalog, contact no Kafka",
             "  -h, --help                this text",
             "",
             "Environment:",
@@ -65,6 +78,8 @@ public final class StackMain {
             switch (command) {
                 case "up":
                     return up(rest, out);
+                case "topics":
+                    return topics(rest, out, err);
                 case "startup-benchmark":
                     return startupBenchmark(rest, out);
                 default:
@@ -79,17 +94,33 @@ public final class StackMain {
 
     private static int up(List<String> options, PrintStream out) throws InterruptedException {
         boolean keep = options.remove("--keep-data");
+        int taskManagers = intOption(options, "--flink", 0, 0);
         rejectLeftovers(options);
-        ServiceStack stack = ServiceStack.fromEnvironment(LocalOptions.defaults().withKeepRunDir(keep));
+        LocalOptions local = LocalOptions.defaults().withKeepRunDir(keep);
+        ServiceStack stack = ServiceStack.fromEnvironment(local);
+        FlinkSessionCluster flink = taskManagers == 0 ? null : new FlinkSessionCluster(FlinkJobManagerProcess.Options.defaults().withLocal(local));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("Stopping the stack ...");
+            if (flink != null) {
+                flink.close();
+            }
             stack.close();
             stopped.countDown();
         }, "stack-stop"));
         stack.startAll();
+        List<String> created = stack.kafka().ensurePipelineTopics();
+        if (flink != null) {
+            flink.start(taskManagers);
+        }
         out.println("Twinstream stack is up:");
         stack.describe().forEach(line -> out.println("  " + line));
+        out.println("  topics: " + TopicCatalog.ALL.stream().map(TopicCatalog.Topic::name).toList()
+                + (created.isEmpty() ? " (existed)" : " (created " + created + ")"));
+        if (flink != null) {
+            out.println("  " + flink + "  (submit with: flink run -m " + flink.restUrl().replace("http://", "")
+                    + " stream-jobs/target/twinstream-stream-jobs-*.jar metrics|alerts --config FILE)");
+        }
         out.println();
         out.println("Point tools and tests at it with:");
         out.println("  export MQTT_URL=" + stack.mqtt().url());
@@ -98,6 +129,34 @@ public final class StackMain {
         out.println();
         out.println("Ctrl-C stops it.");
         stopped.await();
+        return 0;
+    }
+
+    /** Creates the catalog's missing topics on the given Kafka; lists each with what it was created with. */
+    private static int topics(List<String> options, PrintStream out, PrintStream err) {
+        boolean listOnly = options.remove("--list");
+        String bootstrap = stringOption(options, "--kafka", System.getenv("KAFKA_BOOTSTRAP"));
+        rejectLeftovers(options);
+        List<String> created = List.of();
+        int brokers = 3;
+        if (!listOnly) {
+            if (bootstrap == null || bootstrap.isBlank()) {
+                throw new IllegalArgumentException("topics needs --kafka HOST:PORT (or KAFKA_BOOTSTRAP), or --list");
+            }
+            try {
+                brokers = KafkaTopics.describeCluster(bootstrap, java.time.Duration.ofSeconds(15)).size();
+                created = KafkaTopics.ensure(bootstrap, TopicCatalog.ALL);
+            } catch (Exception e) {
+                err.println("Error: Kafka at " + bootstrap + ": " + e.getMessage());
+                return 1;
+            }
+            out.printf("Kafka at %s, %d broker(s):%n", bootstrap, brokers);
+        }
+        for (TopicCatalog.Topic topic : TopicCatalog.ALL) {
+            String state = listOnly ? "" : created.contains(topic.name()) ? "created  " : "exists   ";
+            out.printf("  %s%-22s %d partition(s), %d replica(s), %s  %s%n", state, topic.name(), topic.partitions(),
+                    topic.replicasOn(brokers), topic.configsOn(brokers), topic.purpose());
+        }
         return 0;
     }
 
@@ -155,6 +214,23 @@ public final class StackMain {
     }
 
     private static int intOption(List<String> options, String name, int defaultValue) {
+        return intOption(options, name, defaultValue, 1);
+    }
+
+    private static String stringOption(List<String> options, String name, String defaultValue) {
+        int index = options.indexOf(name);
+        if (index < 0) {
+            return defaultValue;
+        }
+        if (index + 1 >= options.size()) {
+            throw new IllegalArgumentException(name + " needs a value");
+        }
+        String value = options.remove(index + 1);
+        options.remove(index);
+        return value;
+    }
+
+    private static int intOption(List<String> options, String name, int defaultValue, int minimum) {
         int index = options.indexOf(name);
         if (index < 0) {
             return defaultValue;
@@ -166,8 +242,8 @@ public final class StackMain {
         options.remove(index);
         try {
             int parsed = Integer.parseInt(value);
-            if (parsed < 1) {
-                throw new IllegalArgumentException(name + " must be at least 1, was " + value);
+            if (parsed < minimum) {
+                throw new IllegalArgumentException(name + " must be at least " + minimum + ", was " + value);
             }
             return parsed;
         } catch (NumberFormatException e) {

@@ -47,4 +47,18 @@ class StackMainTest {
         assertThat(run("up", "--verbose")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option(s): --verbose");
     }
+
+    @Test
+    void shouldListTheTopicCatalogWithoutKafka() throws Exception {
+        assertThat(run("topics", "--list")).isZero();
+        String listed = out.toString(StandardCharsets.UTF_8);
+        assertThat(listed).contains("telemetry.readings", "telemetry.deadletter", "telemetry.late", "telemetry.alerts",
+                "telemetry.rules", "3 replica(s)", "min.insync.replicas=2", "cleanup.policy=compact");
+    }
+
+    @Test
+    void shouldRejectANegativeFlinkClusterBeforeStartingAnything() throws Exception {
+        assertThat(run("up", "--flink", "-1")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--flink must be at least 0, was -1");
+    }
 }
