@@ -15,10 +15,6 @@ public final class ServiceDefaults {
 
     public static final String INFLUX_DATABASE = "telemetry";
 
-    public static final String READINGS_TOPIC = "telemetry.readings";
-    public static final String DEADLETTER_TOPIC = "telemetry.deadletter";
-    public static final String ALERTS_TOPIC = "telemetry.alerts";
-
     private ServiceDefaults() {
     }
 }

@@ -6,13 +6,19 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.xpath.XPathFactory;
 
+import io.twinstream.model.TopicCatalog;
 import org.apache.kafka.common.utils.AppInfoParser;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,7 +44,8 @@ class ComposeFileTest {
 
     @Test
     void shouldDefineTheWholeStack() {
-        assertThat(services).containsKeys("mosquitto", "kafka", "flink-jobmanager", "flink-taskmanager", "influxdb", "grafana");
+        assertThat(services).containsKeys("mosquitto", "kafka", "kafka-init", "ingest", "flink-jobmanager", "flink-taskmanager",
+                "flink-jobs", "influxdb", "grafana");
     }
 
     @Test
@@ -58,11 +65,58 @@ class ComposeFileTest {
         assertThat(env("kafka")).containsEntry("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false");
     }
 
+    /** kafka-init creates exactly the catalog's topics, each as declared for a single broker. */
     @Test
-    void shouldCreateTheContractedTopics() {
+    void shouldCreateEveryCatalogTopicAsDeclared() {
         String command = String.valueOf(services.get("kafka-init").get("command"));
+        Map<String, String> created = new TreeMap<>();
+        Matcher create = Pattern.compile("(?m)^\\s*create (\\S+) (\\d+)((?: \\S+=\\S+)*)\\s*$").matcher(command);
+        while (create.find()) {
+            created.put(create.group(1), create.group(2) + " " + new TreeMap<>(Arrays.stream(create.group(3).strip().split(" "))
+                    .map(c -> c.split("=", 2)).collect(Collectors.toMap(c -> c[0], c -> c[1]))));
+        }
+        Map<String, String> declared = new TreeMap<>();
+        TopicCatalog.ALL.forEach(t -> declared.put(t.name(), t.partitions() + " " + t.configsOn(1)));
 
-        assertThat(command).contains(ServiceDefaults.READINGS_TOPIC, ServiceDefaults.DEADLETTER_TOPIC, ServiceDefaults.ALERTS_TOPIC);
+        assertThat(created).isEqualTo(declared);
+        assertThat(command).contains("--replication-factor 1", "--if-not-exists");
+    }
+
+    /** The jobs are submitted, with in-container addresses, checkpoints where both Flink containers see them. */
+    @Test
+    void shouldSubmitBothJobsWithCheckpointsOnASharedVolume() throws Exception {
+        String submit = String.valueOf(services.get("flink-jobs").get("command"));
+        String jar = "twinstream-stream-jobs-" + projectVersion() + ".jar";
+        assertThat(submit).contains("for job in metrics alerts", "flink run --detached --jobmanager flink-jobmanager:8081",
+                "/opt/twinstream/" + jar);
+        assertThat(volumes("flink-jobs")).contains("../stream-jobs/target:/opt/twinstream:ro", "./compose:/opt/twinstream-config:ro");
+        assertThat(volumes("flink-jobmanager")).contains("flink-checkpoints:/checkpoints");
+        assertThat(volumes("flink-taskmanager")).contains("flink-checkpoints:/checkpoints");
+        for (String job : List.of("metrics", "alerts")) {
+            Properties config = new Properties();
+            try (Reader reader = Files.newBufferedReader(INFRA.resolve("compose/" + job + ".properties"))) {
+                config.load(reader);
+            }
+            assertThat(config.getProperty("checkpoint.dir")).isEqualTo("file:///checkpoints/" + job);
+            assertThat(config.getProperty("kafka.bootstrap")).isEqualTo("kafka:19092");
+            assertThat(config.getProperty("influx.url")).isEqualTo("http://influxdb:" + ServiceDefaults.INFLUX_PORT);
+        }
+    }
+
+    @Test
+    void shouldRunTheBridgeFromTheBuiltJarAgainstTheContainers() throws Exception {
+        assertThat(String.valueOf(services.get("ingest").get("command")))
+                .contains("/opt/twinstream/twinstream-ingest-" + projectVersion() + "-cli.jar");
+        assertThat(env("ingest")).containsEntry("MQTT_URL", "tcp://mosquitto:" + ServiceDefaults.MQTT_PORT)
+                .containsEntry("KAFKA_BOOTSTRAP", "kafka:19092");
+        assertThat(volumes("ingest")).contains("../ingest/target:/opt/twinstream:ro");
+    }
+
+    @Test
+    void shouldCheckTheHealthOfEveryLongRunningServiceOthersWaitFor() {
+        for (String service : List.of("mosquitto", "kafka", "ingest", "flink-jobmanager", "influxdb")) {
+            assertThat(services.get(service)).as(service).containsKey("healthcheck");
+        }
     }
 
     @Test
@@ -132,6 +186,11 @@ class ComposeFileTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> environment = (Map<String, Object>) services.get(service).get("environment");
         return environment.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue())));
+    }
+
+    private static String projectVersion() throws Exception {
+        var document = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(ROOT.resolve("pom.xml").toFile());
+        return XPathFactory.newInstance().newXPath().evaluate("/project/version", document).strip();
     }
 
     private static String rootPomProperty(String name) throws Exception {
