@@ -10,6 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.twinstream.infra.stack.local.FlinkJobManagerProcess;
+import io.twinstream.infra.stack.local.FlinkSessionCluster;
+import io.twinstream.infra.stack.local.FlinkTaskManagerProcess;
 import io.twinstream.infra.stack.local.GuardedProcess;
 import io.twinstream.infra.stack.local.InfluxdProcess;
 import io.twinstream.infra.stack.local.KafkaProcess;
@@ -19,6 +22,7 @@ import io.twinstream.infra.stack.local.MosquittoProcess;
 import io.twinstream.ingest.IngestMain;
 import io.twinstream.jobs.StreamJobsMain;
 import io.twinstream.pipeline.ConsumerLag;
+import io.twinstream.pipeline.JobJar;
 import io.twinstream.pipeline.Pipeline;
 import io.twinstream.pipeline.audit.Audit;
 import io.twinstream.pipeline.audit.AuditReport;
@@ -41,7 +45,7 @@ public final class EndToEndBenchmark {
 
     private static final String USAGE = String.join("\n",
             "Usage: infra/bin/bench-e2e [--mode batches|single|latency|all] [--devices N] [--interval D]",
-            "                           [--duration D] [--speed S|max] [--out-of-orderness D]",
+            "                           [--duration D] [--speed S|max] [--out-of-orderness D] [--cluster N]",
             "",
             "  --mode       batches: gateway batches of 50 readings as fast as they go; single: one reading per",
             "               message as fast as they go; latency: one reading per message in real time (a reading",
@@ -54,6 +58,9 @@ public final class EndToEndBenchmark {
             "               the simulator goes; a fixed speed offers a fixed rate: devices / interval × speed)",
             "  --out-of-orderness  the metrics job's metrics.out-of-orderness (default: the job's, 5s); a window",
             "               is queryable no sooner than this after its end",
+            "  --cluster N  run the jobs on a Flink session cluster of N TaskManagers (each its own JVM, the",
+            "               shaded job jar submitted with flink run), each job at parallelism = cores; default 0:",
+            "               each job in a local MiniCluster of its own",
             "",
             "Starts everything itself on free loopback ports; prints figures on standard output.");
 
@@ -68,11 +75,15 @@ public final class EndToEndBenchmark {
     private final String outOfOrderness;
     private final String interval;
     private final String speed;
+    /** TaskManagers of a session cluster to run the jobs on; 0: each job in a MiniCluster JVM of its own. */
+    private final int taskManagers;
     /** Whether every audit so far was clean. */
     private boolean clean = true;
 
-    private EndToEndBenchmark(Path runDir, int devices, String interval, String duration, String speed, String outOfOrderness) {
+    private EndToEndBenchmark(Path runDir, int devices, String interval, String duration, String speed, String outOfOrderness,
+                              int taskManagers) {
         this.runDir = runDir;
+        this.taskManagers = taskManagers;
         this.speed = speed;
         this.devices = devices;
         this.interval = interval;
@@ -87,6 +98,7 @@ public final class EndToEndBenchmark {
         String outOfOrderness = "5s";
         String interval = "10s";
         String speed = "max";
+        int taskManagers = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "-h", "--help" -> {
@@ -99,23 +111,27 @@ public final class EndToEndBenchmark {
                 case "--out-of-orderness" -> outOfOrderness = args[++i];
                 case "--interval" -> interval = args[++i];
                 case "--speed" -> speed = args[++i];
+                case "--cluster" -> taskManagers = Integer.parseInt(args[++i]);
                 default -> {
                     System.err.println("bench-e2e: unknown option '" + args[i] + "'\n\n" + USAGE);
                     System.exit(2);
                 }
             }
         }
-        if (!List.of("batches", "single", "latency", "all").contains(mode) || devices < 1) {
-            System.err.println("bench-e2e: --mode batches|single|latency|all and --devices ≥ 1\n\n" + USAGE);
+        if (!List.of("batches", "single", "latency", "all").contains(mode) || devices < 1 || taskManagers < 0) {
+            System.err.println("bench-e2e: --mode batches|single|latency|all, --devices ≥ 1 and --cluster ≥ 0\n\n" + USAGE);
             System.exit(2);
         }
         System.out.printf("bench-e2e: %d cores, %s, Java %s; %,d electricity meters × %s at a reading every %s; "
                         + "metrics job out-of-orderness %s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
                 System.getProperty("java.version"), devices, duration, interval, outOfOrderness);
+        System.out.println(taskManagers == 0 ? "bench-e2e: jobs each in a local MiniCluster (a JVM per job)"
+                : "bench-e2e: jobs on a Flink session cluster, a JobManager and " + taskManagers + " TaskManager(s), parallelism "
+                        + Runtime.getRuntime().availableProcessors());
         Path runDir = Files.createTempDirectory("twinstream-bench-e2e");
         int exitCode = 0;
         try {
-            EndToEndBenchmark bench = new EndToEndBenchmark(runDir, devices, interval, duration, speed, outOfOrderness);
+            EndToEndBenchmark bench = new EndToEndBenchmark(runDir, devices, interval, duration, speed, outOfOrderness, taskManagers);
             for (String each : List.of("batches", "single", "latency")) {
                 if (mode.equals("all") || mode.equals(each)) {
                     bench.run(each);
@@ -169,7 +185,12 @@ public final class EndToEndBenchmark {
 
         LocalOptions local = LocalOptions.defaults().withRunDirParent(dir);
         List<GuardedProcess> peers = new ArrayList<>();
-        try (MosquittoProcess mosquitto = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local));
+        int parallelism = Runtime.getRuntime().availableProcessors();
+        // Both jobs at full parallelism: slots for all of them, spread over the TaskManagers.
+        int slots = Math.max(1, (2 * parallelism + taskManagers - 1) / Math.max(1, taskManagers));
+        try (FlinkSessionCluster flink = taskManagers == 0 ? null
+                : new FlinkSessionCluster(FlinkJobManagerProcess.Options.defaults().withSlotsPerTaskManager(slots).withLocal(local));
+             MosquittoProcess mosquitto = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local));
              KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
              InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local));
              ConsumerLag lag = startServices(mosquitto, kafka, influx)) {
@@ -183,25 +204,39 @@ public final class EndToEndBenchmark {
             GuardedProcess bridge = startJvm(dir, log4j, "ingest", IngestMain.class, Map.of("mqtt.url", mosquitto.url(),
                     "kafka.bootstrap", kafka.bootstrapServers(), "metrics.port", "0"));
             peers.add(bridge);
-            GuardedProcess metrics = startJvm(dir, log4j, "metrics", StreamJobsMain.class, merge(common, Map.of(
+            Map<String, String> metricsConfig = merge(common, Map.of(
                     "kafka.group-id", Pipeline.METRICS_GROUP, "metrics.idle-after", "5s", "metrics.out-of-orderness", outOfOrderness,
-                    "checkpoint.dir", dir.resolve("checkpoints-metrics").toUri().toString())), "metrics");
-            peers.add(metrics);
-            GuardedProcess alerts = startJvm(dir, log4j, "alerts", StreamJobsMain.class, merge(common, Map.of(
+                    "checkpoint.dir", dir.resolve("checkpoints-metrics").toUri().toString()));
+            Map<String, String> alertsConfig = merge(common, Map.of(
                     "kafka.group-id", Pipeline.ALERTS_GROUP, "alerts.idle-after", "5s", "mqtt.url", mosquitto.url(),
-                    "checkpoint.dir", dir.resolve("checkpoints-alerts").toUri().toString())), "alerts");
-            peers.add(alerts);
-            awaitRunning(metrics);
-            awaitRunning(alerts);
-            Thread.sleep(3000); // the bridge's subscriptions are up long before; let the jobs' first checkpoint pass
-
+                    "checkpoint.dir", dir.resolve("checkpoints-alerts").toUri().toString()));
             Map<String, Long> pids = new LinkedHashMap<>();
             pids.put("simulator", 0L);
             pids.put("mosquitto", mosquitto.pid().orElseThrow());
             pids.put("ingest", bridge.pid());
             pids.put("kafka", kafka.pid().orElseThrow());
-            pids.put("metrics job", metrics.pid());
-            pids.put("alerts job", alerts.pid());
+            if (flink == null) {
+                GuardedProcess metrics = startJvm(dir, log4j, "metrics", StreamJobsMain.class, metricsConfig, "metrics");
+                peers.add(metrics);
+                GuardedProcess alerts = startJvm(dir, log4j, "alerts", StreamJobsMain.class, alertsConfig, "alerts");
+                peers.add(alerts);
+                awaitRunning(metrics);
+                awaitRunning(alerts);
+                pids.put("metrics job", metrics.pid());
+                pids.put("alerts job", alerts.pid());
+            } else {
+                flink.start(taskManagers);
+                for (Map.Entry<String, Map<String, String>> job : Map.of("metrics", metricsConfig, "alerts", alertsConfig).entrySet()) {
+                    Path file = writeProperties(dir, job.getKey(), job.getValue());
+                    String id = flink.submit(JobJar.find(), parallelism, null, List.of(job.getKey(), "--config", file.toString()));
+                    flink.awaitRunning(id, Duration.ofMinutes(2));
+                }
+                pids.put("JobManager", flink.jobManager().pid().orElseThrow());
+                for (FlinkTaskManagerProcess taskManager : flink.taskManagers()) {
+                    pids.put(taskManager.name().replace("flink-taskmanager", "TaskManager"), taskManager.pid().orElseThrow());
+                }
+            }
+            Thread.sleep(3000); // the bridge's subscriptions are up long before; let the jobs' first checkpoint pass
             pids.put("influxd", influx.pid().orElseThrow());
             ProcessUsage usage = new ProcessUsage(pids);
 
@@ -333,12 +368,16 @@ public final class EndToEndBenchmark {
         return command;
     }
 
-    private static GuardedProcess startJvm(Path dir, Path log4j, String name, Class<?> main, Map<String, String> config,
-                                           String... firstArgs) throws IOException {
+    private static Path writeProperties(Path dir, String name, Map<String, String> config) throws IOException {
         Path file = dir.resolve(name + ".properties");
         StringBuilder text = new StringBuilder();
         config.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
-        Files.writeString(file, text);
+        return Files.writeString(file, text);
+    }
+
+    private static GuardedProcess startJvm(Path dir, Path log4j, String name, Class<?> main, Map<String, String> config,
+                                           String... firstArgs) throws IOException {
+        Path file = writeProperties(dir, name, config);
         List<String> args = new ArrayList<>(List.of(firstArgs));
         args.addAll(List.of("--config", file.toString()));
         return GuardedProcess.start("bench-" + name, javaCommand(log4j, main, args), dir, dir.resolve(name + ".log"), Map.of());
