@@ -24,9 +24,12 @@ pipeline_java() {
     fi
     jar="$(ls "$module"/target/twinstream-pipeline-*.jar | grep -v -e "-cli.jar" -e "/original-" | head -n 1)"
   fi
+  # The shaded job jar the build left beside it: what the demo submits to its Flink session cluster.
+  local job_jar
+  job_jar="$(ls "$root"/stream-jobs/target/twinstream-stream-jobs-*.jar 2>/dev/null | head -n 1 || true)"
   # shellcheck disable=SC2086 # PIPELINE_JAVA_OPTS is a list of options
   exec java ${PIPELINE_JAVA_OPTS:--Dlog4j2.configurationFile=classpath:twinstream-cli-log4j2.xml} \
-    -cp "$jar:$(cat "$cp_file")" "$main" "$@"
+    ${job_jar:+-Dtwinstream.job-jar=$job_jar} -cp "$jar:$(cat "$cp_file")" "$main" "$@"
 }
 
 # Reads Maven's output, prints "  building <module> [k/n]" as it reaches each module.

@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.twinstream.infra.stack.ServiceStack;
+import io.twinstream.infra.stack.local.FlinkJobManagerProcess;
+import io.twinstream.infra.stack.local.FlinkSessionCluster;
 import io.twinstream.infra.stack.local.LocalOptions;
 import io.twinstream.infra.stack.local.LocalService;
 import io.twinstream.pipeline.audit.Audit;
@@ -32,8 +34,9 @@ import io.twinstream.simulator.stream.StreamObserver;
 
 /**
  * The demo: the whole pipeline on this machine. Starts the services (local processes, or those
- * named by MQTT_URL, KAFKA_BOOTSTRAP, INFLUX_URL), the ingest bridge, the metrics and alerts jobs in
- * local Flink MiniClusters, and the simulator with a scenario; shows progress every few seconds;
+ * named by MQTT_URL, KAFKA_BOOTSTRAP, INFLUX_URL), the ingest bridge, the metrics and alerts jobs on
+ * a Flink session cluster started here (or, with --embedded, in local MiniClusters), and the
+ * simulator with a scenario; shows progress every few seconds;
  * when the scenario has been published (or on Ctrl-C), waits for the jobs to finish its last
  * windows, audits InfluxDB against the ground truth, says where to look, and stops everything.
  * Exit status 0 when the audit is clean.
@@ -43,6 +46,7 @@ public final class DemoMain {
     static final String USAGE = String.join("\n",
             "Usage: infra/bin/demo [--scenario demo.yaml] [--start INSTANT] [--rate-scale X] [--duration D] [--speed S|max]",
             "                      [--settle 3m] [--keep-running] [--keep-data] [--dashboard-port 8088]",
+            "                      [--taskmanagers N | --embedded]",
             "",
             "Runs the whole pipeline here: simulator → Mosquitto → ingest → Kafka → Flink (metrics, alerts) → InfluxDB,",
             "with a progress line every 5 s, then an audit of InfluxDB against the ground truth (simulator expect).",
@@ -57,6 +61,10 @@ public final class DemoMain {
             "  --keep-running after the audit, keep everything up (live page, InfluxDB, Kafka, MQTT) until Ctrl-C",
             "  --keep-data    keep the local services' directories (data, logs) after the demo",
             "  --dashboard-port  port of the built-in live page on 127.0.0.1 (default 8088; a free one if taken)",
+            "  --taskmanagers N  the jobs run on a Flink session cluster started here, as users deploy them: a",
+            "                 JobManager and N TaskManagers (default 1), each its own JVM, the job jar submitted",
+            "                 with flink run; its web UI's address is printed",
+            "  --embedded     the jobs in this JVM instead (a Flink MiniCluster each): lighter, starts faster",
             "  -h, --help     this text",
             "",
             "Services: MQTT_URL, KAFKA_BOOTSTRAP, INFLUX_URL name running ones to use instead of starting them.",
@@ -72,7 +80,12 @@ public final class DemoMain {
 
     /** Options, validated. */
     record Options(String scenario, double rateScale, Duration duration, Double speed, java.time.Instant start,
-                   Duration settle, boolean keepRunning, boolean keepData, int dashboardPort) {
+                   Duration settle, boolean keepRunning, boolean keepData, int dashboardPort, int taskManagers) {
+
+        /** Whether the jobs run embedded (MiniClusters in this JVM) rather than on a session cluster. */
+        boolean embedded() {
+            return taskManagers == 0;
+        }
 
         static Options parse(List<String> args) {
             String scenario = "demo.yaml";
@@ -84,8 +97,14 @@ public final class DemoMain {
             boolean keepRunning = false;
             boolean keepData = false;
             int dashboardPort = 8088;
+            Integer taskManagers = null;
+            boolean embedded = false;
             for (int i = 0; i < args.size(); i++) {
                 String arg = args.get(i);
+                if (arg.equals("--embedded")) {
+                    embedded = true;
+                    continue;
+                }
                 if (arg.equals("--keep-data")) {
                     keepData = true;
                     continue;
@@ -106,10 +125,27 @@ public final class DemoMain {
                     case "--start" -> start = Scenario.parseStart(arg, value);
                     case "--settle" -> settle = Durations.parse(value);
                     case "--dashboard-port" -> dashboardPort = port(arg, value);
+                    case "--taskmanagers" -> taskManagers = taskManagers(arg, value);
                     default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
                 }
             }
-            return new Options(scenario, rateScale, duration, speed, start, settle, keepRunning, keepData, dashboardPort);
+            if (embedded && taskManagers != null) {
+                throw new IllegalArgumentException("--embedded and --taskmanagers exclude each other");
+            }
+            return new Options(scenario, rateScale, duration, speed, start, settle, keepRunning, keepData, dashboardPort,
+                    embedded ? 0 : taskManagers == null ? 1 : taskManagers);
+        }
+
+        private static int taskManagers(String option, String value) {
+            try {
+                int n = Integer.parseInt(value);
+                if (n >= 1 && n <= 8) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException(option + " must be 1-8, was '" + value + "'");
         }
 
         private static int port(String option, String value) {
@@ -193,31 +229,50 @@ public final class DemoMain {
             screen.println("demo: starting the services ...");
             stack.startAll();
             stack.describe().forEach(line -> screen.println("  " + line));
-            screen.println("demo: starting the ingest bridge and the metrics and alerts jobs ...");
-            AtomicReference<PipelineRates> rates = new AtomicReference<>();
-            try (Pipeline pipeline = Pipeline.start(stack.mqtt(), stack.kafka(), stack.influx(),
-                    new Pipeline.Settings(work.resolve("checkpoints"), Duration.ofSeconds(5), 2));
-                 LiveDashboard dashboard = LiveDashboard.start(options.dashboardPort(),
-                         new LiveState(stack.influx().url(), Pipeline.DATABASE, rates::get))) {
-                whereToLook(stack, dashboard, screen);
-                AuditReport report = play(scenario, options, stack, pipeline, rates, stopRequested, screen);
-                audited.set(true);
-                screen.endStatus();
-                report.print(out);
-                beforeStopping.accept(new Ended(scenario, stack.influx().url(), dashboard.url(), report, ctrlC));
-                if (options.keepRunning() && !stopRequested.get()) {
-                    screen.println("demo: everything stays up for exploring: live page " + dashboard.url()
-                            + ", InfluxDB, Kafka and MQTT as above; Ctrl-C stops it");
-                    waitForCtrlC(stopRequested);
+            FlinkSessionCluster flink = null;
+            if (!options.embedded()) {
+                screen.println("demo: starting a Flink session cluster (a JobManager, " + options.taskManagers()
+                        + " TaskManager(s)) ...");
+                // Both jobs at parallelism 2: slots for all four instances, spread over the TaskManagers.
+                int slots = (2 * JOB_PARALLELISM + options.taskManagers() - 1) / options.taskManagers();
+                flink = new FlinkSessionCluster(FlinkJobManagerProcess.Options.defaults().withSlotsPerTaskManager(slots)
+                        .withLocal(LocalOptions.defaults().withKeepRunDir(options.keepData())));
+            }
+            try (FlinkSessionCluster cluster = flink) {
+                if (cluster != null) {
+                    cluster.start(options.taskManagers());
                 }
-                screen.println("demo: stopping everything started here");
-                return report.clean() ? 0 : 1;
+                screen.println(cluster == null ? "demo: starting the ingest bridge and the metrics and alerts jobs (embedded) ..."
+                        : "demo: " + cluster + "; submitting the job jar, starting the ingest bridge ...");
+                AtomicReference<PipelineRates> rates = new AtomicReference<>();
+                Pipeline.Settings settings = new Pipeline.Settings(work.resolve("checkpoints"), Duration.ofSeconds(5), JOB_PARALLELISM);
+                try (Pipeline pipeline = cluster == null ? Pipeline.start(stack.mqtt(), stack.kafka(), stack.influx(), settings)
+                        : Pipeline.startOnCluster(stack.mqtt(), stack.kafka(), stack.influx(), settings, cluster, JobJar.find());
+                     LiveDashboard dashboard = LiveDashboard.start(options.dashboardPort(),
+                             new LiveState(stack.influx().url(), Pipeline.DATABASE, rates::get))) {
+                    whereToLook(stack, cluster, dashboard, screen);
+                    AuditReport report = play(scenario, options, stack, pipeline, rates, stopRequested, screen);
+                    audited.set(true);
+                    screen.endStatus();
+                    report.print(out);
+                    beforeStopping.accept(new Ended(scenario, stack.influx().url(), dashboard.url(), report, ctrlC));
+                    if (options.keepRunning() && !stopRequested.get()) {
+                        screen.println("demo: everything stays up for exploring: live page " + dashboard.url()
+                                + ", InfluxDB, Kafka and MQTT as above; Ctrl-C stops it");
+                        waitForCtrlC(stopRequested);
+                    }
+                    screen.println("demo: stopping everything started here");
+                    return report.clean() ? 0 : 1;
+                }
             }
         } finally {
             LocalService.deleteTree(work);
             sun.misc.Signal.handle(new sun.misc.Signal("INT"), previous);
         }
     }
+
+    /** Both jobs' parallelism, embedded or on the cluster. */
+    private static final int JOB_PARALLELISM = 2;
 
     /** The launcher points Log4j's file appender here (twinstream-demo-log4j2.xml); the demo prints it. */
     static final String LOG_FILE_PROPERTY = "twinstream.log.file";
@@ -402,11 +457,14 @@ public final class DemoMain {
         }
     }
 
-    private static void whereToLook(ServiceStack stack, LiveDashboard dashboard, StatusLine screen) {
+    private static void whereToLook(ServiceStack stack, FlinkSessionCluster cluster, LiveDashboard dashboard, StatusLine screen) {
         String influx = stack.influx().url();
         screen.println("");
         screen.println("Where to look while the demo runs:");
         screen.println("  Live page: " + dashboard.url() + "  (per-site charts, alerts, device status, pipeline rates)");
+        if (cluster != null) {
+            screen.println("  Flink web UI: " + cluster.restUrl() + "  (both jobs: their graphs, checkpoints, backpressure)");
+        }
         screen.println("  InfluxDB " + influx + ", database " + Pipeline.DATABASE + ", e.g.: curl -G " + influx
                 + "/query --data-urlencode db=telemetry --data-urlencode 'q=SELECT * FROM alerts'");
         screen.println("  Kafka " + stack.kafka().bootstrapServers() + ": telemetry.readings, .deadletter, .late, .alerts (read_committed)");

@@ -31,6 +31,10 @@ class DemoMainTest {
         assertThat(run("--scenario", "nowhere.yaml")).isEqualTo(2);
         assertThat(run("--duration")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--duration needs a value");
+        assertThat(run("--embedded", "--taskmanagers", "2")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--embedded and --taskmanagers exclude each other");
+        assertThat(run("--taskmanagers", "0")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--taskmanagers must be 1-8, was '0'");
         assertThat(run("--colour", "red")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option '--colour'");
         assertThat(run("--dashboard-port", "70000")).isEqualTo(2);

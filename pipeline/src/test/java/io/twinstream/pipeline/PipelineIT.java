@@ -16,17 +16,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.twinstream.infra.stack.InfluxHttp;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The demo, end to end, every component real on this machine: the simulator publishes the demo
  * scenario (10 simulated minutes at 10x, QoS 1, gateway batches and single readings in JSON, SenML
  * and draft SenML, with duplicates, out-of-order, late and malformed messages, dropouts and
  * connection losses, an air-quality and an overheating episode) to Mosquitto → the ingest bridge →
- * Kafka → the metrics and alerts jobs (Flink; here in the test's MiniCluster) → InfluxDB ⇒ the
+ * Kafka → the metrics and alerts jobs (Flink: the demo's default, a session cluster it starts, a
+ * JobManager and a TaskManager of their own, the job jar submitted with flink run) → InfluxDB ⇒ the
  * audit against {@code simulator expect} is clean: every window field by field and every alert
  * transition, nothing missing, nothing extra, every malformed message dead-lettered; every panel
  * of the Grafana dashboards returns data from that run's InfluxDB; the built-in live page, loaded in
@@ -35,9 +33,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class PipelineIT {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
 
     /** Where the live page's screenshot is left for a human to look at. */
     private static final Path SCREENSHOT = Path.of("target", "live-dashboard.png");
@@ -88,7 +83,8 @@ class PipelineIT {
         System.out.println(printed);
         assertThat(status).as(printed + err.toString(StandardCharsets.UTF_8)).isZero();
         assertThat(printed).contains("audit: CLEAN").contains("demo: publishing demo").contains("demo: publishing ")
-                .contains("Where to look").contains("everything stays up").contains("demo: Ctrl-C: stopping everything");
+                .contains("Where to look").contains("everything stays up").contains("demo: Ctrl-C: stopping everything")
+                .contains("Flink web UI: http://127.0.0.1:");
         assertThat(pageAfterTheAudit.get()).as("the live page, served after the audit until Ctrl-C")
                 .contains("tverskoy (city)");
         assertThat(number(printed, "windows +expected +([\\d,]+)")).as("windows the scenario makes").isGreaterThan(10_000);
