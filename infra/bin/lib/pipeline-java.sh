@@ -9,7 +9,12 @@ pipeline_java() {
   module="$root/pipeline"
   cp_file="$module/target/runtime.classpath"
   jar="$(ls "$module"/target/twinstream-pipeline-*.jar 2>/dev/null | grep -v -e "-cli.jar" -e "/original-" | head -n 1 || true)"
-  if [ -z "$jar" ] || [ ! -f "$cp_file" ] || [ -n "$(find "$root"/*/src/main "$root"/*/pom.xml "$root/pom.xml" -newer "$jar" -type f -print -quit)" ]; then
+  # Rebuild when a module's sources (infra/* modules included) are newer than the jar, or a pom is
+  # newer than the recorded classpath (a jar built by hand does not refresh the classpath file).
+  if [ -z "$jar" ] || [ ! -f "$cp_file" ] \
+      || [ -n "$(find "$root"/*/src/main "$root"/infra/*/src/main "$root"/*/pom.xml "$root"/infra/*/pom.xml "$root/pom.xml" \
+                   -newer "$jar" -type f -print -quit 2>/dev/null)" ] \
+      || [ -n "$(find "$root"/*/pom.xml "$root"/infra/*/pom.xml "$root/pom.xml" -newer "$cp_file" -type f -print -quit 2>/dev/null)" ]; then
     mkdir -p "$root/run/logs"
     build_log="$root/run/logs/build.log"
     echo "building the pipeline (first run, or sources changed; the first build fetches the dependencies: a few minutes); log: $build_log" >&2
