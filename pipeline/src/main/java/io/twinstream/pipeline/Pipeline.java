@@ -67,23 +67,29 @@ public final class Pipeline implements AutoCloseable {
         Path stopWithSavepoint(Path directory) throws Exception;
     }
 
-    /** Where the jobs run: how one is started from its configuration, fresh or from a savepoint (or null). */
+    /**
+     * Where the jobs run: how one is started from its configuration, fresh or from a savepoint (or
+     * null), from a job jar on a cluster (null when embedded).
+     */
     @FunctionalInterface
     private interface JobLauncher {
-        RunningJob start(String job, Properties config, Path savepoint, int parallelism) throws Exception;
+        RunningJob start(String job, Properties config, Path savepoint, int parallelism, Path jobJar) throws Exception;
     }
 
     private final IngestConfig ingest;
     private final JobLauncher launcher;
     private final Properties metricsConfig;
     private final Properties alertsConfig;
+    /** The job jar on a cluster; null when the jobs are embedded. */
+    private volatile Path jobJar;
     private volatile RunningJob metrics;
     private volatile RunningJob alerts;
     private volatile Bridge bridge;
 
-    private Pipeline(IngestConfig ingest, JobLauncher launcher, Properties metricsConfig, Properties alertsConfig,
+    private Pipeline(IngestConfig ingest, JobLauncher launcher, Properties metricsConfig, Properties alertsConfig, Path jobJar,
                      Bridge bridge, RunningJob metrics, RunningJob alerts) {
         this.ingest = ingest;
+        this.jobJar = jobJar;
         this.launcher = launcher;
         this.metricsConfig = metricsConfig;
         this.alertsConfig = alertsConfig;
@@ -94,7 +100,8 @@ public final class Pipeline implements AutoCloseable {
 
     /** The bridge, and both jobs embedded in this JVM (a MiniCluster each, or the test's shared one). */
     public static Pipeline start(MqttBroker mqtt, KafkaBroker kafka, InfluxServer influx, Settings settings) throws Exception {
-        return start(mqtt, kafka, influx, settings, Pipeline::startEmbedded);
+        return start(mqtt, kafka, influx, settings, null, (job, config, savepoint, parallelism, jar) ->
+                startEmbedded(job, config, savepoint, parallelism));
     }
 
     /**
@@ -104,13 +111,13 @@ public final class Pipeline implements AutoCloseable {
      */
     public static Pipeline startOnCluster(MqttBroker mqtt, KafkaBroker kafka, InfluxServer influx, Settings settings,
                                           FlinkSessionCluster cluster, Path jobJar) throws Exception {
-        return start(mqtt, kafka, influx, settings, (job, config, savepoint, parallelism) -> {
+        return start(mqtt, kafka, influx, settings, jobJar, (job, config, savepoint, parallelism, jar) -> {
             Path file = settings.checkpoints().resolve(job + ".properties");
             Files.createDirectories(file.getParent());
             try (Writer out = Files.newBufferedWriter(file)) {
                 config.store(out, "twinstream " + job + " job, written by the pipeline for flink run");
             }
-            String id = cluster.submit(jobJar, parallelism, savepoint, List.of(job, "--config", file.toString()));
+            String id = cluster.submit(jar, parallelism, savepoint, List.of(job, "--config", file.toString()));
             cluster.awaitRunning(id, Duration.ofMinutes(2));
             return new RunningJob() {
                 @Override
@@ -131,7 +138,7 @@ public final class Pipeline implements AutoCloseable {
         });
     }
 
-    private static Pipeline start(MqttBroker mqtt, KafkaBroker kafka, InfluxServer influx, Settings settings,
+    private static Pipeline start(MqttBroker mqtt, KafkaBroker kafka, InfluxServer influx, Settings settings, Path jobJar,
                                   JobLauncher launcher) throws Exception {
         createTopicsAndDatabase(kafka, influx);
         Properties p = new Properties();
@@ -142,16 +149,16 @@ public final class Pipeline implements AutoCloseable {
         Properties metricsConfig = common(kafka, influx, settings, "metrics", METRICS_GROUP);
         Properties alertsConfig = common(kafka, influx, settings, "alerts", ALERTS_GROUP);
         alertsConfig.setProperty("mqtt.url", mqtt.url());
-        RunningJob metrics = launcher.start("metrics", metricsConfig, null, settings.parallelism());
+        RunningJob metrics = launcher.start("metrics", metricsConfig, null, settings.parallelism(), jobJar);
         RunningJob alerts = null;
         Bridge bridge = null;
         try {
-            alerts = launcher.start("alerts", alertsConfig, null, settings.parallelism());
+            alerts = launcher.start("alerts", alertsConfig, null, settings.parallelism(), jobJar);
             bridge = new Bridge(ingest);
             bridge.start();
-            return new Pipeline(ingest, launcher, metricsConfig, alertsConfig, bridge, metrics, alerts);
+            return new Pipeline(ingest, launcher, metricsConfig, alertsConfig, jobJar, bridge, metrics, alerts);
         } catch (Exception e) {
-            new Pipeline(ingest, launcher, metricsConfig, alertsConfig, bridge, metrics, alerts).close();
+            new Pipeline(ingest, launcher, metricsConfig, alertsConfig, jobJar, bridge, metrics, alerts).close();
             throw e;
         }
     }
@@ -165,10 +172,26 @@ public final class Pipeline implements AutoCloseable {
      */
     public synchronized List<Path> stopWithSavepointAndResume(Path savepoints, int parallelism) throws Exception {
         Path metricsSavepoint = metrics.stopWithSavepoint(savepoints.resolve("metrics"));
-        metrics = launcher.start("metrics", metricsConfig, metricsSavepoint, parallelism);
+        metrics = launcher.start("metrics", metricsConfig, metricsSavepoint, parallelism, jobJar);
         Path alertsSavepoint = alerts.stopWithSavepoint(savepoints.resolve("alerts"));
-        alerts = launcher.start("alerts", alertsConfig, alertsSavepoint, parallelism);
+        alerts = launcher.start("alerts", alertsConfig, alertsSavepoint, parallelism, jobJar);
         return List.of(metricsSavepoint, alertsSavepoint);
+    }
+
+    /**
+     * An upgrade on a cluster: both jobs stopped with a savepoint and resumed from it as
+     * {@code newJobJar} (another build of the jobs), whose state must restore from what the running
+     * jar saved.
+     *
+     * @return the two savepoints, metrics job's first
+     * @throws IllegalStateException when the jobs are embedded
+     */
+    public synchronized List<Path> upgrade(Path savepoints, int parallelism, Path newJobJar) throws Exception {
+        if (jobJar == null) {
+            throw new IllegalStateException("embedded jobs have no job jar to upgrade");
+        }
+        jobJar = newJobJar;
+        return stopWithSavepointAndResume(savepoints, parallelism);
     }
 
     /** The metrics job, then the alerts job. */
