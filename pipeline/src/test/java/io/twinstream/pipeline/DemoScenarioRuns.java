@@ -29,13 +29,13 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** What the tests that play a scenario through the whole pipeline share: publishing it, auditing the result. */
-final class DemoScenarioRuns {
+public final class DemoScenarioRuns {
 
     private DemoScenarioRuns() {
     }
 
     /** Publishes {@code scenario} to the broker at {@code mqttUrl} on {@code runner}, at the scenario's speed. */
-    static Future<?> publish(ExecutorService runner, Scenario scenario, String mqttUrl) {
+    public static Future<?> publish(ExecutorService runner, Scenario scenario, String mqttUrl) {
         DeviceFleet fleet = new DeviceFleet(scenario, 1.0);
         return runner.submit(() -> {
             MqttPublisher publisher = new MqttPublisher(fleet,

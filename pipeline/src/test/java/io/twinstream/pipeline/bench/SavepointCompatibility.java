@@ -15,16 +15,13 @@ import io.twinstream.infra.stack.local.KafkaProcess;
 import io.twinstream.infra.stack.local.LocalOptions;
 import io.twinstream.infra.stack.local.LocalService;
 import io.twinstream.infra.stack.local.MosquittoProcess;
+import io.twinstream.pipeline.DemoScenarioRuns;
 import io.twinstream.pipeline.JobJar;
 import io.twinstream.pipeline.Pipeline;
 import io.twinstream.pipeline.audit.Audit;
 import io.twinstream.pipeline.audit.AuditReport;
-import io.twinstream.simulator.publish.MqttPublisher;
 import io.twinstream.simulator.scenario.Scenario;
 import io.twinstream.simulator.scenario.ScenarioParser;
-import io.twinstream.simulator.stream.DeviceFleet;
-import io.twinstream.simulator.stream.MessageGenerator;
-import io.twinstream.simulator.stream.StreamObserver;
 
 /**
  * Whether a savepoint of an older job jar restores into this build's (a tool, not a test: it needs
@@ -93,19 +90,7 @@ public final class SavepointCompatibility {
             try (Pipeline pipeline = Pipeline.startOnCluster(mosquitto, kafka, influx,
                     new Pipeline.Settings(dir.resolve("checkpoints"), Duration.ofSeconds(5), 2), flink, oldJar)) {
                 System.out.println("savepoint-compat: both jobs run the old jar; publishing the demo scenario ...");
-                Future<?> publishing = runner.submit(() -> {
-                    DeviceFleet fleet = new DeviceFleet(scenario, 1.0);
-                    MqttPublisher publisher = new MqttPublisher(fleet,
-                            new MqttPublisher.Settings(mosquitto.url(), null, null, scenario.speed(), true).withRetryUnrouted(true));
-                    try {
-                        publisher.connectAll();
-                        publisher.run(new MessageGenerator(fleet, StreamObserver.NONE));
-                        publisher.drainAll();
-                    } finally {
-                        publisher.close();
-                    }
-                    return null;
-                });
+                Future<?> publishing = DemoScenarioRuns.publish(runner, scenario, mosquitto.url());
                 Thread.sleep(20_000);
                 List<Path> savepoints;
                 try {

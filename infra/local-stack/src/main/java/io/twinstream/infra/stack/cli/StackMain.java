@@ -231,15 +231,10 @@ public final class StackMain {
     }
 
     private static int intOption(List<String> options, String name, int defaultValue, int minimum) {
-        int index = options.indexOf(name);
-        if (index < 0) {
+        String value = stringOption(options, name, null);
+        if (value == null) {
             return defaultValue;
         }
-        if (index + 1 >= options.size()) {
-            throw new IllegalArgumentException(name + " needs a value");
-        }
-        String value = options.remove(index + 1);
-        options.remove(index);
         try {
             int parsed = Integer.parseInt(value);
             if (parsed < minimum) {
