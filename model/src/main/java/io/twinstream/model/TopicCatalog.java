@@ -39,21 +39,31 @@ public final class TopicCatalog {
 
         /** Copies on a cluster of {@code brokers} brokers: as many as declared, at most one per broker. */
         public int replicasOn(int brokers) {
-            return Math.max(1, Math.min(replicas, brokers));
+            return copies(replicas, brokers);
         }
 
-        /** The configs to create it with on {@code brokers} brokers: writes wait for all copies but one (at least 1). */
+        /** The configs to create it with on {@code brokers} brokers, {@link #minInSync} included. */
         public Map<String, String> configsOn(int brokers) {
-            int copies = replicasOn(brokers);
             Map<String, String> all = new java.util.TreeMap<>(configs);
-            all.put("min.insync.replicas", Integer.toString(Math.max(1, Math.min(copies - 1, MIN_IN_SYNC))));
+            all.put("min.insync.replicas", Integer.toString(minInSync(replicasOn(brokers))));
             return all;
         }
     }
 
     /** Writes acknowledged by this many copies (when there are more than that). */
     public static final int MIN_IN_SYNC = 2;
-    private static final int REPLICAS = 3;
+    /** Copies of each topic on a cluster large enough: the pipeline's and Kafka's internal ones. */
+    public static final int REPLICAS = 3;
+
+    /** {@code wanted} copies fitted to a cluster of {@code brokers}: at most one per broker, at least 1. */
+    public static int copies(int wanted, int brokers) {
+        return Math.max(1, Math.min(wanted, brokers));
+    }
+
+    /** {@code min.insync.replicas} for a topic of {@code copies}: all but one, at most {@link #MIN_IN_SYNC}, at least 1. */
+    public static int minInSync(int copies) {
+        return Math.max(1, Math.min(copies - 1, MIN_IN_SYNC));
+    }
     private static final Map<String, String> KEEP_FOREVER = Map.of("retention.ms", "-1");
 
     public static final Topic READINGS = new Topic("telemetry.readings", 3, REPLICAS, KEEP_FOREVER,
