@@ -30,7 +30,7 @@ public interface KafkaBroker extends AutoCloseable {
 
     /** Creates the pipeline's topics ({@link TopicCatalog#ALL}) that are missing; returns their names. */
     default List<String> ensurePipelineTopics() {
-        return KafkaTopics.ensure(bootstrapServers(), TopicCatalog.ALL);
+        return KafkaTopics.ensure(bootstrapServers(), TopicCatalog.ALL).created();
     }
 
     @Override

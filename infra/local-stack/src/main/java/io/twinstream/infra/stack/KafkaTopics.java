@@ -59,15 +59,19 @@ public final class KafkaTopics {
         }
     }
 
+    /** What {@link #ensure} found and did: the brokers it fitted the topics to, the topics it created. */
+    public record Ensured(int brokers, List<String> created) {
+    }
+
     /**
      * Creates the catalog's topics that {@code bootstrapServers}' cluster lacks, each with its
      * declared partitions and configs, and as many replicas as declared or the cluster has brokers;
      * waits until their partitions have leaders. Existing topics are left as they are.
      *
-     * @return the topics created, e.g. for a log line
+     * @return the cluster's brokers and the topics created
      * @throws ServiceStartException if the cluster does not answer or refuses one
      */
-    public static List<String> ensure(String bootstrapServers, List<TopicCatalog.Topic> topics) {
+    public static Ensured ensure(String bootstrapServers, List<TopicCatalog.Topic> topics) {
         try (Admin admin = Admin.create(adminProperties(bootstrapServers))) {
             int brokers = admin.describeCluster().nodes().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).size();
             Set<String> existing = admin.listTopics().names().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -83,7 +87,7 @@ public final class KafkaTopics {
                 }
                 awaitLeaders(admin, topic.name(), topic.partitions());
             }
-            return missing.stream().map(TopicCatalog.Topic::name).toList();
+            return new Ensured(brokers, missing.stream().map(TopicCatalog.Topic::name).toList());
         } catch (ExecutionException e) {
             throw new ServiceStartException("Could not create the pipeline's topics on " + bootstrapServers + ": "
                     + e.getCause().getMessage(), e.getCause());

@@ -144,8 +144,9 @@ public final class StackMain {
                 throw new IllegalArgumentException("topics needs --kafka HOST:PORT (or KAFKA_BOOTSTRAP), or --list");
             }
             try {
-                brokers = KafkaTopics.describeCluster(bootstrap, java.time.Duration.ofSeconds(15)).size();
-                created = KafkaTopics.ensure(bootstrap, TopicCatalog.ALL);
+                KafkaTopics.Ensured ensured = KafkaTopics.ensure(bootstrap, TopicCatalog.ALL);
+                brokers = ensured.brokers();
+                created = ensured.created();
             } catch (Exception e) {
                 err.println("Error: Kafka at " + bootstrap + ": " + e.getMessage());
                 return 1;
