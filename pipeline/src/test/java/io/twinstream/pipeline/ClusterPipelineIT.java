@@ -64,8 +64,7 @@ class ClusterPipelineIT {
                 }
                 Thread.sleep(20_000);
                 String metricsJob = pipeline.jobs().get(0).id();
-                String victim = flink.taskManagersOf(metricsJob).iterator().next();
-                flink.taskManagers().stream().filter(tm -> tm.resourceId().equals(victim)).findFirst().orElseThrow().kill();
+                flink.killATaskManagerOf(metricsJob);
                 Thread.sleep(3000);
                 flink.addTaskManager();
                 Audit.Expectation expected = Audit.expect(scenario, 1.0); // while the rest of the scenario plays
@@ -148,8 +147,7 @@ class ClusterPipelineIT {
                 Future<?> publishing = DemoScenarioRuns.publish(runner, scenario, services.mosquitto().url());
                 Thread.sleep(12_000);
                 String metricsJob = pipeline.jobs().get(0).id();
-                String victim = flink.taskManagersOf(metricsJob).iterator().next();
-                flink.taskManagers().stream().filter(tm -> tm.resourceId().equals(victim)).findFirst().orElseThrow().kill();
+                String victim = flink.killATaskManagerOf(metricsJob);
                 Thread.sleep(3000);
                 flink.addTaskManager();
                 flink.awaitRunning(metricsJob, Duration.ofMinutes(2));

@@ -154,6 +154,17 @@ public final class FlinkSessionCluster implements AutoCloseable {
     }
 
     /**
+     * Kills (SIGKILL) one of the TaskManagers running the job's tasks, as a crash would; returns its
+     * resource id. Start a new one with {@link #addTaskManager()}.
+     */
+    public String killATaskManagerOf(String jobId) {
+        String victim = taskManagersOf(jobId).stream().findFirst()
+                .orElseThrow(() -> new IllegalStateException("no TaskManager runs job " + jobId));
+        taskManagers().stream().filter(tm -> tm.resourceId().equals(victim)).findFirst().orElseThrow().kill();
+        return victim;
+    }
+
+    /**
      * Whether the job has failed since it was submitted (its exception history is not empty). Flink
      * 2.2's {@code numRestarts} stays 0 through a TaskManager lost and the region failover after it.
      */
