@@ -234,8 +234,8 @@ public final class DemoMain {
                 screen.println("demo: starting a Flink session cluster (a JobManager, " + options.taskManagers()
                         + " TaskManager(s)) ...");
                 // Both jobs at parallelism 2: slots for all four instances, spread over the TaskManagers.
-                int slots = (2 * JOB_PARALLELISM + options.taskManagers() - 1) / options.taskManagers();
-                flink = new FlinkSessionCluster(FlinkJobManagerProcess.Options.defaults().withSlotsPerTaskManager(slots)
+                flink = new FlinkSessionCluster(FlinkJobManagerProcess.Options.defaults()
+                        .withSlotsFor(2 * JOB_PARALLELISM, options.taskManagers())
                         .withLocal(LocalOptions.defaults().withKeepRunDir(options.keepData())));
             }
             try (FlinkSessionCluster cluster = flink) {

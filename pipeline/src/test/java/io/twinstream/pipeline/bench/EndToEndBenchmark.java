@@ -187,9 +187,9 @@ public final class EndToEndBenchmark {
         List<GuardedProcess> peers = new ArrayList<>();
         int parallelism = Runtime.getRuntime().availableProcessors();
         // Both jobs at full parallelism: slots for all of them, spread over the TaskManagers.
-        int slots = Math.max(1, (2 * parallelism + taskManagers - 1) / Math.max(1, taskManagers));
         try (FlinkSessionCluster flink = taskManagers == 0 ? null
-                : new FlinkSessionCluster(FlinkJobManagerProcess.Options.defaults().withSlotsPerTaskManager(slots).withLocal(local));
+                : new FlinkSessionCluster(FlinkJobManagerProcess.Options.defaults()
+                        .withSlotsFor(2 * parallelism, taskManagers).withLocal(local));
              MosquittoProcess mosquitto = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local));
              KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
              InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local));

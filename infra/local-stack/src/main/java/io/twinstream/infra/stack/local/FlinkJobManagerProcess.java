@@ -44,6 +44,14 @@ public final class FlinkJobManagerProcess extends LocalService {
             return new Options(restPort, slots, extraSettings, local);
         }
 
+        /** Enough slots per TaskManager for {@code instances} parallel instances spread over {@code taskManagers}. */
+        public Options withSlotsFor(int instances, int taskManagers) {
+            if (instances < 1 || taskManagers < 1) {
+                throw new IllegalArgumentException("instances and taskManagers must be at least 1");
+            }
+            return withSlotsPerTaskManager((instances + taskManagers - 1) / taskManagers);
+        }
+
         public Options withExtraSettings(List<String> settings) {
             return new Options(restPort, slotsPerTaskManager, settings, local);
         }
