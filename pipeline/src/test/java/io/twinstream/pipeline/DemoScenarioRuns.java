@@ -56,17 +56,23 @@ public final class DemoScenarioRuns {
      * asserts it clean; returns it for further checks.
      */
     static AuditReport assertCleanWithin(Audit.Expectation expected, Audit.Target target, Duration within) throws Exception {
+        AuditReport report = auditUntilClean(expected, target, within);
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        report.print(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        String text = printed.toString(StandardCharsets.UTF_8);
+        System.out.println(text);
+        assertThat(report.clean()).as(text).isTrue();
+        return report;
+    }
+
+    /** Audits every second until the result is clean or {@code within} has passed; returns the last report. */
+    public static AuditReport auditUntilClean(Audit.Expectation expected, Audit.Target target, Duration within) throws Exception {
         long deadline = System.nanoTime() + within.toNanos();
         AuditReport report = Audit.run(expected, target);
         while (!report.clean() && System.nanoTime() < deadline) {
             Thread.sleep(1000);
             report = Audit.run(expected, target);
         }
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        report.print(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        String text = printed.toString(StandardCharsets.UTF_8);
-        System.out.println(text);
-        assertThat(report.clean()).as(text).isTrue();
         return report;
     }
 

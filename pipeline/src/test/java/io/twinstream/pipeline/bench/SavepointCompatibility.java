@@ -102,13 +102,8 @@ public final class SavepointCompatibility {
                 System.out.println("savepoint-compat: resumed as the new jar from " + savepoints);
                 Audit.Expectation expected = Audit.expect(scenario, 1.0);
                 publishing.get();
-                Audit.Target target = new Audit.Target(influx.url(), Pipeline.DATABASE, kafka.bootstrapServers());
-                long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-                AuditReport report = Audit.run(expected, target);
-                while (!report.clean() && System.nanoTime() < deadline) {
-                    Thread.sleep(2000);
-                    report = Audit.run(expected, target);
-                }
+                AuditReport report = DemoScenarioRuns.auditUntilClean(expected,
+                        new Audit.Target(influx.url(), Pipeline.DATABASE, kafka.bootstrapServers()), Duration.ofMinutes(4));
                 report.print(System.out);
                 boolean restored = true;
                 for (int i = 0; i < 2; i++) {

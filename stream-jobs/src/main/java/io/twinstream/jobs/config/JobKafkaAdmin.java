@@ -20,7 +20,7 @@ public final class JobKafkaAdmin {
     }
 
     /** An admin client for {@code bootstrap} that gives up within seconds. */
-    public static Admin open(String bootstrap) {
+    private static Admin open(String bootstrap) {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000));
     }
@@ -53,7 +53,7 @@ public final class JobKafkaAdmin {
      *
      * @throws IllegalStateException when Kafka does not answer
      */
-    public static Set<String> topicNames(Admin client, String bootstrap) throws InterruptedException {
+    private static Set<String> topicNames(Admin client, String bootstrap) throws InterruptedException {
         try {
             return client.listTopics().names().get(20, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
