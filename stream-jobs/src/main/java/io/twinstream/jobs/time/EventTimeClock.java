@@ -17,6 +17,8 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The jobs' event-time clock, right behind the readings source: it passes the source's watermarks
@@ -55,6 +57,7 @@ public final class EventTimeClock<T> extends AbstractStreamOperator<T>
         implements OneInputStreamOperator<T, T>, ProcessingTimeCallback {
 
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(EventTimeClock.class);
     private static final long TICK_MILLIS = 200;
 
     private final long idleAfterMillis;
@@ -124,6 +127,10 @@ public final class EventTimeClock<T> extends AbstractStreamOperator<T>
     public void processElement(StreamRecord<T> element) {
         sendRestoredWatermark();
         waitedAtLastReading = inputWait.waitedMillis();
+        if (waitedWhenIdle >= 0) {
+            LOG.info("Subtask {}: a reading after the idle advance; event time had moved {} ms on from {}",
+                    subtask(), emitted - watermarkWhenIdle, watermarkWhenIdle);
+        }
         waitedWhenIdle = -1;
         output.collect(element);
     }
@@ -153,6 +160,8 @@ public final class EventTimeClock<T> extends AbstractStreamOperator<T>
                 // from the moment the idle time was reached, not from this tick: ticks may be late
                 waitedWhenIdle = waitedAtLastReading + idleAfterMillis;
                 watermarkWhenIdle = emitted;
+                LOG.info("Subtask {}: no reading for {} ms of waiting for input: event time advances with the wait from {}",
+                        subtask(), idleAfterMillis, emitted);
             }
             advanceTo(watermarkWhenIdle + (waited - waitedWhenIdle));
         }
@@ -186,6 +195,10 @@ public final class EventTimeClock<T> extends AbstractStreamOperator<T>
         }
         emitted = watermark;
         output.emitWatermark(new Watermark(watermark));
+    }
+
+    private int subtask() {
+        return getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     }
 
     private long now() {
