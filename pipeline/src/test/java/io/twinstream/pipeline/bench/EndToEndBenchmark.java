@@ -308,6 +308,8 @@ public final class EndToEndBenchmark {
             usage.stop();
             AuditReport report = Audit.run(expected, new Audit.Target(influx.url(), Pipeline.DATABASE, kafka.bootstrapServers()));
             report.print(System.out);
+            Duration bound = io.twinstream.simulator.scenario.Durations.parse(outOfOrderness);
+            ReadingsOrder.read(kafka.bootstrapServers(), readings, bound).print(System.out, mode, bound);
             long messages = mode.equals("batches") ? (readings + 49) / 50 : readings;
             System.out.printf("%n%s results (QoS 1, %s%s):%n", mode, mode.equals("batches") ? "batches of 50 readings" : "one reading per message",
                     mode.equals("latency") ? ", real time" : speed.equals("max") ? ", as fast as it goes" : ", speed " + speed);
