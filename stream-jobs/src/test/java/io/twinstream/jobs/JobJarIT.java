@@ -24,13 +24,7 @@ class JobJarIT {
 
     @BeforeAll
     static void findJobJar() throws IOException {
-        try (Stream<Path> files = Files.list(Path.of("target"))) {
-            List<Path> jars = files.filter(p -> p.getFileName().toString().matches("twinstream-stream-jobs-.*\\.jar"))
-                    .filter(p -> !p.getFileName().toString().startsWith("original-"))
-                    .collect(Collectors.toList());
-            assertThat(jars).as("the job jar built by the package phase").hasSize(1);
-            jobJar = jars.get(0);
-        }
+        jobJar = MetricsJobRuns.jobJar();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.twinstream.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +15,8 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
+import io.twinstream.infra.stack.local.FlinkJobManagerProcess;
+import io.twinstream.infra.stack.local.FlinkSessionCluster;
 import io.twinstream.infra.stack.local.InfluxdProcess;
 import io.twinstream.infra.stack.local.KafkaProcess;
 import io.twinstream.infra.stack.local.LocalOptions;
@@ -37,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The pause (20 s) is ten times the idle time and the backlog (108,000 readings) many times what
  * the job's buffers hold, so the fault it guards against shows on every run, not once in two:
  * with wall time as the idle measure the watermark ran about 18 s ahead of the backlog and
- * thousands of readings counted as late.
+ * thousands of readings counted as late. Played on the test's MiniCluster and on a session cluster
+ * (a JobManager and a TaskManager, each its own JVM, the job jar submitted with {@code flink run}).
  */
 class MetricsJobBackpressureIT {
 
@@ -70,8 +74,46 @@ class MetricsJobBackpressureIT {
         MetricsJobRuns.produceWithRedeliveries(bootstrap, readings);
     }
 
+    /** A running metrics job, whatever runs it. */
+    private interface RunningJob extends AutoCloseable {
+    }
+
+    /** Starts the metrics job with these settings; returns a handle that cancels it. */
+    private interface JobStarter {
+        RunningJob start(KafkaProcess kafka, InfluxdProcess influx, Map<String, String> settings) throws Exception;
+    }
+
     @Test
     void shouldKeepEveryWindowExactWhenTheJobIsBackpressuredForLongerThanTheIdleTime() throws Exception {
+        runBackpressured((kafka, influx, settings) -> {
+            JobClient job = MetricsJobRuns.start(kafka, influx, tmp.resolve("checkpoints"), settings, UnaryOperator.identity());
+            return () -> job.cancel().get();
+        });
+    }
+
+    /**
+     * The same on a Flink session cluster, the job jar submitted at parallelism 2 to a TaskManager
+     * of its own: the source, its fetcher threads and the event-time clock as users run them.
+     */
+    @Test
+    void shouldKeepEveryWindowExactWhenBackpressuredOnASessionCluster() throws Exception {
+        LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
+        try (FlinkSessionCluster flink = new FlinkSessionCluster(FlinkJobManagerProcess.Options.defaults()
+                .withSlotsFor(2, 1).withLocal(local))) {
+            flink.start(1);
+            runBackpressured((kafka, influx, settings) -> {
+                Path file = tmp.resolve("metrics.properties");
+                try (var out = Files.newBufferedWriter(file)) {
+                    MetricsJobRuns.settings(kafka, influx, tmp.resolve("checkpoints"), settings).store(out, null);
+                }
+                String id = flink.submit(MetricsJobRuns.jobJar(), 2, null, List.of("metrics", "--config", file.toString()));
+                flink.awaitRunning(id, Duration.ofMinutes(2));
+                return () -> flink.cancel(id);
+            });
+        }
+    }
+
+    private void runBackpressured(JobStarter starter) throws Exception {
         LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
         try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
              InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local))) {
@@ -82,11 +124,10 @@ class MetricsJobBackpressureIT {
             influx.createDatabase("backpressure");
             produce(kafka.bootstrapServers(), 0, 60);
 
-            JobClient job = MetricsJobRuns.start(kafka, influx, tmp.resolve("checkpoints"), Map.of(
+            try (RunningJob job = starter.start(kafka, influx, Map.of(
                     "influx.database", "backpressure", "kafka.group-id", "backpressure-it",
                     "metrics.idle-after", "2s", "metrics.out-of-orderness", "1s", "metrics.allowed-lateness", "2s",
-                    "checkpoint.interval", "2s", "influx.retry-for", "3m"), UnaryOperator.identity());
-            try {
+                    "checkpoint.interval", "2s", "influx.retry-for", "3m"))) {
                 String query = "SELECT \"count\", \"sum\", \"min\", \"max\" FROM device_metrics "
                         + "WHERE \"window\" = '10s' GROUP BY device_id";
                 await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
@@ -106,8 +147,6 @@ class MetricsJobBackpressureIT {
                 Thread.sleep(3000); // anything extra would have landed by now
                 assertThat(lateRecords(kafka.bootstrapServers())).as("samples sent to telemetry.late").isZero();
                 MetricsJobRuns.assertExactly(MetricsJobRuns.points(influx.query("backpressure", query)), expected);
-            } finally {
-                job.cancel().get();
             }
         }
     }

@@ -37,17 +37,36 @@ final class MetricsJobRuns {
     static JobClient start(KafkaProcess kafka, InfluxdProcess influx, java.nio.file.Path checkpoints,
                            Map<String, String> settings,
                            UnaryOperator<DataStream<Reading>> beforeTopology) throws Exception {
+        MetricsJobConfig config = MetricsJobConfig.load(settings(kafka, influx, checkpoints, settings), Map.of());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(MetricsJob.flinkConfiguration(config));
+        env.setParallelism(2);
+        MetricsJob.addTo(env, config, beforeTopology);
+        return env.executeAsync("metrics job test");
+    }
+
+    /**
+     * The metrics job's settings against {@code kafka} and {@code influx}: idle after 1 s,
+     * checkpoints under {@code checkpoints}, {@code settings} on top.
+     */
+    static Properties settings(KafkaProcess kafka, InfluxdProcess influx, java.nio.file.Path checkpoints,
+                               Map<String, String> settings) {
         Properties p = new Properties();
         p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
         p.setProperty("influx.url", influx.url());
         p.setProperty("metrics.idle-after", "1s");
         p.setProperty("checkpoint.dir", checkpoints.toUri().toString());
         settings.forEach(p::setProperty);
-        MetricsJobConfig config = MetricsJobConfig.load(p, Map.of());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(MetricsJob.flinkConfiguration(config));
-        env.setParallelism(2);
-        MetricsJob.addTo(env, config, beforeTopology);
-        return env.executeAsync("metrics job test");
+        return p;
+    }
+
+    /** The job jar the package phase built ({@code target/twinstream-stream-jobs-*.jar}), what {@code flink run} takes. */
+    static java.nio.file.Path jobJar() throws java.io.IOException {
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(java.nio.file.Path.of("target"))) {
+            List<java.nio.file.Path> jars = files.filter(p -> p.getFileName().toString().matches("twinstream-stream-jobs-.*\\.jar"))
+                    .collect(Collectors.toList());
+            assertThat(jars).as("the job jar built by the package phase").hasSize(1);
+            return jars.get(0);
+        }
     }
 
     /** Writes the readings to telemetry.readings keyed by device, every tenth twice (as a redelivery would). */
