@@ -26,6 +26,7 @@ import io.twinstream.infra.stack.local.LocalOptions;
 import io.twinstream.infra.stack.local.LocalService;
 import io.twinstream.infra.stack.local.MosquittoProcess;
 import io.twinstream.ingest.IngestMain;
+import io.twinstream.ingest.config.IngestConfig;
 import io.twinstream.simulator.publish.MqttCallbackAdapter;
 import io.twinstream.simulator.scenario.ScenarioParser;
 import io.twinstream.simulator.stream.DeviceFleet;
@@ -49,7 +50,7 @@ import org.eclipse.paho.mqttv5.common.MqttException;
  *       connections, as many in flight as the broker allows, Mosquitto: 20) to the local Mosquitto, twice: once to a <em>null
  *       subscriber</em> (2 connections in a shared subscription, receive maximum 1000, acknowledges
  *       each message as it arrives and does nothing else), once to the <em>bridge</em> (its own
- *       process, 2 connections, receive maximum 1000), which writes every reading to Kafka and
+ *       process, with its default connections, receive maximum 1000), which writes every reading to Kafka and
  *       acknowledges only after Kafka has it;</li>
  *   <li>the rate is messages (and readings) received, from the first message to the last;</li>
  *   <li>zero loss is checked, not assumed: the readings topic must hold exactly the readings sent;</li>
@@ -63,6 +64,7 @@ public final class IngestBenchmark {
 
     private static final int PUBLISH_CONNECTIONS = 8;
     private static final int PUBLISH_IN_FLIGHT = 100;
+    /** The null subscriber's connections; the bridge runs with its default ({@code mqtt.connections}). */
     private static final int SUBSCRIBE_CONNECTIONS = 2;
     private static final int RECEIVE_MAXIMUM = 1000;
 
@@ -175,7 +177,6 @@ public final class IngestBenchmark {
         Properties p = new Properties();
         p.setProperty("mqtt.url", mqtt.url());
         p.setProperty("mqtt.client-id", "bench-" + load.name);
-        p.setProperty("mqtt.connections", Integer.toString(SUBSCRIBE_CONNECTIONS));
         p.setProperty("mqtt.receive-maximum", Integer.toString(RECEIVE_MAXIMUM));
         p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
         p.setProperty("kafka.readings-topic", topic);
@@ -209,7 +210,8 @@ public final class IngestBenchmark {
             HttpClient http = HttpClient.newHttpClient();
             URI metrics = URI.create("http://127.0.0.1:" + metricsPort + "/metrics");
             try {
-                waitFor(() -> value(scrape(http, metrics), "ingest_mqtt_connections_up") >= SUBSCRIBE_CONNECTIONS, Duration.ofSeconds(60));
+                int connections = IngestConfig.load(p, Map.of()).connections();
+                waitFor(() -> value(scrape(http, metrics), "ingest_mqtt_connections_up") >= connections, Duration.ofSeconds(60));
             } catch (IllegalStateException e) {
                 throw new IllegalStateException("the bridge did not come up; its log:\n" + bridge.logTail(40), e);
             }

@@ -31,7 +31,7 @@ class IngestConfigTest {
         assertThat(config.mqttUrl()).isEqualTo("tcp://127.0.0.1:1883");
         assertThat(config.kafkaBootstrap()).isEqualTo("127.0.0.1:9092");
         assertThat(config.sharedFilter()).isEqualTo("$share/ingest/telemetry/#");
-        assertThat(config.connections()).isEqualTo(2);
+        assertThat(config.connections()).isEqualTo(1);
         assertThat(config.receiveMaximum()).isEqualTo(1000);
         assertThat(config.sessionExpiry()).isEqualTo(Duration.ofHours(1));
         assertThat(config.leaveGroupOnShutdown()).isTrue();
