@@ -6,6 +6,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Free loopback ports. A port found free can be taken by someone else before the service binds it;
@@ -13,15 +15,31 @@ import java.net.Socket;
  */
 public final class FreePorts {
 
+    /**
+     * Every port handed out in this JVM. The kernel may give the port it just freed to the next
+     * bind to port 0, so two picks in a row could name the same port: Kafka was once configured with
+     * its broker and controller listeners on one port and refused to format its storage (CI, an
+     * AlertsJobOperationsIT run). A port is therefore handed out at most once per JVM.
+     */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
     private FreePorts() {
     }
 
+    /** A loopback port free now and not handed out before by this JVM. */
     public static int pick() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port;
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = socket.getLocalPort();
+            } catch (IOException e) {
+                throw new UncheckedIOException("no free loopback port", e);
+            }
+            if (HANDED_OUT.add(port)) {
+                return port;
+            }
         }
+        throw new IllegalStateException("no loopback port left that this JVM has not handed out before");
     }
 
     /** True if something accepts TCP connections on {@code 127.0.0.1:port}. */
