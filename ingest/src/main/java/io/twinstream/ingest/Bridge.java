@@ -39,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * connections, so with a worker per connection one connection's backlog could fall seconds behind
  * the others' under load, and its readings reached Kafka after newer ones: measured at 40,000
  * readings/s with two connections, up to 10.6 s out of arrival order, which the jobs' event time
- * sees as readings minutes late when a simulation runs 20 times faster than real time. With one
- * writer the connections' in-flight windows also drain at the same pace, so the broker's
- * round-robin cannot leave one connection's queue behind either.
+ * sees as readings minutes late when a simulation runs 20 times faster than real time. The writer
+ * cannot undo what happens before a message arrives: the broker queues each connection's share of
+ * a shared subscription apart, and with two connections those queues still skewed readings by
+ * 3.5 s at that rate; hence one connection by default ({@code mqtt.connections}).
  */
 public final class Bridge implements AutoCloseable {
 
