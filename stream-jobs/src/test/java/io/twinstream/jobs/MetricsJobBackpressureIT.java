@@ -74,13 +74,9 @@ class MetricsJobBackpressureIT {
         MetricsJobRuns.produceWithRedeliveries(bootstrap, readings);
     }
 
-    /** A running metrics job, whatever runs it. */
-    private interface RunningJob extends AutoCloseable {
-    }
-
-    /** Starts the metrics job with these settings; returns a handle that cancels it. */
+    /** Starts the metrics job with these settings, wherever it runs; closing the result cancels it. */
     private interface JobStarter {
-        RunningJob start(KafkaProcess kafka, InfluxdProcess influx, Map<String, String> settings) throws Exception;
+        AutoCloseable start(KafkaProcess kafka, InfluxdProcess influx, Map<String, String> settings) throws Exception;
     }
 
     @Test
@@ -124,7 +120,7 @@ class MetricsJobBackpressureIT {
             influx.createDatabase("backpressure");
             produce(kafka.bootstrapServers(), 0, 60);
 
-            try (RunningJob job = starter.start(kafka, influx, Map.of(
+            try (AutoCloseable job = starter.start(kafka, influx, Map.of(
                     "influx.database", "backpressure", "kafka.group-id", "backpressure-it",
                     "metrics.idle-after", "2s", "metrics.out-of-orderness", "1s", "metrics.allowed-lateness", "2s",
                     "checkpoint.interval", "2s", "influx.retry-for", "3m"))) {

@@ -2,7 +2,10 @@ package io.twinstream.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -11,6 +14,7 @@ import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import io.twinstream.infra.stack.local.InfluxdProcess;
 import io.twinstream.infra.stack.local.KafkaProcess;
@@ -34,7 +38,7 @@ final class MetricsJobRuns {
      * {@code influx}, idle after 1 s, checkpoints under {@code checkpoints}, with {@code settings} on
      * top (database, group, checkpoint interval …).
      */
-    static JobClient start(KafkaProcess kafka, InfluxdProcess influx, java.nio.file.Path checkpoints,
+    static JobClient start(KafkaProcess kafka, InfluxdProcess influx, Path checkpoints,
                            Map<String, String> settings,
                            UnaryOperator<DataStream<Reading>> beforeTopology) throws Exception {
         MetricsJobConfig config = MetricsJobConfig.load(settings(kafka, influx, checkpoints, settings), Map.of());
@@ -48,7 +52,7 @@ final class MetricsJobRuns {
      * The metrics job's settings against {@code kafka} and {@code influx}: idle after 1 s,
      * checkpoints under {@code checkpoints}, {@code settings} on top.
      */
-    static Properties settings(KafkaProcess kafka, InfluxdProcess influx, java.nio.file.Path checkpoints,
+    static Properties settings(KafkaProcess kafka, InfluxdProcess influx, Path checkpoints,
                                Map<String, String> settings) {
         Properties p = new Properties();
         p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
@@ -60,9 +64,9 @@ final class MetricsJobRuns {
     }
 
     /** The job jar the package phase built ({@code target/twinstream-stream-jobs-*.jar}), what {@code flink run} takes. */
-    static java.nio.file.Path jobJar() throws java.io.IOException {
-        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(java.nio.file.Path.of("target"))) {
-            List<java.nio.file.Path> jars = files.filter(p -> p.getFileName().toString().matches("twinstream-stream-jobs-.*\\.jar"))
+    static Path jobJar() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of("target"))) {
+            List<Path> jars = files.filter(p -> p.getFileName().toString().matches("twinstream-stream-jobs-.*\\.jar"))
                     .collect(Collectors.toList());
             assertThat(jars).as("the job jar built by the package phase").hasSize(1);
             return jars.get(0);
