@@ -2,20 +2,14 @@ package io.twinstream.pipeline.bench;
 
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.twinstream.infra.stack.InfluxHttp;
 import io.twinstream.model.Reading;
-import io.twinstream.model.ReadingCodec;
 import io.twinstream.pipeline.Pipeline;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Latency from publish to queryable, per reading: a thread polls InfluxDB every 200 ms and notes
@@ -73,33 +67,28 @@ final class LatencyProbe implements AutoCloseable {
      * the idle advance after the stream ends, not by readings, and would measure the idle time.
      */
     long[] latencies(String bootstrap, long readings, Duration tail) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", bootstrap);
-        props.put("group.id", "bench-latency-" + System.nanoTime());
-        props.put("auto.offset.reset", "earliest");
-        props.put("enable.auto.commit", "false");
-        long[] out = new long[(int) readings];
-        int n = 0;
-        long lastTs = Long.MIN_VALUE;
         long[] tsOf = new long[(int) readings];
         String[] keyOf = new String[(int) readings];
         long[] ingestedOf = new long[(int) readings];
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of("telemetry.readings"));
-            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-            while (n < readings && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    Reading r = ReadingCodec.decode(record.value());
-                    if (n < readings) {
-                        tsOf[n] = r.ts();
-                        keyOf[n] = r.site() + "|" + (r.ts() - Math.floorMod(r.ts(), 10_000));
-                        ingestedOf[n] = r.ingestedAt();
-                        lastTs = Math.max(lastTs, r.ts());
-                        n++;
-                    }
+        var back = new ReadingsTopic.ReadingConsumer() {
+            int n;
+            long lastTs = Long.MIN_VALUE;
+
+            @Override
+            public void accept(int partition, Reading r) {
+                if (n < readings) {
+                    tsOf[n] = r.ts();
+                    keyOf[n] = r.site() + "|" + (r.ts() - Math.floorMod(r.ts(), 10_000));
+                    ingestedOf[n] = r.ingestedAt();
+                    lastTs = Math.max(lastTs, r.ts());
+                    n++;
                 }
             }
-        }
+        };
+        ReadingsTopic.forEach(bootstrap, readings, back);
+        int n = back.n;
+        long lastTs = back.lastTs;
+        long[] out = new long[n];
         int kept = 0;
         for (int i = 0; i < n; i++) {
             Long seen = firstSeen.get(keyOf[i]);

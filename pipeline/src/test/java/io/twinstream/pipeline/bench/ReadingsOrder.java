@@ -3,15 +3,9 @@ package io.twinstream.pipeline.bench;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import io.twinstream.model.Reading;
-import io.twinstream.model.ReadingCodec;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * How far out of order {@code telemetry.readings} holds the readings, partition by partition, and
@@ -30,43 +24,37 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 record ReadingsOrder(long readings, long behind, long mostBehindMillis, long reorderedMillis) {
 
     static ReadingsOrder read(String bootstrap, long expected, Duration bound) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", bootstrap);
-        props.put("group.id", "bench-order-" + System.nanoTime());
-        props.put("auto.offset.reset", "earliest");
-        props.put("enable.auto.commit", "false");
-        long boundMillis = bound.toMillis();
-        Map<Integer, long[]> newest = new HashMap<>(); // per partition: newest ts, newest ingestedAt
-        long readings = 0;
-        long behind = 0;
-        long mostBehind = 0;
-        long reordered = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of("telemetry.readings"));
-            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-            int emptyPolls = 0;
-            while (readings < expected && System.nanoTime() < deadline && emptyPolls < 20) {
-                var batch = consumer.poll(Duration.ofMillis(500));
-                emptyPolls = batch.isEmpty() ? emptyPolls + 1 : 0;
-                for (ConsumerRecord<byte[], byte[]> record : batch) {
-                    Reading r = ReadingCodec.decode(record.value());
-                    readings++;
-                    long[] last = newest.get(record.partition());
-                    if (last == null) {
-                        newest.put(record.partition(), new long[] {r.ts(), r.ingestedAt()});
-                        continue;
-                    }
-                    if (r.ts() < last[0] - boundMillis) {
-                        behind++;
-                    }
-                    mostBehind = Math.max(mostBehind, last[0] - r.ts());
-                    reordered = Math.max(reordered, last[1] - r.ingestedAt());
-                    last[0] = Math.max(last[0], r.ts());
-                    last[1] = Math.max(last[1], r.ingestedAt());
-                }
-            }
+        Tally tally = new Tally(bound.toMillis());
+        long readings = ReadingsTopic.forEach(bootstrap, expected, tally::add);
+        return new ReadingsOrder(readings, tally.behind, tally.mostBehind, tally.reordered);
+    }
+
+    /** The counts so far, and per partition the newest timestamp and reception seen. */
+    private static final class Tally {
+        private final long boundMillis;
+        private final Map<Integer, long[]> newest = new HashMap<>(); // per partition: newest ts, newest ingestedAt
+        private long behind;
+        private long mostBehind;
+        private long reordered;
+
+        Tally(long boundMillis) {
+            this.boundMillis = boundMillis;
         }
-        return new ReadingsOrder(readings, behind, mostBehind, reordered);
+
+        void add(int partition, Reading r) {
+            long[] last = newest.get(partition);
+            if (last == null) {
+                newest.put(partition, new long[] {r.ts(), r.ingestedAt()});
+                return;
+            }
+            if (r.ts() < last[0] - boundMillis) {
+                behind++;
+            }
+            mostBehind = Math.max(mostBehind, last[0] - r.ts());
+            reordered = Math.max(reordered, last[1] - r.ingestedAt());
+            last[0] = Math.max(last[0], r.ts());
+            last[1] = Math.max(last[1], r.ingestedAt());
+        }
     }
 
     void print(PrintStream out, String mode, Duration bound) {
