@@ -103,8 +103,10 @@ public final class GuardedProcess {
             throw new IOException("the process guard for " + name + " did not report a PID (got '" + pidLine + "')");
         }
         long pid = Long.parseLong(pidLine.strip());
+        // The same words as LocalService's check after start: a service that dies at once (a port
+        // taken, a bad config) is reported one way, however fast it died.
         ProcessHandle service = ProcessHandle.of(pid)
-                .orElseThrow(() -> new IOException(name + " exited immediately (PID " + pid + "); see " + logFile));
+                .orElseThrow(() -> new IOException(name + " exited during start-up (PID " + pid + "); see " + logFile));
         GuardedProcess process = new GuardedProcess(name, guard, service, logFile);
         RUNNING.add(process);
         LOG.debug("{} started as PID {} (guard PID {})", name, pid, guard.pid());
