@@ -254,14 +254,16 @@ public final class MetricsBenchmark {
         try {
             awaitLine(peer, "READY", Duration.ofMinutes(2));
             long ready = System.nanoTime();
+            CpuUse cpu = new CpuUse(peer);
             long done = awaitCount(() -> count(peer, "counted"), load.records(),
                     new ProgressLine("minimal flink: readings counted in closed windows"), Duration.ofMinutes(30));
+            String cpuUse = cpu.toString();
             double seconds = (done - ready) / 1e9;
             long rss = peakRss(peer.pid());
             long counted = count(peer, "counted");
             peer.stop(Duration.ofSeconds(30));
             double rate = load.records() / seconds;
-            String details = String.format("heap %,d MiB, RSS %,d MiB, %s", maxHeapAfterGc("minimal"), rss >> 20,
+            String details = String.format("heap %,d MiB, RSS %,d MiB, %s, %s", maxHeapAfterGc("minimal"), rss >> 20, cpuUse,
                     counted == load.records() ? "every record counted once" : String.format("MISMATCH: %,d counted, %,d in the topic", counted, load.records()));
             System.out.printf("%n  %,d records in %.1f s: %,.0f readings/s; %s%n", load.records(), seconds, rate, details);
             return new Result("minimal flink", rate, details);
@@ -297,10 +299,12 @@ public final class MetricsBenchmark {
             long ready = System.nanoTime();
             long done;
             long largestCheckpoint;
+            CpuUse cpu = new CpuUse(peer);
             try (CheckpointWatch watch = new CheckpointWatch(checkpoints)) {
                 done = awaitRealPoints(database, pointsBefore, "flink", Duration.ofMinutes(30));
                 largestCheckpoint = watch.largest();
             }
+            String cpuUse = cpu.toString();
             if (done == 0) {
                 throw new IllegalStateException("flink: not every point arrived within 30 minutes: " + verify(database));
             }
@@ -309,8 +313,8 @@ public final class MetricsBenchmark {
             peer.stop(Duration.ofSeconds(30));
             String verdict = verify(database);
             double rate = load.records() / seconds;
-            String details = String.format("heap %,d MiB, RSS %,d MiB, largest checkpoint %,d MiB, %s",
-                    maxHeapAfterGc("flink"), rss >> 20, largestCheckpoint >> 20, verdict);
+            String details = String.format("heap %,d MiB, RSS %,d MiB, largest checkpoint %,d MiB, %s, %s",
+                    maxHeapAfterGc("flink"), rss >> 20, largestCheckpoint >> 20, cpuUse, verdict);
             System.out.printf("  %,d records in %.1f s: %,.0f readings/s; %s%n", load.records(), seconds, rate, details);
             return new Result("flink", rate, details);
         } catch (RuntimeException e) {
@@ -399,6 +403,37 @@ public final class MetricsBenchmark {
             throw new IllegalStateException("alerts failed; its log:\n" + peer.logTail(60), e);
         } finally {
             peer.stop(Duration.ofSeconds(30));
+        }
+    }
+
+    /**
+     * CPU time used by the peer, Kafka and influxd between its creation and {@link #toString()}:
+     * which process a run spends the 2 cores on (the issue asks for CPU per process).
+     */
+    private final class CpuUse {
+        private final long peer;
+        private final long[] start;
+        private final long began = System.nanoTime();
+
+        CpuUse(GuardedProcess peer) {
+            this.peer = peer.pid();
+            this.start = now();
+        }
+
+        private long[] now() {
+            return new long[] {cpuNanos(peer), cpuNanos(kafka.pid().orElse(-1)), cpuNanos(influx.pid().orElse(-1))};
+        }
+
+        @Override
+        public String toString() {
+            long[] end = now();
+            return String.format("CPU over %.1f s: peer %.1f s, Kafka %.1f s, influxd %.1f s",
+                    (System.nanoTime() - began) / 1e9, (end[0] - start[0]) / 1e9, (end[1] - start[1]) / 1e9,
+                    (end[2] - start[2]) / 1e9);
+        }
+
+        private static long cpuNanos(long pid) {
+            return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration()).map(Duration::toNanos).orElse(0L);
         }
     }
 
