@@ -4,16 +4,15 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
 
-import io.twinstream.jobs.functions.LateByDevice;
+import io.twinstream.jobs.functions.DeviceWindows;
 import io.twinstream.jobs.functions.SiteRollup;
-import io.twinstream.jobs.functions.ToDeviceWindow;
-import io.twinstream.jobs.functions.WindowAggregate;
 import io.twinstream.jobs.metrics.DeviceWindow;
 import io.twinstream.jobs.metrics.MetricSample;
 import io.twinstream.jobs.metrics.SiteKey;
 import io.twinstream.jobs.metrics.SiteWindow;
 import io.twinstream.jobs.metrics.WindowSize;
 import io.twinstream.jobs.serde.ReadingTypes;
+import io.twinstream.jobs.time.RestoredWatermark;
 import io.twinstream.model.Reading;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -21,26 +20,29 @@ import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
  * The metrics job's topology, without sources or sinks (tests feed it fixed readings): readings
- * (timestamped, watermarked) → de-duplicated per device → far-late readings out ({@link LateByDevice})
- * → tumbling 10 s and 1 min event-time windows
- * per device, aggregated per metric (count, sum, min, max) with an allowed lateness: a late reading
- * within it re-emits its corrected window → site windows rolled up from the device windows. Readings
- * later than the lateness leave as samples (one per metric) on the {@code late} output, never
- * dropped silently.
+ * (timestamped, watermarked) keyed by device → the watermark restored after a failure
+ * ({@link RestoredWatermark}) → {@link DeviceWindows}: each reading once, far-late readings out,
+ * tumbling 10 s and 1 min event-time windows per device aggregated per metric (count, sum, min,
+ * max) with an allowed lateness (a late reading within it re-emits its corrected window) → site
+ * windows rolled up from the device windows. Readings later than the lateness leave as samples
+ * (one per metric and window size) on the {@code late} output, never dropped silently.
  */
 public final class MetricsTopology {
 
-    /** Readings too late for their window, per window size; they leave as samples on {@link Outputs#late()}. */
+    /** Readings too late for a window, once per window size; they leave as samples on {@link Outputs#late()}. */
     static final OutputTag<Reading> LATE_READINGS = new OutputTag<>("late", ReadingTypes.READING);
 
-    /** Readings far behind their device's newest one ({@link LateByDevice}): too late for every window. */
-    static final OutputTag<Reading> LATE_BY_DEVICE = new OutputTag<>("late-by-device", ReadingTypes.READING);
+    /**
+     * The device windows' uid: de-duplication, far-late readings and both window sizes in one
+     * operator since issue #16 (before: {@code dedup}, {@code late-by-device},
+     * {@code device-windows-10s}, {@code device-windows-1m}; README, upgrade notes).
+     */
+    static final String DEVICE_WINDOWS_UID = "device-windows-v2";
 
     /**
      * The site windows' uid. "-v2" since {@link SiteKey} hashes the same in every JVM: state saved
@@ -61,32 +63,18 @@ public final class MetricsTopology {
 
     /**
      * @param readings        with event-time timestamps and watermarks already assigned
-     * @param outOfOrderness  the readings' watermark's bound (for {@link LateByDevice})
+     * @param outOfOrderness  the readings' watermark's bound (for the far-late bound)
      * @param dedupMemory     how long a reading's identity is remembered for de-duplication
      * @param allowedLateness how long after a window's end a late reading still corrects it
      */
     public static Outputs build(DataStream<Reading> readings, Duration outOfOrderness, Duration dedupMemory,
                                 Duration allowedLateness) {
-        Duration longestWindow = Arrays.stream(WindowSize.values()).map(WindowSize::length)
-                .max(Comparator.naturalOrder()).orElseThrow();
-        SingleOutputStreamOperator<Reading> inTime = UniqueReadings.byDevice(readings, dedupMemory, "dedup")
-                .process(new LateByDevice(outOfOrderness.plus(allowedLateness).plus(longestWindow), dedupMemory,
-                        LATE_BY_DEVICE), ReadingTypes.READING)
-                .name("far-late readings out").uid("late-by-device");
-        KeyedStream<Reading, String> unique = DataStreamUtils.reinterpretAsKeyedStream(inTime, Reading::deviceId, Types.STRING);
-        // A reading too late for every window, once per window size as the windows' own late output does.
-        DataStream<Reading> farLate = inTime.getSideOutput(LATE_BY_DEVICE);
-
-        DataStream<DeviceWindow> deviceWindows = null;
-        DataStream<MetricSample> late = null;
-        for (WindowSize size : WindowSize.values()) {
-            SingleOutputStreamOperator<DeviceWindow> windows = deviceWindows(unique, size, allowedLateness);
-            DataStream<MetricSample> tooLate = windows.getSideOutput(LATE_READINGS).union(farLate)
-                    .flatMap(MetricsTopology::samples, TypeInformation.of(MetricSample.class))
-                    .name("late samples " + size.tag()).uid("late-samples-" + size.tag());
-            deviceWindows = deviceWindows == null ? windows : deviceWindows.union(windows);
-            late = late == null ? tooLate : late.union(tooLate);
-        }
+        KeyedStream<Reading, String> byDevice = readings.keyBy(Reading::deviceId);
+        SingleOutputStreamOperator<DeviceWindow> deviceWindows = deviceWindows(byDevice, outOfOrderness, dedupMemory,
+                allowedLateness);
+        DataStream<MetricSample> late = deviceWindows.getSideOutput(LATE_READINGS)
+                .flatMap(MetricsTopology::samples, TypeInformation.of(MetricSample.class))
+                .name("late samples").uid("late-samples");
         DataStream<SiteWindow> siteWindows = deviceWindows
                 .keyBy(SiteKey::of)
                 .process(new SiteRollup(allowedLateness)).name("site windows").uid(SITE_WINDOWS_UID);
@@ -94,17 +82,24 @@ public final class MetricsTopology {
     }
 
     /**
-     * One window size's device windows; readings beyond the allowed lateness leave on the
-     * {@link #LATE_READINGS} side output. (Its own method so a harness test can run the operator.)
+     * Readings keyed by device → restored watermark → {@link DeviceWindows}; readings too late leave
+     * on the {@link #LATE_READINGS} side output. (Its own method so a harness test can run the operator.)
      */
     static SingleOutputStreamOperator<DeviceWindow> deviceWindows(KeyedStream<Reading, String> readingsByDevice,
-                                                                  WindowSize size, Duration allowedLateness) {
-        return readingsByDevice
-                .window(TumblingEventTimeWindows.of(size.length()))
-                .allowedLateness(allowedLateness)
-                .sideOutputLateData(LATE_READINGS)
-                .aggregate(new WindowAggregate(), new ToDeviceWindow(size))
-                .name("device windows " + size.tag()).uid("device-windows-" + size.tag());
+                                                                  Duration outOfOrderness, Duration dedupMemory,
+                                                                  Duration allowedLateness) {
+        Duration longestWindow = Arrays.stream(WindowSize.values()).map(WindowSize::length)
+                .max(Comparator.naturalOrder()).orElseThrow();
+        // A reading behind its device's newest by more than this is too late for every window by the
+        // watermark as well, whenever the partitions are within one window length of each other.
+        Duration farLate = outOfOrderness.plus(allowedLateness).plus(longestWindow);
+        DataStream<Reading> withWatermark = readingsByDevice
+                .transform("restored watermark", ReadingTypes.READING, new RestoredWatermark<Reading>())
+                .uid("dedup-watermark"); // the uid it had before the operators behind it were one
+        return DataStreamUtils.reinterpretAsKeyedStream(withWatermark, Reading::deviceId, Types.STRING)
+                .process(new DeviceWindows(WindowSize.values(), allowedLateness, farLate, dedupMemory, LATE_READINGS),
+                        TypeInformation.of(DeviceWindow.class))
+                .name("device windows (de-duplicated, far-late out)").uid(DEVICE_WINDOWS_UID);
     }
 
     private static void samples(Reading reading, Collector<MetricSample> out) {

@@ -24,13 +24,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The device-window operator of {@link MetricsTopology} itself, in a test harness: 10 s windows,
- * 60 s allowed lateness, watermarks given by the test (or by {@link EventTimeClock} on a
- * fake clock).
+ * The device-window operator of {@link MetricsTopology} itself ({@link io.twinstream.jobs.functions.DeviceWindows}),
+ * in a test harness: 10 s and 1 min windows, 60 s allowed lateness, 5 s out-of-orderness (far-late
+ * bound 125 s), 1 h de-duplication memory; watermarks and processing time given by the test (or
+ * by {@link EventTimeClock} on a fake clock).
  */
 class DeviceWindowsTest {
 
     private static final long T0 = Instant.parse("2026-01-05T08:00:00Z").toEpochMilli(); // a window start
+    private static final Duration MEMORY = Duration.ofHours(1);
 
     private KeyedOneInputStreamOperatorTestHarness<String, Reading, DeviceWindow> harness;
 
@@ -38,16 +40,22 @@ class DeviceWindowsTest {
     @SuppressWarnings("unchecked")
     void open() throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        harness = newHarness();
+        harness.open();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static KeyedOneInputStreamOperatorTestHarness<String, Reading, DeviceWindow> newHarness() throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         SingleOutputStreamOperator<DeviceWindow> windows = MetricsTopology.deviceWindows(
                 env.fromData(ReadingTypes.READING, reading("n-1", 0, 1, 1)).keyBy(Reading::deviceId),
-                WindowSize.TEN_SECONDS, Duration.ofSeconds(60));
+                Duration.ofSeconds(5), MEMORY, Duration.ofSeconds(60));
         OneInputTransformation<Reading, DeviceWindow> operator =
                 (OneInputTransformation<Reading, DeviceWindow>) windows.getTransformation();
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(operator.getOperatorFactory(),
+        return new KeyedOneInputStreamOperatorTestHarness<>(operator.getOperatorFactory(),
                 (org.apache.flink.api.java.functions.KeySelector<Reading, String>) operator.getStateKeySelector(),
                 (org.apache.flink.api.common.typeinfo.TypeInformation<String>) operator.getStateKeyType(),
                 ReadingTypes.READING.createSerializer(env.getConfig().getSerializerConfig()));
-        harness.open();
     }
 
     @AfterEach
@@ -69,7 +77,7 @@ class DeviceWindowsTest {
     private List<String> emitted() {
         List<String> out = new ArrayList<>();
         for (DeviceWindow w : harness.extractOutputValues()) {
-            out.add(w.deviceId() + " " + w.metric() + " @" + (w.start().toEpochMilli() - T0) / 1000 + "s count="
+            out.add(w.deviceId() + " " + w.metric() + " " + w.window().tag() + " @" + (w.start().toEpochMilli() - T0) / 1000 + "s count="
                     + w.values().count() + " sum=" + w.values().sum() + " min=" + w.values().min() + " max="
                     + w.values().max());
         }
@@ -87,8 +95,8 @@ class DeviceWindowsTest {
         harness.processWatermark(T0 + 9_999);
 
         assertThat(emitted()).containsExactly(
-                "n-1 db @0s count=2 sum=120.0 min=50.0 max=70.0",
-                "n-1 battery @0s count=2 sum=180.0 min=90.0 max=90.0");
+                "n-1 db 10s @0s count=2 sum=120.0 min=50.0 max=70.0",
+                "n-1 battery 10s @0s count=2 sum=180.0 min=90.0 max=90.0");
     }
 
     @Test
@@ -98,24 +106,28 @@ class DeviceWindowsTest {
         send(reading("n-1", 2_000, 2, 80)); // 28 s behind the watermark, lateness 60 s
 
         assertThat(emitted()).containsExactly(
-                "n-1 db @0s count=1 sum=50.0 min=50.0 max=50.0",
-                "n-1 battery @0s count=1 sum=90.0 min=90.0 max=90.0",
-                "n-1 db @0s count=2 sum=130.0 min=50.0 max=80.0",
-                "n-1 battery @0s count=2 sum=180.0 min=90.0 max=90.0");
+                "n-1 db 10s @0s count=1 sum=50.0 min=50.0 max=50.0",
+                "n-1 battery 10s @0s count=1 sum=90.0 min=90.0 max=90.0",
+                "n-1 db 10s @0s count=2 sum=130.0 min=50.0 max=80.0",
+                "n-1 battery 10s @0s count=2 sum=180.0 min=90.0 max=90.0");
         assertThat(harness.getSideOutput(MetricsTopology.LATE_READINGS)).isNull();
     }
 
     @Test
     void shouldSendAReadingBeyondTheAllowedLatenessToTheSideOutputAndNotToItsWindow() throws Exception {
         send(reading("n-1", 1_000, 1, 50));
-        harness.processWatermark(T0 + 70_000); // window end 10 s + lateness 60 s passed
+        harness.processWatermark(T0 + 70_000); // 10 s window: end + lateness 60 s passed; 1 min window: not
         send(reading("n-1", 2_000, 2, 80));
 
         assertThat(emitted()).containsExactly(
-                "n-1 db @0s count=1 sum=50.0 min=50.0 max=50.0",
-                "n-1 battery @0s count=1 sum=90.0 min=90.0 max=90.0");
-        assertThat(harness.getSideOutput(MetricsTopology.LATE_READINGS)).extracting(StreamRecord::getValue)
-                .extracting(Reading::seq).containsExactly(2L);
+                "n-1 db 10s @0s count=1 sum=50.0 min=50.0 max=50.0",
+                "n-1 battery 10s @0s count=1 sum=90.0 min=90.0 max=90.0",
+                "n-1 db 1m @0s count=1 sum=50.0 min=50.0 max=50.0",
+                "n-1 battery 1m @0s count=1 sum=90.0 min=90.0 max=90.0",
+                "n-1 db 1m @0s count=2 sum=130.0 min=50.0 max=80.0",
+                "n-1 battery 1m @0s count=2 sum=180.0 min=90.0 max=90.0");
+        assertThat(harness.getSideOutput(MetricsTopology.LATE_READINGS)).as("late for the 10 s window only")
+                .extracting(StreamRecord::getValue).extracting(Reading::seq).containsExactly(2L);
     }
 
     @Test
@@ -149,7 +161,83 @@ class DeviceWindowsTest {
             }
         }
         assertThat(emitted()).containsExactly(
-                "n-1 db @0s count=1 sum=42.0 min=42.0 max=42.0",
-                "n-1 battery @0s count=1 sum=90.0 min=90.0 max=90.0");
+                "n-1 db 10s @0s count=1 sum=42.0 min=42.0 max=42.0",
+                "n-1 battery 10s @0s count=1 sum=90.0 min=90.0 max=90.0");
+    }
+    @Test
+    void shouldCountAReadingOnceWhateverItsIdentity() throws Exception {
+        send(reading("n-1", 1_000, 1, 50));
+        send(reading("n-1", 1_000, 1, 50)); // a redelivery: same seq
+        Reading senml = new Reading("city", "north", "noise", "n-1", T0 + 2_000, Reading.NO_SEQ, T0 + 2_000,
+                new String[] {"db", "battery"}, new double[] {70, 90});
+        send(senml);
+        send(senml); // no seq: known by its timestamp
+        harness.processWatermark(T0 + 9_999);
+
+        assertThat(emitted()).containsExactly(
+                "n-1 db 10s @0s count=2 sum=120.0 min=50.0 max=70.0",
+                "n-1 battery 10s @0s count=2 sum=180.0 min=90.0 max=90.0");
+    }
+
+    /** The far-late bound: 5 s out-of-orderness + 60 s lateness + the 1 min window = 125 s. */
+    @Test
+    void shouldSendOnlyReadingsFarBehindTheirOwnDevicesNewestToTheLateOutputOncePerSize() throws Exception {
+        send(reading("a", 300_000, 1, 40));
+        send(reading("a", 176_000, 2, 40)); // 124 s behind a's newest: left to the watermark (none yet)
+        send(reading("a", 174_000, 3, 40)); // 126 s behind: late for every window
+        send(reading("b", 0, 1, 40));       // another device: its own newest counts
+        send(reading("a", 400_000, 4, 40));
+        send(reading("a", 280_000, 5, 40)); // 120 s behind the new newest: passes
+
+        assertThat(harness.getSideOutput(MetricsTopology.LATE_READINGS)).extracting(StreamRecord::getValue)
+                .extracting(r -> r.deviceId() + "/" + r.seq()).containsExactly("a/3", "a/3");
+        harness.processWatermark(T0 + 1_000_000);
+        assertThat(emitted()).filteredOn(w -> w.contains(" db 1m ")).containsExactlyInAnyOrder(
+                "a db 1m @300s count=1 sum=40.0 min=40.0 max=40.0",
+                "a db 1m @120s count=1 sum=40.0 min=40.0 max=40.0",
+                "b db 1m @0s count=1 sum=40.0 min=40.0 max=40.0",
+                "a db 1m @360s count=1 sum=40.0 min=40.0 max=40.0",
+                "a db 1m @240s count=1 sum=40.0 min=40.0 max=40.0");
+    }
+
+    /** As the state time-to-live it replaces: a device's seqs are forgotten an hour after its last new reading. */
+    @Test
+    void shouldForgetAnIdleDevicesSeqsAfterItsMemoryAndNotBefore() throws Exception {
+        harness.setProcessingTime(1_000);
+        send(reading("n-1", 1_000, 7, 50));
+        harness.setProcessingTime(1_000 + MEMORY.toMillis() / 2);
+        send(reading("n-1", 2_000, 8, 60)); // new: the memory counts from here
+        harness.setProcessingTime(1_000 + MEMORY.toMillis() + 1);
+        send(reading("n-1", 1_000, 7, 50)); // a redelivery within the memory of seq 8: dropped
+        harness.setProcessingTime(1_001 + MEMORY.toMillis() * 3 / 2 + 1);
+        send(reading("n-1", 2_000, 8, 60)); // seq 8 forgotten: passes as new
+        harness.processWatermark(T0 + 9_999);
+
+        assertThat(emitted()).filteredOn(w -> w.contains(" db 10s ")).containsExactly(
+                "n-1 db 10s @0s count=3 sum=170.0 min=50.0 max=60.0");
+        harness.processWatermark(T0 + 200_000); // every window cleaned up
+        harness.setProcessingTime(1_001 + MEMORY.toMillis() * 3);
+        assertThat(harness.numKeyedStateEntries()).as("an idle device leaves no state behind").isZero();
+    }
+
+    /** A checkpoint in the middle of a window, restored into a new instance: the window goes on, duplicates stay out. */
+    @Test
+    void shouldCarryOpenWindowsAndSeenSeqsThroughACheckpoint() throws Exception {
+        send(reading("n-1", 1_000, 1, 50));
+        send(reading("n-1", 2_000, 2, 70));
+        harness.processWatermark(T0 + 5_000);
+        var snapshot = harness.snapshot(1, 1);
+        harness.close();
+
+        harness = newHarness();
+        harness.initializeState(snapshot);
+        harness.open();
+        send(reading("n-1", 2_000, 2, 70)); // replayed after the restore: a duplicate
+        send(reading("n-1", 3_000, 3, 30));
+        harness.processWatermark(T0 + 9_999);
+
+        assertThat(emitted()).containsExactly(
+                "n-1 db 10s @0s count=3 sum=150.0 min=30.0 max=70.0",
+                "n-1 battery 10s @0s count=3 sum=270.0 min=90.0 max=90.0");
     }
 }

@@ -30,6 +30,26 @@ public final class WindowAggregate implements AggregateFunction<Reading, WindowA
         public double[] mins = new double[0];
         public double[] maxs = new double[0];
 
+        /** Adds a reading's values; the device's place comes from the first reading. */
+        public void add(Reading reading) {
+            if (domain == null) {
+                domain = reading.domain();
+                site = reading.site();
+                deviceType = reading.deviceType();
+            }
+            String[] names = reading.metricNames();
+            double[] values = reading.metricValues();
+            for (int n = 0; n < names.length; n++) {
+                // A device sends its metrics in the same order each time: try the same slot first.
+                int i = n < metrics.length && metrics[n].equals(names[n]) ? n : indexOf(names[n]);
+                double value = values[n];
+                counts[i]++;
+                sums[i] += value;
+                mins[i] = Math.min(mins[i], value);
+                maxs[i] = Math.max(maxs[i], value);
+            }
+        }
+
         void add(String metric, long count, double sum, double min, double max) {
             int i = indexOf(metric);
             counts[i] += count;
@@ -65,16 +85,7 @@ public final class WindowAggregate implements AggregateFunction<Reading, WindowA
 
     @Override
     public Accumulator add(Reading reading, Accumulator acc) {
-        if (acc.domain == null) {
-            acc.domain = reading.domain();
-            acc.site = reading.site();
-            acc.deviceType = reading.deviceType();
-        }
-        String[] names = reading.metricNames();
-        double[] values = reading.metricValues();
-        for (int i = 0; i < names.length; i++) {
-            acc.add(names[i], 1, values[i], values[i], values[i]);
-        }
+        acc.add(reading);
         return acc;
     }
 
