@@ -54,16 +54,7 @@ public final class MetricsJob {
     static void addTo(StreamExecutionEnvironment env, MetricsJobConfig config,
                       UnaryOperator<DataStream<Reading>> beforeTopology) {
         JobKafkaAdmin.requireTopics(config.kafkaBootstrap(), List.of(config.readingsTopic(), config.lateTopic()));
-        KafkaSource<Reading> source = KafkaSource.<Reading>builder()
-                .setBootstrapServers(config.kafkaBootstrap())
-                .setTopics(config.readingsTopic())
-                .setGroupId(config.groupId())
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setValueOnlyDeserializer(new ReadingDeserializationSchema())
-                .build();
-        DataStream<Reading> readings = EventTimeClock.behind(env.fromSource(source,
-                        EventTimeClock.readingsStrategy(config.outOfOrderness()), "telemetry.readings")
-                .uid("readings-source"), ReadingTypes.READING, config.idleAfter());
+        DataStream<Reading> readings = readings(env, config);
 
         MetricsTopology.Outputs out = MetricsTopology.build(beforeTopology.apply(readings), config.outOfOrderness(), config.dedupMemory(),
                 config.allowedLateness());
@@ -82,6 +73,24 @@ public final class MetricsJob {
                                 .build())
                         .build())
                 .name("late samples to Kafka").uid("late-sink");
+    }
+
+    /**
+     * {@code telemetry.readings} as the job reads it: committed offsets (else the earliest), decoded,
+     * timestamped, with the {@link EventTimeClock}'s watermarks. (Public for the benchmark, which runs
+     * the topology behind the same source.)
+     */
+    public static DataStream<Reading> readings(StreamExecutionEnvironment env, MetricsJobConfig config) {
+        KafkaSource<Reading> source = KafkaSource.<Reading>builder()
+                .setBootstrapServers(config.kafkaBootstrap())
+                .setTopics(config.readingsTopic())
+                .setGroupId(config.groupId())
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setValueOnlyDeserializer(new ReadingDeserializationSchema())
+                .build();
+        return EventTimeClock.behind(env.fromSource(source,
+                        EventTimeClock.readingsStrategy(config.outOfOrderness()), "telemetry.readings")
+                .uid("readings-source"), ReadingTypes.READING, config.idleAfter());
     }
 
     /** Late samples keyed by device id, like the readings. (Classes, not lambdas: Flink infers their types.) */

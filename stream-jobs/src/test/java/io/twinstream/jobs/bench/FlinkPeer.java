@@ -7,6 +7,8 @@ import io.twinstream.jobs.AlertsJob;
 import io.twinstream.jobs.AlertsJobConfig;
 import io.twinstream.jobs.MetricsJob;
 import io.twinstream.jobs.MetricsJobConfig;
+import io.twinstream.jobs.MetricsTopology;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -15,7 +17,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * A job as the benchmark runs it: exactly what {@code StreamJobsMain metrics|alerts --config FILE}
  * runs (same wiring, same local MiniCluster, parallelism = cores), plus a {@code READY} line once the
  * job is running, so the benchmark can leave Flink's start-up out of the timing. Runs until killed.
- * Arguments: {@code metrics|alerts CONFIG-FILE}.
+ * Arguments: {@code metrics|alerts|metrics-topology CONFIG-FILE}; {@code metrics-topology} is a
+ * diagnostic: the metrics job's source and topology with its outputs counted by {@link CountingSink}
+ * instead of written, which tells the job's own cost from InfluxDB's.
  */
 public final class FlinkPeer {
 
@@ -25,7 +29,20 @@ public final class FlinkPeer {
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[1]);
         StreamExecutionEnvironment env;
-        if (args[0].equals("alerts")) {
+        if (args[0].equals("metrics-topology")) {
+            // A diagnostic, not the job: the topology behind the job's own source, its outputs only
+            // counted, to tell the job's own cost from InfluxDB's.
+            MetricsJobConfig config = MetricsJobConfig.load(file, Map.of());
+            env = StreamExecutionEnvironment.getExecutionEnvironment(MetricsJob.flinkConfiguration(config));
+            MetricsTopology.Outputs out = MetricsTopology.build(MetricsJob.readings(env, config), config.outOfOrderness(),
+                    config.dedupMemory(), config.allowedLateness());
+            out.deviceWindows().map(w -> w.site().startsWith(BenchLoad.MARKER_PREFIX) ? 0L : 1L, Types.LONG)
+                    .sinkTo(new CountingSink("device"));
+            out.siteWindows().map(w -> w.site().startsWith(BenchLoad.MARKER_PREFIX) ? 0L : 1L, Types.LONG)
+                    .sinkTo(new CountingSink("site"));
+            out.late().map(sample -> 1L, Types.LONG).sinkTo(new CountingSink("late"));
+            CountingSink.reportEvery100ms();
+        } else if (args[0].equals("alerts")) {
             AlertsJobConfig config = AlertsJobConfig.load(file, Map.of());
             env = StreamExecutionEnvironment.getExecutionEnvironment(AlertsJob.flinkConfiguration(config));
             AlertsJob.addTo(env, config);

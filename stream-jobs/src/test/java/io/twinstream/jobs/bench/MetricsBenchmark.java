@@ -34,6 +34,8 @@ import io.twinstream.infra.stack.local.MosquittoProcess;
  *   <li><b>minimal Flink</b>: the least a Flink job does with this topic ({@link MinimalFlinkPeer}:
  *       the same source and decoding, keyed by device, one 10 s count window, a discarding sink),
  *       the same settings: what the metrics job could reach on this machine;</li>
+ *   <li><b>topology</b> (a diagnostic): the job's source and topology with its outputs counted, not
+ *       written ({@link FlinkPeer} {@code metrics-topology}): the job's own cost without InfluxDB's;</li>
  *   <li><b>Flink</b>: the metrics job itself ({@link FlinkPeer}), local MiniCluster, default settings;</li>
  *   <li><b>alerts</b>: the alerts job ({@link FlinkPeer} {@code alerts}), same settings, with the 20
  *       rules of {@link BenchRules} (and one on the flush markers), writing to Kafka, InfluxDB and a
@@ -125,9 +127,10 @@ public final class MetricsBenchmark {
                     case "plain" -> bench.plainConsumer();
                     case "kstreams" -> bench.kafkaStreams();
                     case "minimal" -> bench.minimalFlink();
+                    case "topology" -> bench.metricsTopology();
                     case "flink" -> bench.flink();
                     case "alerts" -> bench.alerts();
-                    default -> throw new IllegalArgumentException("unknown peer " + peer + " (plain, kstreams, minimal, flink, alerts)");
+                    default -> throw new IllegalArgumentException("unknown peer " + peer + " (plain, kstreams, minimal, topology, flink, alerts)");
                 });
             }
         } finally {
@@ -269,6 +272,54 @@ public final class MetricsBenchmark {
             return new Result("minimal flink", rate, details);
         } catch (RuntimeException e) {
             throw new IllegalStateException("minimal flink failed; its log:\n" + peer.logTail(60), e);
+        } finally {
+            peer.stop(Duration.ofSeconds(30));
+        }
+    }
+
+    /**
+     * A diagnostic beside the job: its source and topology with the outputs counted instead of
+     * written ({@link FlinkPeer} {@code metrics-topology}), timed to the last real device and site window.
+     */
+    private Result metricsTopology() throws Exception {
+        Path checkpoints = Files.createDirectories(runDir.resolve("topology-checkpoints"));
+        System.out.println("\nmetrics topology (diagnostic): the job's source and topology, outputs counted, not written; "
+                + "local MiniCluster, parallelism " + Runtime.getRuntime().availableProcessors() + ", checkpoints every 10 s");
+        writeMarkersOnce();
+        Properties p = new Properties();
+        p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
+        p.setProperty("kafka.readings-topic", TOPIC);
+        p.setProperty("kafka.group-id", "bench-topology-" + System.currentTimeMillis());
+        p.setProperty("influx.url", influx.url()); // required by the config, not used
+        p.setProperty("checkpoint.dir", checkpoints.toUri().toString());
+        Path config = runDir.resolve("topology.properties");
+        try (var out = Files.newBufferedWriter(config)) {
+            p.store(out, "benchmark");
+        }
+        GuardedProcess peer = startJvm("topology", FlinkPeer.class, List.of("metrics-topology", config.toString()));
+        try {
+            awaitLine(peer, "READY", Duration.ofMinutes(2));
+            long ready = System.nanoTime();
+            CpuUse cpu = new CpuUse(peer);
+            long expected = load.devicePoints() + load.sitePoints();
+            long done = awaitCount(() -> Math.min(count(peer, "device"), load.devicePoints())
+                            + Math.min(count(peer, "site"), load.sitePoints()), expected,
+                    new ProgressLine("metrics topology: real device and site windows out"), Duration.ofMinutes(30));
+            String cpuUse = cpu.toString();
+            double seconds = (done - ready) / 1e9;
+            long rss = peakRss(peer.pid());
+            long devices = count(peer, "device");
+            long sites = count(peer, "site");
+            peer.stop(Duration.ofSeconds(30));
+            double rate = load.records() / seconds;
+            String details = String.format("heap %,d MiB, RSS %,d MiB, %s, %s", maxHeapAfterGc("topology"), rss >> 20, cpuUse,
+                    devices == load.devicePoints() && sites == load.sitePoints() ? "every window once"
+                            : String.format("MISMATCH: %,d device windows (expected %,d), %,d site windows (%,d)",
+                                    devices, load.devicePoints(), sites, load.sitePoints()));
+            System.out.printf("%n  %,d records in %.1f s: %,.0f readings/s; %s%n", load.records(), seconds, rate, details);
+            return new Result("topology only", rate, details);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("metrics topology failed; its log:\n" + peer.logTail(60), e);
         } finally {
             peer.stop(Duration.ofSeconds(30));
         }

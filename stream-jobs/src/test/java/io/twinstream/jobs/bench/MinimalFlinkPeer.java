@@ -1,7 +1,6 @@
 package io.twinstream.jobs.bench;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.twinstream.jobs.config.JobSettings;
 import io.twinstream.jobs.serde.ReadingDeserializationSchema;
@@ -9,9 +8,6 @@ import io.twinstream.jobs.time.EventTimeClock;
 import io.twinstream.model.Reading;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.functions.AggregateFunction;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
@@ -29,15 +25,11 @@ import org.apache.flink.util.Collector;
  * InfluxDB. The same Flink settings as the jobs (local MiniCluster, parallelism = cores, checkpoints
  * every 10 s).
  *
- * <p>Prints {@code JOB id}, {@code READY} once running, then every 100 ms
- * {@code READ counted N windows W}: the readings (flush markers left out) counted in the windows
- * emitted so far. The sink's tasks run in this JVM (MiniCluster), so a static counter is theirs.
+ * <p>Prints {@code JOB id}, {@code READY} once running, then every 100 ms {@code READ counted N}:
+ * the readings (flush markers left out) counted in the windows emitted so far ({@link CountingSink}).
  * Arguments: bootstrap servers, topic, checkpoint directory URI. Runs until killed.
  */
 public final class MinimalFlinkPeer {
-
-    private static final AtomicLong COUNTED = new AtomicLong();
-    private static final AtomicLong WINDOWS = new AtomicLong();
 
     private MinimalFlinkPeer() {
     }
@@ -58,7 +50,7 @@ public final class MinimalFlinkPeer {
                 .keyBy(Reading::deviceId)
                 .window(TumblingEventTimeWindows.of(Duration.ofSeconds(10)))
                 .aggregate(new CountReadings(), new RealDevicesOnly())
-                .sinkTo(new AddUp())
+                .sinkTo(new CountingSink("counted"))
                 .name("add up, discard");
 
         JobClient job = env.executeAsync("twinstream minimal peer (benchmark)");
@@ -67,18 +59,7 @@ public final class MinimalFlinkPeer {
             Thread.sleep(50);
         }
         System.out.println("READY");
-        Thread reporter = new Thread(() -> {
-            while (true) {
-                System.out.println("READ counted " + COUNTED.get() + " windows " + WINDOWS.get());
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "report");
-        reporter.setDaemon(true);
-        reporter.start();
+        CountingSink.reportEvery100ms();
         try {
             job.getJobExecutionResult().get();
             System.out.println("ENDED: the job finished, which an unbounded source should not");
@@ -122,30 +103,6 @@ public final class MinimalFlinkPeer {
         public void process(String deviceId, Context context, Iterable<Long> counts, Collector<Long> out) {
             long count = counts.iterator().next();
             out.collect(deviceId.startsWith(BenchLoad.MARKER_PREFIX) ? 0L : count);
-        }
-    }
-
-    /** Adds the counts to this JVM's counters and keeps nothing. */
-    static final class AddUp implements Sink<Long> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public SinkWriter<Long> createWriter(WriterInitContext context) {
-            return new SinkWriter<>() {
-                @Override
-                public void write(Long count, Context context) {
-                    COUNTED.addAndGet(count);
-                    WINDOWS.incrementAndGet();
-                }
-
-                @Override
-                public void flush(boolean endOfInput) {
-                }
-
-                @Override
-                public void close() {
-                }
-            };
         }
     }
 }
