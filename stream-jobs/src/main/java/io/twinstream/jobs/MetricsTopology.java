@@ -5,9 +5,11 @@ import java.util.Arrays;
 import java.util.Comparator;
 
 import io.twinstream.jobs.functions.DeviceWindows;
+import io.twinstream.jobs.functions.SitePartials;
 import io.twinstream.jobs.functions.SiteRollup;
 import io.twinstream.jobs.metrics.DeviceWindow;
 import io.twinstream.jobs.metrics.MetricSample;
+import io.twinstream.jobs.metrics.SiteContribution;
 import io.twinstream.jobs.metrics.SiteKey;
 import io.twinstream.jobs.metrics.SiteWindow;
 import io.twinstream.jobs.metrics.WindowSize;
@@ -29,13 +31,18 @@ import org.apache.flink.util.OutputTag;
  * ({@link RestoredWatermark}) → {@link DeviceWindows}: each reading once, far-late readings out,
  * tumbling 10 s and 1 min event-time windows per device aggregated per metric (count, sum, min,
  * max) with an allowed lateness (a late reading within it re-emits its corrected window) → site
- * windows rolled up from the device windows. Readings later than the lateness leave as samples
+ * windows added up from what each device window contributes, combined per instance before the
+ * site shuffle ({@link SitePartials}). Readings later than the lateness leave as samples
  * (one per metric and window size) on the {@code late} output, never dropped silently.
  */
 public final class MetricsTopology {
 
     /** Readings too late for a window, once per window size; they leave as samples on {@link Outputs#late()}. */
     static final OutputTag<Reading> LATE_READINGS = new OutputTag<>("late", ReadingTypes.READING);
+
+    /** What device windows add to their site windows, from {@link DeviceWindows} to {@link SitePartials}. */
+    static final OutputTag<SiteContribution> SITE_CONTRIBUTIONS = new OutputTag<>("site-contributions",
+            TypeInformation.of(SiteContribution.class));
 
     /**
      * The device windows' uid: de-duplication, far-late readings and both window sizes in one
@@ -45,13 +52,12 @@ public final class MetricsTopology {
     static final String DEVICE_WINDOWS_UID = "device-windows-v2";
 
     /**
-     * The site windows' uid. "-v2" since {@link SiteKey} hashes the same in every JVM: state saved
-     * under the old key (an enum inside, an identity hash) sits in key groups no JVM computes again,
-     * so it is left behind rather than restored wrongly. A savepoint of an earlier version restores
-     * with {@code --allowNonRestoredState}; site windows open at that savepoint then miss the device
-     * windows emitted before it (README, upgrade notes).
+     * The site windows' uid. "-v2" since {@link SiteKey} hashes the same in every JVM (issue #15);
+     * "-v3" since they add up {@link SiteContribution}s instead of keeping each device's window
+     * (issue #16). A savepoint of an earlier version restores with {@code --allowNonRestoredState}
+     * (README, upgrade notes).
      */
-    static final String SITE_WINDOWS_UID = "site-windows-v2";
+    static final String SITE_WINDOWS_UID = "site-windows-v3";
 
     /** What the topology produces. */
     public record Outputs(DataStream<DeviceWindow> deviceWindows, DataStream<SiteWindow> siteWindows,
@@ -75,8 +81,10 @@ public final class MetricsTopology {
         DataStream<MetricSample> late = deviceWindows.getSideOutput(LATE_READINGS)
                 .flatMap(MetricsTopology::samples, TypeInformation.of(MetricSample.class))
                 .name("late samples").uid("late-samples");
-        DataStream<SiteWindow> siteWindows = deviceWindows
-                .keyBy(SiteKey::of)
+        DataStream<SiteWindow> siteWindows = deviceWindows.getSideOutput(SITE_CONTRIBUTIONS)
+                .transform("site partials", TypeInformation.of(SiteContribution.class), new SitePartials())
+                .uid("site-partials")
+                .keyBy(SiteContribution::key)
                 .process(new SiteRollup(allowedLateness)).name("site windows").uid(SITE_WINDOWS_UID);
         return new Outputs(deviceWindows, siteWindows, late);
     }
@@ -97,7 +105,8 @@ public final class MetricsTopology {
                 .transform("restored watermark", ReadingTypes.READING, new RestoredWatermark<Reading>())
                 .uid("dedup-watermark"); // the uid it had before the operators behind it were one
         return DataStreamUtils.reinterpretAsKeyedStream(withWatermark, Reading::deviceId, Types.STRING)
-                .process(new DeviceWindows(WindowSize.values(), allowedLateness, farLate, dedupMemory, LATE_READINGS),
+                .process(new DeviceWindows(WindowSize.values(), allowedLateness, farLate, dedupMemory, LATE_READINGS,
+                                SITE_CONTRIBUTIONS),
                         TypeInformation.of(DeviceWindow.class))
                 .name("device windows (de-duplicated, far-late out)").uid(DEVICE_WINDOWS_UID);
     }

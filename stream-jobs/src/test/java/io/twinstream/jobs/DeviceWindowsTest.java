@@ -7,7 +7,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.twinstream.jobs.metrics.Aggregate;
 import io.twinstream.jobs.metrics.DeviceWindow;
+import io.twinstream.jobs.metrics.SiteContribution;
+import io.twinstream.jobs.metrics.SiteKey;
 import io.twinstream.jobs.metrics.WindowSize;
 import io.twinstream.jobs.serde.ReadingTypes;
 import io.twinstream.jobs.time.EventTimeClock;
@@ -111,6 +114,14 @@ class DeviceWindowsTest {
                 "n-1 db 10s @0s count=2 sum=130.0 min=50.0 max=80.0",
                 "n-1 battery 10s @0s count=2 sum=180.0 min=90.0 max=90.0");
         assertThat(harness.getSideOutput(MetricsTopology.LATE_READINGS)).isNull();
+        SiteKey db = new SiteKey("city", "north", "noise", "db", "10s", T0);
+        SiteKey battery = new SiteKey("city", "north", "noise", "battery", "10s", T0);
+        assertThat(harness.getSideOutput(MetricsTopology.SITE_CONTRIBUTIONS)).extracting(StreamRecord::getValue)
+                .as("the window whole when it closes, then only what the late reading adds").containsExactly(
+                        new SiteContribution(db, Aggregate.of(50), 1, false),
+                        new SiteContribution(battery, Aggregate.of(90), 1, false),
+                        new SiteContribution(db, Aggregate.of(80), 0, true),
+                        new SiteContribution(battery, Aggregate.of(90), 0, true));
     }
 
     @Test

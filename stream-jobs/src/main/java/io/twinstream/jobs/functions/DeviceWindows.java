@@ -9,6 +9,8 @@ import io.twinstream.jobs.metrics.Aggregate;
 import io.twinstream.jobs.metrics.DeviceState;
 import io.twinstream.jobs.metrics.DeviceStateSerializer;
 import io.twinstream.jobs.metrics.DeviceWindow;
+import io.twinstream.jobs.metrics.SiteContribution;
+import io.twinstream.jobs.metrics.SiteKey;
 import io.twinstream.jobs.metrics.WindowSize;
 import io.twinstream.model.Reading;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -55,6 +57,9 @@ import org.apache.flink.util.OutputTag;
  *       A window is emitted when the watermark passes its end and dropped when it passes its end
  *       plus the allowed lateness.</li>
  * </ol>
+ * With each emission goes what it adds to the site windows, on the {@code sites} side output: a
+ * window's whole aggregate per metric when the watermark passes its end, a correcting reading's own
+ * values when it comes late ({@link SiteContribution}).
  * A device's seqs and newest timestamp are forgotten {@code memory} of processing time after its
  * last new reading (so a duplicate later than that passes as new, as before); its state goes with
  * them once it has no open window.
@@ -68,6 +73,7 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
     private final long farLateBoundMillis;
     private final Duration memory;
     private final OutputTag<Reading> late;
+    private final OutputTag<SiteContribution> sites;
     private transient ValueState<DeviceState> device;
     private transient MapState<Long, Boolean> seenTimestamp;
     private transient Counter duplicates;
@@ -76,9 +82,10 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
      * @param farLateBound    how far behind its device's newest reading a reading is too late for every window
      * @param memory          how long a device's seqs and timestamps are remembered after its last new reading
      * @param late            where readings too late for a window go, once per window size
+     * @param sites           what each emitted device window adds to its site windows ({@link SiteContribution})
      */
     public DeviceWindows(WindowSize[] sizes, Duration allowedLateness, Duration farLateBound, Duration memory,
-                         OutputTag<Reading> late) {
+                         OutputTag<Reading> late, OutputTag<SiteContribution> sites) {
         if (sizes.length == 0) {
             throw new IllegalArgumentException("at least one window size");
         }
@@ -90,6 +97,7 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
         this.farLateBoundMillis = farLateBound.toMillis();
         this.memory = memory;
         this.late = late;
+        this.sites = sites;
     }
 
     @Override
@@ -154,9 +162,20 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
                 }
                 context.timerService().registerEventTimeTimer(cleanupTime(window));
             }
-            window.aggregate.add(reading);
-            if (window.maxTimestamp() <= watermark) {
-                emit(context.getCurrentKey(), window, out); // a correction within the allowed lateness
+            if (window.maxTimestamp() > watermark) {
+                window.aggregate.add(reading);
+            } else { // a correction within the allowed lateness: the window again, and what the reading adds to its sites
+                WindowAggregate.Accumulator acc = window.aggregate;
+                boolean[] newMetric = new boolean[reading.metricCount()];
+                for (int i = 0; i < newMetric.length; i++) {
+                    newMetric[i] = !acc.has(reading.metricNames()[i]);
+                }
+                acc.add(reading);
+                emitDeviceWindow(context.getCurrentKey(), window, out);
+                for (int i = 0; i < newMetric.length; i++) {
+                    context.output(sites, new SiteContribution(siteKey(window, reading.metricNames()[i]),
+                            Aggregate.of(reading.metricValues()[i]), newMetric[i] ? 1 : 0, true));
+                }
             }
         }
     }
@@ -183,7 +202,12 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
         // Emit first, then drop: with no allowed lateness a window's end is also its clean-up time.
         for (DeviceState.OpenWindow window : windows) {
             if (window.maxTimestamp() == timestamp) {
-                emit(context.getCurrentKey(), window, out);
+                emitDeviceWindow(context.getCurrentKey(), window, out);
+                WindowAggregate.Accumulator acc = window.aggregate;
+                for (int i = 0; i < acc.metrics.length; i++) {
+                    context.output(sites, new SiteContribution(siteKey(window, acc.metrics[i]),
+                            new Aggregate(acc.counts[i], acc.sums[i], acc.mins[i], acc.maxs[i]), 1, false));
+                }
             }
         }
         boolean dropped = false;
@@ -232,7 +256,12 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
         return cleanup >= maxTimestamp ? cleanup : Long.MAX_VALUE;
     }
 
-    private static void emit(String deviceId, DeviceState.OpenWindow window, Collector<DeviceWindow> out) {
+    private static SiteKey siteKey(DeviceState.OpenWindow window, String metric) {
+        WindowAggregate.Accumulator acc = window.aggregate;
+        return new SiteKey(acc.domain, acc.site, acc.deviceType, metric, window.size.tag(), window.start);
+    }
+
+    private static void emitDeviceWindow(String deviceId, DeviceState.OpenWindow window, Collector<DeviceWindow> out) {
         WindowAggregate.Accumulator acc = window.aggregate;
         Instant start = Instant.ofEpochMilli(window.start);
         for (int i = 0; i < acc.metrics.length; i++) {

@@ -2,34 +2,30 @@ package io.twinstream.jobs.functions;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 
-import io.twinstream.jobs.metrics.Aggregate;
-import io.twinstream.jobs.metrics.DeviceWindow;
+import io.twinstream.jobs.metrics.SiteContribution;
 import io.twinstream.jobs.metrics.SiteKey;
 import io.twinstream.jobs.metrics.SiteWindow;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Site windows from device windows (ARCHITECTURE: cheaper than re-windowing every reading on a hot
- * site key): keyed by {@link SiteKey}, it keeps each device's latest window and, when the watermark
- * passes the window's end, emits the combination once: counts and sums added, min of mins, max of
- * maxes, and the number of devices. A device window that comes later (a late correction within the
- * allowed lateness) replaces that device's part and the site window is emitted again at once,
- * overwriting its point. State is dropped when the allowed lateness has passed too.
+ * Site windows from the devices' contributions ({@link SiteContribution}, combined per device-window
+ * instance by {@link SitePartials}): keyed by {@link SiteKey}, it adds them up (counts and sums
+ * added, min of mins, max of maxes, devices counted) and, when the watermark passes the window's
+ * end, emits the site window once. A contribution that comes later (a late reading within the
+ * allowed lateness) is added and the site window is emitted again at once, overwriting its point.
+ * State is dropped when the allowed lateness has passed too.
  */
-public final class SiteRollup extends KeyedProcessFunction<SiteKey, DeviceWindow, SiteWindow> {
+public final class SiteRollup extends KeyedProcessFunction<SiteKey, SiteContribution, SiteWindow> {
 
     private static final long serialVersionUID = 1L;
 
     private final long allowedLatenessMillis;
-    private transient MapState<String, Aggregate> byDevice;
+    private transient ValueState<SiteContribution> total;
     private transient ValueState<Boolean> emitted;
 
     public SiteRollup(Duration allowedLateness) {
@@ -41,30 +37,35 @@ public final class SiteRollup extends KeyedProcessFunction<SiteKey, DeviceWindow
 
     @Override
     public void open(OpenContext context) {
-        byDevice = getRuntimeContext().getMapState(new MapStateDescriptor<>("by-device", String.class, Aggregate.class));
+        total = getRuntimeContext().getState(new ValueStateDescriptor<>("total", SiteContribution.class));
         emitted = getRuntimeContext().getState(new ValueStateDescriptor<>("emitted", Boolean.class));
     }
 
     @Override
-    public void processElement(DeviceWindow window, Context context, Collector<SiteWindow> out) throws Exception {
+    public void processElement(SiteContribution contribution, Context context, Collector<SiteWindow> out) throws Exception {
         SiteKey key = context.getCurrentKey();
-        byDevice.put(window.deviceId(), window.values());
-        if (Boolean.TRUE.equals(emitted.value())) {
-            out.collect(combine(key)); // a correction after the first emission: overwrite the point now
-            return;
+        SiteContribution sum = total.value();
+        if (sum == null) {
+            context.timerService().registerEventTimeTimer(key.lastMillisecond());
+            context.timerService().registerEventTimeTimer(cleanupTime(key));
+            sum = contribution;
+        } else {
+            sum = sum.plus(contribution);
         }
-        context.timerService().registerEventTimeTimer(key.lastMillisecond());
-        context.timerService().registerEventTimeTimer(cleanupTime(key));
+        total.update(sum);
+        if (Boolean.TRUE.equals(emitted.value())) {
+            out.collect(siteWindow(key, sum)); // a correction after the first emission: overwrite the point now
+        }
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext context, Collector<SiteWindow> out) throws Exception {
         SiteKey key = context.getCurrentKey();
         if (timestamp == cleanupTime(key)) {
-            byDevice.clear();
+            total.clear();
             emitted.clear();
         } else if (timestamp == key.lastMillisecond() && !Boolean.TRUE.equals(emitted.value())) {
-            out.collect(combine(key));
+            out.collect(siteWindow(key, total.value()));
             emitted.update(true);
         }
     }
@@ -73,14 +74,8 @@ public final class SiteRollup extends KeyedProcessFunction<SiteKey, DeviceWindow
         return key.lastMillisecond() + allowedLatenessMillis + 1;
     }
 
-    private SiteWindow combine(SiteKey key) throws Exception {
-        Aggregate total = null;
-        int devices = 0;
-        for (Map.Entry<String, Aggregate> device : byDevice.entries()) {
-            total = total == null ? device.getValue() : total.plus(device.getValue());
-            devices++;
-        }
+    private static SiteWindow siteWindow(SiteKey key, SiteContribution sum) {
         return new SiteWindow(key.domain(), key.site(), key.deviceType(), key.metric(), key.size(),
-                Instant.ofEpochMilli(key.start()), total, devices);
+                Instant.ofEpochMilli(key.start()), sum.values(), sum.devices());
     }
 }

@@ -50,6 +50,16 @@ public final class WindowAggregate implements AggregateFunction<Reading, WindowA
             }
         }
 
+        /** Whether a value of {@code metric} has been added. */
+        public boolean has(String metric) {
+            for (String m : metrics) {
+                if (m.equals(metric)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         void add(String metric, long count, double sum, double min, double max) {
             int i = indexOf(metric);
             counts[i] += count;

@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.List;
 
 import io.twinstream.jobs.metrics.Aggregate;
-import io.twinstream.jobs.metrics.DeviceWindow;
+import io.twinstream.jobs.metrics.SiteContribution;
 import io.twinstream.jobs.metrics.SiteKey;
 import io.twinstream.jobs.metrics.SiteWindow;
 import io.twinstream.jobs.metrics.WindowSize;
@@ -23,12 +23,14 @@ class SiteRollupTest {
     private static final Instant START = Instant.parse("2026-01-05T08:00:10Z");
     private static final long END = START.toEpochMilli() + 10_000 - 1;
 
-    private KeyedOneInputStreamOperatorTestHarness<SiteKey, DeviceWindow, SiteWindow> harness;
+    private static final SiteKey KEY = new SiteKey("city", "north", "noise", "db", "10s", START.toEpochMilli());
+
+    private KeyedOneInputStreamOperatorTestHarness<SiteKey, SiteContribution, SiteWindow> harness;
 
     @BeforeEach
     void open() throws Exception {
         harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new SiteRollup(Duration.ofSeconds(60))),
-                SiteKey::of, TypeInformation.of(SiteKey.class));
+                SiteContribution::key, TypeInformation.of(SiteKey.class));
         harness.setup(TypeInformation.of(SiteWindow.class).createSerializer(harness.getExecutionConfig().getSerializerConfig()));
         harness.open();
     }
@@ -38,8 +40,14 @@ class SiteRollupTest {
         harness.close();
     }
 
-    private void deviceWindow(String device, Aggregate values) throws Exception {
-        harness.processElement(new DeviceWindow("city", "north", "noise", device, "db", WindowSize.TEN_SECONDS, START, values), END);
+    /** Device windows' first emissions: their whole aggregate and their number. */
+    private void devices(int devices, Aggregate values) throws Exception {
+        harness.processElement(new SiteContribution(KEY, values, devices, false), END);
+    }
+
+    /** A late reading's correction: its value, and a device if the metric was new to its device window. */
+    private void correction(double value, int newDevices) throws Exception {
+        harness.processElement(new SiteContribution(KEY, Aggregate.of(value), newDevices, true), END);
     }
 
     private List<SiteWindow> output() {
@@ -48,8 +56,8 @@ class SiteRollupTest {
 
     @Test
     void shouldCombineTheDevicesOnceTheWatermarkPassesTheWindow() throws Exception {
-        deviceWindow("n-1", Aggregate.of(40).plus(60));
-        deviceWindow("n-2", Aggregate.of(55));
+        devices(1, Aggregate.of(40).plus(60)); // n-1, from one device-window instance
+        devices(1, Aggregate.of(55));           // n-2, from another
         assertThat(output()).as("nothing before the window is complete").isEmpty();
 
         harness.processWatermark(END);
@@ -59,11 +67,11 @@ class SiteRollupTest {
     }
 
     @Test
-    void shouldEmitACorrectedWindowWhenALateDeviceWindowReplacesItsPart() throws Exception {
-        deviceWindow("n-1", Aggregate.of(40));
+    void shouldEmitACorrectedWindowForEachLateReading() throws Exception {
+        devices(1, Aggregate.of(40));
         harness.processWatermark(END);
-        deviceWindow("n-1", Aggregate.of(40).plus(80)); // the device window re-emitted with a late reading
-        deviceWindow("n-2", Aggregate.of(10));          // a device whose only reading was late
+        correction(80, 0); // a late reading of n-1, whose window had the metric
+        correction(10, 1); // a device whose only reading was late
 
         assertThat(output()).extracting(SiteWindow::values, SiteWindow::devices).containsExactly(
                 org.assertj.core.groups.Tuple.tuple(new Aggregate(1, 40, 40, 40), 1),
@@ -73,7 +81,7 @@ class SiteRollupTest {
 
     @Test
     void shouldDropItsStateAfterTheAllowedLateness() throws Exception {
-        deviceWindow("n-1", Aggregate.of(40));
+        devices(1, Aggregate.of(40));
         harness.processWatermark(END);
         assertThat(harness.numKeyedStateEntries()).isPositive();
 
