@@ -5,12 +5,12 @@ import java.util.ArrayList;
 
 import io.twinstream.jobs.functions.RecentSequences;
 import io.twinstream.jobs.functions.WindowAggregate;
+import io.twinstream.jobs.serde.ReadingSerializer;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 /**
  * {@link DeviceState} in checkpoints and savepoints, compactly: the de-duplication's bit window
@@ -101,7 +101,7 @@ public final class DeviceStateSerializer extends TypeSerializerSingleton<DeviceS
         out.writeLong(state.forgetAt);
         out.writeInt(state.windows.size());
         for (DeviceState.OpenWindow w : state.windows) {
-            StringValue.writeString(w.size.tag(), out);
+            ReadingSerializer.writeString(w.size.tag(), out);
             out.writeLong(w.start);
             WindowAggregate.Accumulator a = w.aggregate;
             writeNullable(a.domain, out);
@@ -109,7 +109,7 @@ public final class DeviceStateSerializer extends TypeSerializerSingleton<DeviceS
             writeNullable(a.deviceType, out);
             out.writeInt(a.metrics.length);
             for (int i = 0; i < a.metrics.length; i++) {
-                StringValue.writeString(a.metrics[i], out);
+                ReadingSerializer.writeString(a.metrics[i], out);
                 out.writeLong(a.counts[i]);
                 out.writeDouble(a.sums[i]);
                 out.writeDouble(a.mins[i]);
@@ -139,7 +139,7 @@ public final class DeviceStateSerializer extends TypeSerializerSingleton<DeviceS
         check(windows, MAX_WINDOWS, "windows");
         state.windows = new ArrayList<>(windows);
         for (int w = 0; w < windows; w++) {
-            String tag = StringValue.readString(in);
+            String tag = ReadingSerializer.readString(in);
             WindowSize size = WindowSize.fromTag(tag);
             if (size == null) {
                 throw new IOException("a device's state holds a window of unknown size '" + tag + "'");
@@ -157,7 +157,7 @@ public final class DeviceStateSerializer extends TypeSerializerSingleton<DeviceS
             a.mins = new double[metrics];
             a.maxs = new double[metrics];
             for (int i = 0; i < metrics; i++) {
-                a.metrics[i] = StringValue.readString(in);
+                a.metrics[i] = ReadingSerializer.readString(in);
                 a.counts[i] = in.readLong();
                 a.sums[i] = in.readDouble();
                 a.mins[i] = in.readDouble();
@@ -177,12 +177,12 @@ public final class DeviceStateSerializer extends TypeSerializerSingleton<DeviceS
     private static void writeNullable(String s, DataOutputView out) throws IOException {
         out.writeBoolean(s != null);
         if (s != null) {
-            StringValue.writeString(s, out);
+            ReadingSerializer.writeString(s, out);
         }
     }
 
     private static String readNullable(DataInputView in) throws IOException {
-        return in.readBoolean() ? StringValue.readString(in) : null;
+        return in.readBoolean() ? ReadingSerializer.readString(in) : null;
     }
 
     @Override

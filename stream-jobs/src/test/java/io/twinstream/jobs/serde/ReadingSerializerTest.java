@@ -15,7 +15,6 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
-import org.apache.flink.types.StringValue;
 import org.junit.jupiter.api.Test;
 
 class ReadingSerializerTest {
@@ -69,7 +68,7 @@ class ReadingSerializerTest {
         // The count sits after four strings and three longs; find it by serializing a prefix.
         DataOutputSerializer prefix = new DataOutputSerializer(64);
         for (String s : new String[] {WITH_SEQ.domain(), WITH_SEQ.site(), WITH_SEQ.deviceType(), WITH_SEQ.deviceId()}) {
-            StringValue.writeString(s, prefix);
+            ReadingSerializer.writeString(s, prefix);
         }
         int countAt = prefix.length() + 3 * Long.BYTES;
         bytes[countAt] = 0x7f;
