@@ -8,14 +8,11 @@ import java.util.function.UnaryOperator;
 import io.twinstream.jobs.alerts.AlertTransition;
 import io.twinstream.jobs.config.JobKafkaAdmin;
 import io.twinstream.jobs.config.JobSettings;
-import io.twinstream.jobs.serde.ReadingDeserializationSchema;
-import io.twinstream.jobs.serde.ReadingTypes;
 import io.twinstream.jobs.sink.InfluxPoints;
 import io.twinstream.jobs.sink.InfluxSink;
 import io.twinstream.jobs.sink.Json;
 import io.twinstream.jobs.sink.MqttAlertSink;
 import io.twinstream.jobs.status.StatusTransition;
-import io.twinstream.jobs.time.EventTimeClock;
 import io.twinstream.model.Reading;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
@@ -31,7 +28,6 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The alerts job's wiring: {@code telemetry.readings} (committed offsets, else the earliest) →
@@ -64,16 +60,8 @@ public final class AlertsJob {
                       UnaryOperator<DataStream<Reading>> beforeTopology) throws Exception {
         JobKafkaAdmin.requireTopics(config.kafkaBootstrap(),
                 List.of(config.readingsTopic(), config.alertsTopic(), config.rulesTopic()));
-        KafkaSource<Reading> readingsSource = KafkaSource.<Reading>builder()
-                .setBootstrapServers(config.kafkaBootstrap())
-                .setTopics(config.readingsTopic())
-                .setGroupId(config.groupId())
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setValueOnlyDeserializer(new ReadingDeserializationSchema())
-                .build();
-        DataStream<Reading> readings = EventTimeClock.behind(env.fromSource(readingsSource,
-                        EventTimeClock.readingsStrategy(config.outOfOrderness()), "telemetry.readings")
-                .uid("alerts-readings-source"), ReadingTypes.READING, config.idleAfter());
+        DataStream<Reading> readings = ReadingsSource.of(env, config.kafkaBootstrap(), config.readingsTopic(),
+                config.groupId(), config.outOfOrderness(), config.idleAfter(), "alerts-readings-source");
 
         // Every rules file from the start of the topic: the newest is the one in force. (After a
         // restore, the offset and the rules in force both come from the checkpoint.)

@@ -7,23 +7,17 @@ import java.util.function.UnaryOperator;
 import io.twinstream.jobs.config.JobKafkaAdmin;
 import io.twinstream.jobs.config.JobSettings;
 import io.twinstream.jobs.metrics.MetricSample;
-import io.twinstream.jobs.serde.ReadingDeserializationSchema;
-import io.twinstream.jobs.serde.ReadingTypes;
 import io.twinstream.jobs.sink.InfluxPoints;
 import io.twinstream.jobs.sink.InfluxSink;
 import io.twinstream.jobs.sink.Json;
-import io.twinstream.jobs.time.EventTimeClock;
 import io.twinstream.model.Reading;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The metrics job's wiring: {@code telemetry.readings} (KafkaSource, committed offsets, else the
@@ -76,21 +70,12 @@ public final class MetricsJob {
     }
 
     /**
-     * {@code telemetry.readings} as the job reads it: committed offsets (else the earliest), decoded,
-     * timestamped, with the {@link EventTimeClock}'s watermarks. (Public for the benchmark, which runs
-     * the topology behind the same source.)
+     * {@code telemetry.readings} as the job reads it ({@link ReadingsSource}). (Public for the
+     * benchmark, which runs the topology behind the same source.)
      */
     public static DataStream<Reading> readings(StreamExecutionEnvironment env, MetricsJobConfig config) {
-        KafkaSource<Reading> source = KafkaSource.<Reading>builder()
-                .setBootstrapServers(config.kafkaBootstrap())
-                .setTopics(config.readingsTopic())
-                .setGroupId(config.groupId())
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setValueOnlyDeserializer(new ReadingDeserializationSchema())
-                .build();
-        return EventTimeClock.behind(env.fromSource(source,
-                        EventTimeClock.readingsStrategy(config.outOfOrderness()), "telemetry.readings")
-                .uid("readings-source"), ReadingTypes.READING, config.idleAfter());
+        return ReadingsSource.of(env, config.kafkaBootstrap(), config.readingsTopic(), config.groupId(),
+                config.outOfOrderness(), config.idleAfter(), "readings-source");
     }
 
     /** Late samples keyed by device id, like the readings. (Classes, not lambdas: Flink infers their types.) */

@@ -51,7 +51,14 @@ public final class FlinkPeer {
             env = StreamExecutionEnvironment.getExecutionEnvironment(MetricsJob.flinkConfiguration(config));
             MetricsJob.addTo(env, config);
         }
-        JobClient job = env.executeAsync("twinstream " + args[0] + " (benchmark)");
+        runUntilKilled(env.executeAsync("twinstream " + args[0] + " (benchmark)"));
+    }
+
+    /**
+     * Prints {@code JOB id}, then {@code READY} once the job runs (the benchmark's clock starts
+     * there), and waits; an unbounded job that ends or fails prints why and exits with 1.
+     */
+    static void runUntilKilled(JobClient job) throws Exception {
         System.out.println("JOB " + job.getJobID());
         while (job.getJobStatus().get() != JobStatus.RUNNING) {
             Thread.sleep(50);

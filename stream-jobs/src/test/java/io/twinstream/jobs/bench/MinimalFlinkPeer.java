@@ -6,7 +6,6 @@ import io.twinstream.jobs.config.JobSettings;
 import io.twinstream.jobs.serde.ReadingDeserializationSchema;
 import io.twinstream.jobs.time.EventTimeClock;
 import io.twinstream.model.Reading;
-import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -54,20 +53,8 @@ public final class MinimalFlinkPeer {
                 .name("add up, discard");
 
         JobClient job = env.executeAsync("twinstream minimal peer (benchmark)");
-        System.out.println("JOB " + job.getJobID());
-        while (job.getJobStatus().get() != JobStatus.RUNNING) {
-            Thread.sleep(50);
-        }
-        System.out.println("READY");
         CountingSink.reportEvery100ms();
-        try {
-            job.getJobExecutionResult().get();
-            System.out.println("ENDED: the job finished, which an unbounded source should not");
-        } catch (java.util.concurrent.ExecutionException e) {
-            System.out.println("FAILED");
-            e.printStackTrace(System.out);
-        }
-        System.exit(1);
+        FlinkPeer.runUntilKilled(job);
     }
 
     /** Readings per window, incrementally (one long per device and window in state). */
