@@ -122,11 +122,7 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
         boolean first = reading.hasSeq() ? state.recent.firstTime(reading.seq(), reading.ts()) : firstTimestamp(reading);
         if (!first) {
             duplicates.inc();
-            if (reading.hasSeq()) {
-                return; // nothing changed
-            }
-            device.update(state);
-            return;
+            return; // the device's state is as it was (a new, empty one is not kept: it would have no timer to forget it)
         }
         long now = context.timerService().currentProcessingTime();
         state.lastActive = now;
