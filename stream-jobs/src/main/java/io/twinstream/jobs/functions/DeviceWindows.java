@@ -16,7 +16,6 @@ import io.twinstream.model.Reading;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
@@ -105,10 +104,7 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
         device = getRuntimeContext().getState(new ValueStateDescriptor<>("device", DeviceStateSerializer.INSTANCE));
         // Readings without a seq only (SenML): each timestamp seen, forgotten memory after it was written.
         MapStateDescriptor<Long, Boolean> byTimestamp = new MapStateDescriptor<>("seen-ts", Long.class, Boolean.class);
-        byTimestamp.enableTimeToLive(StateTtlConfig.newBuilder(memory)
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .build());
+        byTimestamp.enableTimeToLive(Deduplicator.forgetAfter(memory)); // as the alerts job's de-duplication
         seenTimestamp = getRuntimeContext().getMapState(byTimestamp);
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicatesDropped");
     }
@@ -167,7 +163,7 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
                     newMetric[i] = !acc.has(reading.metricNames()[i]);
                 }
                 acc.add(reading);
-                emitDeviceWindow(context.getCurrentKey(), window, out);
+                emitDeviceWindow(context.getCurrentKey(), window, out, null);
                 for (int i = 0; i < newMetric.length; i++) {
                     context.output(sites, new SiteContribution(siteKey(window, reading.metricNames()[i]),
                             Aggregate.of(reading.metricValues()[i]), newMetric[i] ? 1 : 0, true));
@@ -198,12 +194,7 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
         // Emit first, then drop: with no allowed lateness a window's end is also its clean-up time.
         for (DeviceState.OpenWindow window : windows) {
             if (window.maxTimestamp() == timestamp) {
-                emitDeviceWindow(context.getCurrentKey(), window, out);
-                WindowAggregate.Accumulator acc = window.aggregate;
-                for (int i = 0; i < acc.metrics.length; i++) {
-                    context.output(sites, new SiteContribution(siteKey(window, acc.metrics[i]),
-                            new Aggregate(acc.counts[i], acc.sums[i], acc.mins[i], acc.maxs[i]), 1, false));
-                }
+                emitDeviceWindow(context.getCurrentKey(), window, out, context); // and its whole part in each site window
             }
         }
         boolean dropped = false;
@@ -257,12 +248,21 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
         return new SiteKey(acc.domain, acc.site, acc.deviceType, metric, window.size.tag(), window.start);
     }
 
-    private static void emitDeviceWindow(String deviceId, DeviceState.OpenWindow window, Collector<DeviceWindow> out) {
+    /**
+     * The window's device windows, one per metric; with {@code closing} (the watermark passed its
+     * end) also each metric's whole aggregate and one device to its site window.
+     */
+    private void emitDeviceWindow(String deviceId, DeviceState.OpenWindow window, Collector<DeviceWindow> out,
+                                  OnTimerContext closing) {
         WindowAggregate.Accumulator acc = window.aggregate;
         Instant start = Instant.ofEpochMilli(window.start);
         for (int i = 0; i < acc.metrics.length; i++) {
+            Aggregate values = new Aggregate(acc.counts[i], acc.sums[i], acc.mins[i], acc.maxs[i]);
             out.collect(new DeviceWindow(acc.domain, acc.site, acc.deviceType, deviceId, acc.metrics[i], window.size, start,
-                    new Aggregate(acc.counts[i], acc.sums[i], acc.mins[i], acc.maxs[i])));
+                    values));
+            if (closing != null) {
+                closing.output(sites, new SiteContribution(siteKey(window, acc.metrics[i]), values, 1, false));
+            }
         }
     }
 }
