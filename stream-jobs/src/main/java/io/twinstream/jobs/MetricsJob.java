@@ -51,7 +51,7 @@ public final class MetricsJob {
         DataStream<Reading> readings = readings(env, config);
 
         MetricsTopology.Outputs out = MetricsTopology.build(beforeTopology.apply(readings), config.outOfOrderness(), config.dedupMemory(),
-                config.allowedLateness());
+                config.allowedLateness(), config.early());
 
         out.deviceWindows().sinkTo(new InfluxSink<>(config.influx(), InfluxPoints::of))
                 .name("device_metrics to InfluxDB").uid("device-metrics-sink");

@@ -9,6 +9,7 @@ import java.util.Properties;
 import java.util.Set;
 
 import io.twinstream.jobs.config.JobSettings;
+import io.twinstream.jobs.metrics.EarlyResults;
 import io.twinstream.jobs.sink.InfluxSink;
 
 /**
@@ -28,18 +29,25 @@ import io.twinstream.jobs.sink.InfluxSink;
  *                         without readings after which the watermark advances by itself, default 10s
  * @param allowedLateness  {@code metrics.allowed-lateness}, default 60s
  * @param dedupMemory      {@code metrics.dedup-memory}: how long a reading's identity is remembered, default 1h
+ * @param earlyEvery       {@code metrics.early-every}: processing time between early results of windows still
+ *                         open ({@link EarlyResults}), default 1s; 0s: final values only
+ * @param earlyWithin      {@code metrics.early-within}: how long after its end by the wall clock a window still
+ *                         gets early results (older ones are a backlog), default 5m
+ * @param earlyDeviceWindows {@code metrics.early-device-windows}: early results for device windows too, not
+ *                         only site windows, default false
  * @param checkpointInterval {@code checkpoint.interval}, default 10s
  * @param checkpointDir    {@code checkpoint.dir}: see {@link JobSettings#checkpointDir()}; on a cluster,
  *                         point it at shared storage (s3://…, hdfs://…)
  */
 public record MetricsJobConfig(String kafkaBootstrap, String readingsTopic, String lateTopic, String groupId,
                                InfluxSink.Settings influx, Duration outOfOrderness, Duration idleAfter,
-                               Duration allowedLateness, Duration dedupMemory, Duration checkpointInterval,
-                               String checkpointDir)
+                               Duration allowedLateness, Duration dedupMemory, Duration earlyEvery,
+                               Duration earlyWithin, boolean earlyDeviceWindows, Duration checkpointInterval, String checkpointDir)
         implements Serializable {
 
     private static final Set<String> KEYS = JobSettings.commonKeysAnd("kafka.late-topic",
-            "metrics.out-of-orderness", "metrics.idle-after", "metrics.allowed-lateness", "metrics.dedup-memory");
+            "metrics.out-of-orderness", "metrics.idle-after", "metrics.allowed-lateness", "metrics.dedup-memory",
+            "metrics.early-every", "metrics.early-within", "metrics.early-device-windows");
 
     public MetricsJobConfig {
         if (outOfOrderness.isNegative() || allowedLateness.isNegative()) {
@@ -48,6 +56,16 @@ public record MetricsJobConfig(String kafkaBootstrap, String readingsTopic, Stri
         if (idleAfter.isZero() || dedupMemory.isZero()) {
             throw new IllegalArgumentException("metrics.idle-after and metrics.dedup-memory must be above zero");
         }
+        try {
+            new EarlyResults(earlyEvery, earlyWithin, earlyDeviceWindows); // the fields are not set yet
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("metrics.early-every: " + e.getMessage(), e);
+        }
+    }
+
+    /** When open windows' running aggregates are written. */
+    public EarlyResults early() {
+        return new EarlyResults(earlyEvery, earlyWithin, earlyDeviceWindows);
     }
 
     public static MetricsJobConfig load(Path file, Map<String, String> environment) throws IOException {
@@ -69,6 +87,9 @@ public record MetricsJobConfig(String kafkaBootstrap, String readingsTopic, Stri
                 settings.duration("metrics.idle-after", Duration.ofSeconds(10)),
                 settings.duration("metrics.allowed-lateness", Duration.ofSeconds(60)),
                 settings.duration("metrics.dedup-memory", Duration.ofHours(1)),
+                settings.duration("metrics.early-every", Duration.ofSeconds(1)),
+                settings.duration("metrics.early-within", Duration.ofMinutes(5)),
+                settings.flag("metrics.early-device-windows", false),
                 settings.checkpointInterval(),
                 settings.checkpointDir());
     }

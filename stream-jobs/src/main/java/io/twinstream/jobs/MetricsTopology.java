@@ -8,6 +8,7 @@ import io.twinstream.jobs.functions.DeviceWindows;
 import io.twinstream.jobs.functions.SitePartials;
 import io.twinstream.jobs.functions.SiteRollup;
 import io.twinstream.jobs.metrics.DeviceWindow;
+import io.twinstream.jobs.metrics.EarlyResults;
 import io.twinstream.jobs.metrics.MetricSample;
 import io.twinstream.jobs.metrics.SiteContribution;
 import io.twinstream.jobs.metrics.SiteKey;
@@ -32,7 +33,8 @@ import org.apache.flink.util.OutputTag;
  * tumbling 10 s and 1 min event-time windows per device aggregated per metric (count, sum, min,
  * max) with an allowed lateness (a late reading within it re-emits its corrected window) → site
  * windows added up from what each device window contributes, combined per instance before the
- * site shuffle ({@link SitePartials}). Readings later than the lateness leave as samples
+ * site shuffle ({@link SitePartials}); with {@link EarlyResults}, windows still open also write their
+ * running aggregates, marked not final. Readings later than the lateness leave as samples
  * (one per metric and window size) on the {@code late} output, never dropped silently.
  */
 public final class MetricsTopology {
@@ -75,9 +77,15 @@ public final class MetricsTopology {
      */
     public static Outputs build(DataStream<Reading> readings, Duration outOfOrderness, Duration dedupMemory,
                                 Duration allowedLateness) {
+        return build(readings, outOfOrderness, dedupMemory, allowedLateness, EarlyResults.NONE);
+    }
+
+    /** The same, with early results of windows still open ({@link EarlyResults}). */
+    public static Outputs build(DataStream<Reading> readings, Duration outOfOrderness, Duration dedupMemory,
+                                Duration allowedLateness, EarlyResults early) {
         KeyedStream<Reading, String> byDevice = readings.keyBy(Reading::deviceId);
         SingleOutputStreamOperator<DeviceWindow> deviceWindows = deviceWindows(byDevice, outOfOrderness, dedupMemory,
-                allowedLateness);
+                allowedLateness, early);
         DataStream<MetricSample> late = deviceWindows.getSideOutput(LATE_READINGS)
                 .flatMap(MetricsTopology::samples, TypeInformation.of(MetricSample.class))
                 .name("late samples").uid("late-samples");
@@ -95,7 +103,7 @@ public final class MetricsTopology {
      */
     static SingleOutputStreamOperator<DeviceWindow> deviceWindows(KeyedStream<Reading, String> readingsByDevice,
                                                                   Duration outOfOrderness, Duration dedupMemory,
-                                                                  Duration allowedLateness) {
+                                                                  Duration allowedLateness, EarlyResults early) {
         Duration longestWindow = Arrays.stream(WindowSize.values()).map(WindowSize::length)
                 .max(Comparator.naturalOrder()).orElseThrow();
         // A reading behind its device's newest by more than this is too late for every window by the
@@ -105,7 +113,7 @@ public final class MetricsTopology {
                 .transform("restored watermark", ReadingTypes.READING, new RestoredWatermark<Reading>())
                 .uid("dedup-watermark"); // the uid it had before the operators behind it were one
         return DataStreamUtils.reinterpretAsKeyedStream(withWatermark, Reading::deviceId, Types.STRING)
-                .process(new DeviceWindows(WindowSize.values(), allowedLateness, farLate, dedupMemory, LATE_READINGS,
+                .process(new DeviceWindows(WindowSize.values(), allowedLateness, farLate, dedupMemory, early, LATE_READINGS,
                                 SITE_CONTRIBUTIONS),
                         TypeInformation.of(DeviceWindow.class))
                 .name("device windows (de-duplicated, far-late out)").uid(DEVICE_WINDOWS_UID);

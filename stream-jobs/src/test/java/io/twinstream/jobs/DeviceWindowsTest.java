@@ -9,6 +9,7 @@ import java.util.List;
 
 import io.twinstream.jobs.metrics.Aggregate;
 import io.twinstream.jobs.metrics.DeviceWindow;
+import io.twinstream.jobs.metrics.EarlyResults;
 import io.twinstream.jobs.metrics.SiteContribution;
 import io.twinstream.jobs.metrics.SiteKey;
 import io.twinstream.jobs.metrics.WindowSize;
@@ -39,20 +40,26 @@ class DeviceWindowsTest {
 
     private KeyedOneInputStreamOperatorTestHarness<String, Reading, DeviceWindow> harness;
 
+    /** Early results every second for windows ended at most 5 min ago, device windows too. */
+    private static final EarlyResults EARLY = new EarlyResults(Duration.ofSeconds(1), Duration.ofMinutes(5), true);
+
     @BeforeEach
-    @SuppressWarnings("unchecked")
     void open() throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        harness = newHarness();
+        harness = newHarness(EarlyResults.NONE);
         harness.open();
     }
 
-    @SuppressWarnings("unchecked")
     private static KeyedOneInputStreamOperatorTestHarness<String, Reading, DeviceWindow> newHarness() throws Exception {
+        return newHarness(EarlyResults.NONE);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static KeyedOneInputStreamOperatorTestHarness<String, Reading, DeviceWindow> newHarness(EarlyResults early)
+            throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         SingleOutputStreamOperator<DeviceWindow> windows = MetricsTopology.deviceWindows(
                 env.fromData(ReadingTypes.READING, reading("n-1", 0, 1, 1)).keyBy(Reading::deviceId),
-                Duration.ofSeconds(5), MEMORY, Duration.ofSeconds(60));
+                Duration.ofSeconds(5), MEMORY, Duration.ofSeconds(60), early);
         OneInputTransformation<Reading, DeviceWindow> operator =
                 (OneInputTransformation<Reading, DeviceWindow>) windows.getTransformation();
         return new KeyedOneInputStreamOperatorTestHarness<>(operator.getOperatorFactory(),
@@ -82,7 +89,7 @@ class DeviceWindowsTest {
         for (DeviceWindow w : harness.extractOutputValues()) {
             out.add(w.deviceId() + " " + w.metric() + " " + w.window().tag() + " @" + (w.start().toEpochMilli() - T0) / 1000 + "s count="
                     + w.values().count() + " sum=" + w.values().sum() + " min=" + w.values().min() + " max="
-                    + w.values().max());
+                    + w.values().max() + (w.isFinal() ? "" : " early"));
         }
         return out;
     }
@@ -250,5 +257,102 @@ class DeviceWindowsTest {
         assertThat(emitted()).containsExactly(
                 "n-1 db 10s @0s count=3 sum=150.0 min=30.0 max=70.0",
                 "n-1 battery 10s @0s count=3 sum=270.0 min=90.0 max=90.0");
+    }
+
+    private List<SiteContribution> contributions() {
+        var out = harness.getSideOutput(MetricsTopology.SITE_CONTRIBUTIONS);
+        return out == null ? List.of() : out.stream().map(StreamRecord::getValue).toList();
+    }
+
+    /** Early results of windows still open: each tick what changed, marked; then the final values as without. */
+    @Test
+    void shouldWriteOpenWindowsRunningAggregatesOnEachTickThenTheFinalValue() throws Exception {
+        harness.close();
+        harness = newHarness(EARLY);
+        harness.open();
+        harness.setProcessingTime(T0 + 1_500); // the wall clock within the window: it is open by it
+        send(reading("n-1", 1_000, 1, 50));
+        send(reading("n-1", 1_200, 2, 70));
+        assertThat(emitted()).as("nothing before the tick").isEmpty();
+
+        harness.setProcessingTime(T0 + 2_000); // the tick
+        assertThat(emitted()).containsExactly(
+                "n-1 db 10s @0s count=2 sum=120.0 min=50.0 max=70.0 early",
+                "n-1 battery 10s @0s count=2 sum=180.0 min=90.0 max=90.0 early",
+                "n-1 db 1m @0s count=2 sum=120.0 min=50.0 max=70.0 early",
+                "n-1 battery 1m @0s count=2 sum=180.0 min=90.0 max=90.0 early");
+        SiteKey db10 = new SiteKey("city", "north", "noise", "db", "10s", T0);
+        assertThat(contributions()).filteredOn(c -> c.key().equals(db10)).as("the first share: all so far, one device")
+                .containsExactly(new SiteContribution(db10, new Aggregate(2, 120, 50, 70), 1, false, true));
+
+        harness.getOutput().clear();
+        send(reading("n-1", 3_000, 3, 30));
+        harness.setProcessingTime(T0 + 3_000); // the next tick: only what came since, the device counted once
+        assertThat(emitted()).contains("n-1 db 10s @0s count=3 sum=150.0 min=30.0 max=70.0 early");
+        assertThat(contributions()).filteredOn(c -> c.key().equals(db10)).containsExactly(
+                new SiteContribution(db10, new Aggregate(2, 120, 50, 70), 1, false, true),
+                new SiteContribution(db10, new Aggregate(1, 30, 30, 70), 0, false, true));
+
+        harness.getOutput().clear();
+        harness.setProcessingTime(T0 + 4_000);
+        assertThat(emitted()).as("no reading since: no tick").isEmpty();
+
+        harness.processWatermark(T0 + 9_999);
+        assertThat(emitted()).containsExactly(
+                "n-1 db 10s @0s count=3 sum=150.0 min=30.0 max=70.0",
+                "n-1 battery 10s @0s count=3 sum=270.0 min=90.0 max=90.0");
+        assertThat(contributions()).filteredOn(c -> c.key().equals(db10) && !c.early())
+                .as("the final share is the whole window, apart from the early ones")
+                .containsExactly(new SiteContribution(db10, new Aggregate(3, 150, 30, 70), 1, false, false));
+    }
+
+    @Test
+    void shouldWriteNoEarlyResultsForWindowsThatEndedLongerAgoThanWithin() throws Exception {
+        harness.close();
+        harness = newHarness(EARLY);
+        harness.open();
+        harness.setProcessingTime(T0 + 60_000 + 300_000); // both windows ended over 5 min ago by the wall clock: a backlog
+        send(reading("n-1", 1_000, 1, 50));
+        harness.setProcessingTime(T0 + 370_000);
+
+        assertThat(emitted()).isEmpty();
+        assertThat(contributions()).isEmpty();
+        assertThat(harness.numProcessingTimeTimers()).as("only the forget timer").isEqualTo(1);
+    }
+
+    @Test
+    void shouldSendOnlySiteSharesWhenDeviceWindowsAreNotEarly() throws Exception {
+        harness.close();
+        harness = newHarness(new EarlyResults(Duration.ofSeconds(1), Duration.ofMinutes(5), false));
+        harness.open();
+        harness.setProcessingTime(T0 + 1_500);
+        send(reading("n-1", 1_000, 1, 50));
+        harness.setProcessingTime(T0 + 2_000);
+
+        assertThat(emitted()).isEmpty();
+        assertThat(contributions()).hasSize(4).allMatch(SiteContribution::early);
+    }
+
+    /** What was sent early is in the checkpoint: after a restore a tick sends only what came since. */
+    @Test
+    void shouldCarryWhatWasSentEarlyThroughACheckpoint() throws Exception {
+        harness.close();
+        harness = newHarness(EARLY);
+        harness.open();
+        harness.setProcessingTime(T0 + 1_500);
+        send(reading("n-1", 1_000, 1, 50));
+        harness.setProcessingTime(T0 + 2_000);
+        send(reading("n-1", 2_000, 2, 70)); // a tick pending at the checkpoint
+        var snapshot = harness.snapshot(1, 1);
+        harness.close();
+
+        harness = newHarness(EARLY);
+        harness.setProcessingTime(T0 + 2_500);
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.setProcessingTime(T0 + 3_000);
+        SiteKey db10 = new SiteKey("city", "north", "noise", "db", "10s", T0);
+        assertThat(contributions()).filteredOn(c -> c.key().equals(db10))
+                .containsExactly(new SiteContribution(db10, new Aggregate(1, 70, 50, 70), 0, false, true));
     }
 }

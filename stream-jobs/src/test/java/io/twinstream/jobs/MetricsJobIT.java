@@ -57,6 +57,51 @@ class MetricsJobIT {
         }
     }
 
+    /**
+     * Readings stamped now, as a live fleet sends them (the windows above are an hour old: no early
+     * results for them, or the exact comparison would have failed): the open 1-min site window is
+     * written early, marked final=false, and the 10-s window's point, once closed, is the final
+     * value, overwritten in place.
+     */
+    private static void shouldWriteAnOpenWindowEarlyThenOverwriteItWithTheFinalValue(KafkaProcess kafka, InfluxdProcess influx)
+            throws Exception {
+        // All three readings (0.3 s apart from now back) in one 10-s and one 1-min window, which stays
+        // open at least 30 s more: plenty for an early result.
+        long sinceMinute = Math.floorMod(System.currentTimeMillis(), 60_000);
+        if (sinceMinute < 1_000 || sinceMinute > 30_000) {
+            Thread.sleep(Math.floorMod(61_000 - sinceMinute, 60_000));
+        }
+        if (Math.floorMod(System.currentTimeMillis(), 10_000) < 1_000) {
+            Thread.sleep(1_000);
+        }
+        long now = System.currentTimeMillis();
+        List<Reading> live = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            long ts = now - 400 + i * 100;
+            live.add(new Reading("city", "live", "noise", "live-1", ts, i, ts, new String[] {"db"}, new double[] {10 * i}));
+        }
+        MetricsJobRuns.produceWithRedeliveries(kafka.bootstrapServers(), live);
+        String live10s = "FROM site_metrics WHERE site = 'live' AND \"window\" = '10s'";
+        String early = "SELECT \"count\", \"sum\" FROM site_metrics WHERE site = 'live' AND \"window\" = '1m' AND \"final\" = false GROUP BY site";
+
+        await().atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(200))
+                .until(() -> MetricsJobRuns.points(influx.query("metricsit", early)).values().stream()
+                        .anyMatch(v -> v[0] == 3 && v[1] == 60));
+        // The watermark is an hour behind (the windows above), and the idle advance moves it at the wall
+        // clock's pace: readings 20 s ahead on every partition move it past the live 10-s window.
+        List<Reading> ahead = new ArrayList<>();
+        for (int d = 1; d <= 30; d++) {
+            long ts = now + 20_000;
+            ahead.add(new Reading("city", "ahead", "noise", "ahead-" + d, ts, 1, ts, new String[] {"db"}, new double[] {1}));
+        }
+        MetricsJobRuns.produceWithRedeliveries(kafka.bootstrapServers(), ahead);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> MetricsJobRuns.points(influx.query("metricsit", "SELECT \"count\", \"sum\" " + live10s
+                        + " AND \"final\" = true GROUP BY site")).values().stream().anyMatch(v -> v[0] == 3 && v[1] == 60));
+        org.assertj.core.api.Assertions.assertThat(MetricsJobRuns.points(influx.query("metricsit", "SELECT \"count\" " + live10s
+                + " AND \"final\" = false GROUP BY site"))).as("the early point overwritten by the final one").isEmpty();
+    }
+
     @Test
     void shouldWriteExactlyTheExpectedDeviceAndSiteWindows() throws Exception {
         LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
@@ -95,6 +140,8 @@ class MetricsJobIT {
 
                 MetricsJobRuns.assertExactly(MetricsJobRuns.points(influx.query("metricsit", devices)), expectedDevices);
                 MetricsJobRuns.assertExactly(MetricsJobRuns.points(influx.query("metricsit", sites)), expectedSites);
+
+                shouldWriteAnOpenWindowEarlyThenOverwriteItWithTheFinalValue(kafka, influx);
             } finally {
                 job.cancel().get();
             }

@@ -64,10 +64,11 @@ public final class Audit {
         long from = scenario.start().minus(Duration.ofHours(1)).toEpochMilli();
         long to = scenario.start().plus(scenario.duration()).plus(Duration.ofHours(1)).toEpochMilli();
         Map<String, double[]> windows = new TreeMap<>();
-        windows.putAll(windows(target, "device_metrics", from, to));
-        windows.putAll(windows(target, "site_metrics", from, to));
+        Map<String, double[]> early = new TreeMap<>();
+        windows.putAll(windows(target, "device_metrics", from, to, early));
+        windows.putAll(windows(target, "site_metrics", from, to, early));
         Map<String, double[]> alerts = alerts(target, from, to);
-        AuditReport.Comparison windowComparison = compare(truth.windows(), windows);
+        AuditReport.Comparison windowComparison = finalOnly(compare(truth.windows(), windows), early);
         AuditReport.Comparison alertComparison = compare(truth.alerts(), alerts);
         Map<String, Long> topics = target.kafkaBootstrap() == null ? Map.of() : topicRecords(target.kafkaBootstrap());
         return new AuditReport(scenario.name(), scenario.seed(), rateScale, target, windowComparison, alertComparison,
@@ -96,6 +97,32 @@ public final class Audit {
         return new AuditReport.Comparison(expected.size(), found.size(), missing, extra, wrong);
     }
 
+    /**
+     * The comparison of final values, with the windows InfluxDB holds only an early result of
+     * ({@code final=false}: the running aggregate of a window the job never closed) moved from
+     * missing to wrong, saying so.
+     */
+    static AuditReport.Comparison finalOnly(AuditReport.Comparison finals, Map<String, double[]> early) {
+        List<String> missing = new ArrayList<>();
+        List<String> wrong = new ArrayList<>(finals.wrong());
+        for (String key : finals.missing()) {
+            if (early.containsKey(key)) {
+                wrong.add(key + ": only an early result (final=false), the window was never closed: "
+                        + java.util.Arrays.toString(early.get(key)));
+            } else {
+                missing.add(key);
+            }
+        }
+        List<String> extra = new ArrayList<>(finals.extra());
+        java.util.Set<String> expectedButMissing = new java.util.HashSet<>(finals.missing());
+        for (String key : early.keySet()) {
+            if (!expectedButMissing.contains(key)) { // an early key is never among the final ones
+                extra.add(key + " (early result)");
+            }
+        }
+        return new AuditReport.Comparison(finals.expected(), finals.found() + early.size(), missing, extra, wrong);
+    }
+
     private static boolean same(double[] expected, double[] found) {
         if (expected.length != found.length) {
             return false;
@@ -110,9 +137,14 @@ public final class Audit {
         return true;
     }
 
-    private static Map<String, double[]> windows(Target target, String measurement, long from, long to) throws IOException {
+    /**
+     * The final values of the measurement's windows by key; early results ({@code final=false}) go to
+     * {@code early} instead. A point without the field counts as final (written before early results).
+     */
+    private static Map<String, double[]> windows(Target target, String measurement, long from, long to,
+                                                 Map<String, double[]> early) throws IOException {
         boolean site = measurement.equals("site_metrics");
-        String fields = "\"count\", \"sum\", \"min\", \"max\", \"mean\"" + (site ? ", \"devices\"" : "");
+        String fields = "\"count\", \"sum\", \"min\", \"max\", \"mean\"" + (site ? ", \"devices\"" : "") + ", \"final\"";
         String tags = "\"window\", \"domain\", \"site\", \"device_type\", \"metric\"" + (site ? "" : ", \"device_id\"");
         JsonNode answer = query(target, "SELECT " + fields + " FROM " + measurement + " WHERE time >= " + from
                 + "ms AND time < " + to + "ms GROUP BY " + tags);
@@ -131,7 +163,8 @@ public final class Audit {
                         : GroundTruthLines.deviceWindowKey(t.get("window").asText(), start, t.get("domain").asText(),
                                 t.get("site").asText(), t.get("device_type").asText(), t.get("device_id").asText(),
                                 t.get("metric").asText());
-                out.put(key, values);
+                JsonNode isFinal = row.get(values.length + 1);
+                (isFinal != null && isFinal.isBoolean() && !isFinal.asBoolean() ? early : out).put(key, values);
             }
         }
         return out;

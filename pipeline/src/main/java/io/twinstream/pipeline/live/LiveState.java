@@ -58,7 +58,7 @@ public final class LiveState {
     }
 
     private ArrayNode sites(long eventTime) throws IOException {
-        JsonNode series = query("SELECT \"mean\" FROM site_metrics WHERE \"window\" = '10s' AND time > "
+        JsonNode series = query("SELECT \"mean\", \"final\" FROM site_metrics WHERE \"window\" = '10s' AND time > "
                 + (eventTime - CHARTED_MILLIS) + "ms GROUP BY \"domain\", \"site\", \"device_type\", \"metric\"");
         Map<String, ObjectNode> bySite = new LinkedHashMap<>();
         Map<String, String> chosen = new LinkedHashMap<>(); // site|type → metric charted
@@ -86,8 +86,9 @@ public final class LiveState {
             chart.put("metric", metric);
             ArrayNode points = chart.putArray("points");
             for (JsonNode row : s.path("values")) {
-                if (!row.path(1).isNull()) {
-                    points.addArray().add(row.path(0).asLong()).add(row.path(1).asDouble());
+                if (!row.path(1).isNull()) { // [time, mean, final]: false for a window still open (an early result)
+                    points.addArray().add(row.path(0).asLong()).add(row.path(1).asDouble()).add(!row.path(2).isBoolean()
+                            || row.path(2).asBoolean());
                 }
             }
         }

@@ -44,6 +44,26 @@ class AuditTest {
         assertThat(Audit.compare(expected, expected).clean()).isTrue();
     }
 
+    /** Early results (final=false) are judged as not there: a window left with one was never closed. */
+    @Test
+    void shouldJudgeFinalValuesOnlyAndNameWindowsLeftWithAnEarlyResult() {
+        Map<String, double[]> expected = windows(
+                "a", new double[] {3, 6, 1, 3, 2},
+                "b", new double[] {1, 5, 5, 5, 5});
+        Map<String, double[]> finals = windows("a", new double[] {3, 6, 1, 3, 2});
+        Map<String, double[]> early = windows(
+                "b", new double[] {1, 5, 5, 5, 5}, // right so far, but never final
+                "e", new double[] {1, 1, 1, 1, 1});
+
+        AuditReport.Comparison comparison = Audit.finalOnly(Audit.compare(expected, finals), early);
+
+        assertThat(comparison.missing()).isEmpty();
+        assertThat(comparison.wrong()).singleElement().asString().startsWith("b: only an early result (final=false)");
+        assertThat(comparison.extra()).containsExactly("e (early result)");
+        assertThat(comparison.clean()).isFalse();
+        assertThat(Audit.finalOnly(Audit.compare(expected, expected), Map.of()).clean()).isTrue();
+    }
+
     @Test
     void shouldBeCleanOnlyWithNothingMissingAndEveryMalformedMessageDeadLettered() {
         AuditReport.Comparison same = new AuditReport.Comparison(2, 2, List.of(), List.of(), List.of());

@@ -112,6 +112,18 @@ public final class JobSettings {
         }
     }
 
+    public boolean flag(String key, boolean defaultValue) {
+        String text = values.get(key);
+        if (text == null) {
+            return defaultValue;
+        }
+        return switch (text.strip()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(key + " must be true or false, was '" + text + "'");
+        };
+    }
+
     public Duration duration(String key, Duration defaultValue) {
         String text = values.get(key);
         if (text == null) {

@@ -9,6 +9,7 @@ import io.twinstream.jobs.metrics.Aggregate;
 import io.twinstream.jobs.metrics.DeviceState;
 import io.twinstream.jobs.metrics.DeviceStateSerializer;
 import io.twinstream.jobs.metrics.DeviceWindow;
+import io.twinstream.jobs.metrics.EarlyResults;
 import io.twinstream.jobs.metrics.SiteContribution;
 import io.twinstream.jobs.metrics.SiteKey;
 import io.twinstream.jobs.metrics.WindowSize;
@@ -71,6 +72,7 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
     private final long allowedLatenessMillis;
     private final long farLateBoundMillis;
     private final Duration memory;
+    private final EarlyResults early;
     private final OutputTag<Reading> late;
     private final OutputTag<SiteContribution> sites;
     private transient ValueState<DeviceState> device;
@@ -80,11 +82,12 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
     /**
      * @param farLateBound    how far behind its device's newest reading a reading is too late for every window
      * @param memory          how long a device's seqs and timestamps are remembered after its last new reading
+     * @param early           when open windows pass on their running aggregates ({@link EarlyResults})
      * @param late            where readings too late for a window go, once per window size
      * @param sites           what each emitted device window adds to its site windows ({@link SiteContribution})
      */
     public DeviceWindows(WindowSize[] sizes, Duration allowedLateness, Duration farLateBound, Duration memory,
-                         OutputTag<Reading> late, OutputTag<SiteContribution> sites) {
+                         EarlyResults early, OutputTag<Reading> late, OutputTag<SiteContribution> sites) {
         if (sizes.length == 0) {
             throw new IllegalArgumentException("at least one window size");
         }
@@ -95,6 +98,7 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
         this.allowedLatenessMillis = allowedLateness.toMillis();
         this.farLateBoundMillis = farLateBound.toMillis();
         this.memory = memory;
+        this.early = early;
         this.late = late;
         this.sites = sites;
     }
@@ -156,6 +160,7 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
             }
             if (window.maxTimestamp() > watermark) {
                 window.aggregate.add(reading);
+                scheduleEarlyResults(window, state, context);
             } else { // a correction within the allowed lateness: the window again, and what the reading adds to its sites
                 WindowAggregate.Accumulator acc = window.aggregate;
                 boolean[] newMetric = new boolean[reading.metricCount()];
@@ -169,6 +174,22 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
                             Aggregate.of(reading.metricValues()[i]), newMetric[i] ? 1 : 0, true));
                 }
             }
+        }
+    }
+
+    /**
+     * The device's next early-results tick, if the window is recent by the wall clock and none is
+     * set. Ticks are on multiples of {@code early.every()}, the same for every device, so the
+     * site contributions of one tick leave together and are combined ({@link SitePartials}).
+     */
+    private void scheduleEarlyResults(DeviceState.OpenWindow window, DeviceState state, Context context) {
+        if (!early.enabled() || state.earlyAt != 0) {
+            return;
+        }
+        long now = context.timerService().currentProcessingTime();
+        if (early.recent(window.maxTimestamp(), now)) {
+            state.earlyAt = early.nextTick(now);
+            context.timerService().registerProcessingTimeTimer(state.earlyAt);
         }
     }
 
@@ -187,8 +208,15 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
             return;
         }
         if (context.timeDomain() == TimeDomain.PROCESSING_TIME) {
-            forgetIfIdle(timestamp, state, context);
-            return;
+            if (timestamp == state.earlyAt) {
+                state.earlyAt = 0;
+                emitEarlyResults(state, context, out);
+                device.update(state);
+            }
+            if (timestamp == state.forgetAt) {
+                forgetIfIdle(timestamp, state, context);
+            }
+            return; // else a timer of a state that was cleared and started again
         }
         List<DeviceState.OpenWindow> windows = state.windows;
         // Emit first, then drop: with no allowed lateness a window's end is also its clean-up time.
@@ -205,7 +233,7 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
             }
         }
         if (dropped) {
-            if (windows.isEmpty() && state.forgetAt == 0) {
+            if (windows.isEmpty() && state.forgetAt == 0) { // a pending early tick finds no state: nothing to send
                 device.clear();
             } else {
                 device.update(state);
@@ -213,11 +241,41 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
         }
     }
 
+    /**
+     * The running aggregate of each window the watermark has not closed yet and that changed since
+     * the last tick: what it gained since on the {@code sites} output (an early contribution), and,
+     * if {@code early.deviceWindows()}, the device window itself marked not final.
+     */
+    private void emitEarlyResults(DeviceState state, OnTimerContext context, Collector<DeviceWindow> out) {
+        long watermark = context.timerService().currentWatermark();
+        String deviceId = context.getCurrentKey();
+        for (DeviceState.OpenWindow window : state.windows) {
+            if (window.maxTimestamp() <= watermark || !window.changedSinceSent()) {
+                continue;
+            }
+            WindowAggregate.Accumulator acc = window.aggregate;
+            for (int i = 0; i < acc.metrics.length; i++) {
+                long sent = window.sentCount(i);
+                if (acc.counts[i] == sent) {
+                    continue;
+                }
+                if (early.deviceWindows()) {
+                    out.collect(new DeviceWindow(acc.domain, acc.site, acc.deviceType, deviceId, acc.metrics[i],
+                            window.size, Instant.ofEpochMilli(window.start),
+                            new Aggregate(acc.counts[i], acc.sums[i], acc.mins[i], acc.maxs[i]), false));
+                }
+                // Since the last tick: count and sum are differences; min and max so far combine to the same.
+                Aggregate gained = new Aggregate(acc.counts[i] - sent, acc.sums[i] - window.sentSum(i), acc.mins[i],
+                        acc.maxs[i]);
+                context.output(sites, new SiteContribution(siteKey(window, acc.metrics[i]), gained, sent == 0 ? 1 : 0,
+                        false, true));
+            }
+            window.markSent();
+        }
+    }
+
     /** Forgets the device's seqs and newest timestamp {@code memory} after its last new reading. */
     private void forgetIfIdle(long timestamp, DeviceState state, OnTimerContext context) throws Exception {
-        if (timestamp != state.forgetAt) {
-            return; // a timer of a state that was cleared and started again
-        }
         long due = state.lastActive + memory.toMillis();
         if (due > timestamp) {
             state.forgetAt = due; // active since: look again when its memory would end
@@ -228,6 +286,7 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
         } else {
             DeviceState forgotten = new DeviceState();
             forgotten.windows = state.windows; // open windows still close and clean up by event time
+            forgotten.earlyAt = state.earlyAt; // and still pass on early results
             device.update(forgotten);
         }
     }

@@ -21,6 +21,11 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * is passed on when that watermark comes, before it. Held contributions are also passed on before
  * a checkpoint barrier and at the end of input, so this operator has no state to checkpoint:
  * the site roll-up adds up whatever arrives. A correction (a late reading) is passed on at once.
+ *
+ * <p>Early contributions (open windows' running aggregates) come from {@link DeviceWindows}'
+ * processing-time ticks, which every device has at the same moments: they are combined apart from
+ * the final ones and passed on right after the tick's timers (a processing-time callback due at
+ * once runs after the timers that are due), or with the next watermark, barrier or end of input.
  */
 public final class SitePartials extends AbstractStreamOperator<SiteContribution>
         implements OneInputStreamOperator<SiteContribution, SiteContribution> {
@@ -28,11 +33,13 @@ public final class SitePartials extends AbstractStreamOperator<SiteContribution>
     private static final long serialVersionUID = 1L;
 
     private transient Map<SiteKey, SiteContribution> held;
+    private transient Map<SiteKey, SiteContribution> heldEarly;
 
     @Override
     public void open() throws Exception {
         super.open();
         held = new HashMap<>();
+        heldEarly = new HashMap<>();
     }
 
     @Override
@@ -40,6 +47,12 @@ public final class SitePartials extends AbstractStreamOperator<SiteContribution>
         SiteContribution contribution = element.getValue();
         if (contribution.correction()) {
             output.collect(new StreamRecord<>(contribution));
+        } else if (contribution.early()) {
+            if (heldEarly.isEmpty()) {
+                getProcessingTimeService().registerTimer(getProcessingTimeService().getCurrentProcessingTime(),
+                        time -> passOn(heldEarly));
+            }
+            heldEarly.merge(contribution.key(), contribution, SiteContribution::plus);
         } else {
             held.merge(contribution.key(), contribution, SiteContribution::plus);
         }
@@ -64,11 +77,16 @@ public final class SitePartials extends AbstractStreamOperator<SiteContribution>
     }
 
     private void passOn() {
-        if (!held.isEmpty()) {
-            for (SiteContribution contribution : held.values()) {
+        passOn(heldEarly);
+        passOn(held);
+    }
+
+    private void passOn(Map<SiteKey, SiteContribution> contributions) {
+        if (!contributions.isEmpty()) {
+            for (SiteContribution contribution : contributions.values()) {
                 output.collect(new StreamRecord<>(contribution));
             }
-            held.clear();
+            contributions.clear();
         }
     }
 }

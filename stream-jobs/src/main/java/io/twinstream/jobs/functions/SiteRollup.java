@@ -19,6 +19,11 @@ import org.apache.flink.util.Collector;
  * end, emits the site window once. A contribution that comes later (a late reading within the
  * allowed lateness) is added and the site window is emitted again at once, overwriting its point.
  * State is dropped when the allowed lateness has passed too.
+ *
+ * <p>Early contributions (what open device windows gained since their last tick) are added up
+ * apart, and each time one comes, before the window's final emission, the site window is emitted
+ * with that sum marked not final: an early result, which the final value overwrites. Early sums
+ * never enter the final one, so the final value is the same with early results or without.
  */
 public final class SiteRollup extends KeyedProcessFunction<SiteKey, SiteContribution, SiteWindow> {
 
@@ -27,6 +32,7 @@ public final class SiteRollup extends KeyedProcessFunction<SiteKey, SiteContribu
     private final long allowedLatenessMillis;
     private transient ValueState<SiteContribution> total;
     private transient ValueState<Boolean> emitted;
+    private transient ValueState<SiteContribution> earlyTotal;
 
     public SiteRollup(Duration allowedLateness) {
         if (allowedLateness.isNegative()) {
@@ -39,11 +45,16 @@ public final class SiteRollup extends KeyedProcessFunction<SiteKey, SiteContribu
     public void open(OpenContext context) {
         total = getRuntimeContext().getState(new ValueStateDescriptor<>("total", SiteContribution.class));
         emitted = getRuntimeContext().getState(new ValueStateDescriptor<>("emitted", Boolean.class));
+        earlyTotal = getRuntimeContext().getState(new ValueStateDescriptor<>("early", SiteContribution.class));
     }
 
     @Override
     public void processElement(SiteContribution contribution, Context context, Collector<SiteWindow> out) throws Exception {
         SiteKey key = context.getCurrentKey();
+        if (contribution.early()) {
+            addEarly(key, contribution, context, out);
+            return;
+        }
         SiteContribution sum = total.value();
         if (sum == null) {
             context.timerService().registerEventTimeTimer(key.lastMillisecond());
@@ -54,8 +65,24 @@ public final class SiteRollup extends KeyedProcessFunction<SiteKey, SiteContribu
         }
         total.update(sum);
         if (Boolean.TRUE.equals(emitted.value())) {
-            out.collect(siteWindow(key, sum)); // a correction after the first emission: overwrite the point now
+            out.collect(siteWindow(key, sum, true)); // a correction after the first emission: overwrite the point now
         }
+    }
+
+    private void addEarly(SiteKey key, SiteContribution contribution, Context context, Collector<SiteWindow> out)
+            throws Exception {
+        if (Boolean.TRUE.equals(emitted.value()) || key.lastMillisecond() <= context.timerService().currentWatermark()) {
+            return; // the window is closed (an early share cannot come after that: it precedes the watermark)
+        }
+        SiteContribution sum = earlyTotal.value();
+        if (sum == null) {
+            context.timerService().registerEventTimeTimer(cleanupTime(key)); // the same timer as the final total's
+            sum = contribution;
+        } else {
+            sum = sum.plus(contribution);
+        }
+        earlyTotal.update(sum);
+        out.collect(siteWindow(key, sum, false));
     }
 
     @Override
@@ -64,9 +91,14 @@ public final class SiteRollup extends KeyedProcessFunction<SiteKey, SiteContribu
         if (timestamp == cleanupTime(key)) {
             total.clear();
             emitted.clear();
+            earlyTotal.clear();
         } else if (timestamp == key.lastMillisecond() && !Boolean.TRUE.equals(emitted.value())) {
-            out.collect(siteWindow(key, total.value()));
+            SiteContribution sum = total.value();
+            if (sum != null) { // null: only early shares came (a window that closes holds a final share for each)
+                out.collect(siteWindow(key, sum, true));
+            }
             emitted.update(true);
+            earlyTotal.clear();
         }
     }
 
@@ -74,8 +106,8 @@ public final class SiteRollup extends KeyedProcessFunction<SiteKey, SiteContribu
         return key.lastMillisecond() + allowedLatenessMillis + 1;
     }
 
-    private static SiteWindow siteWindow(SiteKey key, SiteContribution sum) {
+    private static SiteWindow siteWindow(SiteKey key, SiteContribution sum, boolean isFinal) {
         return new SiteWindow(key.domain(), key.site(), key.deviceType(), key.metric(), key.size(),
-                Instant.ofEpochMilli(key.start()), sum.values(), sum.devices());
+                Instant.ofEpochMilli(key.start()), sum.values(), sum.devices(), isFinal);
     }
 }

@@ -22,6 +22,8 @@ public final class DeviceState {
     public long lastActive;
     /** When the processing-time timer that forgets an idle device fires, or 0 when none is set. */
     public long forgetAt;
+    /** When the processing-time timer that writes the open windows' early results fires, or 0 when none is set. */
+    public long earlyAt;
     /** Open windows (fired or not, until their allowed lateness has passed), in no order. */
     public List<OpenWindow> windows = new ArrayList<>(4);
 
@@ -30,6 +32,13 @@ public final class DeviceState {
         public WindowSize size;
         public long start;
         public WindowAggregate.Accumulator aggregate = new WindowAggregate.Accumulator();
+        /**
+         * Per metric (by the aggregate's index), the count and sum already passed to the site windows
+         * as early results; null before the first. What an early result adds to its site window is
+         * what came since ({@link io.twinstream.jobs.functions.DeviceWindows}).
+         */
+        public long[] sentCounts;
+        public double[] sentSums;
 
         public OpenWindow() {
         }
@@ -42,6 +51,31 @@ public final class DeviceState {
         /** The last millisecond in the window, Flink's {@code TimeWindow.maxTimestamp()}. */
         public long maxTimestamp() {
             return start + size.length().toMillis() - 1;
+        }
+
+        /** How many of metric {@code i}'s values were passed on as early results. */
+        public long sentCount(int i) {
+            return sentCounts == null || i >= sentCounts.length ? 0 : sentCounts[i];
+        }
+
+        public double sentSum(int i) {
+            return sentSums == null || i >= sentSums.length ? 0 : sentSums[i];
+        }
+
+        /** Whether a metric has values not yet in an early result. */
+        public boolean changedSinceSent() {
+            for (int i = 0; i < aggregate.counts.length; i++) {
+                if (aggregate.counts[i] != sentCount(i)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Notes the aggregate as it is now as passed on. */
+        public void markSent() {
+            sentCounts = aggregate.counts.clone();
+            sentSums = aggregate.sums.clone();
         }
     }
 

@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import io.twinstream.jobs.functions.RecentSequences;
 import io.twinstream.jobs.functions.WindowAggregate;
 import io.twinstream.jobs.serde.ReadingSerializer;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -18,16 +18,40 @@ import org.apache.flink.core.memory.DataOutputView;
  * words), the window size as its tag, and no per-field null flags. The checkpoint of a
  * 100,000-device fleet was mostly these bit windows written whole by the POJO serializer.
  *
- * <p>Format version 1 (the snapshot's): recent (highest, highestTs, word count, words), newestTs,
- * lastActive, forgetAt, window count, then per window: tag, start, domain, site, deviceType (each
- * a string or a null marker), metric count, then per metric: name, count, sum, min, max.
- * A change of format needs a new snapshot version that still reads this one.
+ * <p>Format 1: recent (highest, highestTs, word count, words), newestTs, lastActive, forgetAt,
+ * window count, then per window: tag, start, domain, site, deviceType (each a string or a null
+ * marker), metric count, then per metric: name, count, sum, min, max.
+ * Format 2 (early results) adds earlyAt after forgetAt, and per window after its metrics the
+ * count of early-sent entries followed by each one's count and sum. The snapshot's version tells
+ * the format ({@link Snapshot}): a savepoint in format 1 is read as such and written back in 2.
  */
-public final class DeviceStateSerializer extends TypeSerializerSingleton<DeviceState> {
+public final class DeviceStateSerializer extends TypeSerializer<DeviceState> {
 
     private static final long serialVersionUID = 1L;
 
-    public static final DeviceStateSerializer INSTANCE = new DeviceStateSerializer();
+    public static final DeviceStateSerializer INSTANCE = new DeviceStateSerializer(2);
+
+    /** Which format this instance reads and writes: 2, or 1 to restore an older savepoint. */
+    private final int format;
+
+    DeviceStateSerializer(int format) {
+        this.format = format;
+    }
+
+    @Override
+    public TypeSerializer<DeviceState> duplicate() {
+        return this; // stateless
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof DeviceStateSerializer that && that.format == format;
+    }
+
+    @Override
+    public int hashCode() {
+        return format;
+    }
 
     /** Bounds that a corrupt checkpoint fails on, instead of allocating what its numbers claim. */
     private static final int MAX_WINDOWS = 1 << 16;
@@ -56,6 +80,7 @@ public final class DeviceStateSerializer extends TypeSerializerSingleton<DeviceS
         to.newestTs = from.newestTs;
         to.lastActive = from.lastActive;
         to.forgetAt = from.forgetAt;
+        to.earlyAt = from.earlyAt;
         to.windows = new ArrayList<>(from.windows.size());
         for (DeviceState.OpenWindow w : from.windows) {
             DeviceState.OpenWindow c = new DeviceState.OpenWindow(w.size, w.start);
@@ -68,6 +93,8 @@ public final class DeviceStateSerializer extends TypeSerializerSingleton<DeviceS
             c.aggregate.sums = a.sums.clone();
             c.aggregate.mins = a.mins.clone();
             c.aggregate.maxs = a.maxs.clone();
+            c.sentCounts = w.sentCounts == null ? null : w.sentCounts.clone();
+            c.sentSums = w.sentSums == null ? null : w.sentSums.clone();
             to.windows.add(c);
         }
         return to;
@@ -99,6 +126,9 @@ public final class DeviceStateSerializer extends TypeSerializerSingleton<DeviceS
         out.writeLong(state.newestTs);
         out.writeLong(state.lastActive);
         out.writeLong(state.forgetAt);
+        if (format >= 2) {
+            out.writeLong(state.earlyAt);
+        }
         out.writeInt(state.windows.size());
         for (DeviceState.OpenWindow w : state.windows) {
             ReadingSerializer.writeString(w.size.tag(), out);
@@ -114,6 +144,14 @@ public final class DeviceStateSerializer extends TypeSerializerSingleton<DeviceS
                 out.writeDouble(a.sums[i]);
                 out.writeDouble(a.mins[i]);
                 out.writeDouble(a.maxs[i]);
+            }
+            if (format >= 2) {
+                int sent = w.sentCounts == null ? 0 : w.sentCounts.length;
+                out.writeInt(sent);
+                for (int i = 0; i < sent; i++) {
+                    out.writeLong(w.sentCounts[i]);
+                    out.writeDouble(w.sentSums[i]);
+                }
             }
         }
     }
@@ -135,6 +173,9 @@ public final class DeviceStateSerializer extends TypeSerializerSingleton<DeviceS
         state.newestTs = in.readLong();
         state.lastActive = in.readLong();
         state.forgetAt = in.readLong();
+        if (format >= 2) {
+            state.earlyAt = in.readLong();
+        }
         int windows = in.readInt();
         check(windows, MAX_WINDOWS, "windows");
         state.windows = new ArrayList<>(windows);
@@ -162,6 +203,18 @@ public final class DeviceStateSerializer extends TypeSerializerSingleton<DeviceS
                 a.sums[i] = in.readDouble();
                 a.mins[i] = in.readDouble();
                 a.maxs[i] = in.readDouble();
+            }
+            if (format >= 2) {
+                int sent = in.readInt();
+                check(sent, metrics, "early-sent metrics");
+                if (sent > 0) {
+                    window.sentCounts = new long[sent];
+                    window.sentSums = new double[sent];
+                    for (int i = 0; i < sent; i++) {
+                        window.sentCounts[i] = in.readLong();
+                        window.sentSums[i] = in.readDouble();
+                    }
+                }
             }
             state.windows.add(window);
         }
@@ -197,13 +250,54 @@ public final class DeviceStateSerializer extends TypeSerializerSingleton<DeviceS
 
     @Override
     public TypeSerializerSnapshot<DeviceState> snapshotConfiguration() {
-        return new Snapshot();
+        return new Snapshot(format);
     }
 
-    /** Restores the serializer by name; the format's version is the snapshot's. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<DeviceState> {
+    /**
+     * The format as the snapshot's version: up to 3 (what Flink's {@code SimpleTypeSerializerSnapshot},
+     * used for format 1, wrote, with no content) is format 1; 4 is format 2. Nothing else is written.
+     */
+    public static final class Snapshot implements TypeSerializerSnapshot<DeviceState> {
+
+        private static final int FORMAT_2 = 4;
+
+        private int format;
+
         public Snapshot() {
-            super(() -> INSTANCE);
+            this(2); // Flink creates it so, then reads the version into it
+        }
+
+        Snapshot(int format) {
+            this.format = format;
+        }
+
+        @Override
+        public int getCurrentVersion() {
+            return format >= 2 ? FORMAT_2 : 3;
+        }
+
+        @Override
+        public void writeSnapshot(DataOutputView out) {
+        }
+
+        @Override
+        public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader) {
+            format = readVersion >= FORMAT_2 ? 2 : 1;
+        }
+
+        @Override
+        public TypeSerializer<DeviceState> restoreSerializer() {
+            return format == INSTANCE.format ? INSTANCE : new DeviceStateSerializer(format);
+        }
+
+        @Override
+        public TypeSerializerSchemaCompatibility<DeviceState> resolveSchemaCompatibility(
+                TypeSerializerSnapshot<DeviceState> old) {
+            if (!(old instanceof Snapshot previous)) {
+                return TypeSerializerSchemaCompatibility.incompatible();
+            }
+            return previous.format == format ? TypeSerializerSchemaCompatibility.compatibleAsIs()
+                    : TypeSerializerSchemaCompatibility.compatibleAfterMigration();
         }
     }
 }

@@ -17,7 +17,8 @@ import org.influxdb.dto.Point;
  * Results as InfluxDB points, exactly the schema of ARCHITECTURE.md: measurement
  * {@code device_metrics} or {@code site_metrics}, timestamp = window start in milliseconds, the
  * identifying values as tags (so a rewritten window replaces its point) and count, sum, min, max,
- * mean (and devices) as fields; {@code alerts} and {@code device_status} at the transition's event
+ * mean (and devices) as fields, and {@code final}: false for an early result of a window still open
+ * (the same point, overwritten by the final value), true once it is closed; {@code alerts} and {@code device_status} at the transition's event
  * time (written again after a restart, a transition replaces itself). The client's {@link Point} escapes commas, spaces and '=' in tags;
  * a newline or carriage return cannot be carried by line protocol at all, escaped or not, and an
  * empty tag value is not stored, so both are refused here rather than written wrong.
@@ -34,12 +35,12 @@ public final class InfluxPoints {
 
     public static Point of(DeviceWindow w) {
         return fields(series(DEVICE_MEASUREMENT, w.start(), w.domain(), w.site(), w.deviceType(), w.metric(), w.window())
-                .tag("device_id", tagValue("device_id", w.deviceId())), w.values()).build();
+                .tag("device_id", tagValue("device_id", w.deviceId())), w.values()).addField("final", w.isFinal()).build();
     }
 
     public static Point of(SiteWindow w) {
         return fields(series(SITE_MEASUREMENT, w.start(), w.domain(), w.site(), w.deviceType(), w.metric(), w.window()),
-                w.values()).addField("devices", (long) w.devices()).build();
+                w.values()).addField("devices", (long) w.devices()).addField("final", w.isFinal()).build();
     }
 
     /** An alert transition at its event time; raised and cleared are told apart by the {@code state} field. */

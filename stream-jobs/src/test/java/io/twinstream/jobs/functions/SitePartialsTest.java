@@ -52,4 +52,22 @@ class SitePartialsTest {
             assertThat(records(harness)).as("passed on before the barrier: nothing to checkpoint").hasSize(2);
         }
     }
+
+    @Test
+    void shouldCombineATicksEarlySharesApartAndPassThemOnRightAfterIt() throws Exception {
+        try (var harness = new OneInputStreamOperatorTestHarness<>(new SitePartials())) {
+            harness.open();
+            harness.setProcessingTime(START + 2_000); // the tick's timers run at this time
+            harness.processElement(new SiteContribution(NORTH, Aggregate.of(40), 1, false, true), START);
+            harness.processElement(new SiteContribution(NORTH, Aggregate.of(60), 1, false, true), START);
+            harness.processElement(new SiteContribution(NORTH, Aggregate.of(10), 1, false), START + 9_999);
+            assertThat(records(harness)).as("held until the tick's timers are done").isEmpty();
+
+            harness.setProcessingTime(START + 2_000); // the callback due now runs
+
+            assertThat(records(harness)).containsExactly(new SiteContribution(NORTH, new Aggregate(2, 100, 40, 60), 2, false, true));
+            harness.processWatermark(START + 9_999);
+            assertThat(records(harness)).last().isEqualTo(new SiteContribution(NORTH, Aggregate.of(10), 1, false));
+        }
+    }
 }

@@ -90,4 +90,30 @@ class SiteRollupTest {
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
     }
+
+    /** An open window's early shares (what devices gained since their last tick). */
+    private void early(int newDevices, Aggregate gained) throws Exception {
+        harness.processElement(new SiteContribution(KEY, gained, newDevices, false, true), START.toEpochMilli());
+    }
+
+    @Test
+    void shouldEmitEachEarlySumMarkedAndAFinalValueMadeOfTheWholeWindowsOnly() throws Exception {
+        early(1, Aggregate.of(40));
+        early(1, Aggregate.of(55));
+        early(0, Aggregate.of(60).plus(40)); // n-1 again: no new device
+
+        harness.processWatermark(END - 1);
+        devices(1, Aggregate.of(40).plus(60));
+        devices(1, Aggregate.of(55));
+        harness.processWatermark(END);
+        early(0, Aggregate.of(99)); // after the final value (cannot happen: the watermark follows a tick's shares)
+
+        assertThat(output()).extracting(SiteWindow::values, SiteWindow::devices, SiteWindow::isFinal).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(new Aggregate(1, 40, 40, 40), 1, false),
+                org.assertj.core.groups.Tuple.tuple(new Aggregate(2, 95, 40, 55), 2, false),
+                org.assertj.core.groups.Tuple.tuple(new Aggregate(4, 195, 40, 60), 2, false),
+                org.assertj.core.groups.Tuple.tuple(new Aggregate(3, 155, 40, 60), 2, true));
+        harness.processWatermark(END + 60_001);
+        assertThat(harness.numKeyedStateEntries()).as("early sums dropped with the rest").isZero();
+    }
 }

@@ -29,7 +29,15 @@ class InfluxPointsTest {
                 START, VALUES));
 
         assertThat(line).isEqualTo("device_metrics,device_id=aq-000001,device_type=air-quality,domain=city,metric=pm25,"
-                + "site=north,window=10s count=2i,max=4.5,mean=3.5,min=2.5,sum=7.0 " + START.toEpochMilli());
+                + "site=north,window=10s count=2i,final=true,max=4.5,mean=3.5,min=2.5,sum=7.0 " + START.toEpochMilli());
+    }
+
+    @Test
+    void shouldMarkAnEarlyResultNotFinal() {
+        String line = line(new DeviceWindow("city", "north", "air-quality", "aq-000001", "pm25", WindowSize.TEN_SECONDS,
+                START, VALUES, false));
+
+        assertThat(line).contains(" count=2i,final=false,max=4.5,");
     }
 
     @Test
@@ -38,7 +46,7 @@ class InfluxPointsTest {
                 START, VALUES, 2)).lineProtocol(TimeUnit.MILLISECONDS);
 
         assertThat(line).isEqualTo("site_metrics,device_type=cnc,domain=factory,metric=spindle_temp,site=plant-1,window=1m "
-                + "count=2i,devices=2i,max=4.5,mean=3.5,min=2.5,sum=7.0 " + START.toEpochMilli());
+                + "count=2i,devices=2i,final=true,max=4.5,mean=3.5,min=2.5,sum=7.0 " + START.toEpochMilli());
     }
 
     /** Nothing a tag value holds can end the tag set early or add a tag or field. */
