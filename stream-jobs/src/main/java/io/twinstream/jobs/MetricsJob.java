@@ -1,6 +1,7 @@
 package io.twinstream.jobs;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -26,6 +27,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * Checkpoints every {@code checkpoint.interval} to {@code checkpoint.dir}; restarts with exponential backoff.
  */
 public final class MetricsJob {
+
+    /** The longest a site point waits for its batch while early results are on. */
+    static final Duration SITE_LINGER = Duration.ofMillis(200);
+
 
     private MetricsJob() {
     }
@@ -55,7 +60,10 @@ public final class MetricsJob {
 
         out.deviceWindows().sinkTo(new InfluxSink<>(config.influx(), InfluxPoints::of))
                 .name("device_metrics to InfluxDB").uid("device-metrics-sink");
-        out.siteWindows().sinkTo(new InfluxSink<>(config.influx(), InfluxPoints::of))
+        // Site points are few (one per site, device type, metric and window, and per tick while open):
+        // written within SITE_LINGER, so an early result is not held back by the batch linger.
+        InfluxSink.Settings sites = config.early().enabled() ? config.influx().withLingerAtMost(SITE_LINGER) : config.influx();
+        out.siteWindows().sinkTo(new InfluxSink<>(sites, InfluxPoints::of))
                 .name("site_metrics to InfluxDB").uid("site-metrics-sink");
         out.late().sinkTo(KafkaSink.<MetricSample>builder()
                         .setBootstrapServers(config.kafkaBootstrap())

@@ -60,6 +60,12 @@ public final class InfluxSink<T> implements Sink<T> {
         public Settings withRetryFor(Duration newRetryFor) {
             return new Settings(url, database, username, password, batchSize, linger, newRetryFor);
         }
+
+        /** These settings with a linger no longer than {@code most}. */
+        public Settings withLingerAtMost(Duration most) {
+            return linger.compareTo(most) <= 0 ? this
+                    : new Settings(url, database, username, password, batchSize, most, retryFor);
+        }
     }
 
     private final Settings settings;
