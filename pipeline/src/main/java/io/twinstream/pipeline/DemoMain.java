@@ -426,7 +426,7 @@ public final class DemoMain {
             String influx = stack.influx().url();
             PipelineRates rates;
             try {
-                long windows = Audit.count(influx, Pipeline.DATABASE, "SELECT count(\"count\") FROM device_metrics WHERE \"final\" = true");
+                long windows = Audit.finalWindows(influx, Pipeline.DATABASE, "device_metrics");
                 ConsumerLag.Position readings = lag.of("telemetry.readings", Pipeline.JOB_GROUPS);
                 rates = new PipelineRates(phase, publishedReadings, ingested, deadLettered, readings.records(),
                         readings.lag(Pipeline.METRICS_GROUP), readings.lag(Pipeline.ALERTS_GROUP), windows,

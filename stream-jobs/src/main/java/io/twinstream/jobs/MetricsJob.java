@@ -58,7 +58,8 @@ public final class MetricsJob {
         MetricsTopology.Outputs out = MetricsTopology.build(beforeTopology.apply(readings), config.outOfOrderness(), config.dedupMemory(),
                 config.allowedLateness(), config.early());
 
-        out.deviceWindows().sinkTo(new InfluxSink<>(config.influx(), InfluxPoints::of))
+        boolean earlyDevices = config.early().enabled() && config.early().deviceWindows();
+        out.deviceWindows().sinkTo(new InfluxSink<>(config.influx(), w -> InfluxPoints.of(w, earlyDevices)))
                 .name("device_metrics to InfluxDB").uid("device-metrics-sink");
         // Site points are few (one per site, device type, metric and window, and per tick while open):
         // written within SITE_LINGER, so an early result is not held back by the batch linger.

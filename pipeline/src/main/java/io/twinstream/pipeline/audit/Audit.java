@@ -228,4 +228,13 @@ public final class Audit {
                 .path(0).path("values").path(0).path(1);
         return value.isMissingNode() || value.isNull() ? 0 : value.asLong();
     }
+
+    /**
+     * How many windows of {@code measurement} hold a final value: all points but the early results
+     * ({@code final=false}); a final device point may have no {@code final} field at all.
+     */
+    public static long finalWindows(String influxUrl, String database, String measurement) throws IOException {
+        return count(influxUrl, database, "SELECT count(\"count\") FROM " + measurement)
+                - count(influxUrl, database, "SELECT count(\"count\") FROM " + measurement + " WHERE \"final\" = false");
+    }
 }

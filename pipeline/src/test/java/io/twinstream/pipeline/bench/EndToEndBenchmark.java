@@ -282,8 +282,8 @@ public final class EndToEndBenchmark {
                     consumed = now;
                 }
                 if (now - lastLine > 5_000_000_000L || consumed != 0 && now - lastLine > 1_000_000_000L) {
-                    long points = Audit.count(influx.url(), Pipeline.DATABASE, "SELECT count(\"count\") FROM device_metrics WHERE \"final\" = true")
-                            + Audit.count(influx.url(), Pipeline.DATABASE, "SELECT count(\"count\") FROM site_metrics WHERE \"final\" = true");
+                    long points = Audit.finalWindows(influx.url(), Pipeline.DATABASE, "device_metrics")
+                            + Audit.finalWindows(influx.url(), Pipeline.DATABASE, "site_metrics");
                     System.out.printf("%s: %5.0f s | in Kafka %,10d of %,d | lag metrics %,9d alerts %,9d | windows in InfluxDB %,9d of %,d%n",
                             mode, (now - t0) / 1e9, inKafka, readings, lagMetrics, lagAlerts, points, windows);
                     lastLine = now;

@@ -29,15 +29,20 @@ class InfluxPointsTest {
                 START, VALUES));
 
         assertThat(line).isEqualTo("device_metrics,device_id=aq-000001,device_type=air-quality,domain=city,metric=pm25,"
-                + "site=north,window=10s count=2i,final=true,max=4.5,mean=3.5,min=2.5,sum=7.0 " + START.toEpochMilli());
+                + "site=north,window=10s count=2i,max=4.5,mean=3.5,min=2.5,sum=7.0 " + START.toEpochMilli());
     }
 
+    /** Device points carry final only where an early result may precede them; an early result always. */
     @Test
-    void shouldMarkAnEarlyResultNotFinal() {
-        String line = line(new DeviceWindow("city", "north", "air-quality", "aq-000001", "pm25", WindowSize.TEN_SECONDS,
-                START, VALUES, false));
+    void shouldMarkAnEarlyResultNotFinalAndAFinalDeviceWindowOnlyWhereEarlyOnesAreWritten() {
+        DeviceWindow early = new DeviceWindow("city", "north", "air-quality", "aq-000001", "pm25", WindowSize.TEN_SECONDS,
+                START, VALUES, false);
+        DeviceWindow closed = new DeviceWindow("city", "north", "air-quality", "aq-000001", "pm25", WindowSize.TEN_SECONDS,
+                START, VALUES);
 
-        assertThat(line).contains(" count=2i,final=false,max=4.5,");
+        assertThat(line(early)).contains(" count=2i,final=false,max=4.5,");
+        assertThat(InfluxPoints.of(closed, true).lineProtocol(TimeUnit.MILLISECONDS)).contains(" count=2i,final=true,max=4.5,");
+        assertThat(line(closed)).doesNotContain("final");
     }
 
     @Test
