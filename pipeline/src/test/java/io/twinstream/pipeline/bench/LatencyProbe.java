@@ -53,7 +53,7 @@ final class LatencyProbe implements AutoCloseable {
                 String answer = InfluxHttp.query(influxUrl, Pipeline.DATABASE, "SELECT \"count\", \"final\" FROM site_metrics "
                         + "WHERE \"window\" = '10s' AND time >= " + since + "ms GROUP BY \"site\", \"metric\"");
                 long now = System.currentTimeMillis();
-                long newest = since;
+                long newestFinal = since; // polled from a minute before the newest final window on: none older is open
                 for (JsonNode series : JSON.readTree(answer).path("results").path(0).path("series")) {
                     String site = series.path("tags").path("site").asText();
                     String metric = series.path("tags").path("metric").asText();
@@ -67,11 +67,11 @@ final class LatencyProbe implements AutoCloseable {
                         }
                         if (!row.path(2).isBoolean() || row.path(2).asBoolean()) {
                             finalSeen.putIfAbsent(key, now);
+                            newestFinal = Math.max(newestFinal, start);
                         }
-                        newest = Math.max(newest, start);
                     }
                 }
-                since = Math.max(since, newest - 60_000);
+                since = Math.max(since, newestFinal - 60_000);
                 Thread.sleep(200);
             } catch (InterruptedException e) {
                 return;
