@@ -59,7 +59,10 @@ import org.apache.flink.util.OutputTag;
  * </ol>
  * With each emission goes what it adds to the site windows, on the {@code sites} side output: a
  * window's whole aggregate per metric when the watermark passes its end, a correcting reading's own
- * values when it comes late ({@link SiteContribution}).
+ * values when it comes late ({@link SiteContribution}). With {@link EarlyResults}, a device whose
+ * recent windows took a reading also has a processing-time tick: each open window sends what it
+ * gained since the last tick as an early contribution (and, if asked, itself marked not final);
+ * what was sent is kept per window, so the next tick and a restore send only the rest.
  * A device's seqs and newest timestamp are forgotten {@code memory} of processing time after its
  * last new reading (so a duplicate later than that passes as new, as before); its state goes with
  * them once it has no open window.
