@@ -7,6 +7,7 @@ import java.util.function.UnaryOperator;
 
 import io.twinstream.jobs.config.JobKafkaAdmin;
 import io.twinstream.jobs.config.JobSettings;
+import io.twinstream.jobs.metrics.EarlyResults;
 import io.twinstream.jobs.metrics.MetricSample;
 import io.twinstream.jobs.sink.InfluxPoints;
 import io.twinstream.jobs.sink.InfluxSink;
@@ -31,7 +32,6 @@ public final class MetricsJob {
     /** The longest a site point waits for its batch while early results are on. */
     static final Duration SITE_LINGER = Duration.ofMillis(200);
 
-
     private MetricsJob() {
     }
 
@@ -55,15 +55,16 @@ public final class MetricsJob {
         JobKafkaAdmin.requireTopics(config.kafkaBootstrap(), List.of(config.readingsTopic(), config.lateTopic()));
         DataStream<Reading> readings = readings(env, config);
 
+        EarlyResults early = config.early();
         MetricsTopology.Outputs out = MetricsTopology.build(beforeTopology.apply(readings), config.outOfOrderness(), config.dedupMemory(),
-                config.allowedLateness(), config.early());
+                config.allowedLateness(), early);
 
-        boolean earlyDevices = config.early().enabled() && config.early().deviceWindows();
+        boolean earlyDevices = early.enabled() && early.deviceWindows();
         out.deviceWindows().sinkTo(new InfluxSink<>(config.influx(), w -> InfluxPoints.of(w, earlyDevices)))
                 .name("device_metrics to InfluxDB").uid("device-metrics-sink");
         // Site points are few (one per site, device type, metric and window, and per tick while open):
         // written within SITE_LINGER, so an early result is not held back by the batch linger.
-        InfluxSink.Settings sites = config.early().enabled() ? config.influx().withLingerAtMost(SITE_LINGER) : config.influx();
+        InfluxSink.Settings sites = early.enabled() ? config.influx().withLingerAtMost(SITE_LINGER) : config.influx();
         out.siteWindows().sinkTo(new InfluxSink<>(sites, InfluxPoints::of))
                 .name("site_metrics to InfluxDB").uid("site-metrics-sink");
         out.late().sinkTo(KafkaSink.<MetricSample>builder()

@@ -139,12 +139,13 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
             }
         } else {
             state.newestTs = Math.max(state.newestTs, reading.ts());
-            addToWindows(reading, state, context, out);
+            addToWindows(reading, state, now, context, out);
         }
         device.update(state);
     }
 
-    private void addToWindows(Reading reading, DeviceState state, Context context, Collector<DeviceWindow> out) {
+    /** @param now the processing time the reading came at */
+    private void addToWindows(Reading reading, DeviceState state, long now, Context context, Collector<DeviceWindow> out) {
         long watermark = context.timerService().currentWatermark();
         for (WindowSize size : sizes) {
             long start = size.startOf(reading.ts());
@@ -163,7 +164,7 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
             }
             if (window.maxTimestamp() > watermark) {
                 window.aggregate.add(reading);
-                scheduleEarlyResults(window, state, context);
+                scheduleEarlyResults(window, state, now, context);
             } else { // a correction within the allowed lateness: the window again, and what the reading adds to its sites
                 WindowAggregate.Accumulator acc = window.aggregate;
                 boolean[] newMetric = new boolean[reading.metricCount()];
@@ -185,11 +186,10 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
      * set. Ticks are on multiples of {@code early.every()}, the same for every device, so the
      * site contributions of one tick leave together and are combined ({@link SitePartials}).
      */
-    private void scheduleEarlyResults(DeviceState.OpenWindow window, DeviceState state, Context context) {
+    private void scheduleEarlyResults(DeviceState.OpenWindow window, DeviceState state, long now, Context context) {
         if (!early.enabled() || state.earlyAt != 0) {
             return;
         }
-        long now = context.timerService().currentProcessingTime();
         if (early.recent(window.maxTimestamp(), now)) {
             state.earlyAt = early.nextTick(now);
             context.timerService().registerProcessingTimeTimer(state.earlyAt);
@@ -265,7 +265,7 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
                 if (early.deviceWindows()) {
                     out.collect(new DeviceWindow(acc.domain, acc.site, acc.deviceType, deviceId, acc.metrics[i],
                             window.size, Instant.ofEpochMilli(window.start),
-                            new Aggregate(acc.counts[i], acc.sums[i], acc.mins[i], acc.maxs[i]), false));
+                            acc.aggregate(i), false));
                 }
                 // Since the last tick: count and sum are differences; min and max so far combine to the same.
                 Aggregate gained = new Aggregate(acc.counts[i] - sent, acc.sums[i] - window.sentSum(i), acc.mins[i],
@@ -319,7 +319,7 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
         WindowAggregate.Accumulator acc = window.aggregate;
         Instant start = Instant.ofEpochMilli(window.start);
         for (int i = 0; i < acc.metrics.length; i++) {
-            Aggregate values = new Aggregate(acc.counts[i], acc.sums[i], acc.mins[i], acc.maxs[i]);
+            Aggregate values = acc.aggregate(i);
             out.collect(new DeviceWindow(acc.domain, acc.site, acc.deviceType, deviceId, acc.metrics[i], window.size, start,
                     values));
             if (closing != null) {

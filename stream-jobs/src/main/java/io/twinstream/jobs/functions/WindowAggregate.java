@@ -2,6 +2,7 @@ package io.twinstream.jobs.functions;
 
 import java.util.Arrays;
 
+import io.twinstream.jobs.metrics.Aggregate;
 import io.twinstream.model.Reading;
 import org.apache.flink.api.common.functions.AggregateFunction;
 
@@ -31,6 +32,11 @@ public final class WindowAggregate implements AggregateFunction<Reading, WindowA
         public double[] maxs = new double[0];
 
         /** Adds a reading's values; the device's place comes from the first reading. */
+        /** Metric {@code i}'s count, sum, min and max. */
+        public Aggregate aggregate(int i) {
+            return new Aggregate(counts[i], sums[i], mins[i], maxs[i]);
+        }
+
         public void add(Reading reading) {
             if (domain == null) {
                 domain = reading.domain();
