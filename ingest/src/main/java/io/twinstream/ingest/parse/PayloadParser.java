@@ -12,6 +12,7 @@ import java.util.TreeMap;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -44,6 +45,9 @@ public final class PayloadParser {
     private final ObjectMapper json = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            // "{..}{..}" is two readings run together, not one: refused whole rather than the
+            // second dropped without a trace
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
     private final int maxPayloadBytes;
     private final long maxClockDistanceMillis;
@@ -136,6 +140,9 @@ public final class PayloadParser {
             throw new PayloadRejectedException(RejectReason.WRONG_TYPE, "seq must be >= 0, was " + seq);
         }
         JsonNode metrics = node.get("metrics");
+        if (metrics == null) {
+            throw new PayloadRejectedException(RejectReason.MISSING_FIELD, "no 'metrics'");
+        }
         if (!metrics.isObject()) {
             throw new PayloadRejectedException(RejectReason.WRONG_TYPE, "metrics is not an object");
         }

@@ -99,6 +99,13 @@ class PayloadParserTest {
                         "[{\"deviceId\":\"a b\",\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{\"v\":1}}]", RejectReason.UNSAFE_NAME),
                 Arguments.of("batch element without deviceId", "telemetry/city/s/gateway/gw-1",
                         "[{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{\"v\":1}}]", RejectReason.MISSING_FIELD),
+                Arguments.of("batch element without metrics", "telemetry/city/s/gateway/gw-1",
+                        "[{\"deviceId\":\"a\",\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{\"v\":1}},"
+                                + "{\"deviceId\":\"b\",\"ts\":" + NOW + ",\"seq\":1}]", RejectReason.MISSING_FIELD),
+                Arguments.of("batch element not an object", "telemetry/city/s/gateway/gw-1",
+                        "[{\"deviceId\":\"a\",\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{\"v\":1}},7]", RejectReason.WRONG_TYPE),
+                Arguments.of("a second JSON value after the reading", TOPIC, ok + ok, RejectReason.MALFORMED_JSON),
+                Arguments.of("junk after the reading", TOPIC, ok + " x", RejectReason.MALFORMED_JSON),
                 Arguments.of("single reading on a gateway topic", "telemetry/city/s/gateway/gw-1", ok, RejectReason.WRONG_TYPE),
                 Arguments.of("SenML for another device", TOPIC, "[{\"bn\":\"urn:dev:id:aq-999:\",\"n\":\"v\",\"t\":" + NOW / 1000 + ",\"v\":1}]",
                         RejectReason.DEVICE_MISMATCH),
