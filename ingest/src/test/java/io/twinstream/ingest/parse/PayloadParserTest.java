@@ -69,6 +69,21 @@ class PayloadParserTest {
         assertThat(readings.get(0).metricValues()).containsExactly(12.3, 40.0);
     }
 
+    /** Jackson's fast double parser is on: every value must still be the JDK's correctly rounded double. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"0.1", "12.3", "-0.0", "9007199254740993", "2.2250738585072011e-308",
+            "4.9e-324", "1.7976931348623157e308", "123456789.123456789", "1e23", "8.41e21", "5e-324", "3.0000000000000004"})
+    void shouldReadEveryNumberAsTheJdkDoes(String number) throws Exception {
+        for (String topic : List.of(TOPIC, "telemetry/city/s/gateway/gw-1")) {
+            String reading = "{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{\"v\":" + number + "}}";
+            String payload = topic.equals(TOPIC) ? reading : "[" + reading.replace("{\"ts", "{\"deviceId\":\"d\",\"ts") + "]";
+
+            assertThat(parse(topic, payload).get(0).metricValues()[0]).isEqualTo(Double.parseDouble(number));
+            assertThat(parser.parseTree(topic, TopicAddress.parse(topic), payload.getBytes(StandardCharsets.UTF_8), NOW)
+                    .get(0).metricValues()[0]).isEqualTo(Double.parseDouble(number));
+        }
+    }
+
     static Stream<Arguments> badPayloads() {
         String ok = "{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{\"v\":1}}";
         return Stream.of(
