@@ -25,6 +25,7 @@ import io.twinstream.infra.stack.local.KafkaProcess;
 import io.twinstream.infra.stack.local.LocalOptions;
 import io.twinstream.infra.stack.local.LocalService;
 import io.twinstream.infra.stack.local.MosquittoProcess;
+import io.twinstream.infra.stack.local.ProcessUsage;
 import io.twinstream.ingest.IngestMain;
 import io.twinstream.ingest.config.IngestConfig;
 import io.twinstream.simulator.publish.MqttCallbackAdapter;
@@ -57,7 +58,9 @@ import org.eclipse.paho.mqttv5.common.MqttException;
  *   <li>the bridge's heap in use and resident memory are sampled from its /metrics every 200 ms,
  *       and its peak RSS read from /proc/&lt;pid&gt;/status (VmHWM).</li>
  * </ol>
- * Two loads: one reading per JSON message, and gateway batches of 50 readings per message.
+ * Two loads: one reading per JSON message, and gateway batches of 50 readings per message. CPU
+ * per process is printed for both runs, and the bridge's CPU per message: on a machine where all
+ * of them share two cores, that is the steadier figure.
  * Not a test: run with {@code infra/bin/bench-ingest [single|batch|all]}.
  */
 public final class IngestBenchmark {
@@ -88,7 +91,7 @@ public final class IngestBenchmark {
             for (String part : parts) {
                 Load load = switch (part) {
                     case "single" -> load("single", "json", 1, 300, 1000);  // 300,000 messages of 1 reading
-                    case "batch" -> load("batch", "batch", 50, 200, 5000);  // 20,000 messages of 50 readings
+                    case "batch" -> load("batch", "batch", 50, 600, 5000);  // 60,000 messages of 50 readings
                     default -> throw new IllegalArgumentException("unknown part " + part + " (single|batch|all)");
                 };
                 System.out.printf("%n%s: %,d QoS 1 messages, %,d readings%n", load.name, load.messages.size(), load.readings);
@@ -155,11 +158,15 @@ public final class IngestBenchmark {
             client.subscribe("$share/null/telemetry/#", 1).waitForCompletion(15_000);
             subscribers.add(client);
         }
+        ProcessUsage usage = new ProcessUsage(Map.of("mosquitto", mqtt.pid().orElse(-1),
+                "bench JVM", ProcessHandle.current().pid()));
+        usage.start();
         publish(mqtt, load);
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (received.sum() < load.messages.size() && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
+        usage.stop();
         for (MqttAsyncClient client : subscribers) {
             client.disconnect().waitForCompletion(10_000);
             client.close();
@@ -168,6 +175,7 @@ public final class IngestBenchmark {
         double rate = received.sum() / seconds;
         System.out.printf("  null subscriber: %,d messages in %.1f s: %,.0f msg/s, %,.0f readings/s%n",
                 received.sum(), seconds, rate, rate * load.readings / load.messages.size());
+        usage.print(System.out, "  null subscriber (the bench JVM publishes and subscribes)");
         return rate;
     }
 
@@ -228,6 +236,9 @@ public final class IngestBenchmark {
             long lastCount = 0;
             double heapPeak = 0;
             double rssPeak = 0;
+            ProcessUsage usage = new ProcessUsage(Map.of("bridge", bridge.pid(), "mosquitto", mqtt.pid().orElse(-1),
+                    "kafka", kafka.pid().orElse(-1), "bench JVM", ProcessHandle.current().pid()));
+            usage.start();
             publisher.start();
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             while (System.nanoTime() < deadline) {
@@ -249,6 +260,7 @@ public final class IngestBenchmark {
                 Thread.sleep(200);
             }
             publisher.join();
+            usage.stop();
             double seconds = (lastAt - firstAt) / 1e9;
             double rate = lastCount / seconds;
             long inKafka = recordCount(kafka.bootstrapServers(), topic);
@@ -257,6 +269,10 @@ public final class IngestBenchmark {
                     inKafka == load.readings ? "zero loss" : "MISMATCH");
             System.out.printf("  bridge memory:   heap in use peak %.0f MiB, RSS peak %.0f MiB (sampled), VmHWM %s%n",
                     heapPeak / (1 << 20), rssPeak / (1 << 20), peakRss(bridge.pid()));
+            double bridgeCpu = usage.cpuSeconds("bridge");
+            System.out.printf("  bridge CPU:      %.1f s in all: %.1f us per message, %.2f us per reading%n",
+                    bridgeCpu, bridgeCpu * 1e6 / load.messages.size(), bridgeCpu * 1e6 / load.readings);
+            usage.print(System.out, "  bridge (the bench JVM publishes)");
             return rate;
         } finally {
             bridge.stop(Duration.ofSeconds(30));

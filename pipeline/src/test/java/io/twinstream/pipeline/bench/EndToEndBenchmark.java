@@ -19,6 +19,7 @@ import io.twinstream.infra.stack.local.KafkaProcess;
 import io.twinstream.infra.stack.local.LocalOptions;
 import io.twinstream.infra.stack.local.LocalService;
 import io.twinstream.infra.stack.local.MosquittoProcess;
+import io.twinstream.infra.stack.local.ProcessUsage;
 import io.twinstream.ingest.IngestMain;
 import io.twinstream.jobs.StreamJobsMain;
 import io.twinstream.pipeline.ConsumerLag;

@@ -1,4 +1,4 @@
-package io.twinstream.pipeline.bench;
+package io.twinstream.infra.stack.local;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -10,9 +10,10 @@ import java.util.Map;
 /**
  * CPU time and peak resident memory of a set of processes over a run, from {@code /proc}: sampled
  * every 500 ms (a process that ends keeps its last sample), reported as average cores used over the
- * run and the peak RSS ({@code VmHWM}).
+ * run and the peak RSS ({@code VmHWM}). For the benchmarks, which print what each process of the
+ * pipeline costs; Linux only (elsewhere every figure is 0).
  */
-final class ProcessUsage {
+public final class ProcessUsage {
 
     private static final double TICKS_PER_SECOND = 100; // CLK_TCK on Linux
 
@@ -25,15 +26,15 @@ final class ProcessUsage {
     private long startedAt;
     private long stoppedAt;
 
-    ProcessUsage(Map<String, Long> pids) {
+    public ProcessUsage(Map<String, Long> pids) {
         this.pids = new LinkedHashMap<>(pids);
     }
 
-    void track(String name, long pid) {
+    public void track(String name, long pid) {
         pids.put(name, pid);
     }
 
-    void start() {
+    public void start() {
         startedAt = System.nanoTime();
         pids.forEach((name, pid) -> ticksAtStart.put(name, ticks(pid)));
         running = true;
@@ -51,7 +52,7 @@ final class ProcessUsage {
         sampler.start();
     }
 
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         sample();
         running = false;
         sampler.interrupt();
@@ -72,18 +73,23 @@ final class ProcessUsage {
         });
     }
 
-    synchronized void print(PrintStream out, String label) {
+    public synchronized void print(PrintStream out, String label) {
         double seconds = (stoppedAt - startedAt) / 1e9;
         out.printf("%s: per process over the %.0f s run (average cores of %d; peak resident memory):%n", label, seconds,
                 Runtime.getRuntime().availableProcessors());
         double total = 0;
         for (String name : pids.keySet()) {
-            long used = ticksLast.getOrDefault(name, 0L) - Math.max(0, ticksAtStart.getOrDefault(name, 0L));
-            double cores = used / TICKS_PER_SECOND / seconds;
+            double cores = cpuSeconds(name) / seconds;
             total += cores;
             out.printf("%s:   %-12s %5.2f cores   %,6d MiB%n", label, name, cores, peakRss.getOrDefault(name, 0L) / 1024 / 1024);
         }
         out.printf("%s:   %-12s %5.2f cores%n", label, "all", total);
+    }
+
+    /** CPU seconds the process used from {@link #start()} to its last sample. */
+    public synchronized double cpuSeconds(String name) {
+        long used = ticksLast.getOrDefault(name, 0L) - Math.max(0, ticksAtStart.getOrDefault(name, 0L));
+        return used / TICKS_PER_SECOND;
     }
 
     /** utime + stime of the process, in clock ticks; -1 when it is gone. */
