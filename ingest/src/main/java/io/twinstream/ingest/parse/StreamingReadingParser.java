@@ -48,13 +48,15 @@ final class StreamingReadingParser {
     /** The readings, or {@code null} when the payload is not a valid JSON reading or batch. */
     List<Reading> tryParse(byte[] payload, TopicAddress address, long receivedAt) {
         try (JsonParser p = json.createParser(payload)) {
+            // one pair of scratch arrays per message; each reading keeps copies of its exact size
+            Metrics scratch = new Metrics(new String[MAX_METRICS], new double[MAX_METRICS]);
             JsonToken first = p.nextToken();
             List<Reading> readings;
             if (first == JsonToken.START_OBJECT) {
                 if (address.isGateway()) {
                     return null; // a gateway topic carries batches
                 }
-                Reading reading = reading(p, address, false, receivedAt);
+                Reading reading = reading(p, address, false, receivedAt, scratch);
                 if (reading == null) {
                     return null;
                 }
@@ -63,7 +65,7 @@ final class StreamingReadingParser {
                 readings = new ArrayList<>(payload.length / 64 + 1); // a batch's readings are ~100 bytes each
                 JsonToken token;
                 while ((token = p.nextToken()) == JsonToken.START_OBJECT) {
-                    Reading reading = reading(p, address, true, receivedAt);
+                    Reading reading = reading(p, address, true, receivedAt, scratch);
                     if (reading == null) {
                         return null;
                     }
@@ -85,7 +87,8 @@ final class StreamingReadingParser {
      * One reading object, the parser on its START_OBJECT. In a batch the device comes from
      * {@code deviceId} (and {@code deviceType}, else the topic's), otherwise from the topic.
      */
-    private Reading reading(JsonParser p, TopicAddress address, boolean inBatch, long receivedAt) throws IOException {
+    private Reading reading(JsonParser p, TopicAddress address, boolean inBatch, long receivedAt, Metrics scratch)
+            throws IOException {
         long ts = 0;
         long seq = 0;
         boolean hasTs = false;
@@ -118,14 +121,12 @@ final class StreamingReadingParser {
                     if (names != null || value != JsonToken.START_OBJECT) {
                         return null;
                     }
-                    names = new String[MAX_METRICS];
-                    values = new double[MAX_METRICS];
-                    int count = metrics(p, names, values);
+                    int count = metrics(p, scratch.names, scratch.values);
                     if (count <= 0) {
                         return null;
                     }
-                    names = Arrays.copyOf(names, count);
-                    values = Arrays.copyOf(values, count);
+                    names = Arrays.copyOf(scratch.names, count);
+                    values = Arrays.copyOf(scratch.values, count);
                 }
                 case "deviceId" -> {
                     if (!inBatch || deviceId != null || value != JsonToken.VALUE_STRING) {
@@ -183,6 +184,10 @@ final class StreamingReadingParser {
             count++;
         }
         return count;
+    }
+
+    /** Room for one reading's metrics while it is read. */
+    private record Metrics(String[] names, double[] values) {
     }
 
     /** A whole number that fits a long, as the tree path's {@code isIntegralNumber && canConvertToLong}. */
