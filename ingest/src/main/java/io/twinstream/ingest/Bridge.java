@@ -61,7 +61,7 @@ public final class Bridge implements AutoCloseable {
 
     public Bridge(IngestConfig config) {
         this.config = config;
-        this.parser = new PayloadParser(config.maxPayloadBytes(), config.maxClockDistance());
+        this.parser = new PayloadParser(config.maxPayloadBytes(), config.maxClockDistance(), config.maxFuture());
     }
 
     public IngestMetrics metrics() {

@@ -52,7 +52,7 @@ final class AlertsJobRuns {
     }
 
     static List<TimedReading> readings(Scenario scenario) throws PayloadRejectedException {
-        PayloadParser parser = new PayloadParser(1 << 20, Duration.ofDays(3650));
+        PayloadParser parser = new PayloadParser(1 << 20, Duration.ofDays(3650), Duration.ofDays(3650));
         MessageGenerator generator = new MessageGenerator(new DeviceFleet(scenario, 1.0), StreamObserver.NONE);
         List<TimedReading> out = new ArrayList<>();
         for (SimMessage m = generator.next(); m != null; m = generator.next()) {

@@ -49,7 +49,13 @@ import java.util.TreeSet;
  * @param deadLetterTopic    {@code kafka.deadletter-topic}, default telemetry.deadletter
  * @param kafkaProperties    every {@code kafka.producer.*} key, passed to the producer (SASL, TLS ...)
  * @param maxPayloadBytes    {@code ingest.max-payload-bytes}, default 262144
- * @param maxClockDistance   {@code ingest.max-clock-distance}, default 366d
+ * @param maxClockDistance   {@code ingest.max-clock-distance}: a timestamp older than this is
+ *                           refused, default 366d
+ * @param maxFuture          {@code ingest.max-future}: a timestamp more than this ahead of the
+ *                           bridge's clock is refused ({@code timestamp-in-future}), default 1m.
+ *                           One reading from the future moves the jobs' event time to it, and the
+ *                           rest of the fleet's readings are then late by as much: within the jobs'
+ *                           out-of-orderness and allowed lateness (5 s + 60 s) they still count
  * @param metricsPort        {@code metrics.port}: Prometheus /metrics on 127.0.0.1; 0 = a free port, -1 = off; default 9464
  * @param statusInterval     {@code status.interval}: the one-line status log, default 10s
  */
@@ -58,13 +64,13 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
                            boolean leaveGroupOnShutdown, String mqttTrustStore, String mqttTrustStorePassword,
                            String kafkaBootstrap, String readingsTopic, String deadLetterTopic,
                            Map<String, String> kafkaProperties, int maxPayloadBytes, Duration maxClockDistance,
-                           int metricsPort, Duration statusInterval) {
+                           Duration maxFuture, int metricsPort, Duration statusInterval) {
 
     private static final Set<String> KEYS = Set.of("mqtt.url", "mqtt.username", "mqtt.password", "mqtt.client-id",
             "mqtt.connections", "mqtt.share-group", "mqtt.topic-filter", "mqtt.receive-maximum", "mqtt.session-expiry",
             "mqtt.on-shutdown", "mqtt.tls.truststore", "mqtt.tls.truststore-password",
             "kafka.bootstrap", "kafka.readings-topic", "kafka.deadletter-topic", "ingest.max-payload-bytes",
-            "ingest.max-clock-distance", "metrics.port", "status.interval");
+            "ingest.max-clock-distance", "ingest.max-future", "metrics.port", "status.interval");
 
     public IngestConfig {
         kafkaProperties = Map.copyOf(kafkaProperties);
@@ -95,6 +101,10 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
             throw new IllegalArgumentException("kafka.bootstrap is empty");
         }
         range("ingest.max-payload-bytes", maxPayloadBytes, 16, 64 * 1024 * 1024);
+        if (maxFuture.compareTo(maxClockDistance) > 0) {
+            throw new IllegalArgumentException("ingest.max-future (" + maxFuture + ") must not exceed ingest.max-clock-distance ("
+                    + maxClockDistance + ")");
+        }
         range("metrics.port", metricsPort, -1, 65_535);
     }
 
@@ -157,6 +167,7 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
                 kafka,
                 integer(values, "ingest.max-payload-bytes", 256 * 1024),
                 duration(values, "ingest.max-clock-distance", Duration.ofDays(366)),
+                duration(values, "ingest.max-future", Duration.ofMinutes(1)),
                 integer(values, "metrics.port", 9464),
                 duration(values, "status.interval", Duration.ofSeconds(10)));
     }

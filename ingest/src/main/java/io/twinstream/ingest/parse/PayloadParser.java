@@ -32,8 +32,8 @@ import io.twinstream.model.Reading;
  *   <li>the earlier SenML draft: {@code {"bn": .., "bt": .., "e": [..]}}.</li>
  * </ul>
  * Numeric strings in SenML {@code v} are coerced to numbers. Device ids, types and metric names
- * must be safe InfluxDB tag values (letters, digits, {@code _ . : -}); timestamps must lie within
- * {@code maxClockDistance} of now. Thread-safe.
+ * must be safe InfluxDB tag values (letters, digits, {@code _ . : -}); timestamps must lie between
+ * {@code maxClockDistance} before now and {@code maxFuture} after it. Thread-safe.
  *
  * <p>JSON readings and batches that are valid are read by {@link StreamingReadingParser} without a
  * tree; everything else (SenML, and every payload to refuse) by the tree model below, which is
@@ -59,16 +59,20 @@ public final class PayloadParser {
             .build();
     private final int maxPayloadBytes;
     private final long maxClockDistanceMillis;
+    private final long maxFutureMillis;
     private final StreamingReadingParser fastPath;
 
     /**
      * @param maxPayloadBytes  larger payloads are rejected unread (default 256 KiB)
-     * @param maxClockDistance a timestamp farther than this from now is rejected (default 366 days:
-     *                         replays and simulations may carry old times, 1970 and 2100 may not)
+     * @param maxClockDistance a timestamp older than this is rejected (default 366 days: replays and
+     *                         simulations may carry old times, 1970 may not)
+     * @param maxFuture        a timestamp more than this ahead of now is rejected (default 1 minute:
+     *                         see {@code ingest.max-future})
      */
-    public PayloadParser(int maxPayloadBytes, Duration maxClockDistance) {
+    public PayloadParser(int maxPayloadBytes, Duration maxClockDistance, Duration maxFuture) {
         this.maxPayloadBytes = maxPayloadBytes;
         this.maxClockDistanceMillis = maxClockDistance.toMillis();
+        this.maxFutureMillis = maxFuture.toMillis();
         this.fastPath = new StreamingReadingParser(this);
     }
 
@@ -301,15 +305,33 @@ public final class PayloadParser {
     }
 
     private void checkTimestamp(long ts, long now) throws PayloadRejectedException {
+        if (ts > now + maxFutureMillis) {
+            throw new PayloadRejectedException(RejectReason.TIMESTAMP_IN_FUTURE, "ts " + ts + " (" + instant(ts)
+                    + ") is " + Duration.ofMillis(ts - now) + " ahead of the bridge's clock, more than "
+                    + Duration.ofMillis(maxFutureMillis) + " (ingest.max-future)");
+        }
         if (!withinClockDistance(ts, now)) {
-            throw new PayloadRejectedException(RejectReason.TIMESTAMP_OUT_OF_RANGE, "ts " + ts + " ("
-                    + java.time.Instant.ofEpochMilli(ts) + ") is more than " + Duration.ofMillis(maxClockDistanceMillis).toDays()
-                    + " days from now");
+            throw new PayloadRejectedException(RejectReason.TIMESTAMP_OUT_OF_RANGE, "ts " + ts + " (" + instant(ts)
+                    + ") is more than " + Duration.ofMillis(maxClockDistanceMillis) + " (ingest.max-clock-distance)"
+                    + " before the bridge's clock");
         }
     }
 
+    /**
+     * Between {@code maxClockDistance} before now and {@code maxFuture} after it. Compared, not
+     * subtracted: {@code ts - now} overflows for a timestamp near Long.MIN_VALUE, and Math.abs of
+     * the result let such a reading through.
+     */
     boolean withinClockDistance(long ts, long now) {
-        return Math.abs(ts - now) <= maxClockDistanceMillis;
+        return ts >= now - maxClockDistanceMillis && ts <= now + maxFutureMillis;
+    }
+
+    private static String instant(long ts) {
+        try {
+            return java.time.Instant.ofEpochMilli(ts).toString();
+        } catch (java.time.DateTimeException e) {
+            return "out of any calendar";
+        }
     }
 
     private static void rejectUnknownFields(JsonNode node, Set<String> allowed) throws PayloadRejectedException {

@@ -18,8 +18,10 @@ public enum RejectReason {
     UNKNOWN_FIELD("unknown-field"),
     /** A value that is not a finite number (including numeric strings that are not numbers). */
     NOT_A_NUMBER("not-a-number"),
-    /** A timestamp farther from now than the configured bound (1970, 2100 ...). */
+    /** A timestamp older than the configured bound (1970 ...). */
     TIMESTAMP_OUT_OF_RANGE("timestamp-out-of-range"),
+    /** A timestamp ahead of the bridge's clock by more than the configured bound: it would move event time on for all. */
+    TIMESTAMP_IN_FUTURE("timestamp-in-future"),
     /** A device id, device type or metric name with characters that cannot be an InfluxDB tag. */
     UNSAFE_NAME("unsafe-name"),
     /** A payload naming another device than its topic. */

@@ -36,6 +36,8 @@ class IngestConfigTest {
         assertThat(config.sessionExpiry()).isEqualTo(Duration.ofHours(1));
         assertThat(config.leaveGroupOnShutdown()).isTrue();
         assertThat(config.mqttUsername()).isNull();
+        assertThat(config.maxFuture()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config.maxClockDistance()).isEqualTo(Duration.ofDays(366));
     }
 
     @Test
@@ -66,6 +68,8 @@ class IngestConfigTest {
             "mqtt.tls.truststore | /etc/hostname | mqtt.tls.truststore is set but mqtt.url is not ssl://",
             "metrics.port | 70000 | metrics.port must be between -1 and 65535",
             "mqtt.colour | blue | unknown configuration keys [mqtt.colour]",
+            "ingest.max-future | 400d | ingest.max-future (PT9600H) must not exceed ingest.max-clock-distance (PT8784H)",
+            "ingest.max-future | soon | ingest.max-future must be a duration like 500ms",
     })
     void shouldNameTheKeyThatIsWrong(String key, String value, String message) {
         assertThatThrownBy(() -> IngestConfig.load(properties(key, value), Map.of()))

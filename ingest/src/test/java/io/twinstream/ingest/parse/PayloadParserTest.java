@@ -19,7 +19,7 @@ class PayloadParserTest {
 
     private static final long NOW = Instant.parse("2026-11-28T12:00:00Z").toEpochMilli();
     private static final String TOPIC = "telemetry/city/tverskoy/air-quality/aq-000123";
-    private final PayloadParser parser = new PayloadParser(256 * 1024, Duration.ofDays(366));
+    private final PayloadParser parser = new PayloadParser(256 * 1024, Duration.ofDays(366), Duration.ofMinutes(1));
 
     private List<Reading> parse(String topic, String payload) throws PayloadRejectedException {
         return parser.parse(topic, payload.getBytes(StandardCharsets.UTF_8), NOW);
@@ -84,6 +84,16 @@ class PayloadParserTest {
         }
     }
 
+    @Test
+    void shouldAcceptATimestampUpToMaxFutureAheadAndAsOldAsMaxClockDistance() throws Exception {
+        String reading = "{\"ts\":%d,\"seq\":1,\"metrics\":{\"v\":1}}";
+
+        assertThat(parse(TOPIC, String.format(reading, NOW + 60_000))).hasSize(1);
+        assertThat(parse(TOPIC, String.format(reading, NOW - 366L * 86_400_000))).hasSize(1);
+        assertThatThrownBy(() -> parse(TOPIC, String.format(reading, NOW + 60_001)))
+                .hasMessageContaining("ahead of the bridge's clock").hasMessageContaining("ingest.max-future");
+    }
+
     static Stream<Arguments> badPayloads() {
         String ok = "{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{\"v\":1}}";
         return Stream.of(
@@ -99,7 +109,16 @@ class PayloadParserTest {
                 Arguments.of("no seq", TOPIC, "{\"ts\":" + NOW + ",\"metrics\":{\"v\":1}}", RejectReason.MISSING_FIELD),
                 Arguments.of("empty metrics", TOPIC, "{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{}}", RejectReason.NO_METRICS),
                 Arguments.of("1970", TOPIC, "{\"ts\":0,\"seq\":1,\"metrics\":{\"v\":1}}", RejectReason.TIMESTAMP_OUT_OF_RANGE),
-                Arguments.of("2100", TOPIC, "{\"ts\":4102444800000,\"seq\":1,\"metrics\":{\"v\":1}}", RejectReason.TIMESTAMP_OUT_OF_RANGE),
+                Arguments.of("2100", TOPIC, "{\"ts\":4102444800000,\"seq\":1,\"metrics\":{\"v\":1}}", RejectReason.TIMESTAMP_IN_FUTURE),
+                Arguments.of("61 s ahead", TOPIC, ok.replace(Long.toString(NOW), Long.toString(NOW + 61_000)), RejectReason.TIMESTAMP_IN_FUTURE),
+                Arguments.of("a batch 300 days ahead", "telemetry/city/s/gateway/gw-1", "[{\"deviceId\":\"a\",\"ts\":"
+                        + (NOW + 300L * 86_400_000) + ",\"seq\":1,\"metrics\":{\"v\":1}}]", RejectReason.TIMESTAMP_IN_FUTURE),
+                Arguments.of("SenML 10 minutes ahead", TOPIC, "[{\"n\":\"v\",\"t\":" + (NOW + 600_000) / 1000 + ",\"v\":1}]",
+                        RejectReason.TIMESTAMP_IN_FUTURE),
+                Arguments.of("Long.MIN_VALUE + now (overflows a subtraction)", TOPIC,
+                        ok.replace(Long.toString(NOW), Long.toString(Long.MIN_VALUE + NOW)), RejectReason.TIMESTAMP_OUT_OF_RANGE),
+                Arguments.of("Long.MAX_VALUE", TOPIC, ok.replace(Long.toString(NOW), Long.toString(Long.MAX_VALUE)),
+                        RejectReason.TIMESTAMP_IN_FUTURE),
                 Arguments.of("metric with a space", TOPIC, ok.replace("\"v\"", "\"pm 25\""), RejectReason.UNSAFE_NAME),
                 Arguments.of("metric with a comma", TOPIC, ok.replace("\"v\"", "\"pm,25\""), RejectReason.UNSAFE_NAME),
                 Arguments.of("metric with a quote", TOPIC, ok.replace("\"v\"", "\"pm\\\"25\""), RejectReason.UNSAFE_NAME),

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SimulatorContractTest {
 
-    private final PayloadParser parser = new PayloadParser(256 * 1024, Duration.ofDays(366));
+    private final PayloadParser parser = new PayloadParser(256 * 1024, Duration.ofDays(366), Duration.ofMinutes(1));
 
     @ParameterizedTest
     @ValueSource(strings = {"demo.yaml", "factory.yaml"})

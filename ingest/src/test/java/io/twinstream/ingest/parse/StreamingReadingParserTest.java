@@ -32,7 +32,7 @@ class StreamingReadingParserTest {
     /** What a mutation inserts or substitutes: JSON's structure, number syntax, and a few letters. */
     private static final String MUTATION_CHARACTERS = "{}[],:\" -+.0123456789eEtruefalsn\\x";
 
-    private final PayloadParser parser = new PayloadParser(256 * 1024, Duration.ofDays(366));
+    private final PayloadParser parser = new PayloadParser(256 * 1024, Duration.ofDays(366), Duration.ofMinutes(1));
 
     private record Case(String topic, byte[] payload, long now) {
     }
