@@ -17,7 +17,9 @@ import io.twinstream.ingest.metrics.MetricsServer;
 import io.twinstream.ingest.mqtt.BridgeConnection;
 import io.twinstream.ingest.parse.PayloadParser;
 import io.twinstream.ingest.parse.PayloadRejectedException;
+import io.twinstream.ingest.parse.RejectReason;
 import io.twinstream.model.Reading;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.slf4j.Logger;
@@ -113,20 +115,39 @@ public final class Bridge implements AutoCloseable {
         try {
             readings = parser.parse(topic, message.getPayload(), receivedAt);
         } catch (PayloadRejectedException rejected) {
-            metrics.deadLettered(rejected.reason());
-            write(done -> kafka.writeDeadLetter(topic, message.getPayload(), rejected, receivedAt, done),
-                    () -> finish(acknowledge, 0), 0);
+            deadLetter(acknowledge, topic, message, rejected, receivedAt);
             return;
         }
-        write(done -> kafka.writeReadings(readings, done), () -> finish(acknowledge, readings.size()), 0);
+        write(done -> kafka.writeReadings(readings, done), () -> finish(acknowledge, readings.size()),
+                tooLarge -> deadLetter(acknowledge, topic, message, new PayloadRejectedException(RejectReason.TOO_LARGE,
+                        "a reading is larger than Kafka accepts: " + tooLarge.getMessage()), receivedAt), 0);
+    }
+
+    private void deadLetter(Runnable acknowledge, String topic, MqttMessage message, PayloadRejectedException rejected,
+                            long receivedAt) {
+        metrics.deadLettered(rejected.reason());
+        write(done -> kafka.writeDeadLetter(topic, message.getPayload(), KafkaWriter.DEAD_LETTER_MAX_BYTES, rejected,
+                        receivedAt, done),
+                () -> finish(acknowledge, 0), tooLarge -> {
+                    // Even cut to DEAD_LETTER_MAX_BYTES (the topic's max.message.bytes is lower still):
+                    // the reason alone, without the payload, rather than retrying what cannot succeed.
+                    LOG.warn("dead letter from {} refused by Kafka as too large ({}); writing it without its payload",
+                            topic, tooLarge.getMessage());
+                    write(done -> kafka.writeDeadLetter(topic, message.getPayload(), 0, rejected, receivedAt, done),
+                            () -> finish(acknowledge, 0), stillTooLarge -> {
+                                throw new IllegalStateException("Kafka refuses even an empty dead letter", stillTooLarge);
+                            }, 0);
+                }, 0);
     }
 
     /**
      * Runs a Kafka write; on failure runs it again after a backoff, on the writer. Messages behind it
      * go on meanwhile: Kafka refuses a write only when it is unreachable or the record is not
-     * acceptable, and then the ones behind it fail as well.
+     * acceptable, and then the ones behind it fail as well. The one refusal that no retry can
+     * change, a record larger than the producer or the topic accepts, goes to {@code onTooLarge}
+     * instead (once: a 1.6 MB dead letter was retried every 30 s for good, never acknowledged).
      */
-    private void write(Consumer<Consumer<Exception>> send, Runnable onSuccess, int attempt) {
+    private void write(Consumer<Consumer<Exception>> send, Runnable onSuccess, Consumer<Exception> onTooLarge, int attempt) {
         long started = System.nanoTime();
         send.accept(failure -> {
             if (failure == null) {
@@ -134,10 +155,14 @@ public final class Bridge implements AutoCloseable {
                 onSuccess.run();
                 return;
             }
+            if (failure instanceof RecordTooLargeException) {
+                writer.execute(() -> onTooLarge.accept(failure));
+                return;
+            }
             metrics.kafkaRetries.increment();
             long delay = Math.min(30_000, 500L << Math.min(attempt, 6));
             LOG.warn("Kafka write failed ({}); trying again in {} ms", failure.toString(), delay);
-            scheduler.schedule(() -> writer.execute(() -> write(send, onSuccess, attempt + 1)),
+            scheduler.schedule(() -> writer.execute(() -> write(send, onSuccess, onTooLarge, attempt + 1)),
                     delay, TimeUnit.MILLISECONDS);
         });
     }

@@ -196,10 +196,86 @@ class BridgeIT {
                 reasonByPayload.put(new String(record.value(), StandardCharsets.UTF_8) + "|"
                         + new String(record.headers().lastHeader(KafkaWriter.HEADER_SOURCE_TOPIC).value(), StandardCharsets.UTF_8), reason);
             }
-            bad.forEach((payload, reason) -> assertThat(reasonByPayload).containsEntry(payload + "|" + topic, reason));
+            // a dead letter keeps the first DEAD_LETTER_MAX_BYTES of its payload
+            bad.forEach((payload, reason) -> assertThat(reasonByPayload).containsEntry(
+                    payload.substring(0, Math.min(payload.length(), KafkaWriter.DEAD_LETTER_MAX_BYTES)) + "|" + topic, reason));
             assertThat(reasonByPayload).containsEntry(String.format(good, 99) + "|telemetry/city/dlq/noise/noise,2", "unsafe-name");
             assertThat(bridge.metrics().deadLetteredTotal()).isEqualTo(bad.size() + 2);
         }
+    }
+
+    /**
+     * Issue #17: a 1.6 MB payload was dead-lettered whole, Kafka refused the record (its 1 MiB
+     * limit), and the bridge retried it every 30 s for good without acknowledging it. Now the dead
+     * letter keeps the payload's first 64 KiB and its size, and what comes after it goes through.
+     */
+    @Test
+    void shouldDeadLetterAnOversizedPayloadCutToItsFirstBytes(MqttBroker mqtt, KafkaBroker kafka) throws Exception {
+        IngestConfig config = config(mqtt, kafka, "huge", 1);
+        long now = System.currentTimeMillis();
+        String topic = "telemetry/city/huge/noise/noise-1";
+        byte[] huge = ("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"db\":1},\"pad\":\"" + "x".repeat(1_600_000) + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        try (Bridge bridge = new Bridge(config)) {
+            bridge.start();
+            MqttClient client = new MqttClient(mqtt.url(), "huge-publisher", new MemoryPersistence());
+            client.connect();
+            client.publish(topic, huge, 1, false);
+            client.publish(topic, ("{\"ts\":" + now + ",\"seq\":2,\"metrics\":{\"db\":50}}").getBytes(StandardCharsets.UTF_8), 1, false);
+            client.disconnect();
+            client.close();
+
+            List<ConsumerRecord<byte[], byte[]>> dead = consume(kafka, "huge.deadletter", 1, Duration.ofSeconds(1));
+            List<ConsumerRecord<byte[], byte[]>> readings = consume(kafka, "huge.readings", 1, Duration.ofSeconds(1));
+
+            assertThat(readings).hasSize(1);
+            assertThat(dead).hasSize(1);
+            ConsumerRecord<byte[], byte[]> letter = dead.get(0);
+            assertThat(header(letter, KafkaWriter.HEADER_REASON)).isEqualTo("too-large");
+            assertThat(header(letter, KafkaWriter.HEADER_PAYLOAD_BYTES)).isEqualTo(Integer.toString(huge.length));
+            assertThat(letter.value()).isEqualTo(java.util.Arrays.copyOf(huge, KafkaWriter.DEAD_LETTER_MAX_BYTES));
+        }
+    }
+
+    /**
+     * A record Kafka refuses for good (here the producer's limit, as a topic's max.message.bytes
+     * may be) is never retried: a reading too large dead-letters its message, and a dead letter too
+     * large is written without its payload.
+     */
+    @Test
+    void shouldDeadLetterReadingsKafkaRefusesAsTooLargeAndGoOn(MqttBroker mqtt, KafkaBroker kafka) throws Exception {
+        IngestConfig config = config(mqtt, kafka, "limit", 1, Map.of("kafka.producer.max.request.size", "4000"));
+        long now = System.currentTimeMillis();
+        String topic = "telemetry/city/limit/noise/noise-1";
+        StringBuilder metrics = new StringBuilder();
+        for (int i = 0; i < 400; i++) {
+            metrics.append(i == 0 ? "" : ",").append("\"metric_").append(i).append("\":").append(i);
+        }
+        byte[] wide = ("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{" + metrics + "}}").getBytes(StandardCharsets.UTF_8);
+        try (Bridge bridge = new Bridge(config)) {
+            bridge.start();
+            MqttClient client = new MqttClient(mqtt.url(), "limit-publisher", new MemoryPersistence());
+            client.connect();
+            client.publish(topic, wide, 1, false);
+            client.publish(topic, ("{\"ts\":" + now + ",\"seq\":2,\"metrics\":{\"db\":50}}").getBytes(StandardCharsets.UTF_8), 1, false);
+            client.disconnect();
+            client.close();
+
+            List<ConsumerRecord<byte[], byte[]>> dead = consume(kafka, "limit.deadletter", 1, Duration.ofSeconds(1));
+            List<ConsumerRecord<byte[], byte[]>> readings = consume(kafka, "limit.readings", 1, Duration.ofSeconds(1));
+
+            assertThat(readings).extracting(r -> ReadingCodec.decode(r.value()).seq()).containsExactly(2L);
+            assertThat(dead).hasSize(1);
+            assertThat(header(dead.get(0), KafkaWriter.HEADER_REASON)).isEqualTo("too-large");
+            assertThat(header(dead.get(0), KafkaWriter.HEADER_DETAIL)).contains("larger than Kafka accepts");
+            assertThat(header(dead.get(0), KafkaWriter.HEADER_PAYLOAD_BYTES)).isEqualTo(Integer.toString(wide.length));
+            assertThat(dead.get(0).value()).isEmpty();
+            assertThat(bridge.metrics().acknowledged.sum()).isEqualTo(2);
+        }
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
     }
 
     /**

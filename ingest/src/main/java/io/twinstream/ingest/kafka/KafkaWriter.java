@@ -1,6 +1,7 @@
 package io.twinstream.ingest.kafka;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,6 +29,13 @@ public final class KafkaWriter implements AutoCloseable {
     public static final String HEADER_REASON = "reason";
     public static final String HEADER_DETAIL = "reason-detail";
     public static final String HEADER_RECEIVED_AT = "received-at";
+    /** The payload's size in bytes: larger than the record's value when that was cut. */
+    public static final String HEADER_PAYLOAD_BYTES = "payload-bytes";
+    /**
+     * A dead letter keeps at most this much of its payload: enough to tell what it was, and far
+     * below Kafka's default record limit (1 MiB), which refused a whole 1.6 MB payload for good.
+     */
+    public static final int DEAD_LETTER_MAX_BYTES = 64 * 1024;
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final String readingsTopic;
@@ -67,15 +75,22 @@ public final class KafkaWriter implements AutoCloseable {
         }
     }
 
-    /** The original bytes, keyed by the MQTT topic, with the reason in headers. */
-    public void writeDeadLetter(String mqttTopic, byte[] payload, PayloadRejectedException reason, long receivedAt,
-                                Consumer<Exception> done) {
+    /**
+     * The original bytes (at most the first {@code keepBytes}), keyed by the MQTT topic, with the
+     * reason and the payload's whole size in headers.
+     *
+     * @param keepBytes {@link #DEAD_LETTER_MAX_BYTES}, or 0 where Kafka refused even that
+     */
+    public void writeDeadLetter(String mqttTopic, byte[] payload, int keepBytes, PayloadRejectedException reason,
+                                long receivedAt, Consumer<Exception> done) {
+        byte[] kept = payload.length > keepBytes ? Arrays.copyOf(payload, keepBytes) : payload;
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(deadLetterTopic,
-                mqttTopic.getBytes(StandardCharsets.UTF_8), payload);
+                mqttTopic.getBytes(StandardCharsets.UTF_8), kept);
         record.headers().add(new RecordHeader(HEADER_SOURCE_TOPIC, mqttTopic.getBytes(StandardCharsets.UTF_8)));
         record.headers().add(new RecordHeader(HEADER_REASON, reason.reason().code().getBytes(StandardCharsets.UTF_8)));
         record.headers().add(new RecordHeader(HEADER_DETAIL, reason.getMessage().getBytes(StandardCharsets.UTF_8)));
         record.headers().add(new RecordHeader(HEADER_RECEIVED_AT, Long.toString(receivedAt).getBytes(StandardCharsets.UTF_8)));
+        record.headers().add(new RecordHeader(HEADER_PAYLOAD_BYTES, Integer.toString(payload.length).getBytes(StandardCharsets.UTF_8)));
         producer.send(record, (metadata, exception) -> done.accept(exception));
     }
 
