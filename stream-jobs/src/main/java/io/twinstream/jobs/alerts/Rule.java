@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
-import java.util.regex.Pattern;
 
+import com.google.re2j.Pattern;
 import io.twinstream.jobs.metrics.WindowSize;
 
 /**
@@ -51,7 +51,10 @@ public record Rule(String name, String severity, Match match, Source on, Conditi
         return during == null || during.includes(epochMillis);
     }
 
-    /** Which readings a rule applies to; a null field matches anything. */
+    /**
+     * Which readings a rule applies to; a null field matches anything. {@code deviceId} is an RE2
+     * pattern (linear time, no backreferences or lookaround), matched against the whole id.
+     */
     public record Match(String domain, String site, String deviceType, Pattern deviceId, String metric)
             implements Serializable {
 

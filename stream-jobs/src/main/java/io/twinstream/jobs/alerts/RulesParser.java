@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 import io.twinstream.jobs.metrics.WindowSize;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -62,6 +61,10 @@ public final class RulesParser {
         if (!(list instanceof List<?> items)) {
             throw new RuleException(source + ": rules: must be a list of rules");
         }
+        if (items.isEmpty()) {
+            throw new RuleException(source + ": rules: is empty; an alerts job without rules raises nothing (device"
+                    + " status still runs): give at least one rule");
+        }
         for (int i = 0; i < items.size(); i++) {
             Rule rule = rule(source, "rules[" + i + "]", items.get(i));
             if (!names.add(rule.name())) {
@@ -84,12 +87,13 @@ public final class RulesParser {
         if (metric == null || metric.isBlank()) {
             throw new RuleException(where + "match.metric is required: which metric the rule watches");
         }
-        Pattern deviceId = null;
+        com.google.re2j.Pattern deviceId = null;
         if (matchFields.get("deviceId") != null) {
             try {
-                deviceId = Pattern.compile(String.valueOf(matchFields.get("deviceId")));
-            } catch (PatternSyntaxException e) {
-                throw new RuleException(where + "match.deviceId: not a regular expression: " + e.getDescription());
+                deviceId = com.google.re2j.Pattern.compile(String.valueOf(matchFields.get("deviceId")));
+            } catch (com.google.re2j.PatternSyntaxException e) {
+                throw new RuleException(where + "match.deviceId: not a regular expression RE2 accepts (no backreferences"
+                        + " or lookaround): " + e.getDescription());
             }
         }
         Rule.Match match = new Rule.Match(str(matchFields.get("domain")), str(matchFields.get("site")),

@@ -107,6 +107,8 @@ class RulesParserTest {
         "{ name: a, match: { metric: x }, above: 50, hold: 5m }                | rules[0].hold: unknown field",
         "{ name: 'a b', match: { metric: x }, above: 50 }                      | rules[0].name: must be letters, digits",
         "{ name: a, match: { metric: x, deviceId: '(' }, above: 50 }           | rule a: match.deviceId: not a regular expression",
+        "{ name: a, match: { metric: x, deviceId: '(aq)-\\1' }, above: 50 }   | rule a: match.deviceId: not a regular expression RE2 accepts",
+        "{ name: a, match: { metric: x, deviceId: 'aq-(?!9)' }, above: 50 }    | rule a: match.deviceId: not a regular expression RE2 accepts",
         "{ name: a, match: { metric: x }, above: 50, during: 'nights' }        | rule a: during: must be local times of day like \"22:00-06:00\"",
         "{ name: a, match: { metric: x }, above: 50, during: '25:00-06:00' }   | rule a: during: must be local times of day",
         "{ name: a, match: { metric: x }, above: 50, during: '06:00-06:00' }   | rule a: during: from and to are the same time",
@@ -133,5 +135,25 @@ class RulesParserTest {
                 .hasMessageContaining("rule: unknown field; expected one of [rules]");
         assertThatThrownBy(() -> parse("rules: 5")).isInstanceOf(RuleException.class)
                 .hasMessageContaining("rules: must be a list of rules");
+    }
+
+    /** Issue #17: an empty rule set was accepted without a word, and the job raised nothing. */
+    @Test
+    void shouldRefuseAnEmptyRuleSet() {
+        assertThatThrownBy(() -> parse("rules: []")).isInstanceOf(RuleException.class)
+                .hasMessageContaining("rules: is empty");
+    }
+
+    /**
+     * Issue #17: a deviceId pattern with nested quantifiers, matched against every reading, made
+     * java.util.regex backtrack 2^n steps on an id of n characters that almost matches (ReDoS).
+     * RE2/J answers in time linear in the id: with the JDK's engine this test would not end.
+     */
+    @Test
+    void shouldMatchANestedQuantifierPatternInLinearTime() {
+        Rule rule = parse("rules:", "  - { name: a, match: { metric: x, deviceId: '(a+)+$' }, above: 1 }").rules().get(0);
+
+        assertThat(rule.match().matches("city", "s", "t", "a".repeat(60) + "!")).isFalse();
+        assertThat(rule.match().matches("city", "s", "t", "a".repeat(60))).isTrue();
     }
 }
