@@ -63,7 +63,7 @@ public final class Bridge implements AutoCloseable {
 
     public Bridge(IngestConfig config) {
         this.config = config;
-        this.parser = new PayloadParser(config.maxPayloadBytes(), config.maxClockDistance(), config.maxFuture());
+        this.parser = new PayloadParser(config.payloadLimits());
     }
 
     public IngestMetrics metrics() {

@@ -165,6 +165,7 @@ class BridgeIT {
                 + "{\"deviceId\":\"noise-9\",\"ts\":" + now + ",\"seq\":2}]", "missing-field");
         bad.put(String.format(good, 0) + String.format(good, 0), "malformed-json");
         bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"db\":1},\"x\":1}", "unknown-field");
+        bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"db\":1.7e308}}", "value-out-of-range");
         bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"d b\":1}}", "unsafe-name");
         bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"d=b\":1}}", "unsafe-name");
         bad.put("", "empty");

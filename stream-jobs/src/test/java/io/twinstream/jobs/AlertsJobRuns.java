@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.twinstream.infra.stack.local.InfluxdProcess;
 import io.twinstream.infra.stack.local.KafkaProcess;
+import io.twinstream.ingest.parse.PayloadLimits;
 import io.twinstream.ingest.parse.PayloadParser;
 import io.twinstream.ingest.parse.PayloadRejectedException;
 import io.twinstream.model.Reading;
@@ -52,7 +53,8 @@ final class AlertsJobRuns {
     }
 
     static List<TimedReading> readings(Scenario scenario) throws PayloadRejectedException {
-        PayloadParser parser = new PayloadParser(1 << 20, Duration.ofDays(3650), Duration.ofDays(3650));
+        PayloadParser parser = new PayloadParser(new PayloadLimits(1 << 20, Duration.ofDays(3650), Duration.ofDays(3650),
+                PayloadLimits.DEFAULT_MAX_METRICS, PayloadLimits.DEFAULT_MAX_ABS_VALUE));
         MessageGenerator generator = new MessageGenerator(new DeviceFleet(scenario, 1.0), StreamObserver.NONE);
         List<TimedReading> out = new ArrayList<>();
         for (SimMessage m = generator.next(); m != null; m = generator.next()) {

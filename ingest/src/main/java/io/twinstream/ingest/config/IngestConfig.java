@@ -12,6 +12,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 
+import io.twinstream.ingest.parse.PayloadLimits;
+
 /**
  * The bridge's configuration: a properties file, then environment variables, then the defaults
  * below (also in the README's configuration table). Validated here, so a bad value stops the bridge
@@ -56,6 +58,8 @@ import java.util.TreeSet;
  *                           One reading from the future moves the jobs' event time to it, and the
  *                           rest of the fleet's readings are then late by as much: within the jobs'
  *                           out-of-orderness and allowed lateness (5 s + 60 s) they still count
+ * @param maxMetrics         {@code ingest.max-metrics}: metrics per reading, default 64
+ * @param maxAbsValue        {@code ingest.max-abs-value}: the largest magnitude of a value, default 1e15
  * @param metricsPort        {@code metrics.port}: Prometheus /metrics on 127.0.0.1; 0 = a free port, -1 = off; default 9464
  * @param statusInterval     {@code status.interval}: the one-line status log, default 10s
  */
@@ -64,13 +68,15 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
                            boolean leaveGroupOnShutdown, String mqttTrustStore, String mqttTrustStorePassword,
                            String kafkaBootstrap, String readingsTopic, String deadLetterTopic,
                            Map<String, String> kafkaProperties, int maxPayloadBytes, Duration maxClockDistance,
-                           Duration maxFuture, int metricsPort, Duration statusInterval) {
+                           Duration maxFuture, int maxMetrics, double maxAbsValue, int metricsPort,
+                           Duration statusInterval) {
 
     private static final Set<String> KEYS = Set.of("mqtt.url", "mqtt.username", "mqtt.password", "mqtt.client-id",
             "mqtt.connections", "mqtt.share-group", "mqtt.topic-filter", "mqtt.receive-maximum", "mqtt.session-expiry",
             "mqtt.on-shutdown", "mqtt.tls.truststore", "mqtt.tls.truststore-password",
             "kafka.bootstrap", "kafka.readings-topic", "kafka.deadletter-topic", "ingest.max-payload-bytes",
-            "ingest.max-clock-distance", "ingest.max-future", "metrics.port", "status.interval");
+            "ingest.max-clock-distance", "ingest.max-future", "ingest.max-metrics", "ingest.max-abs-value", "metrics.port",
+            "status.interval");
 
     public IngestConfig {
         kafkaProperties = Map.copyOf(kafkaProperties);
@@ -101,10 +107,7 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
             throw new IllegalArgumentException("kafka.bootstrap is empty");
         }
         range("ingest.max-payload-bytes", maxPayloadBytes, 16, 64 * 1024 * 1024);
-        if (maxFuture.compareTo(maxClockDistance) > 0) {
-            throw new IllegalArgumentException("ingest.max-future (" + maxFuture + ") must not exceed ingest.max-clock-distance ("
-                    + maxClockDistance + ")");
-        }
+        new PayloadLimits(maxPayloadBytes, maxClockDistance, maxFuture, maxMetrics, maxAbsValue); // checks them together
         range("metrics.port", metricsPort, -1, 65_535);
     }
 
@@ -165,11 +168,18 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
                 values.getOrDefault("kafka.readings-topic", "telemetry.readings"),
                 values.getOrDefault("kafka.deadletter-topic", "telemetry.deadletter"),
                 kafka,
-                integer(values, "ingest.max-payload-bytes", 256 * 1024),
-                duration(values, "ingest.max-clock-distance", Duration.ofDays(366)),
-                duration(values, "ingest.max-future", Duration.ofMinutes(1)),
+                integer(values, "ingest.max-payload-bytes", PayloadLimits.DEFAULT_MAX_PAYLOAD_BYTES),
+                duration(values, "ingest.max-clock-distance", PayloadLimits.DEFAULT_MAX_CLOCK_DISTANCE),
+                duration(values, "ingest.max-future", PayloadLimits.DEFAULT_MAX_FUTURE),
+                integer(values, "ingest.max-metrics", PayloadLimits.DEFAULT_MAX_METRICS),
+                number(values, "ingest.max-abs-value", PayloadLimits.DEFAULT_MAX_ABS_VALUE),
                 integer(values, "metrics.port", 9464),
                 duration(values, "status.interval", Duration.ofSeconds(10)));
+    }
+
+    /** What one MQTT message may carry: the {@code ingest.*} bounds. */
+    public PayloadLimits payloadLimits() {
+        return new PayloadLimits(maxPayloadBytes, maxClockDistance, maxFuture, maxMetrics, maxAbsValue);
     }
 
     /** The shared subscription every connection makes. */
@@ -202,6 +212,18 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
             return Integer.parseInt(text.strip());
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(key + " must be a whole number, was '" + text + "'");
+        }
+    }
+
+    private static double number(Map<String, String> values, String key, double defaultValue) {
+        String text = values.get(key);
+        if (text == null) {
+            return defaultValue;
+        }
+        try {
+            return Double.parseDouble(text.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a number such as 1e15, was '" + text + "'");
         }
     }
 

@@ -60,19 +60,17 @@ public final class PayloadParser {
     private final int maxPayloadBytes;
     private final long maxClockDistanceMillis;
     private final long maxFutureMillis;
+    private final int maxMetrics;
+    private final double maxAbsValue;
     private final StreamingReadingParser fastPath;
 
-    /**
-     * @param maxPayloadBytes  larger payloads are rejected unread (default 256 KiB)
-     * @param maxClockDistance a timestamp older than this is rejected (default 366 days: replays and
-     *                         simulations may carry old times, 1970 may not)
-     * @param maxFuture        a timestamp more than this ahead of now is rejected (default 1 minute:
-     *                         see {@code ingest.max-future})
-     */
-    public PayloadParser(int maxPayloadBytes, Duration maxClockDistance, Duration maxFuture) {
-        this.maxPayloadBytes = maxPayloadBytes;
-        this.maxClockDistanceMillis = maxClockDistance.toMillis();
-        this.maxFutureMillis = maxFuture.toMillis();
+    /** @param limits what one message may carry ({@link PayloadLimits#DEFAULTS} for the bridge's defaults) */
+    public PayloadParser(PayloadLimits limits) {
+        this.maxPayloadBytes = limits.maxPayloadBytes();
+        this.maxClockDistanceMillis = limits.maxClockDistance().toMillis();
+        this.maxFutureMillis = limits.maxFuture().toMillis();
+        this.maxMetrics = limits.maxMetrics();
+        this.maxAbsValue = limits.maxAbsValue();
         this.fastPath = new StreamingReadingParser(this);
     }
 
@@ -175,6 +173,7 @@ public final class PayloadParser {
         if (metrics.isEmpty()) {
             throw new PayloadRejectedException(RejectReason.NO_METRICS, "metrics is empty");
         }
+        checkMetricCount(metrics.size());
         String[] names = new String[metrics.size()];
         double[] values = new double[metrics.size()];
         Iterator<Map.Entry<String, JsonNode>> fields = metrics.fields();
@@ -185,7 +184,7 @@ public final class PayloadParser {
                 throw new PayloadRejectedException(RejectReason.NOT_A_NUMBER, "metric '" + field.getKey() + "' is "
                         + field.getValue().getNodeType().toString().toLowerCase(java.util.Locale.ROOT) + ", not a number");
             }
-            values[i] = finite(field.getValue().asDouble(), field.getKey());
+            values[i] = checkValue(field.getValue().asDouble(), field.getKey());
         }
         return new Reading(address.domain(), address.site(), deviceType, deviceId, ts, seq, receivedAt, names, values);
     }
@@ -261,7 +260,7 @@ public final class PayloadParser {
             throw new PayloadRejectedException(RejectReason.NOT_A_NUMBER, where + ": v is not a number");
         }
         Map<String, Double> reading = byTime.computeIfAbsent(ts, k -> new LinkedHashMap<>());
-        if (reading.put(name, finite(value, name)) != null) {
+        if (reading.put(name, checkValue(value, name)) != null) {
             throw new PayloadRejectedException(RejectReason.MALFORMED_JSON, where + ": metric '" + name + "' twice at one time");
         }
     }
@@ -274,6 +273,7 @@ public final class PayloadParser {
         List<Reading> readings = new ArrayList<>();
         for (Map.Entry<Long, Map<String, Double>> entry : byTime.entrySet()) {
             checkTimestamp(entry.getKey(), receivedAt);
+            checkMetricCount(entry.getValue().size());
             String[] names = entry.getValue().keySet().toArray(String[]::new);
             double[] values = entry.getValue().values().stream().mapToDouble(Double::doubleValue).toArray();
             readings.add(new Reading(address.domain(), address.site(), address.deviceType(), address.deviceId(),
@@ -371,11 +371,30 @@ public final class PayloadParser {
         return value.asText();
     }
 
-    private static double finite(double value, String metric) throws PayloadRejectedException {
+    private double checkValue(double value, String metric) throws PayloadRejectedException {
         if (!Double.isFinite(value)) {
             throw new PayloadRejectedException(RejectReason.NOT_A_NUMBER, "metric '" + metric + "' is not finite: " + value);
         }
+        if (!withinMagnitude(value)) {
+            throw new PayloadRejectedException(RejectReason.VALUE_OUT_OF_RANGE, "metric '" + metric + "' is " + value
+                    + ", beyond +-" + maxAbsValue + " (ingest.max-abs-value)");
+        }
         return value;
+    }
+
+    boolean withinMagnitude(double value) {
+        return Math.abs(value) <= maxAbsValue;
+    }
+
+    int maxMetrics() {
+        return maxMetrics;
+    }
+
+    private void checkMetricCount(int count) throws PayloadRejectedException {
+        if (count > maxMetrics) {
+            throw new PayloadRejectedException(RejectReason.TOO_MANY_METRICS, count + " metrics in one reading, more than "
+                    + maxMetrics + " (ingest.max-metrics)");
+        }
     }
 
     static boolean isSafeId(String value) {

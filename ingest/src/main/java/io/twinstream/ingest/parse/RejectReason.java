@@ -26,7 +26,11 @@ public enum RejectReason {
     UNSAFE_NAME("unsafe-name"),
     /** A payload naming another device than its topic. */
     DEVICE_MISMATCH("device-mismatch"),
-    NO_METRICS("no-metrics");
+    NO_METRICS("no-metrics"),
+    /** More metrics in one reading than the configured bound. */
+    TOO_MANY_METRICS("too-many-metrics"),
+    /** A value of larger magnitude than the configured bound (its sums would overflow). */
+    VALUE_OUT_OF_RANGE("value-out-of-range");
 
     private final String code;
 

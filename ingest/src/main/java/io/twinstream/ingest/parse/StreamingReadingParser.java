@@ -121,7 +121,7 @@ final class StreamingReadingParser {
                     if (names != null || value != JsonToken.START_OBJECT) {
                         return null;
                     }
-                    int count = metrics(p, scratch.names, scratch.values);
+                    int count = metrics(p, scratch.names, scratch.values, Math.min(MAX_METRICS, rules.maxMetrics()));
                     if (count <= 0) {
                         return null;
                     }
@@ -160,18 +160,18 @@ final class StreamingReadingParser {
      * Reads a {@code metrics} object, the parser on its START_OBJECT, into the arrays.
      *
      * @return how many metrics, or 0 when the tree path must decide: none, a name repeated or
-     *         unsafe, a value not a finite number, more than {@link #MAX_METRICS}
+     *         unsafe, a value not a finite number or too large, more than {@code most}
      */
-    private static int metrics(JsonParser p, String[] names, double[] values) throws IOException {
+    private int metrics(JsonParser p, String[] names, double[] values, int most) throws IOException {
         int count = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken number = p.nextToken();
-            if (count == MAX_METRICS || (number != JsonToken.VALUE_NUMBER_INT && number != JsonToken.VALUE_NUMBER_FLOAT)) {
+            if (count == most || (number != JsonToken.VALUE_NUMBER_INT && number != JsonToken.VALUE_NUMBER_FLOAT)) {
                 return 0;
             }
             double value = p.getDoubleValue();
-            if (!Double.isFinite(value) || !PayloadParser.isSafeMetric(name)) {
+            if (!Double.isFinite(value) || !rules.withinMagnitude(value) || !PayloadParser.isSafeMetric(name)) {
                 return 0;
             }
             for (int i = 0; i < count; i++) {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 
+import io.twinstream.ingest.parse.PayloadLimits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,6 +38,7 @@ class IngestConfigTest {
         assertThat(config.leaveGroupOnShutdown()).isTrue();
         assertThat(config.mqttUsername()).isNull();
         assertThat(config.maxFuture()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config.payloadLimits()).isEqualTo(PayloadLimits.DEFAULTS);
         assertThat(config.maxClockDistance()).isEqualTo(Duration.ofDays(366));
     }
 
@@ -68,7 +70,10 @@ class IngestConfigTest {
             "mqtt.tls.truststore | /etc/hostname | mqtt.tls.truststore is set but mqtt.url is not ssl://",
             "metrics.port | 70000 | metrics.port must be between -1 and 65535",
             "mqtt.colour | blue | unknown configuration keys [mqtt.colour]",
-            "ingest.max-future | 400d | ingest.max-future (PT9600H) must not exceed ingest.max-clock-distance (PT8784H)",
+            "ingest.max-future | 400d | ingest.max-future (PT9600H) must be between 0 and ingest.max-clock-distance (PT8784H)",
+            "ingest.max-metrics | 0 | ingest.max-metrics must be between 1 and 1000, was 0",
+            "ingest.max-abs-value | lots | ingest.max-abs-value must be a number such as 1e15, was 'lots'",
+            "ingest.max-abs-value | 1e309 | ingest.max-abs-value must be above 0 and at most 1e300",
             "ingest.max-future | soon | ingest.max-future must be a duration like 500ms",
     })
     void shouldNameTheKeyThatIsWrong(String key, String value, String message) {

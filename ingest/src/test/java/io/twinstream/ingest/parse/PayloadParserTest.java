@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
@@ -19,7 +18,7 @@ class PayloadParserTest {
 
     private static final long NOW = Instant.parse("2026-11-28T12:00:00Z").toEpochMilli();
     private static final String TOPIC = "telemetry/city/tverskoy/air-quality/aq-000123";
-    private final PayloadParser parser = new PayloadParser(256 * 1024, Duration.ofDays(366), Duration.ofMinutes(1));
+    private final PayloadParser parser = new PayloadParser(PayloadLimits.DEFAULTS);
 
     private List<Reading> parse(String topic, String payload) throws PayloadRejectedException {
         return parser.parse(topic, payload.getBytes(StandardCharsets.UTF_8), NOW);
@@ -72,13 +71,16 @@ class PayloadParserTest {
     /** Jackson's fast double parser is on: every value must still be the JDK's correctly rounded double. */
     @ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"0.1", "12.3", "-0.0", "9007199254740993", "2.2250738585072011e-308",
-            "4.9e-324", "1.7976931348623157e308", "123456789.123456789", "1e23", "8.41e21", "5e-324", "3.0000000000000004"})
+            "4.9e-324", "1e300", "123456789.123456789", "1e23", "8.41e21", "5e-324", "3.0000000000000004"})
     void shouldReadEveryNumberAsTheJdkDoes(String number) throws Exception {
+        PayloadParser parser = new PayloadParser(new PayloadLimits(PayloadLimits.DEFAULT_MAX_PAYLOAD_BYTES,
+                PayloadLimits.DEFAULT_MAX_CLOCK_DISTANCE, PayloadLimits.DEFAULT_MAX_FUTURE, PayloadLimits.DEFAULT_MAX_METRICS, 1e300));
         for (String topic : List.of(TOPIC, "telemetry/city/s/gateway/gw-1")) {
             String reading = "{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{\"v\":" + number + "}}";
             String payload = topic.equals(TOPIC) ? reading : "[" + reading.replace("{\"ts", "{\"deviceId\":\"d\",\"ts") + "]";
 
-            assertThat(parse(topic, payload).get(0).metricValues()[0]).isEqualTo(Double.parseDouble(number));
+            assertThat(parser.parse(topic, payload.getBytes(StandardCharsets.UTF_8), NOW).get(0).metricValues()[0])
+                    .isEqualTo(Double.parseDouble(number));
             assertThat(parser.parseTree(topic, TopicAddress.parse(topic), payload.getBytes(StandardCharsets.UTF_8), NOW)
                     .get(0).metricValues()[0]).isEqualTo(Double.parseDouble(number));
         }
@@ -92,6 +94,33 @@ class PayloadParserTest {
         assertThat(parse(TOPIC, String.format(reading, NOW - 366L * 86_400_000))).hasSize(1);
         assertThatThrownBy(() -> parse(TOPIC, String.format(reading, NOW + 60_001)))
                 .hasMessageContaining("ahead of the bridge's clock").hasMessageContaining("ingest.max-future");
+    }
+
+    @Test
+    void shouldAcceptAsManyMetricsAndAsLargeValuesAsTheLimitsAllow() throws Exception {
+        assertThat(parse(TOPIC, "{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{" + metrics(64) + "}}").get(0).metricCount())
+                .isEqualTo(64);
+        assertThat(parse(TOPIC, senml(64)).get(0).metricCount()).isEqualTo(64);
+        assertThat(parse(TOPIC, "{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{\"a\":1e15,\"b\":-1e15}}").get(0).metricValues())
+                .containsExactly(1e15, -1e15);
+    }
+
+    /** {@code "m0":0,"m1":1,...} */
+    private static String metrics(int count) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            s.append(i == 0 ? "" : ",").append("\"m").append(i).append("\":").append(i);
+        }
+        return s.toString();
+    }
+
+    /** A SenML pack of {@code count} metrics at one time. */
+    private static String senml(int count) {
+        StringBuilder s = new StringBuilder("[");
+        for (int i = 0; i < count; i++) {
+            s.append(i == 0 ? "{\"bt\":" + NOW / 1000 + "," : ",{").append("\"n\":\"m").append(i).append("\",\"v\":").append(i).append('}');
+        }
+        return s.append(']').toString();
     }
 
     static Stream<Arguments> badPayloads() {
@@ -117,6 +146,13 @@ class PayloadParserTest {
                         RejectReason.TIMESTAMP_IN_FUTURE),
                 Arguments.of("Long.MIN_VALUE + now (overflows a subtraction)", TOPIC,
                         ok.replace(Long.toString(NOW), Long.toString(Long.MIN_VALUE + NOW)), RejectReason.TIMESTAMP_OUT_OF_RANGE),
+                Arguments.of("65 metrics", TOPIC, "{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{" + metrics(65) + "}}",
+                        RejectReason.TOO_MANY_METRICS),
+                Arguments.of("SenML with 65 metrics at one time", TOPIC, senml(65), RejectReason.TOO_MANY_METRICS),
+                Arguments.of("1.7e308", TOPIC, ok.replace("\"v\":1", "\"v\":1.7e308"), RejectReason.VALUE_OUT_OF_RANGE),
+                Arguments.of("-1.000001e15", TOPIC, ok.replace("\"v\":1", "\"v\":-1.000001e15"), RejectReason.VALUE_OUT_OF_RANGE),
+                Arguments.of("a batch element of 1e300", "telemetry/city/s/gateway/gw-1", "[{\"deviceId\":\"a\",\"ts\":" + NOW
+                        + ",\"seq\":1,\"metrics\":{\"v\":1e300}}]", RejectReason.VALUE_OUT_OF_RANGE),
                 Arguments.of("Long.MAX_VALUE", TOPIC, ok.replace(Long.toString(NOW), Long.toString(Long.MAX_VALUE)),
                         RejectReason.TIMESTAMP_IN_FUTURE),
                 Arguments.of("metric with a space", TOPIC, ok.replace("\"v\"", "\"pm 25\""), RejectReason.UNSAFE_NAME),

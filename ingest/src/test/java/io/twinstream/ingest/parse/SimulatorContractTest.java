@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -26,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SimulatorContractTest {
 
-    private final PayloadParser parser = new PayloadParser(256 * 1024, Duration.ofDays(366), Duration.ofMinutes(1));
+    private final PayloadParser parser = new PayloadParser(PayloadLimits.DEFAULTS);
 
     @ParameterizedTest
     @ValueSource(strings = {"demo.yaml", "factory.yaml"})

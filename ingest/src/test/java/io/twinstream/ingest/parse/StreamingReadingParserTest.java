@@ -3,7 +3,6 @@ package io.twinstream.ingest.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +31,7 @@ class StreamingReadingParserTest {
     /** What a mutation inserts or substitutes: JSON's structure, number syntax, and a few letters. */
     private static final String MUTATION_CHARACTERS = "{}[],:\" -+.0123456789eEtruefalsn\\x";
 
-    private final PayloadParser parser = new PayloadParser(256 * 1024, Duration.ofDays(366), Duration.ofMinutes(1));
+    private final PayloadParser parser = new PayloadParser(PayloadLimits.DEFAULTS);
 
     private record Case(String topic, byte[] payload, long now) {
     }
@@ -75,6 +74,17 @@ class StreamingReadingParserTest {
         assertThat(acceptedSeeds).as("simulator payloads read by the streaming path").isGreaterThan(3000);
         assertThat(fastAccepted - acceptedSeeds).as("mutants still valid, read by the streaming path").isGreaterThan(1000);
         assertThat(bothRefused).as("mutants refused by both").isGreaterThan(10_000);
+    }
+
+    @Test
+    void shouldKeepToAMetricsLimitBelowItsOwn() throws Exception {
+        PayloadParser strict = new PayloadParser(new PayloadLimits(PayloadLimits.DEFAULT_MAX_PAYLOAD_BYTES,
+                PayloadLimits.DEFAULT_MAX_CLOCK_DISTANCE, PayloadLimits.DEFAULT_MAX_FUTURE, 2, PayloadLimits.DEFAULT_MAX_ABS_VALUE));
+        byte[] three = ("{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{" + metrics(3) + "}}").getBytes(StandardCharsets.UTF_8);
+
+        assertThat(strict.fastPath().tryParse(three, TopicAddress.parse(DEVICE_TOPIC), NOW)).isNull();
+        assertThat(strict.fastPath().tryParse(("{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{" + metrics(2) + "}}")
+                .getBytes(StandardCharsets.UTF_8), TopicAddress.parse(DEVICE_TOPIC), NOW)).hasSize(1);
     }
 
     private void check(Case c) throws PayloadRejectedException {
