@@ -105,8 +105,8 @@ class PayloadParserTest {
                 .containsExactly(1e15, -1e15);
     }
 
-    /** {@code "m0":0,"m1":1,...} */
-    private static String metrics(int count) {
+    /** {@code "m0":0,"m1":1,...} (also for StreamingReadingParserTest) */
+    static String metrics(int count) {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < count; i++) {
             s.append(i == 0 ? "" : ",").append("\"m").append(i).append("\":").append(i);

@@ -80,10 +80,10 @@ class StreamingReadingParserTest {
     void shouldKeepToAMetricsLimitBelowItsOwn() throws Exception {
         PayloadParser strict = new PayloadParser(new PayloadLimits(PayloadLimits.DEFAULT_MAX_PAYLOAD_BYTES,
                 PayloadLimits.DEFAULT_MAX_CLOCK_DISTANCE, PayloadLimits.DEFAULT_MAX_FUTURE, 2, PayloadLimits.DEFAULT_MAX_ABS_VALUE));
-        byte[] three = ("{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{" + metrics(3) + "}}").getBytes(StandardCharsets.UTF_8);
+        byte[] three = ("{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{" + PayloadParserTest.metrics(3) + "}}").getBytes(StandardCharsets.UTF_8);
 
         assertThat(strict.fastPath().tryParse(three, TopicAddress.parse(DEVICE_TOPIC), NOW)).isNull();
-        assertThat(strict.fastPath().tryParse(("{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{" + metrics(2) + "}}")
+        assertThat(strict.fastPath().tryParse(("{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{" + PayloadParserTest.metrics(2) + "}}")
                 .getBytes(StandardCharsets.UTF_8), TopicAddress.parse(DEVICE_TOPIC), NOW)).hasSize(1);
     }
 
@@ -137,9 +137,9 @@ class StreamingReadingParserTest {
                 " {\"metrics\":{\"a\":-1.5e-3,\"b\":0,\"c\":123456789012345678901234567890},\"seq\":0,\"ts\":" + NOW + "}\n",
                 "{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{\"m0\":0,\"m1\":1,\"m2\":2,\"m3\":3,\"m4\":4,\"m5\":5,\"m6\":6,"
                         + "\"m7\":7,\"m8\":8,\"m9\":9,\"_m10\":10.25,\"m.11\":1E2,\"m-12\":-0.0}}",
-                "{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{" + metrics(16) + "}}",
-                "{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{" + metrics(17) + "}}",
-                "{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{" + metrics(40) + ",\"m3\":1}}",
+                "{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{" + PayloadParserTest.metrics(16) + "}}",
+                "{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{" + PayloadParserTest.metrics(17) + "}}",
+                "{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{" + PayloadParserTest.metrics(40) + ",\"m3\":1}}",
                 "{\"ts\":" + NOW + ",\"seq\":9223372036854775807,\"metrics\":{\"v\":1}}",
                 "{\"ts\":" + NOW + ",\"seq\":9223372036854775808,\"metrics\":{\"v\":1}}",
                 "{\"ts\":" + NOW + ",\"seq\":-1,\"metrics\":{\"v\":1}}",
@@ -184,15 +184,6 @@ class StreamingReadingParserTest {
             }
         });
         return cases;
-    }
-
-    /** {@code "m0":0,"m1":1,...} */
-    private static String metrics(int count) {
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < count; i++) {
-            s.append(i == 0 ? "" : ",").append("\"m").append(i).append("\":").append(i);
-        }
-        return s.toString();
     }
 
     private static boolean isTelemetryTopic(String topic) {
