@@ -28,7 +28,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -176,11 +178,11 @@ class BridgeIT {
             client.connect();
             int goodCount = 0;
             for (Map.Entry<String, String> entry : bad.entrySet()) {
-                client.publish(topic, String.format(good, ++goodCount).getBytes(StandardCharsets.UTF_8), 1, false);
-                client.publish(topic, entry.getKey().getBytes(StandardCharsets.UTF_8), 1, false);
+                publish(client, topic, String.format(good, ++goodCount).getBytes(StandardCharsets.UTF_8));
+                publish(client, topic, entry.getKey().getBytes(StandardCharsets.UTF_8));
             }
-            client.publish("telemetry/city/dlq/noise/noise,2", String.format(good, 99).getBytes(StandardCharsets.UTF_8), 1, false);
-            client.publish(topic, new byte[] {(byte) 0xC3, 0x28, (byte) 0xFF, 0x00}, 1, false);
+            publish(client, "telemetry/city/dlq/noise/noise,2", String.format(good, 99).getBytes(StandardCharsets.UTF_8));
+            publish(client, topic, new byte[] {(byte) 0xC3, 0x28, (byte) 0xFF, 0x00});
             client.disconnect();
             client.close();
 
@@ -221,8 +223,8 @@ class BridgeIT {
             bridge.start();
             MqttClient client = new MqttClient(mqtt.url(), "huge-publisher", new MemoryPersistence());
             client.connect();
-            client.publish(topic, huge, 1, false);
-            client.publish(topic, ("{\"ts\":" + now + ",\"seq\":2,\"metrics\":{\"db\":50}}").getBytes(StandardCharsets.UTF_8), 1, false);
+            publish(client, topic, huge);
+            publish(client, topic, ("{\"ts\":" + now + ",\"seq\":2,\"metrics\":{\"db\":50}}").getBytes(StandardCharsets.UTF_8));
             client.disconnect();
             client.close();
 
@@ -245,20 +247,20 @@ class BridgeIT {
      */
     @Test
     void shouldDeadLetterReadingsKafkaRefusesAsTooLargeAndGoOn(MqttBroker mqtt, KafkaBroker kafka) throws Exception {
-        IngestConfig config = config(mqtt, kafka, "limit", 1, Map.of("kafka.producer.max.request.size", "4000"));
+        IngestConfig config = config(mqtt, kafka, "limit", 1, Map.of("kafka.producer.max.request.size", "3000"));
         long now = System.currentTimeMillis();
         String topic = "telemetry/city/limit/noise/noise-1";
-        StringBuilder metrics = new StringBuilder();
-        for (int i = 0; i < 400; i++) {
-            metrics.append(i == 0 ? "" : ",").append("\"metric_").append(i).append("\":").append(i);
+        StringBuilder metrics = new StringBuilder(); // 60 metrics (within ingest.max-metrics) of 50-character names
+        for (int i = 0; i < 60; i++) {
+            metrics.append(i == 0 ? "" : ",").append("\"").append(String.format("m%049d", i)).append("\":").append(i);
         }
         byte[] wide = ("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{" + metrics + "}}").getBytes(StandardCharsets.UTF_8);
         try (Bridge bridge = new Bridge(config)) {
             bridge.start();
             MqttClient client = new MqttClient(mqtt.url(), "limit-publisher", new MemoryPersistence());
             client.connect();
-            client.publish(topic, wide, 1, false);
-            client.publish(topic, ("{\"ts\":" + now + ",\"seq\":2,\"metrics\":{\"db\":50}}").getBytes(StandardCharsets.UTF_8), 1, false);
+            publish(client, topic, wide);
+            publish(client, topic, ("{\"ts\":" + now + ",\"seq\":2,\"metrics\":{\"db\":50}}").getBytes(StandardCharsets.UTF_8));
             client.disconnect();
             client.close();
 
@@ -272,6 +274,26 @@ class BridgeIT {
             assertThat(header(dead.get(0), KafkaWriter.HEADER_PAYLOAD_BYTES)).isEqualTo(Integer.toString(wide.length));
             assertThat(dead.get(0).value()).isEmpty();
             assertThat(bridge.metrics().acknowledged.sum()).isEqualTo(2);
+        }
+    }
+
+    /**
+     * A QoS 1 publish that waits for room in the broker's window. Paho's synchronous publish can
+     * return before its in-flight count drops (the count is lowered on its callback thread); on a
+     * busy machine the count then reaches the broker's receive maximum (Mosquitto: 20) and Paho
+     * refuses the next publish outright, without sending it: it is tried again.
+     */
+    private static void publish(MqttClient client, String topic, byte[] payload) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                client.publish(topic, payload, 1, false);
+                return;
+            } catch (MqttException e) {
+                if (e.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT || attempt == 500) {
+                    throw e;
+                }
+                Thread.sleep(10);
+            }
         }
     }
 
@@ -305,11 +327,10 @@ class BridgeIT {
             bridge.start();
             MqttClient client = new MqttClient(mqtt.url(), "arrival-publisher", new MemoryPersistence());
             client.connect();
-            client.publish("telemetry/city/arrival/gateway/gw-1", batch.toString().getBytes(StandardCharsets.UTF_8), 1, false);
+            publish(client, "telemetry/city/arrival/gateway/gw-1", batch.toString().getBytes(StandardCharsets.UTF_8));
             for (int i = 1; i <= followers; i++) {
-                client.publish("telemetry/city/arrival/noise/noise-" + (i % 7),
-                        ("{\"ts\":" + (t0 + i * 1000L) + ",\"seq\":" + i + ",\"metrics\":{\"db\":50}}").getBytes(StandardCharsets.UTF_8),
-                        1, false);
+                publish(client, "telemetry/city/arrival/noise/noise-" + (i % 7),
+                        ("{\"ts\":" + (t0 + i * 1000L) + ",\"seq\":" + i + ",\"metrics\":{\"db\":50}}").getBytes(StandardCharsets.UTF_8));
             }
             client.disconnect();
             client.close();
