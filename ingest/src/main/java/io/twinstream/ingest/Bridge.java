@@ -126,17 +126,24 @@ public final class Bridge implements AutoCloseable {
     private void deadLetter(Runnable acknowledge, String topic, MqttMessage message, PayloadRejectedException rejected,
                             long receivedAt) {
         metrics.deadLettered(rejected.reason());
-        write(done -> kafka.writeDeadLetter(topic, message.getPayload(), KafkaWriter.DEAD_LETTER_MAX_BYTES, rejected,
-                        receivedAt, done),
+        writeDeadLetter(acknowledge, topic, message, rejected, receivedAt, KafkaWriter.DEAD_LETTER_MAX_BYTES);
+    }
+
+    /**
+     * Writes the dead letter with at most {@code keepBytes} of its payload. Refused as too large even
+     * cut to DEAD_LETTER_MAX_BYTES (the topic's max.message.bytes is lower still), it is written once
+     * more with the reason alone, without the payload, rather than retried in vain.
+     */
+    private void writeDeadLetter(Runnable acknowledge, String topic, MqttMessage message, PayloadRejectedException rejected,
+                                 long receivedAt, int keepBytes) {
+        write(done -> kafka.writeDeadLetter(topic, message.getPayload(), keepBytes, rejected, receivedAt, done),
                 () -> finish(acknowledge, 0), tooLarge -> {
-                    // Even cut to DEAD_LETTER_MAX_BYTES (the topic's max.message.bytes is lower still):
-                    // the reason alone, without the payload, rather than retrying what cannot succeed.
+                    if (keepBytes == 0) {
+                        throw new IllegalStateException("Kafka refuses even an empty dead letter", tooLarge);
+                    }
                     LOG.warn("dead letter from {} refused by Kafka as too large ({}); writing it without its payload",
                             topic, tooLarge.getMessage());
-                    write(done -> kafka.writeDeadLetter(topic, message.getPayload(), 0, rejected, receivedAt, done),
-                            () -> finish(acknowledge, 0), stillTooLarge -> {
-                                throw new IllegalStateException("Kafka refuses even an empty dead letter", stillTooLarge);
-                            }, 0);
+                    writeDeadLetter(acknowledge, topic, message, rejected, receivedAt, 0);
                 }, 0);
     }
 

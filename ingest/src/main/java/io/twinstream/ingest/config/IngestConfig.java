@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 import io.twinstream.ingest.parse.PayloadLimits;
 
@@ -50,16 +51,13 @@ import io.twinstream.ingest.parse.PayloadLimits;
  * @param readingsTopic      {@code kafka.readings-topic}, default telemetry.readings
  * @param deadLetterTopic    {@code kafka.deadletter-topic}, default telemetry.deadletter
  * @param kafkaProperties    every {@code kafka.producer.*} key, passed to the producer (SASL, TLS ...)
- * @param maxPayloadBytes    {@code ingest.max-payload-bytes}, default 262144
- * @param maxClockDistance   {@code ingest.max-clock-distance}: a timestamp older than this is
- *                           refused, default 366d
- * @param maxFuture          {@code ingest.max-future}: a timestamp more than this ahead of the
- *                           bridge's clock is refused ({@code timestamp-in-future}), default 1m.
- *                           One reading from the future moves the jobs' event time to it, and the
- *                           rest of the fleet's readings are then late by as much: within the jobs'
- *                           out-of-orderness and allowed lateness (5 s + 60 s) they still count
- * @param maxMetrics         {@code ingest.max-metrics}: metrics per reading, default 64
- * @param maxAbsValue        {@code ingest.max-abs-value}: the largest magnitude of a value, default 1e15
+ * @param payloadLimits      what one message may carry ({@link PayloadLimits}, defaults there):
+ *                           {@code ingest.max-payload-bytes} (256 KiB), {@code ingest.max-clock-distance}
+ *                           (366d: older timestamps are refused), {@code ingest.max-future} (1m: a
+ *                           reading from the future moves the jobs' event time to it, and the rest of
+ *                           the fleet's readings are then late by as much; within the jobs'
+ *                           out-of-orderness and allowed lateness, 5 s + 60 s, they still count),
+ *                           {@code ingest.max-metrics} (64 per reading), {@code ingest.max-abs-value} (1e15)
  * @param metricsPort        {@code metrics.port}: Prometheus /metrics on 127.0.0.1; 0 = a free port, -1 = off; default 9464
  * @param statusInterval     {@code status.interval}: the one-line status log, default 10s
  */
@@ -67,8 +65,7 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
                            String shareGroup, String topicFilter, int receiveMaximum, Duration sessionExpiry,
                            boolean leaveGroupOnShutdown, String mqttTrustStore, String mqttTrustStorePassword,
                            String kafkaBootstrap, String readingsTopic, String deadLetterTopic,
-                           Map<String, String> kafkaProperties, int maxPayloadBytes, Duration maxClockDistance,
-                           Duration maxFuture, int maxMetrics, double maxAbsValue, int metricsPort,
+                           Map<String, String> kafkaProperties, PayloadLimits payloadLimits, int metricsPort,
                            Duration statusInterval) {
 
     private static final Set<String> KEYS = Set.of("mqtt.url", "mqtt.username", "mqtt.password", "mqtt.client-id",
@@ -106,8 +103,6 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
         if (kafkaBootstrap.isBlank()) {
             throw new IllegalArgumentException("kafka.bootstrap is empty");
         }
-        range("ingest.max-payload-bytes", maxPayloadBytes, 16, 64 * 1024 * 1024);
-        new PayloadLimits(maxPayloadBytes, maxClockDistance, maxFuture, maxMetrics, maxAbsValue); // checks them together
         range("metrics.port", metricsPort, -1, 65_535);
     }
 
@@ -168,18 +163,14 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
                 values.getOrDefault("kafka.readings-topic", "telemetry.readings"),
                 values.getOrDefault("kafka.deadletter-topic", "telemetry.deadletter"),
                 kafka,
-                integer(values, "ingest.max-payload-bytes", PayloadLimits.DEFAULT_MAX_PAYLOAD_BYTES),
-                duration(values, "ingest.max-clock-distance", PayloadLimits.DEFAULT_MAX_CLOCK_DISTANCE),
-                duration(values, "ingest.max-future", PayloadLimits.DEFAULT_MAX_FUTURE),
-                integer(values, "ingest.max-metrics", PayloadLimits.DEFAULT_MAX_METRICS),
-                number(values, "ingest.max-abs-value", PayloadLimits.DEFAULT_MAX_ABS_VALUE),
+                new PayloadLimits(
+                        integer(values, "ingest.max-payload-bytes", PayloadLimits.DEFAULT_MAX_PAYLOAD_BYTES),
+                        duration(values, "ingest.max-clock-distance", PayloadLimits.DEFAULT_MAX_CLOCK_DISTANCE),
+                        duration(values, "ingest.max-future", PayloadLimits.DEFAULT_MAX_FUTURE),
+                        integer(values, "ingest.max-metrics", PayloadLimits.DEFAULT_MAX_METRICS),
+                        number(values, "ingest.max-abs-value", PayloadLimits.DEFAULT_MAX_ABS_VALUE)),
                 integer(values, "metrics.port", 9464),
                 duration(values, "status.interval", Duration.ofSeconds(10)));
-    }
-
-    /** What one MQTT message may carry: the {@code ingest.*} bounds. */
-    public PayloadLimits payloadLimits() {
-        return new PayloadLimits(maxPayloadBytes, maxClockDistance, maxFuture, maxMetrics, maxAbsValue);
     }
 
     /** The shared subscription every connection makes. */
@@ -204,26 +195,24 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
     }
 
     private static int integer(Map<String, String> values, String key, int defaultValue) {
-        String text = values.get(key);
-        if (text == null) {
-            return defaultValue;
-        }
-        try {
-            return Integer.parseInt(text.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a whole number, was '" + text + "'");
-        }
+        return parsed(values, key, defaultValue, Integer::parseInt, "a whole number");
     }
 
     private static double number(Map<String, String> values, String key, double defaultValue) {
+        return parsed(values, key, defaultValue, Double::parseDouble, "a number such as 1e15");
+    }
+
+    /** The value under {@code key} read by {@code parse}, else the default; a bad one names the key. */
+    private static <T> T parsed(Map<String, String> values, String key, T defaultValue, Function<String, T> parse,
+                                String expected) {
         String text = values.get(key);
         if (text == null) {
             return defaultValue;
         }
         try {
-            return Double.parseDouble(text.strip());
+            return parse.apply(text.strip());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a number such as 1e15, was '" + text + "'");
+            throw new IllegalArgumentException(key + " must be " + expected + ", was '" + text + "'");
         }
     }
 

@@ -32,8 +32,9 @@ public record PayloadLimits(int maxPayloadBytes, Duration maxClockDistance, Dura
             DEFAULT_MAX_FUTURE, DEFAULT_MAX_METRICS, DEFAULT_MAX_ABS_VALUE);
 
     public PayloadLimits {
-        if (maxPayloadBytes < 16) {
-            throw new IllegalArgumentException("ingest.max-payload-bytes must be at least 16, was " + maxPayloadBytes);
+        if (maxPayloadBytes < 16 || maxPayloadBytes > 64 * 1024 * 1024) {
+            throw new IllegalArgumentException("ingest.max-payload-bytes must be between 16 and " + 64 * 1024 * 1024
+                    + ", was " + maxPayloadBytes);
         }
         if (maxFuture.isNegative() || maxFuture.compareTo(maxClockDistance) > 0) {
             throw new IllegalArgumentException("ingest.max-future (" + maxFuture + ") must be between 0 and"

@@ -57,20 +57,17 @@ public final class PayloadParser {
             // second dropped without a trace
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
-    private final int maxPayloadBytes;
+    private final PayloadLimits limits;
+    /** The clock bounds in milliseconds, read for every reading. */
     private final long maxClockDistanceMillis;
     private final long maxFutureMillis;
-    private final int maxMetrics;
-    private final double maxAbsValue;
     private final StreamingReadingParser fastPath;
 
     /** @param limits what one message may carry ({@link PayloadLimits#DEFAULTS} for the bridge's defaults) */
     public PayloadParser(PayloadLimits limits) {
-        this.maxPayloadBytes = limits.maxPayloadBytes();
+        this.limits = limits;
         this.maxClockDistanceMillis = limits.maxClockDistance().toMillis();
         this.maxFutureMillis = limits.maxFuture().toMillis();
-        this.maxMetrics = limits.maxMetrics();
-        this.maxAbsValue = limits.maxAbsValue();
         this.fastPath = new StreamingReadingParser(this);
     }
 
@@ -84,8 +81,9 @@ public final class PayloadParser {
         if (payload.length == 0) {
             throw new PayloadRejectedException(RejectReason.EMPTY, "empty payload");
         }
-        if (payload.length > maxPayloadBytes) {
-            throw new PayloadRejectedException(RejectReason.TOO_LARGE, payload.length + " bytes, more than " + maxPayloadBytes);
+        if (payload.length > limits.maxPayloadBytes()) {
+            throw new PayloadRejectedException(RejectReason.TOO_LARGE, payload.length + " bytes, more than "
+                    + limits.maxPayloadBytes());
         }
         List<Reading> wellFormed = fastPath.tryParse(payload, address, receivedAt);
         return wellFormed != null ? wellFormed : parseTree(topic, address, payload, receivedAt);
@@ -305,16 +303,17 @@ public final class PayloadParser {
     }
 
     private void checkTimestamp(long ts, long now) throws PayloadRejectedException {
-        if (ts > now + maxFutureMillis) {
+        if (withinClockDistance(ts, now)) {
+            return;
+        }
+        if (ts > now) {
             throw new PayloadRejectedException(RejectReason.TIMESTAMP_IN_FUTURE, "ts " + ts + " (" + instant(ts)
                     + ") is " + Duration.ofMillis(ts - now) + " ahead of the bridge's clock, more than "
                     + Duration.ofMillis(maxFutureMillis) + " (ingest.max-future)");
         }
-        if (!withinClockDistance(ts, now)) {
-            throw new PayloadRejectedException(RejectReason.TIMESTAMP_OUT_OF_RANGE, "ts " + ts + " (" + instant(ts)
-                    + ") is more than " + Duration.ofMillis(maxClockDistanceMillis) + " (ingest.max-clock-distance)"
-                    + " before the bridge's clock");
-        }
+        throw new PayloadRejectedException(RejectReason.TIMESTAMP_OUT_OF_RANGE, "ts " + ts + " (" + instant(ts)
+                + ") is more than " + Duration.ofMillis(maxClockDistanceMillis) + " (ingest.max-clock-distance)"
+                + " before the bridge's clock");
     }
 
     /**
@@ -377,23 +376,23 @@ public final class PayloadParser {
         }
         if (!withinMagnitude(value)) {
             throw new PayloadRejectedException(RejectReason.VALUE_OUT_OF_RANGE, "metric '" + metric + "' is " + value
-                    + ", beyond +-" + maxAbsValue + " (ingest.max-abs-value)");
+                    + ", beyond +-" + limits.maxAbsValue() + " (ingest.max-abs-value)");
         }
         return value;
     }
 
     boolean withinMagnitude(double value) {
-        return Math.abs(value) <= maxAbsValue;
+        return Math.abs(value) <= limits.maxAbsValue();
     }
 
-    int maxMetrics() {
-        return maxMetrics;
+    PayloadLimits limits() {
+        return limits;
     }
 
     private void checkMetricCount(int count) throws PayloadRejectedException {
-        if (count > maxMetrics) {
+        if (count > limits.maxMetrics()) {
             throw new PayloadRejectedException(RejectReason.TOO_MANY_METRICS, count + " metrics in one reading, more than "
-                    + maxMetrics + " (ingest.max-metrics)");
+                    + limits.maxMetrics() + " (ingest.max-metrics)");
         }
     }
 

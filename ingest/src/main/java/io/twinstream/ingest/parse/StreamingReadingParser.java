@@ -39,10 +39,13 @@ final class StreamingReadingParser {
             .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .build();
     private final PayloadParser rules;
+    /** {@link #MAX_METRICS}, or the configured limit where that is lower. */
+    private final int mostMetrics;
 
-    /** @param rules the clock distance, and what names are safe */
+    /** @param rules the limits, and what names are safe */
     StreamingReadingParser(PayloadParser rules) {
         this.rules = rules;
+        this.mostMetrics = Math.min(MAX_METRICS, rules.limits().maxMetrics());
     }
 
     /** The readings, or {@code null} when the payload is not a valid JSON reading or batch. */
@@ -121,7 +124,7 @@ final class StreamingReadingParser {
                     if (names != null || value != JsonToken.START_OBJECT) {
                         return null;
                     }
-                    int count = metrics(p, scratch.names, scratch.values, Math.min(MAX_METRICS, rules.maxMetrics()));
+                    int count = metrics(p, scratch.names, scratch.values);
                     if (count <= 0) {
                         return null;
                     }
@@ -160,14 +163,14 @@ final class StreamingReadingParser {
      * Reads a {@code metrics} object, the parser on its START_OBJECT, into the arrays.
      *
      * @return how many metrics, or 0 when the tree path must decide: none, a name repeated or
-     *         unsafe, a value not a finite number or too large, more than {@code most}
+     *         unsafe, a value not a finite number or too large, more than {@link #mostMetrics}
      */
-    private int metrics(JsonParser p, String[] names, double[] values, int most) throws IOException {
+    private int metrics(JsonParser p, String[] names, double[] values) throws IOException {
         int count = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken number = p.nextToken();
-            if (count == most || (number != JsonToken.VALUE_NUMBER_INT && number != JsonToken.VALUE_NUMBER_FLOAT)) {
+            if (count == mostMetrics || (number != JsonToken.VALUE_NUMBER_INT && number != JsonToken.VALUE_NUMBER_FLOAT)) {
                 return 0;
             }
             double value = p.getDoubleValue();

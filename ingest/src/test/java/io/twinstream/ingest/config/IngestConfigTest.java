@@ -37,9 +37,9 @@ class IngestConfigTest {
         assertThat(config.sessionExpiry()).isEqualTo(Duration.ofHours(1));
         assertThat(config.leaveGroupOnShutdown()).isTrue();
         assertThat(config.mqttUsername()).isNull();
-        assertThat(config.maxFuture()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config.payloadLimits().maxFuture()).isEqualTo(Duration.ofMinutes(1));
         assertThat(config.payloadLimits()).isEqualTo(PayloadLimits.DEFAULTS);
-        assertThat(config.maxClockDistance()).isEqualTo(Duration.ofDays(366));
+        assertThat(config.payloadLimits().maxClockDistance()).isEqualTo(Duration.ofDays(366));
     }
 
     @Test
