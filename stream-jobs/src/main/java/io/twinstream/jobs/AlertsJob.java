@@ -8,10 +8,12 @@ import java.util.function.UnaryOperator;
 import io.twinstream.jobs.alerts.AlertTransition;
 import io.twinstream.jobs.config.JobKafkaAdmin;
 import io.twinstream.jobs.config.JobSettings;
+import io.twinstream.jobs.deadletter.RefusedPointsToKafka;
 import io.twinstream.jobs.sink.InfluxPoints;
 import io.twinstream.jobs.sink.InfluxSink;
 import io.twinstream.jobs.sink.Json;
 import io.twinstream.jobs.sink.MqttAlertSink;
+import io.twinstream.jobs.sink.RefusedPoints;
 import io.twinstream.jobs.status.StatusTransition;
 import io.twinstream.model.Reading;
 import org.apache.flink.api.common.eventtime.Watermark;
@@ -59,9 +61,10 @@ public final class AlertsJob {
     static void addTo(StreamExecutionEnvironment env, AlertsJobConfig config,
                       UnaryOperator<DataStream<Reading>> beforeTopology) throws Exception {
         JobKafkaAdmin.requireTopics(config.kafkaBootstrap(),
-                List.of(config.readingsTopic(), config.alertsTopic(), config.rulesTopic()));
+                List.of(config.readingsTopic(), config.alertsTopic(), config.rulesTopic(), config.deadLetterTopic()));
         DataStream<Reading> readings = ReadingsSource.of(env, config.kafkaBootstrap(), config.readingsTopic(),
-                config.groupId(), config.outOfOrderness(), config.idleAfter(), "alerts-readings-source");
+                config.groupId(), config.deadLetterTopic(), config.maxFuture(), config.outOfOrderness(), config.idleAfter(),
+                "alerts-readings-source");
 
         // Every rules file from the start of the topic: the newest is the one in force. (After a
         // restore, the offset and the rules in force both come from the checkpoint.)
@@ -79,6 +82,7 @@ public final class AlertsJob {
                 config.dedupMemory(), config.allowedLateness(),
                 new AlertsTopology.Presence(config.offlineIntervals(), config.offlineDefaultInterval()));
 
+        RefusedPoints refused = new RefusedPointsToKafka(config.kafkaBootstrap(), config.deadLetterTopic());
         Properties transactions = new Properties();
         transactions.setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
         out.alerts().sinkTo(KafkaSink.<AlertTransition>builder()
@@ -93,12 +97,12 @@ public final class AlertsJob {
                                 .build())
                         .build())
                 .name("alerts to Kafka").uid("alerts-kafka-sink");
-        out.alerts().sinkTo(new InfluxSink<>(config.influx(), (AlertTransition t) -> InfluxPoints.of(t)))
+        out.alerts().sinkTo(new InfluxSink<>(config.influx(), (AlertTransition t) -> InfluxPoints.of(t), refused))
                 .name("alerts to InfluxDB").uid("alerts-influx-sink");
         if (config.mqtt() != null) {
             out.alerts().sinkTo(new MqttAlertSink(config.mqtt())).name("alerts to MQTT").uid("alerts-mqtt-sink");
         }
-        out.statuses().sinkTo(new InfluxSink<>(config.influx(), (StatusTransition t) -> InfluxPoints.of(t)))
+        out.statuses().sinkTo(new InfluxSink<>(config.influx(), (StatusTransition t) -> InfluxPoints.of(t), refused))
                 .name("device_status to InfluxDB").uid("status-influx-sink");
     }
 

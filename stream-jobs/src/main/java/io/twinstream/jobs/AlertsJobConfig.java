@@ -26,6 +26,8 @@ import io.twinstream.jobs.sink.MqttAlertSink;
  *
  * @param kafkaBootstrap  {@code kafka.bootstrap}, default 127.0.0.1:9092
  * @param readingsTopic   {@code kafka.readings-topic}, default telemetry.readings
+ * @param deadLetterTopic {@code kafka.deadletter-topic}, as for the metrics job
+ * @param maxFuture       {@code readings.max-future}, as for the metrics job
  * @param alertsTopic     {@code kafka.alerts-topic}: alert transitions as JSON, default telemetry.alerts
  * @param rulesTopic      {@code kafka.rules-topic}: rules files replacing the current rules while
  *                        the job runs (the newest record wins), default telemetry.rules
@@ -55,7 +57,8 @@ import io.twinstream.jobs.sink.MqttAlertSink;
  * @param checkpointInterval {@code checkpoint.interval}, default 10s
  * @param checkpointDir   {@code checkpoint.dir}, see {@link JobSettings#checkpointDir()}
  */
-public record AlertsJobConfig(String kafkaBootstrap, String readingsTopic, String alertsTopic, String rulesTopic,
+public record AlertsJobConfig(String kafkaBootstrap, String readingsTopic, String deadLetterTopic,
+                              Duration maxFuture, String alertsTopic, String rulesTopic,
                               String groupId, InfluxSink.Settings influx, MqttAlertSink.Settings mqtt,
                               String rulesSource, String rulesText, Duration outOfOrderness, Duration idleAfter,
                               Duration allowedLateness, Duration dedupMemory, int offlineIntervals,
@@ -111,6 +114,8 @@ public record AlertsJobConfig(String kafkaBootstrap, String readingsTopic, Strin
         return new AlertsJobConfig(
                 settings.kafkaBootstrap(),
                 settings.text("kafka.readings-topic", "telemetry.readings"),
+                settings.deadLetterTopic(),
+                settings.maxFuture(),
                 settings.text("kafka.alerts-topic", "telemetry.alerts"),
                 settings.text("kafka.rules-topic", "telemetry.rules"),
                 settings.text("kafka.group-id", "twinstream-alerts"),

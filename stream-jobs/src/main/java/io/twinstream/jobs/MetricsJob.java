@@ -7,11 +7,13 @@ import java.util.function.UnaryOperator;
 
 import io.twinstream.jobs.config.JobKafkaAdmin;
 import io.twinstream.jobs.config.JobSettings;
+import io.twinstream.jobs.deadletter.RefusedPointsToKafka;
 import io.twinstream.jobs.metrics.EarlyResults;
 import io.twinstream.jobs.metrics.MetricSample;
 import io.twinstream.jobs.sink.InfluxPoints;
 import io.twinstream.jobs.sink.InfluxSink;
 import io.twinstream.jobs.sink.Json;
+import io.twinstream.jobs.sink.RefusedPoints;
 import io.twinstream.model.Reading;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.configuration.Configuration;
@@ -23,8 +25,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The metrics job's wiring: {@code telemetry.readings} (KafkaSource, committed offsets, else the
- * earliest) → idle-advancing event-time watermarks → {@link MetricsTopology} → device and site
- * windows to InfluxDB ({@link InfluxSink}), late samples as JSON to {@code telemetry.late}.
+ * earliest; what is not a reading or would poison event time to the dead-letter topic) →
+ * idle-advancing event-time watermarks → {@link MetricsTopology} → device and site windows to InfluxDB ({@link InfluxSink}), late samples as JSON to {@code telemetry.late}.
  * Checkpoints every {@code checkpoint.interval} to {@code checkpoint.dir}; restarts with exponential backoff.
  */
 public final class MetricsJob {
@@ -52,20 +54,22 @@ public final class MetricsJob {
      */
     static void addTo(StreamExecutionEnvironment env, MetricsJobConfig config,
                       UnaryOperator<DataStream<Reading>> beforeTopology) {
-        JobKafkaAdmin.requireTopics(config.kafkaBootstrap(), List.of(config.readingsTopic(), config.lateTopic()));
+        JobKafkaAdmin.requireTopics(config.kafkaBootstrap(),
+                List.of(config.readingsTopic(), config.lateTopic(), config.deadLetterTopic()));
         DataStream<Reading> readings = readings(env, config);
 
         EarlyResults early = config.early();
         MetricsTopology.Outputs out = MetricsTopology.build(beforeTopology.apply(readings), config.outOfOrderness(), config.dedupMemory(),
                 config.allowedLateness(), early);
 
+        RefusedPoints refused = new RefusedPointsToKafka(config.kafkaBootstrap(), config.deadLetterTopic());
         boolean earlyDevices = early.enabled() && early.deviceWindows();
-        out.deviceWindows().sinkTo(new InfluxSink<>(config.influx(), w -> InfluxPoints.of(w, earlyDevices)))
+        out.deviceWindows().sinkTo(new InfluxSink<>(config.influx(), w -> InfluxPoints.of(w, earlyDevices), refused))
                 .name("device_metrics to InfluxDB").uid("device-metrics-sink");
         // Site points are few (one per site, device type, metric and window, and per tick while open):
         // written within SITE_LINGER, so an early result is not held back by the batch linger.
         InfluxSink.Settings sites = early.enabled() ? config.influx().withLingerAtMost(SITE_LINGER) : config.influx();
-        out.siteWindows().sinkTo(new InfluxSink<>(sites, InfluxPoints::of))
+        out.siteWindows().sinkTo(new InfluxSink<>(sites, InfluxPoints::of, refused))
                 .name("site_metrics to InfluxDB").uid("site-metrics-sink");
         out.late().sinkTo(KafkaSink.<MetricSample>builder()
                         .setBootstrapServers(config.kafkaBootstrap())
@@ -85,7 +89,7 @@ public final class MetricsJob {
      */
     public static DataStream<Reading> readings(StreamExecutionEnvironment env, MetricsJobConfig config) {
         return ReadingsSource.of(env, config.kafkaBootstrap(), config.readingsTopic(), config.groupId(),
-                config.outOfOrderness(), config.idleAfter(), "readings-source");
+                config.deadLetterTopic(), config.maxFuture(), config.outOfOrderness(), config.idleAfter(), "readings-source");
     }
 
     /** Late samples keyed by device id, like the readings. (Classes, not lambdas: Flink infers their types.) */

@@ -19,6 +19,10 @@ import io.twinstream.jobs.sink.InfluxSink;
  *
  * @param kafkaBootstrap   {@code kafka.bootstrap}, default 127.0.0.1:9092
  * @param readingsTopic    {@code kafka.readings-topic}, default telemetry.readings
+ * @param deadLetterTopic  {@code kafka.deadletter-topic}: records the job refuses, with the reason, default
+ *                         telemetry.deadletter (shared with ingest)
+ * @param maxFuture        {@code readings.max-future}: a reading stamped further ahead of the job's clock is
+ *                         refused (it would move event time ahead for good), default 5m
  * @param lateTopic        {@code kafka.late-topic}: samples later than the allowed lateness, default telemetry.late
  * @param groupId          {@code kafka.group-id}: the consumer group (offsets), default twinstream-metrics
  * @param influx           {@code influx.url} (INFLUX_URL, default http://127.0.0.1:8086), {@code influx.database}
@@ -39,7 +43,8 @@ import io.twinstream.jobs.sink.InfluxSink;
  * @param checkpointDir    {@code checkpoint.dir}: see {@link JobSettings#checkpointDir()}; on a cluster,
  *                         point it at shared storage (s3://…, hdfs://…)
  */
-public record MetricsJobConfig(String kafkaBootstrap, String readingsTopic, String lateTopic, String groupId,
+public record MetricsJobConfig(String kafkaBootstrap, String readingsTopic, String deadLetterTopic,
+                               Duration maxFuture, String lateTopic, String groupId,
                                InfluxSink.Settings influx, Duration outOfOrderness, Duration idleAfter,
                                Duration allowedLateness, Duration dedupMemory, Duration earlyEvery,
                                Duration earlyWithin, boolean earlyDeviceWindows, Duration checkpointInterval, String checkpointDir)
@@ -80,6 +85,8 @@ public record MetricsJobConfig(String kafkaBootstrap, String readingsTopic, Stri
         return new MetricsJobConfig(
                 settings.kafkaBootstrap(),
                 settings.text("kafka.readings-topic", "telemetry.readings"),
+                settings.deadLetterTopic(),
+                settings.maxFuture(),
                 settings.text("kafka.late-topic", "telemetry.late"),
                 settings.text("kafka.group-id", "twinstream-metrics"),
                 settings.influx(),

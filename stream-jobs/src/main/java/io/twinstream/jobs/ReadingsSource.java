@@ -2,37 +2,130 @@ package io.twinstream.jobs;
 
 import java.time.Duration;
 
-import io.twinstream.jobs.serde.ReadingDeserializationSchema;
+import io.twinstream.jobs.deadletter.DeadLetters;
+import io.twinstream.jobs.deadletter.RejectedRecord;
+import io.twinstream.jobs.serde.CheckingReadingDeserializer;
 import io.twinstream.jobs.serde.ReadingTypes;
 import io.twinstream.jobs.time.EventTimeClock;
 import io.twinstream.model.Reading;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.types.Either;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** {@code telemetry.readings} as both jobs read it. */
+/**
+ * {@code telemetry.readings} as both jobs read it: checked ({@link CheckingReadingDeserializer}),
+ * what is refused written to the dead-letter topic with its reason and never seen by the
+ * watermark, the rest timestamped from each reading's {@code ts} with bounded out-of-orderness per
+ * partition, and the {@link EventTimeClock} behind it.
+ */
 final class ReadingsSource {
+
+    private static final OutputTag<RejectedRecord> REFUSED = new OutputTag<>("refused",
+            TypeInformation.of(RejectedRecord.class));
 
     private ReadingsSource() {
     }
 
     /**
-     * The topic from the group's committed offsets (else the earliest), decoded, timestamped from
-     * each reading's {@code ts} with bounded out-of-orderness, and the {@link EventTimeClock} behind
-     * it. {@code uid} names the source (existing checkpoints know it; the clock's is its own).
+     * The topic from the group's committed offsets (else the earliest). {@code uid} names the
+     * source (existing checkpoints know it; the operators added behind it take it as a prefix, the
+     * clock's is its own).
+     *
+     * @param deadLetterTopic where refused records go (at least once: a restart may write one twice)
+     * @param maxFuture       how far ahead of the job's clock a reading may be stamped
      */
     static DataStream<Reading> of(StreamExecutionEnvironment env, String bootstrap, String topic, String groupId,
-                                  Duration outOfOrderness, Duration idleAfter, String uid) {
-        KafkaSource<Reading> source = KafkaSource.<Reading>builder()
+                                  String deadLetterTopic, Duration maxFuture, Duration outOfOrderness,
+                                  Duration idleAfter, String uid) {
+        KafkaSource<Either<Reading, RejectedRecord>> source = KafkaSource.<Either<Reading, RejectedRecord>>builder()
                 .setBootstrapServers(bootstrap)
                 .setTopics(topic)
                 .setGroupId(groupId)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setValueOnlyDeserializer(new ReadingDeserializationSchema())
+                .setDeserializer(new CheckingReadingDeserializer(maxFuture))
                 .build();
-        return EventTimeClock.behind(env.fromSource(source, EventTimeClock.readingsStrategy(outOfOrderness), "telemetry.readings")
-                .uid(uid), ReadingTypes.READING, idleAfter);
+        SingleOutputStreamOperator<Reading> readings = env.fromSource(source, watermarks(outOfOrderness), topic).uid(uid)
+                .process(new RefusedOut(), ReadingTypes.READING).name("refused records out").uid(uid + "-refused-out");
+        readings.getSideOutput(REFUSED)
+                .sinkTo(KafkaSink.<RejectedRecord>builder()
+                        .setBootstrapServers(bootstrap)
+                        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                        .setRecordSerializer(new DeadLetters(deadLetterTopic))
+                        .build())
+                .name("refused records to " + deadLetterTopic).uid(uid + "-dead-letters");
+        return EventTimeClock.behind(readings, ReadingTypes.READING, idleAfter);
+    }
+
+    /**
+     * {@link EventTimeClock#readingsStrategy}, for readings only: a refused record has no event
+     * time (its timestamp is {@code Long.MIN_VALUE}) and never moves the watermark.
+     */
+    static WatermarkStrategy<Either<Reading, RejectedRecord>> watermarks(Duration outOfOrderness) {
+        WatermarkStrategy<Reading> readings = EventTimeClock.readingsStrategy(outOfOrderness);
+        return WatermarkStrategy.<Either<Reading, RejectedRecord>>forGenerator(context -> new ReadingsOnly(
+                        readings.createWatermarkGenerator(context)))
+                .withTimestampAssigner((record, previous) -> record.isLeft() ? record.left().ts() : Long.MIN_VALUE);
+    }
+
+    /** A readings watermark generator that does not see refused records. */
+    private record ReadingsOnly(WatermarkGenerator<Reading> readings) implements WatermarkGenerator<Either<Reading, RejectedRecord>> {
+        @Override
+        public void onEvent(Either<Reading, RejectedRecord> record, long timestamp, WatermarkOutput output) {
+            if (record.isLeft()) {
+                readings.onEvent(record.left(), timestamp, output);
+            }
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+            readings.onPeriodicEmit(output);
+        }
+    }
+
+    /** Readings on; refused records to the side output, counted ({@code refusedRecords}) and logged. */
+    static final class RefusedOut extends ProcessFunction<Either<Reading, RejectedRecord>, Reading> {
+        private static final long serialVersionUID = 1L;
+        private static final Logger LOG = LoggerFactory.getLogger(RefusedOut.class);
+        /** The first few are logged each; then one in this many, with the count. */
+        private static final long LOG_EVERY = 1000;
+
+        private transient Counter refused;
+
+        @Override
+        public void open(org.apache.flink.api.common.functions.OpenContext context) {
+            refused = getRuntimeContext().getMetricGroup().counter("refusedRecords");
+        }
+
+        @Override
+        public void processElement(Either<Reading, RejectedRecord> record, Context context, Collector<Reading> out) {
+            if (record.isLeft()) {
+                out.collect(record.left());
+                return;
+            }
+            RejectedRecord rejected = record.right();
+            refused.inc();
+            if (refused.getCount() <= 10 || refused.getCount() % LOG_EVERY == 0) {
+                LOG.warn("Refused {} (partition {}, offset {}): {}: {}; to the dead-letter topic ({} refused by this subtask)",
+                        rejected.source(), rejected.partition(), rejected.offset(), rejected.reason(), rejected.detail(),
+                        refused.getCount());
+            }
+            context.output(REFUSED, rejected);
+        }
     }
 }

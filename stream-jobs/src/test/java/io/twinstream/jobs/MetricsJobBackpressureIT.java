@@ -117,6 +117,7 @@ class MetricsJobBackpressureIT {
             influx.start();
             kafka.createTopic("telemetry.readings", 3);
             kafka.createTopic("telemetry.late", 1);
+            kafka.createTopic("telemetry.deadletter", 1);
             influx.createDatabase("backpressure");
             produce(kafka.bootstrapServers(), 0, 60);
 

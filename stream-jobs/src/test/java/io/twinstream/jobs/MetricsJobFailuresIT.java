@@ -100,6 +100,7 @@ class MetricsJobFailuresIT {
         influx.start();
         kafka.createTopic("telemetry.readings", 3);
         kafka.createTopic("telemetry.late", 1);
+        kafka.createTopic("telemetry.deadletter", 1);
         influx.createDatabase("failures");
     }
 

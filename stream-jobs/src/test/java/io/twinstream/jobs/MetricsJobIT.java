@@ -107,6 +107,7 @@ class MetricsJobIT {
             influx.start();
             kafka.createTopic("telemetry.readings", 3);
             kafka.createTopic("telemetry.late", 1);
+            kafka.createTopic("telemetry.deadletter", 1);
             influx.createDatabase("metricsit");
 
             Instant t0 = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.HOURS);

@@ -31,7 +31,7 @@ public final class JobSettings {
 
     /** Keys every job has: Kafka, InfluxDB, checkpoints. */
     public static final Set<String> COMMON_KEYS = Set.of("kafka.bootstrap", "kafka.readings-topic", "kafka.group-id",
-            "influx.url", "influx.database", "influx.username", "influx.password", "influx.batch-size", "influx.linger",
+            "kafka.deadletter-topic", "readings.max-future", "influx.url", "influx.database", "influx.username", "influx.password", "influx.batch-size", "influx.linger",
             "influx.retry-for", "checkpoint.interval", "checkpoint.dir");
 
     /** The common keys and a job's own. */
@@ -149,6 +149,19 @@ public final class JobSettings {
             throw new IllegalArgumentException("kafka.bootstrap is empty");
         }
         return bootstrap;
+    }
+
+    /** {@code kafka.deadletter-topic}: where the job puts what it refuses, default telemetry.deadletter. */
+    public String deadLetterTopic() {
+        return text("kafka.deadletter-topic", "telemetry.deadletter");
+    }
+
+    /**
+     * {@code readings.max-future}: how far ahead of the job's clock a reading may be stamped before
+     * it is refused, default 5m (ingest's own bound is 1 min; the rest is room for clocks that differ).
+     */
+    public Duration maxFuture() {
+        return duration("readings.max-future", Duration.ofMinutes(5));
     }
 
     /** {@code influx.*}: url (INFLUX_URL, default http://127.0.0.1:8086), database (telemetry), batch 5000, linger 1s, retry 60s. */

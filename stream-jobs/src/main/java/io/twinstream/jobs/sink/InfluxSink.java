@@ -15,6 +15,8 @@ import org.influxdb.dto.Point;
  * When InfluxDB stays unavailable longer than that the write fails and so does the job: it restarts
  * from its last checkpoint instead of dropping points. Points are identified by tags and window
  * start, so what a restart writes again overwrites identical points: exactly once in effect.
+ * Points InfluxDB refuses for good go to {@link RefusedPoints} (the jobs: the dead-letter topic)
+ * and the job goes on.
  *
  * @param <T> what is written; {@code toPoint} turns it into a point inside the writer (a
  *            {@link Point} is not a Flink type and never travels between operators)
@@ -70,14 +72,22 @@ public final class InfluxSink<T> implements Sink<T> {
 
     private final Settings settings;
     private final PointMapper<T> toPoint;
+    private final RefusedPoints refusedPoints;
 
+    /** A sink whose writes fail when InfluxDB refuses a point for good ({@link RefusedPoints#FAIL}). */
     public InfluxSink(Settings settings, PointMapper<T> toPoint) {
+        this(settings, toPoint, RefusedPoints.FAIL);
+    }
+
+    public InfluxSink(Settings settings, PointMapper<T> toPoint, RefusedPoints refusedPoints) {
         this.settings = settings;
         this.toPoint = toPoint;
+        this.refusedPoints = refusedPoints;
     }
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) {
-        return new InfluxSinkWriter<>(settings, toPoint, context.getProcessingTimeService());
+        return new InfluxSinkWriter<>(settings, toPoint, context.getProcessingTimeService(), refusedPoints,
+                context.metricGroup().counter("refusedPoints"));
     }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.metrics.Counter;
 import org.influxdb.InfluxDB;
 import org.influxdb.InfluxDBException;
 import org.influxdb.InfluxDBFactory;
@@ -27,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * and at the end of input, when everything buffered or in flight must be in InfluxDB. The
  * profile of a live fleet showed the task thread blocked on InfluxDB's answer for seconds whenever
  * a window closed for every device at once, holding back readings and early results behind it.
- * A batch that cannot be written fails the job at the task's next call, as before.
+ * A batch that cannot be written fails the job at the task's next call, as before. A batch
+ * InfluxDB refuses in part for good is halved until the refused points are found: those go to
+ * {@link RefusedPoints} (the dead-letter topic), counted ({@code refusedPoints}), the rest is written.
  */
 final class InfluxSinkWriter<T> implements SinkWriter<T> {
 
@@ -39,6 +42,8 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
     private final InfluxSink.PointMapper<T> toPoint;
     private final ProcessingTimeService time;
     private final InfluxDB influx;
+    private final RefusedPoints.Handler refusedPoints;
+    private final Counter refusedCount;
     /** Writes one batch at a time, in the order handed over. */
     private final ExecutorService writer;
     private List<Point> buffer = new ArrayList<>();
@@ -46,10 +51,13 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
     private Future<?> inFlight;
     private boolean lingerTimerSet;
 
-    InfluxSinkWriter(InfluxSink.Settings settings, InfluxSink.PointMapper<T> toPoint, ProcessingTimeService time) {
+    InfluxSinkWriter(InfluxSink.Settings settings, InfluxSink.PointMapper<T> toPoint, ProcessingTimeService time,
+                     RefusedPoints refusedPoints, Counter refusedCount) {
         this.settings = settings;
         this.toPoint = toPoint;
         this.time = time;
+        this.refusedPoints = refusedPoints.open();
+        this.refusedCount = refusedCount;
         this.influx = settings.username() == null ? InfluxDBFactory.connect(settings.url())
                 : InfluxDBFactory.connect(settings.url(), settings.username(), settings.password());
         this.writer = Executors.newSingleThreadExecutor(task -> {
@@ -81,12 +89,14 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
     public void flush(boolean endOfInput) throws IOException {
         writeBuffer();
         awaitInFlight();
+        refusedPoints.flush();
     }
 
     @Override
     public void close() {
         writer.shutdownNow(); // a retry still waiting is given up: the job restarts from its checkpoint
         influx.close();
+        refusedPoints.close();
     }
 
     /** Hands the buffer to the writer thread once the batch before it is written. */
@@ -119,8 +129,37 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
         }
     }
 
-    /** On the writer thread: the batch, retried with backoff for {@code retry-for} while that may help. */
+    /**
+     * On the writer thread: the batch, retried while that may help; when InfluxDB refuses some of
+     * its points for good, each half again, down to the single points refused, which are handed to
+     * {@link RefusedPoints}. (InfluxDB writes the rest of a batch it refuses in part; writing those
+     * again overwrites them with the same values.) k refused points among n cost about 2k·log2(n) writes.
+     */
     private void writeWithRetries(List<Point> points) throws IOException {
+        String refusal = writeRetrying(points);
+        if (refusal == null) {
+            return;
+        }
+        if (points.size() == 1) {
+            refusedCount.inc();
+            LOG.warn("InfluxDB at {} refused a point for good ({} so far), to the dead letters: {}: {}", settings.url(),
+                    refusedCount.getCount(), refusal, points.get(0).lineProtocol());
+            refusedPoints.refused(points.get(0).lineProtocol(), refusal);
+            return;
+        }
+        int half = points.size() / 2;
+        writeWithRetries(points.subList(0, half));
+        writeWithRetries(points.subList(half, points.size()));
+    }
+
+    /**
+     * Writes {@code points}, retrying with backoff for {@code retry-for} while that may help.
+     *
+     * @return null when written; InfluxDB's answer when it refused some of them for good
+     * @throws IOException when InfluxDB stays unavailable, or refuses the whole write for a reason
+     *                     that is not the points' (no such database, no permission)
+     */
+    private String writeRetrying(List<Point> points) throws IOException {
         BatchPoints batch = BatchPoints.database(settings.database()).points(points).build();
         long deadline = System.nanoTime() + settings.retryFor().toNanos();
         long backoff = FIRST_BACKOFF_MS;
@@ -130,8 +169,11 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
                 if (attempt > 1) {
                     LOG.info("InfluxDB at {} took {} points after {} attempts", settings.url(), points.size(), attempt);
                 }
-                return;
+                return null;
             } catch (InfluxDBException e) {
+                if (refusesPoints(e)) {
+                    return e.getMessage();
+                }
                 boolean worthRetrying = worthRetrying(e);
                 if (!worthRetrying || System.nanoTime() > deadline) {
                     throw new IOException("InfluxDB at " + settings.url() + " did not take " + points.size() + " points"
@@ -147,13 +189,23 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
     }
 
     /**
-     * Whether the same write may succeed later. A partial write (InfluxDB refused some points for
-     * good: a tag or series limit reached, a field type conflict, beyond retention) will not, though
-     * the client library calls an unrecognised message worth retrying: fail at once, naming it.
+     * Whether InfluxDB refused some of the points themselves, for good: it says "partial write"
+     * when it wrote the others; a batch of only such points is refused as a whole ("unable to
+     * parse …: time outside range", "points beyond retention policy", a field type conflict).
+     */
+    static boolean refusesPoints(InfluxDBException e) {
+        String message = String.valueOf(e.getMessage());
+        return message.contains("partial write") || message.contains("unable to parse")
+                || message.contains("beyond retention policy") || message.contains("field type conflict")
+                || message.contains("limit exceeded");
+    }
+
+    /**
+     * Whether the same write may succeed later. Points refused for good ({@link #refusesPoints})
+     * will not, though the client library calls a message it does not know worth retrying.
      */
     static boolean worthRetrying(InfluxDBException e) {
-        String message = String.valueOf(e.getMessage());
-        return e.isRetryWorth() && !message.contains("partial write") && !message.contains("limit exceeded");
+        return e.isRetryWorth() && !refusesPoints(e);
     }
 
     private static void sleep(long baseMillis) throws IOException {

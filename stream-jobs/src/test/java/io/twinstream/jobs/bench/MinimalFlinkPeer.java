@@ -3,7 +3,6 @@ package io.twinstream.jobs.bench;
 import java.time.Duration;
 
 import io.twinstream.jobs.config.JobSettings;
-import io.twinstream.jobs.serde.ReadingDeserializationSchema;
 import io.twinstream.jobs.time.EventTimeClock;
 import io.twinstream.model.Reading;
 import org.apache.flink.api.common.functions.AggregateFunction;

@@ -1,16 +1,16 @@
-package io.twinstream.jobs.serde;
+package io.twinstream.jobs.bench;
 
+import io.twinstream.jobs.serde.ReadingTypes;
 import io.twinstream.model.Reading;
 import io.twinstream.model.ReadingCodec;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**
- * Values of {@code telemetry.readings} as {@link Reading}s, in the ingest's versioned binary
- * encoding ({@link ReadingCodec}). A record that does not decode fails the job: ingest writes
- * nothing else to this topic, so it means a version mismatch, which must not pass silently.
+ * Values of {@code telemetry.readings} as {@link Reading}s ({@link ReadingCodec}), with none of the
+ * jobs' checks: the minimal Flink peer's decoder. (A record that does not decode fails the job.)
  */
-public final class ReadingDeserializationSchema implements DeserializationSchema<Reading> {
+final class ReadingDeserializationSchema implements DeserializationSchema<Reading> {
 
     private static final long serialVersionUID = 1L;
 
