@@ -168,6 +168,10 @@ class BridgeIT {
         bad.put(String.format(good, 0) + String.format(good, 0), "malformed-json");
         bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"db\":1},\"x\":1}", "unknown-field");
         bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"db\":1.7e308}}", "value-out-of-range");
+        // 29,255 metric names in one message once cost seconds of CPU per window downstream (now: above
+        // 256 KiB, too-large; within it, more than ingest.max-metrics, 64)
+        bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{" + java.util.stream.IntStream.range(0, 65)
+                .mapToObj(i -> "\"m" + i + "\":" + i).collect(java.util.stream.Collectors.joining(",")) + "}}", "too-many-metrics");
         bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"d b\":1}}", "unsafe-name");
         bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"d=b\":1}}", "unsafe-name");
         bad.put("", "empty");
