@@ -1,6 +1,7 @@
 package io.twinstream.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -242,6 +243,55 @@ class BridgeIT {
             assertThat(header(letter, KafkaWriter.HEADER_PAYLOAD_BYTES)).isEqualTo(Integer.toString(huge.length));
             assertThat(letter.value()).isEqualTo(java.util.Arrays.copyOf(huge, KafkaWriter.DEAD_LETTER_MAX_BYTES));
         }
+    }
+
+    /**
+     * Issue #17: no client can make the bridge read a packet of any size (MQTT allows 256 MB). The
+     * bridge announces its maximum packet size; the broker drops a larger message for it (silently:
+     * its publisher was told it was delivered), so the broker of the local stack refuses what is
+     * larger than 2 MiB to its publisher instead. Here: the broker refuses 3 MB to its publisher;
+     * with the bridge's limit at 100,000 bytes and its payload limit at 16 KiB, 50,000 bytes are
+     * dead-lettered (too-large) and 200,000 bytes never reach the bridge; the next reading does.
+     */
+    @Test
+    void shouldAnnounceItsMaximumPacketSizeWhileTheBrokerRefusesLargerMessages(MqttBroker mqtt, KafkaBroker kafka)
+            throws Exception {
+        IngestConfig config = config(mqtt, kafka, "packet", 1, Map.of("ingest.max-payload-bytes", "16384",
+                "mqtt.maximum-packet-size", "100000"));
+        long now = System.currentTimeMillis();
+        String topic = "telemetry/city/packet/noise/noise-1";
+        try (Bridge bridge = new Bridge(config)) {
+            bridge.start();
+            MqttClient tooLarge = new MqttClient(mqtt.url(), "packet-publisher-1", new MemoryPersistence());
+            tooLarge.connect();
+            assertThatThrownBy(() -> tooLarge.publish(topic, padded(now, 1, 3_000_000), 1, false))
+                    .as("the broker's max_packet_size").isInstanceOf(MqttException.class).hasMessageContaining("149");
+            tooLarge.close();
+
+            MqttClient client = new MqttClient(mqtt.url(), "packet-publisher-2", new MemoryPersistence());
+            client.connect();
+            publish(client, topic, padded(now, 2, 200_000)); // within the broker's limit, beyond the bridge's
+            byte[] deadLettered = padded(now, 3, 50_000);
+            publish(client, topic, deadLettered);
+            publish(client, topic, ("{\"ts\":" + now + ",\"seq\":4,\"metrics\":{\"db\":50}}").getBytes(StandardCharsets.UTF_8));
+            client.disconnect();
+            client.close();
+
+            List<ConsumerRecord<byte[], byte[]>> dead = consume(kafka, "packet.deadletter", 1, Duration.ofSeconds(1));
+            List<ConsumerRecord<byte[], byte[]>> readings = consume(kafka, "packet.readings", 1, Duration.ofSeconds(1));
+
+            assertThat(readings).extracting(r -> ReadingCodec.decode(r.value()).seq()).containsExactly(4L);
+            assertThat(dead).hasSize(1);
+            assertThat(header(dead.get(0), KafkaWriter.HEADER_REASON)).isEqualTo("too-large");
+            assertThat(header(dead.get(0), KafkaWriter.HEADER_PAYLOAD_BYTES)).isEqualTo(Integer.toString(deadLettered.length));
+            assertThat(bridge.metrics().received.sum()).as("messages the bridge received").isEqualTo(2);
+        }
+    }
+
+    /** A reading padded with an unknown field to about {@code bytes}. */
+    private static byte[] padded(long now, int seq, int bytes) {
+        return ("{\"ts\":" + now + ",\"seq\":" + seq + ",\"metrics\":{\"db\":1},\"pad\":\"" + "x".repeat(bytes) + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /**

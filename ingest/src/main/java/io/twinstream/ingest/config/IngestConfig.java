@@ -36,6 +36,15 @@ import io.twinstream.ingest.parse.PayloadLimits;
  * @param topicFilter        {@code mqtt.topic-filter}: default {@code telemetry/#}
  * @param receiveMaximum     {@code mqtt.receive-maximum}: unacknowledged messages the broker may
  *                           send each connection, the bridge's bound on in-flight; default 1000
+ * @param maximumPacketSize  {@code mqtt.maximum-packet-size}: the largest MQTT packet the bridge takes,
+ *                           announced to the broker when connecting, so no client can make it read
+ *                           (and hold in flight) a packet of up to 256 MB, MQTT's own bound. A broker
+ *                           drops a larger message for the bridge without telling its publisher
+ *                           (Mosquitto logs "Dropping too large outgoing PUBLISH"): give the broker a
+ *                           limit of its own just below it, which refuses such a message to its
+ *                           publisher instead (the local stack and Compose do: 2 MiB). At least
+ *                           {@code ingest.max-payload-bytes} + 64 KiB, so payloads between the two are
+ *                           dead-lettered ({@code too-large}), not dropped; default 2 MiB + 64 KiB
  * @param sessionExpiry      {@code mqtt.session-expiry}: how long the broker keeps the session (and
  *                           queues messages) while the bridge is away; default 1h
  * @param leaveGroupOnShutdown {@code mqtt.on-shutdown}: {@code leave-group} (default) unsubscribes
@@ -62,14 +71,22 @@ import io.twinstream.ingest.parse.PayloadLimits;
  * @param statusInterval     {@code status.interval}: the one-line status log, default 10s
  */
 public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassword, String clientId, int connections,
-                           String shareGroup, String topicFilter, int receiveMaximum, Duration sessionExpiry,
-                           boolean leaveGroupOnShutdown, String mqttTrustStore, String mqttTrustStorePassword,
+                           String shareGroup, String topicFilter, int receiveMaximum, int maximumPacketSize,
+                           Duration sessionExpiry, boolean leaveGroupOnShutdown, String mqttTrustStore, String mqttTrustStorePassword,
                            String kafkaBootstrap, String readingsTopic, String deadLetterTopic,
                            Map<String, String> kafkaProperties, PayloadLimits payloadLimits, int metricsPort,
                            Duration statusInterval) {
 
+    /** Room for a packet's topic and properties above its payload. */
+    static final int PACKET_OVERHEAD_BYTES = 64 * 1024;
+    /** The local stack's and Compose's broker limit (2 MiB), and room above it. */
+    public static final int DEFAULT_MAXIMUM_PACKET_SIZE = 2 * 1024 * 1024 + PACKET_OVERHEAD_BYTES;
+    /** MQTT's own bound: 268,435,455 bytes. */
+    static final int MQTT_MAXIMUM_PACKET_SIZE = 268_435_455;
+
     private static final Set<String> KEYS = Set.of("mqtt.url", "mqtt.username", "mqtt.password", "mqtt.client-id",
-            "mqtt.connections", "mqtt.share-group", "mqtt.topic-filter", "mqtt.receive-maximum", "mqtt.session-expiry",
+            "mqtt.connections", "mqtt.share-group", "mqtt.topic-filter", "mqtt.receive-maximum", "mqtt.maximum-packet-size",
+            "mqtt.session-expiry",
             "mqtt.on-shutdown", "mqtt.tls.truststore", "mqtt.tls.truststore-password",
             "kafka.bootstrap", "kafka.readings-topic", "kafka.deadletter-topic", "ingest.max-payload-bytes",
             "ingest.max-clock-distance", "ingest.max-future", "ingest.max-metrics", "ingest.max-abs-value", "metrics.port",
@@ -88,6 +105,12 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
         }
         range("mqtt.connections", connections, 1, 64);
         range("mqtt.receive-maximum", receiveMaximum, 1, 65_535);
+        int leastPacket = payloadLimits.maxPayloadBytes() + PACKET_OVERHEAD_BYTES;
+        if (maximumPacketSize < leastPacket || maximumPacketSize > MQTT_MAXIMUM_PACKET_SIZE) {
+            throw new IllegalArgumentException("mqtt.maximum-packet-size must be at least ingest.max-payload-bytes + "
+                    + PACKET_OVERHEAD_BYTES + " (" + leastPacket + "), so a larger payload is dead-lettered rather than"
+                    + " dropped by the broker, and at most " + MQTT_MAXIMUM_PACKET_SIZE + "; was " + maximumPacketSize);
+        }
         if (!shareGroup.matches("[A-Za-z0-9_-]+")) {
             throw new IllegalArgumentException("mqtt.share-group must be letters, digits, '_', '-', was '" + shareGroup + "'");
         }
@@ -155,6 +178,7 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
                 values.getOrDefault("mqtt.share-group", "ingest"),
                 values.getOrDefault("mqtt.topic-filter", "telemetry/#"),
                 integer(values, "mqtt.receive-maximum", 1000),
+                integer(values, "mqtt.maximum-packet-size", DEFAULT_MAXIMUM_PACKET_SIZE),
                 duration(values, "mqtt.session-expiry", Duration.ofHours(1)),
                 onShutdown(values.getOrDefault("mqtt.on-shutdown", "leave-group")),
                 values.get("mqtt.tls.truststore"),

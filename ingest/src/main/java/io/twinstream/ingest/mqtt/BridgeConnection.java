@@ -80,6 +80,7 @@ public final class BridgeConnection {
         options.setCleanStart(false);
         options.setSessionExpiryInterval(config.sessionExpiry().toSeconds());
         options.setReceiveMaximum(config.receiveMaximum());
+        options.setMaximumPacketSize((long) config.maximumPacketSize());
         options.setKeepAliveInterval(30);
         options.setConnectionTimeout(10);
         options.setAutomaticReconnect(false);

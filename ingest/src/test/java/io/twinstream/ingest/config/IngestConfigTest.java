@@ -62,6 +62,8 @@ class IngestConfigTest {
             "mqtt.connections | many | mqtt.connections must be a whole number, was 'many'",
             "mqtt.connections | 0 | mqtt.connections must be between 1 and 64, was 0",
             "mqtt.receive-maximum | 70000 | mqtt.receive-maximum must be between 1 and 65535",
+            "mqtt.maximum-packet-size | 300000 | mqtt.maximum-packet-size must be at least ingest.max-payload-bytes + 65536 (327680)",
+            "mqtt.maximum-packet-size | 268435456 | and at most 268435455; was 268435456",
             "mqtt.session-expiry | an hour | mqtt.session-expiry must be a duration like 500ms, 10s",
             "mqtt.on-shutdown | vanish | mqtt.on-shutdown must be leave-group or keep-subscription, was 'vanish'",
             "mqtt.topic-filter | $share/x/telemetry/# | mqtt.topic-filter must be a plain filter",

@@ -20,6 +20,8 @@ public final class MosquittoProcess extends LocalService implements MqttBroker {
 
     private static final String INSTALL_HINT = "Install it with infra/bin/install-services (apt-get install mosquitto).";
     private static final String HOST = "127.0.0.1";
+    /** The largest MQTT packet the broker takes: 2 MiB (Mosquitto's {@code max_packet_size}). */
+    public static final int MAX_PACKET_SIZE = 2 * 1024 * 1024;
 
     private final Options options;
     private int port;
@@ -140,7 +142,10 @@ public final class MosquittoProcess extends LocalService implements MqttBroker {
                 .append("user ").append(System.getProperty("user.name")).append('\n')
                 .append("per_listener_settings false\n")
                 .append("listener ").append(port).append(' ').append(HOST).append('\n')
-                .append("max_queued_messages ").append(options.maxQueuedMessages()).append('\n');
+                .append("max_queued_messages ").append(options.maxQueuedMessages()).append('\n')
+                // A larger message is refused to its publisher (MQTT 5: disconnected, reason 149); the
+                // bridge announces a little more than this, so it never meets one it would have to drop.
+                .append("max_packet_size ").append(MAX_PACKET_SIZE).append('\n');
         if (options.tlsCertFile() != null) {
             // A second listener: the plain one stays for the health check.
             config.append("listener ").append(tlsPort).append(' ').append(HOST).append('\n')
