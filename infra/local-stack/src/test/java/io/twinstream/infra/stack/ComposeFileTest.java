@@ -155,6 +155,8 @@ class ComposeFileTest {
         assertThat(volumes("mosquitto")).contains("./mosquitto/mosquitto.conf:/mosquitto/config/mosquitto.conf:ro");
         List<String> config = Files.readAllLines(INFRA.resolve("mosquitto/mosquitto.conf"));
         assertThat(config).contains("listener " + ServiceDefaults.MQTT_PORT, "persistence true");
+        // the local stack's limit: larger messages refused to their publisher, never dropped for the bridge
+        assertThat(config).contains("max_packet_size " + io.twinstream.infra.stack.local.MosquittoProcess.MAX_PACKET_SIZE);
     }
 
     @Test
