@@ -80,7 +80,8 @@ public final class AlertsJob {
 
         AlertsTopology.Outputs out = AlertsTopology.build(beforeTopology.apply(readings), rulesTexts, config.rules(),
                 config.dedupMemory(), config.allowedLateness(),
-                new AlertsTopology.Presence(config.offlineIntervals(), config.offlineDefaultInterval()));
+                new AlertsTopology.Presence(config.offlineIntervals(), config.offlineDefaultInterval(),
+                        config.offlineForgetAfter()));
 
         RefusedPoints refused = new RefusedPointsToKafka(config.kafkaBootstrap(), config.deadLetterTopic());
         Properties transactions = new Properties();

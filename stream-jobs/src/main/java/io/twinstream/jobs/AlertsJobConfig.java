@@ -54,6 +54,9 @@ import io.twinstream.jobs.sink.MqttAlertSink;
  *                        device offline, default 3
  * @param offlineDefaultInterval {@code offline.default-interval}: the interval assumed until a
  *                        device has sent two readings, default 60s
+ * @param offlineForgetAfter {@code offline.forget-after}: a device offline this long is forgotten (its
+ *                        state goes; its next reading makes it online as a new device), so ids that
+ *                        come and go do not pile up in state, default 1h
  * @param checkpointInterval {@code checkpoint.interval}, default 10s
  * @param checkpointDir   {@code checkpoint.dir}, see {@link JobSettings#checkpointDir()}
  */
@@ -62,7 +65,8 @@ public record AlertsJobConfig(String kafkaBootstrap, String readingsTopic, Strin
                               String groupId, InfluxSink.Settings influx, MqttAlertSink.Settings mqtt,
                               String rulesSource, String rulesText, Duration outOfOrderness, Duration idleAfter,
                               Duration allowedLateness, Duration dedupMemory, int offlineIntervals,
-                              Duration offlineDefaultInterval, Duration checkpointInterval, String checkpointDir)
+                              Duration offlineDefaultInterval, Duration offlineForgetAfter, Duration checkpointInterval,
+                              String checkpointDir)
         implements Serializable {
 
     /** The rules shipped with the job: one per anomaly episode of the demo scenario. */
@@ -71,14 +75,15 @@ public record AlertsJobConfig(String kafkaBootstrap, String readingsTopic, Strin
     private static final Set<String> KEYS = JobSettings.commonKeysAnd("kafka.alerts-topic", "kafka.rules-topic",
             "mqtt.url", "mqtt.username", "mqtt.password", "mqtt.client-id", "mqtt.qos", "mqtt.retry-for", "mqtt.max-pending", "rules.file",
             "alerts.out-of-orderness", "alerts.idle-after", "alerts.allowed-lateness", "alerts.dedup-memory",
-            "offline.intervals", "offline.default-interval");
+            "offline.intervals", "offline.default-interval", "offline.forget-after");
 
     public AlertsJobConfig {
         if (outOfOrderness.isNegative() || allowedLateness.isNegative()) {
             throw new IllegalArgumentException("alerts.out-of-orderness and alerts.allowed-lateness must not be negative");
         }
-        if (idleAfter.isZero() || dedupMemory.isZero() || offlineDefaultInterval.isZero()) {
-            throw new IllegalArgumentException("alerts.idle-after, alerts.dedup-memory and offline.default-interval must be above zero");
+        if (idleAfter.isZero() || dedupMemory.isZero() || offlineDefaultInterval.isZero() || offlineForgetAfter.isZero()) {
+            throw new IllegalArgumentException("alerts.idle-after, alerts.dedup-memory, offline.default-interval and"
+                    + " offline.forget-after must be above zero");
         }
         if (offlineIntervals < 1) {
             throw new IllegalArgumentException("offline.intervals must be at least 1, was " + offlineIntervals);
@@ -129,6 +134,7 @@ public record AlertsJobConfig(String kafkaBootstrap, String readingsTopic, Strin
                 settings.duration("alerts.dedup-memory", Duration.ofHours(1)),
                 settings.integer("offline.intervals", 3),
                 settings.duration("offline.default-interval", Duration.ofSeconds(60)),
+                settings.duration("offline.forget-after", Duration.ofHours(1)),
                 settings.checkpointInterval(),
                 settings.checkpointDir());
     }

@@ -24,7 +24,7 @@ public final class AlertsTopology {
     }
 
     /** How presence is judged: see {@link PresenceTracker}. */
-    public record Presence(int intervals, Duration defaultInterval) {
+    public record Presence(int intervals, Duration defaultInterval, Duration forgetAfter) {
     }
 
     private AlertsTopology() {
@@ -48,7 +48,7 @@ public final class AlertsTopology {
                 .process(new RuleEvaluator(initialRules, allowedLateness))
                 .name("evaluate rules").uid("rule-evaluator");
         DataStream<StatusTransition> statuses = unique
-                .process(new PresenceTracker(presence.intervals(), presence.defaultInterval()))
+                .process(new PresenceTracker(presence.intervals(), presence.defaultInterval(), presence.forgetAfter()))
                 .name("device presence").uid("presence-tracker");
         return new Outputs(alerts, statuses);
     }

@@ -65,7 +65,8 @@ class AlertsJobConfigTest {
         "mqtt.url                | broker:1883         | mqtt.url must look like tcp://host:1883",
         "mqtt.qos                | 2                   | mqtt.qos must be 0 or 1",
         "offline.intervals       | 0                   | offline.intervals must be at least 1",
-        "offline.default-interval| 0s                  | offline.default-interval must be above zero",
+        "offline.default-interval| 0s                  | offline.default-interval and offline.forget-after must be above zero",
+        "offline.forget-after    | 0s                  | offline.forget-after must be above zero",
         "alerts.out-of-orderness | soon                | alerts.out-of-orderness must be a duration",
         "alert.out-of-orderness  | 5s                  | unknown configuration keys [alert.out-of-orderness]",
     })

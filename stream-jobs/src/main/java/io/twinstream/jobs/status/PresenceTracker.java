@@ -25,6 +25,12 @@ import org.apache.flink.util.Collector;
  * about the device being alive since. One timer per device at most, not moved on every reading:
  * when it fires early (the device was seen since) it is set again for the new deadline; it is
  * moved only when the deadline comes earlier (the learned interval shrank).
+ *
+ * <p>A device offline for {@code forgetAfter} is forgotten: its state goes, and its next reading
+ * makes it online as a new device (its interval learned again). Without this, every device id ever
+ * seen stayed in state for good, and a client inventing ids grew it without bound; now it holds
+ * the devices seen within their offline time plus {@code forgetAfter}. Forgetting changes nothing
+ * a dashboard shows: a device that stays silent has no transition left to report.
  */
 public final class PresenceTracker extends KeyedProcessFunction<String, Reading, StatusTransition> {
 
@@ -32,18 +38,24 @@ public final class PresenceTracker extends KeyedProcessFunction<String, Reading,
 
     private final int intervals;
     private final long defaultIntervalMillis;
+    private final long forgetAfterMillis;
     private transient ValueState<DevicePresence> presence;
 
     /**
      * @param intervals       how many expected intervals of silence make a device offline
      * @param defaultInterval the interval assumed before a device has sent two readings
+     * @param forgetAfter     how long after going offline a device is forgotten
      */
-    public PresenceTracker(int intervals, Duration defaultInterval) {
+    public PresenceTracker(int intervals, Duration defaultInterval, Duration forgetAfter) {
         if (intervals < 1) {
             throw new IllegalArgumentException("offline intervals must be at least 1, was " + intervals);
         }
+        if (forgetAfter.isNegative() || forgetAfter.isZero()) {
+            throw new IllegalArgumentException("the time to forget an offline device must be above zero, was " + forgetAfter);
+        }
         this.intervals = intervals;
         this.defaultIntervalMillis = defaultInterval.toMillis();
+        this.forgetAfterMillis = forgetAfter.toMillis();
     }
 
     @Override
@@ -90,11 +102,17 @@ public final class PresenceTracker extends KeyedProcessFunction<String, Reading,
     public void onTimer(long timestamp, OnTimerContext context, Collector<StatusTransition> out) throws Exception {
         DevicePresence device = presence.value();
         device.timerAt = Long.MIN_VALUE;
+        if (device.offline) { // the only timer of an offline device: forgetAfter has passed without a reading
+            presence.clear();
+            return;
+        }
         long deadline = deadline(device);
         if (deadline <= timestamp) {
             device.offline = true;
             device.offlineAt = timestamp;
             out.collect(transition(device, context.getCurrentKey(), StatusTransition.State.OFFLINE, timestamp));
+            device.timerAt = timestamp > Long.MAX_VALUE - forgetAfterMillis ? Long.MAX_VALUE : timestamp + forgetAfterMillis;
+            context.timerService().registerEventTimeTimer(device.timerAt);
         } else {
             device.timerAt = deadline; // seen since the timer was set
             context.timerService().registerEventTimeTimer(deadline);

@@ -19,9 +19,10 @@ class PresenceTrackerTest {
 
     @BeforeEach
     void open() throws Exception {
-        // offline after 3 expected intervals; 60 s assumed before a device's second reading
-        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new PresenceTracker(3, Duration.ofSeconds(60)),
-                Reading::deviceId, Types.STRING);
+        // offline after 3 expected intervals; 60 s assumed before a device's second reading; forgotten 100 s
+        // after going offline
+        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new PresenceTracker(3, Duration.ofSeconds(60),
+                Duration.ofSeconds(100)), Reading::deviceId, Types.STRING);
     }
 
     @AfterEach
@@ -64,6 +65,47 @@ class PresenceTrackerTest {
                 "ONLINE n-1 @95s last 95s");
     }
 
+    /** Issue #17: every device id ever seen stayed in state, so invented ids grew it without bound. */
+    @Test
+    void shouldForgetADeviceOfflineForTheForgetTimeAndGreetItAsNewAfter() throws Exception {
+        for (long s = 0; s <= 40; s += 10) {
+            reading("n-1", s);
+            watermark(s);
+        }
+        watermark(169);
+        assertThat(harness.numKeyedStateEntries()).as("offline since 70 s: not yet forgotten").isOne();
+
+        watermark(170);
+        assertThat(harness.numKeyedStateEntries()).as("forgotten").isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+
+        reading("n-1", 200);
+        watermark(379); // its 10-s interval is forgotten too: 3 × the default 60 s from 200 s
+        watermark(380);
+        assertThat(transitions()).containsExactly(
+                "ONLINE n-1 @0s last 0s",
+                "OFFLINE n-1 @70s last 40s",
+                "ONLINE n-1 @200s last 200s",
+                "OFFLINE n-1 @380s last 200s");
+    }
+
+    @Test
+    void shouldKeepADeviceThatComesBackBeforeItIsForgotten() throws Exception {
+        for (long s = 0; s <= 40; s += 10) {
+            reading("n-1", s);
+            watermark(s);
+        }
+        watermark(100); // offline at 70 s
+        reading("n-1", 150);
+        watermark(250); // past the forget time of the first offline spell: 70 + 100 s
+        assertThat(harness.numKeyedStateEntries()).isOne();
+        assertThat(transitions()).containsExactly(
+                "ONLINE n-1 @0s last 0s",
+                "OFFLINE n-1 @70s last 40s",
+                "ONLINE n-1 @150s last 150s",
+                "OFFLINE n-1 @180s last 150s"); // its 10-s interval kept: 3 × 10 s after 150 s
+    }
+
     @Test
     void shouldNotFlapForADeviceThatKeepsItsIntervalWithJitterAndOneLongGap() throws Exception {
         long[] seconds = {0, 10, 21, 30, 39, 50, 75, 80, 90, 101, 110};
@@ -94,7 +136,7 @@ class PresenceTrackerTest {
         reading("n-1", 45); // arrived after the device was judged offline at 50 s, sent before it
 
         assertThat(transitions()).containsExactly("ONLINE n-1 @0s last 0s", "OFFLINE n-1 @50s last 20s");
-        assertThat(harness.numEventTimeTimers()).as("no timer while offline").isZero();
+        assertThat(harness.numEventTimeTimers()).as("while offline, only the timer that forgets it").isOne();
     }
 
     @Test
