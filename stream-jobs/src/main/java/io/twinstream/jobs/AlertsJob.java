@@ -60,16 +60,17 @@ public final class AlertsJob {
     /** The same, with {@code beforeTopology} applied to the readings (the failure tests fail the job there once). */
     static void addTo(StreamExecutionEnvironment env, AlertsJobConfig config,
                       UnaryOperator<DataStream<Reading>> beforeTopology) throws Exception {
-        JobKafkaAdmin.requireTopics(config.kafkaBootstrap(),
+        JobKafkaAdmin.requireTopics(config.kafkaBootstrap(), config.kafkaClient(),
                 List.of(config.readingsTopic(), config.alertsTopic(), config.rulesTopic(), config.deadLetterTopic()));
-        DataStream<Reading> readings = ReadingsSource.of(env, config.kafkaBootstrap(), config.readingsTopic(),
-                config.groupId(), config.deadLetterTopic(), config.maxFuture(), config.outOfOrderness(), config.idleAfter(),
-                "alerts-readings-source");
+        DataStream<Reading> readings = ReadingsSource.of(env, new ReadingsSource.Input(config.kafkaBootstrap(),
+                config.kafkaClient(), config.readingsTopic(), config.groupId(), config.deadLetterTopic(), config.maxFuture(),
+                config.outOfOrderness(), config.idleAfter()), "alerts-readings-source");
 
         // Every rules file from the start of the topic: the newest is the one in force. (After a
         // restore, the offset and the rules in force both come from the checkpoint.)
         KafkaSource<String> rulesSource = KafkaSource.<String>builder()
                 .setBootstrapServers(config.kafkaBootstrap())
+                .setProperties(config.kafkaClient().asProperties())
                 .setTopics(config.rulesTopic())
                 .setGroupId(config.groupId() + "-rules")
                 .setStartingOffsets(OffsetsInitializer.earliest())
@@ -83,8 +84,9 @@ public final class AlertsJob {
                 new AlertsTopology.Presence(config.offlineIntervals(), config.offlineDefaultInterval(),
                         config.offlineForgetAfter()));
 
-        RefusedPoints refused = new RefusedPointsToKafka(config.kafkaBootstrap(), config.deadLetterTopic());
-        Properties transactions = new Properties();
+        RefusedPoints refused = new RefusedPointsToKafka(config.kafkaBootstrap(), config.kafkaClient(),
+                config.deadLetterTopic());
+        Properties transactions = config.kafkaClient().asProperties();
         transactions.setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
         out.alerts().sinkTo(KafkaSink.<AlertTransition>builder()
                         .setBootstrapServers(config.kafkaBootstrap())

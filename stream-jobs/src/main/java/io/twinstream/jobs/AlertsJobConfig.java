@@ -15,6 +15,7 @@ import io.twinstream.jobs.alerts.RuleException;
 import io.twinstream.jobs.alerts.RuleSet;
 import io.twinstream.jobs.alerts.RulesParser;
 import io.twinstream.jobs.config.JobSettings;
+import io.twinstream.jobs.config.KafkaClientProperties;
 import io.twinstream.jobs.sink.InfluxSink;
 import io.twinstream.jobs.sink.MqttAlertSink;
 
@@ -25,6 +26,7 @@ import io.twinstream.jobs.sink.MqttAlertSink;
  * the job before it is submitted, naming the key or the rule.
  *
  * @param kafkaBootstrap  {@code kafka.bootstrap}, default 127.0.0.1:9092
+ * @param kafkaClient     {@code kafka.client.*}, as for the metrics job
  * @param readingsTopic   {@code kafka.readings-topic}, default telemetry.readings
  * @param deadLetterTopic {@code kafka.deadletter-topic}, as for the metrics job
  * @param maxFuture       {@code readings.max-future}, as for the metrics job
@@ -60,8 +62,8 @@ import io.twinstream.jobs.sink.MqttAlertSink;
  * @param checkpointInterval {@code checkpoint.interval}, default 10s
  * @param checkpointDir   {@code checkpoint.dir}, see {@link JobSettings#checkpointDir()}
  */
-public record AlertsJobConfig(String kafkaBootstrap, String readingsTopic, String deadLetterTopic,
-                              Duration maxFuture, String alertsTopic, String rulesTopic,
+public record AlertsJobConfig(String kafkaBootstrap, KafkaClientProperties kafkaClient, String readingsTopic,
+                              String deadLetterTopic, Duration maxFuture, String alertsTopic, String rulesTopic,
                               String groupId, InfluxSink.Settings influx, MqttAlertSink.Settings mqtt,
                               String rulesSource, String rulesText, Duration outOfOrderness, Duration idleAfter,
                               Duration allowedLateness, Duration dedupMemory, int offlineIntervals,
@@ -118,6 +120,7 @@ public record AlertsJobConfig(String kafkaBootstrap, String readingsTopic, Strin
                 settings.duration("mqtt.retry-for", Duration.ofSeconds(60)), settings.integer("mqtt.max-pending", 10_000));
         return new AlertsJobConfig(
                 settings.kafkaBootstrap(),
+                settings.kafkaClient(),
                 settings.text("kafka.readings-topic", "telemetry.readings"),
                 settings.deadLetterTopic(),
                 settings.maxFuture(),

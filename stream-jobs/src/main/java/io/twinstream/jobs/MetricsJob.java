@@ -54,7 +54,7 @@ public final class MetricsJob {
      */
     static void addTo(StreamExecutionEnvironment env, MetricsJobConfig config,
                       UnaryOperator<DataStream<Reading>> beforeTopology) {
-        JobKafkaAdmin.requireTopics(config.kafkaBootstrap(),
+        JobKafkaAdmin.requireTopics(config.kafkaBootstrap(), config.kafkaClient(),
                 List.of(config.readingsTopic(), config.lateTopic(), config.deadLetterTopic()));
         DataStream<Reading> readings = readings(env, config);
 
@@ -62,7 +62,8 @@ public final class MetricsJob {
         MetricsTopology.Outputs out = MetricsTopology.build(beforeTopology.apply(readings), config.outOfOrderness(), config.dedupMemory(),
                 config.allowedLateness(), early);
 
-        RefusedPoints refused = new RefusedPointsToKafka(config.kafkaBootstrap(), config.deadLetterTopic());
+        RefusedPoints refused = new RefusedPointsToKafka(config.kafkaBootstrap(), config.kafkaClient(),
+                config.deadLetterTopic());
         boolean earlyDevices = early.enabled() && early.deviceWindows();
         out.deviceWindows().sinkTo(new InfluxSink<>(config.influx(), w -> InfluxPoints.of(w, earlyDevices), refused))
                 .name("device_metrics to InfluxDB").uid("device-metrics-sink");
@@ -73,6 +74,7 @@ public final class MetricsJob {
                 .name("site_metrics to InfluxDB").uid("site-metrics-sink");
         out.late().sinkTo(KafkaSink.<MetricSample>builder()
                         .setBootstrapServers(config.kafkaBootstrap())
+                        .setKafkaProducerConfig(config.kafkaClient().asProperties())
                         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                         .setRecordSerializer(KafkaRecordSerializationSchema.<MetricSample>builder()
                                 .setTopic(config.lateTopic())
@@ -88,8 +90,9 @@ public final class MetricsJob {
      * benchmark, which runs the topology behind the same source.)
      */
     public static DataStream<Reading> readings(StreamExecutionEnvironment env, MetricsJobConfig config) {
-        return ReadingsSource.of(env, config.kafkaBootstrap(), config.readingsTopic(), config.groupId(),
-                config.deadLetterTopic(), config.maxFuture(), config.outOfOrderness(), config.idleAfter(), "readings-source");
+        return ReadingsSource.of(env, new ReadingsSource.Input(config.kafkaBootstrap(), config.kafkaClient(),
+                config.readingsTopic(), config.groupId(), config.deadLetterTopic(), config.maxFuture(),
+                config.outOfOrderness(), config.idleAfter()), "readings-source");
     }
 
     /** Late samples keyed by device id, like the readings. (Classes, not lambdas: Flink infers their types.) */

@@ -9,6 +9,7 @@ import java.util.Properties;
 import java.util.Set;
 
 import io.twinstream.jobs.config.JobSettings;
+import io.twinstream.jobs.config.KafkaClientProperties;
 import io.twinstream.jobs.metrics.EarlyResults;
 import io.twinstream.jobs.sink.InfluxSink;
 
@@ -18,6 +19,8 @@ import io.twinstream.jobs.sink.InfluxSink;
  * defaults), validated so a bad value stops the job before it is submitted, naming the key.
  *
  * @param kafkaBootstrap   {@code kafka.bootstrap}, default 127.0.0.1:9092
+ * @param kafkaClient      {@code kafka.client.*}: properties for every Kafka client of the job (SASL, TLS;
+ *                         {@code KAFKA_SASL_JAAS_CONFIG} for {@code sasl.jaas.config}), none by default
  * @param readingsTopic    {@code kafka.readings-topic}, default telemetry.readings
  * @param deadLetterTopic  {@code kafka.deadletter-topic}: records the job refuses, with the reason, default
  *                         telemetry.deadletter (shared with ingest)
@@ -43,8 +46,8 @@ import io.twinstream.jobs.sink.InfluxSink;
  * @param checkpointDir    {@code checkpoint.dir}: see {@link JobSettings#checkpointDir()}; on a cluster,
  *                         point it at shared storage (s3://…, hdfs://…)
  */
-public record MetricsJobConfig(String kafkaBootstrap, String readingsTopic, String deadLetterTopic,
-                               Duration maxFuture, String lateTopic, String groupId,
+public record MetricsJobConfig(String kafkaBootstrap, KafkaClientProperties kafkaClient, String readingsTopic,
+                               String deadLetterTopic, Duration maxFuture, String lateTopic, String groupId,
                                InfluxSink.Settings influx, Duration outOfOrderness, Duration idleAfter,
                                Duration allowedLateness, Duration dedupMemory, Duration earlyEvery,
                                Duration earlyWithin, boolean earlyDeviceWindows, Duration checkpointInterval, String checkpointDir)
@@ -84,6 +87,7 @@ public record MetricsJobConfig(String kafkaBootstrap, String readingsTopic, Stri
     private static MetricsJobConfig of(JobSettings settings) {
         return new MetricsJobConfig(
                 settings.kafkaBootstrap(),
+                settings.kafkaClient(),
                 settings.text("kafka.readings-topic", "telemetry.readings"),
                 settings.deadLetterTopic(),
                 settings.maxFuture(),

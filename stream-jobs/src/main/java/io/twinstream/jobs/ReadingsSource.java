@@ -2,6 +2,7 @@ package io.twinstream.jobs;
 
 import java.time.Duration;
 
+import io.twinstream.jobs.config.KafkaClientProperties;
 import io.twinstream.jobs.deadletter.DeadLetters;
 import io.twinstream.jobs.deadletter.RejectedRecord;
 import io.twinstream.jobs.serde.CheckingReadingDeserializer;
@@ -43,33 +44,42 @@ final class ReadingsSource {
     }
 
     /**
-     * The topic from the group's committed offsets (else the earliest). {@code uid} names the
-     * source (existing checkpoints know it; the operators added behind it take it as a prefix, the
-     * clock's is its own).
+     * How a job reads the topic.
      *
+     * @param client          every Kafka client's properties (SASL, TLS)
      * @param deadLetterTopic where refused records go (at least once: a restart may write one twice)
      * @param maxFuture       how far ahead of the job's clock a reading may be stamped
      */
-    static DataStream<Reading> of(StreamExecutionEnvironment env, String bootstrap, String topic, String groupId,
-                                  String deadLetterTopic, Duration maxFuture, Duration outOfOrderness,
-                                  Duration idleAfter, String uid) {
+    record Input(String bootstrap, KafkaClientProperties client, String topic, String groupId, String deadLetterTopic,
+                 Duration maxFuture, Duration outOfOrderness, Duration idleAfter) {
+    }
+
+    /**
+     * The topic from the group's committed offsets (else the earliest). {@code uid} names the
+     * source (existing checkpoints know it; the operators added behind it take it as a prefix, the
+     * clock's is its own).
+     */
+    static DataStream<Reading> of(StreamExecutionEnvironment env, Input input, String uid) {
         KafkaSource<Either<Reading, RejectedRecord>> source = KafkaSource.<Either<Reading, RejectedRecord>>builder()
-                .setBootstrapServers(bootstrap)
-                .setTopics(topic)
-                .setGroupId(groupId)
+                .setBootstrapServers(input.bootstrap())
+                .setProperties(input.client().asProperties())
+                .setTopics(input.topic())
+                .setGroupId(input.groupId())
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new CheckingReadingDeserializer(maxFuture))
+                .setDeserializer(new CheckingReadingDeserializer(input.maxFuture()))
                 .build();
-        SingleOutputStreamOperator<Reading> readings = env.fromSource(source, watermarks(outOfOrderness), topic).uid(uid)
+        SingleOutputStreamOperator<Reading> readings = env.fromSource(source, watermarks(input.outOfOrderness()),
+                        input.topic()).uid(uid)
                 .process(new RefusedOut(), ReadingTypes.READING).name("refused records out").uid(uid + "-refused-out");
         readings.getSideOutput(REFUSED)
                 .sinkTo(KafkaSink.<RejectedRecord>builder()
-                        .setBootstrapServers(bootstrap)
+                        .setBootstrapServers(input.bootstrap())
+                        .setKafkaProducerConfig(input.client().asProperties())
                         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                        .setRecordSerializer(new DeadLetters(deadLetterTopic))
+                        .setRecordSerializer(new DeadLetters(input.deadLetterTopic()))
                         .build())
-                .name("refused records to " + deadLetterTopic).uid(uid + "-dead-letters");
-        return EventTimeClock.behind(readings, ReadingTypes.READING, idleAfter);
+                .name("refused records to " + input.deadLetterTopic()).uid(uid + "-dead-letters");
+        return EventTimeClock.behind(readings, ReadingTypes.READING, input.idleAfter());
     }
 
     /**

@@ -22,6 +22,22 @@ class MetricsJobConfigTest {
         return p;
     }
 
+    /** Issue #17: the jobs' Kafka clients take SASL/TLS settings; secrets come from the environment if wished, never printed. */
+    @Test
+    void shouldPassKafkaClientSettingsAndNeverPrintASecret() {
+        String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"m\" password=\"k-secret\";";
+        MetricsJobConfig config = MetricsJobConfig.load(file("kafka.client.security.protocol", "SASL_SSL",
+                        "kafka.client.ssl.truststore.password", "ts-secret", "influx.username", "u", "influx.password", "i-secret"),
+                Map.of("KAFKA_SASL_JAAS_CONFIG", jaas));
+
+        assertThat(config.kafkaClient().asProperties()).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.jaas.config", jaas).containsEntry("ssl.truststore.password", "ts-secret");
+        assertThat(config.toString()).doesNotContain("k-secret", "ts-secret", "i-secret")
+                .contains("sasl.jaas.config=(hidden)", "security.protocol=SASL_SSL");
+        assertThatThrownBy(() -> MetricsJobConfig.load(file("kafka.client.bootstrap.servers", "x:9092"), Map.of()))
+                .hasMessageContaining("set kafka.bootstrap, not kafka.client.bootstrap.servers");
+    }
+
     @Test
     void shouldUseTheDocumentedDefaults() {
         MetricsJobConfig config = MetricsJobConfig.load(file(), Map.of());
@@ -29,6 +45,9 @@ class MetricsJobConfigTest {
         assertThat(config.kafkaBootstrap()).isEqualTo("127.0.0.1:9092");
         assertThat(config.readingsTopic()).isEqualTo("telemetry.readings");
         assertThat(config.lateTopic()).isEqualTo("telemetry.late");
+        assertThat(config.deadLetterTopic()).isEqualTo("telemetry.deadletter");
+        assertThat(config.maxFuture()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.kafkaClient()).isEqualTo(io.twinstream.jobs.config.KafkaClientProperties.NONE);
         assertThat(config.groupId()).isEqualTo("twinstream-metrics");
         assertThat(config.influx().url()).isEqualTo("http://127.0.0.1:8086");
         assertThat(config.influx().database()).isEqualTo("telemetry");

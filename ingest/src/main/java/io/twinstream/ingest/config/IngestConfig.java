@@ -129,6 +129,22 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
         range("metrics.port", metricsPort, -1, 65_535);
     }
 
+    /** Without secrets (MQTT and trust-store passwords, Kafka's JAAS config or passwords): it may be printed or logged. */
+    @Override
+    public String toString() {
+        Map<String, String> kafka = new java.util.TreeMap<>();
+        kafkaProperties.forEach((key, value) -> kafka.put(key,
+                key.equals("sasl.jaas.config") || key.contains("password") || key.contains("secret") ? "(hidden)" : value));
+        return "IngestConfig[mqttUrl=" + mqttUrl + ", mqttUsername=" + mqttUsername + ", mqttPassword="
+                + (mqttPassword == null ? "none" : "(hidden)") + ", clientId=" + clientId + ", connections=" + connections
+                + ", shareGroup=" + shareGroup + ", topicFilter=" + topicFilter + ", receiveMaximum=" + receiveMaximum
+                + ", maximumPacketSize=" + maximumPacketSize + ", sessionExpiry=" + sessionExpiry
+                + ", leaveGroupOnShutdown=" + leaveGroupOnShutdown + ", mqttTrustStore=" + mqttTrustStore
+                + ", kafkaBootstrap=" + kafkaBootstrap + ", readingsTopic=" + readingsTopic + ", deadLetterTopic="
+                + deadLetterTopic + ", kafkaProperties=" + kafka + ", payloadLimits=" + payloadLimits + ", metricsPort="
+                + metricsPort + ", statusInterval=" + statusInterval + "]";
+    }
+
     public static IngestConfig defaults() {
         return load(new Properties(), Map.of());
     }
@@ -166,6 +182,10 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
         env(environment, "MQTT_USERNAME", "mqtt.username", values);
         env(environment, "MQTT_PASSWORD", "mqtt.password", values);
         env(environment, "KAFKA_BOOTSTRAP", "kafka.bootstrap", values);
+        String jaas = environment.get("KAFKA_SASL_JAAS_CONFIG"); // Kafka's one secret, from the environment if wished
+        if (jaas != null && !jaas.isBlank()) {
+            kafka.put("sasl.jaas.config", jaas);
+        }
         for (String key : KEYS) {
             env(environment, "INGEST_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), key, values);
         }

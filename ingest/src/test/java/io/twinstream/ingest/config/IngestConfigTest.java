@@ -56,6 +56,19 @@ class IngestConfigTest {
         assertThat(config.kafkaProperties()).containsEntry("security.protocol", "SASL_SSL");
     }
 
+    /** Issue #17: secrets from the environment, never in what the configuration prints. */
+    @Test
+    void shouldTakeKafkasLoginFromTheEnvironmentAndNeverPrintASecret() {
+        String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"i\" password=\"k-secret\";";
+        IngestConfig config = IngestConfig.load(properties("kafka.producer.security.protocol", "SASL_SSL",
+                        "kafka.producer.ssl.truststore.password", "ts-secret", "mqtt.url", "ssl://broker:8883"),
+                Map.of("KAFKA_SASL_JAAS_CONFIG", jaas, "MQTT_USERNAME", "u", "MQTT_PASSWORD", "m-secret"));
+
+        assertThat(config.kafkaProperties()).containsEntry("sasl.jaas.config", jaas);
+        assertThat(config.toString()).doesNotContain("k-secret", "ts-secret", "m-secret")
+                .contains("mqttPassword=(hidden)", "sasl.jaas.config=(hidden)", "security.protocol=SASL_SSL");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "mqtt.url | http://broker | mqtt.url must look like tcp://host:1883",

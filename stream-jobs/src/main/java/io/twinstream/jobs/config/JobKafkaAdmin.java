@@ -9,6 +9,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.errors.AuthenticationException;
 
 /**
  * The Kafka admin client the jobs use before they are submitted (checking their topics exist):
@@ -20,9 +21,11 @@ public final class JobKafkaAdmin {
     }
 
     /** An admin client for {@code bootstrap} that gives up within seconds. */
-    private static Admin open(String bootstrap) {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000));
+    private static Admin open(String bootstrap, KafkaClientProperties client) {
+        Map<String, Object> config = client.withBootstrap(bootstrap);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        return Admin.create(config);
     }
 
     /**
@@ -32,9 +35,9 @@ public final class JobKafkaAdmin {
      *
      * @throws IllegalStateException naming what is missing and how to create it
      */
-    public static void requireTopics(String bootstrap, List<String> topics) {
+    public static void requireTopics(String bootstrap, KafkaClientProperties clientProperties, List<String> topics) {
         Set<String> existing;
-        try (Admin client = open(bootstrap)) {
+        try (Admin client = open(bootstrap, clientProperties)) {
             existing = topicNames(client, bootstrap);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -56,7 +59,13 @@ public final class JobKafkaAdmin {
     private static Set<String> topicNames(Admin client, String bootstrap) throws InterruptedException {
         try {
             return client.listTopics().names().get(20, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthenticationException refused) {
+                throw new IllegalStateException("Kafka at " + bootstrap + " refused the job's login (kafka.client.*): "
+                        + refused.getMessage(), e);
+            }
+            throw new IllegalStateException("Kafka at " + bootstrap + " does not answer: " + e.getMessage(), e);
+        } catch (TimeoutException e) {
             throw new IllegalStateException("Kafka at " + bootstrap + " does not answer: " + e.getMessage(), e);
         }
     }

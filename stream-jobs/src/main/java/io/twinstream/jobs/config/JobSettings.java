@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,7 +23,7 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 
 /**
  * What both jobs' configurations are read from: a properties file, then environment variables
- * ({@code KAFKA_BOOTSTRAP}, {@code INFLUX_URL}, {@code MQTT_URL}/{@code MQTT_USERNAME}/{@code MQTT_PASSWORD}
+ * ({@code KAFKA_BOOTSTRAP}, {@code KAFKA_SASL_JAAS_CONFIG}, {@code INFLUX_URL}, {@code MQTT_URL}/{@code MQTT_USERNAME}/{@code MQTT_PASSWORD}
  * where the job has MQTT settings, and {@code <PREFIX>_<KEY>} for any key, e.g.
  * {@code METRICS_CHECKPOINT_DIR}), then each key's default. Unknown keys and malformed values are
  * refused naming the key, so a typo stops the job before it is submitted.
@@ -65,17 +66,21 @@ public final class JobSettings {
         Map<String, String> values = new HashMap<>();
         Set<String> unknown = new TreeSet<>();
         for (String key : file.stringPropertyNames()) {
-            if (keys.contains(key)) {
+            if (keys.contains(key) || (key.startsWith(KafkaClientProperties.PREFIX)
+                    && key.length() > KafkaClientProperties.PREFIX.length())) {
                 values.put(key, file.getProperty(key));
             } else {
                 unknown.add(key);
             }
         }
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown configuration keys " + unknown + "; known: " + new TreeSet<>(keys));
+            throw new IllegalArgumentException("unknown configuration keys " + unknown + "; known: " + new TreeSet<>(keys)
+                    + " and " + KafkaClientProperties.PREFIX + "*");
         }
         env(environment, "KAFKA_BOOTSTRAP", "kafka.bootstrap", values);
         env(environment, "INFLUX_URL", "influx.url", values);
+        // The one secret a Kafka client needs, from the environment rather than a file if wished.
+        env(environment, "KAFKA_SASL_JAAS_CONFIG", KafkaClientProperties.PREFIX + "sasl.jaas.config", values);
         if (keys.contains("mqtt.url")) { // the same variables as ingest and the simulator
             env(environment, "MQTT_URL", "mqtt.url", values);
             env(environment, "MQTT_USERNAME", "mqtt.username", values);
@@ -149,6 +154,20 @@ public final class JobSettings {
             throw new IllegalArgumentException("kafka.bootstrap is empty");
         }
         return bootstrap;
+    }
+
+    /**
+     * {@code kafka.client.*}: properties for every Kafka client of the job (SASL, TLS), from the
+     * file only: secrets such as {@code sasl.jaas.config} belong in a file readable by the job alone.
+     */
+    public KafkaClientProperties kafkaClient() {
+        Map<String, String> client = new TreeMap<>();
+        values.forEach((key, value) -> {
+            if (key.startsWith(KafkaClientProperties.PREFIX)) {
+                client.put(key.substring(KafkaClientProperties.PREFIX.length()), value);
+            }
+        });
+        return new KafkaClientProperties(client);
     }
 
     /** {@code kafka.deadletter-topic}: where the job puts what it refuses, default telemetry.deadletter. */

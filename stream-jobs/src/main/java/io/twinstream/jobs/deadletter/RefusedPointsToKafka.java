@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.twinstream.jobs.config.KafkaClientProperties;
 import io.twinstream.jobs.sink.RefusedPoints;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -21,21 +22,23 @@ public final class RefusedPointsToKafka implements RefusedPoints {
     private static final long serialVersionUID = 1L;
 
     private final String bootstrap;
+    private final KafkaClientProperties client;
     private final String topic;
 
-    public RefusedPointsToKafka(String bootstrap, String topic) {
+    public RefusedPointsToKafka(String bootstrap, KafkaClientProperties client, String topic) {
         this.bootstrap = bootstrap;
+        this.client = client;
         this.topic = topic;
     }
 
     @Override
     public Handler open() {
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.CLIENT_ID_CONFIG, "twinstream-refused-points"),
-                new ByteArraySerializer(), new ByteArraySerializer());
+        Map<String, Object> config = client.withBootstrap(bootstrap);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "twinstream-refused-points");
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(),
+                new ByteArraySerializer());
         DeadLetters letters = new DeadLetters(topic);
         AtomicReference<Exception> failed = new AtomicReference<>();
         return new Handler() {

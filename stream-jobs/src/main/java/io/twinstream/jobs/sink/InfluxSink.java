@@ -55,6 +55,14 @@ public final class InfluxSink<T> implements Sink<T> {
             }
         }
 
+        /** Without the password: a configuration printed or logged must not give it away. */
+        @Override
+        public String toString() {
+            return "Settings[url=" + url + ", database=" + database + ", username=" + username + ", password="
+                    + (password == null ? "none" : "(hidden)") + ", batchSize=" + batchSize + ", linger=" + linger
+                    + ", retryFor=" + retryFor + "]";
+        }
+
         public static Settings of(String url, String database) {
             return new Settings(url, database, null, null, 5000, Duration.ofSeconds(1), Duration.ofSeconds(60));
         }

@@ -69,6 +69,14 @@ public final class MqttAlertSink implements Sink<AlertTransition>, SupportsWrite
                 throw new IllegalArgumentException("mqtt.max-pending must be at least 1, was " + maxPending);
             }
         }
+
+        /** Without the password: a configuration printed or logged must not give it away. */
+        @Override
+        public String toString() {
+            return "Settings[url=" + url + ", username=" + username + ", password=" + (password == null ? "none" : "(hidden)")
+                    + ", clientIdPrefix=" + clientIdPrefix + ", qos=" + qos + ", retryFor=" + retryFor
+                    + ", maxPending=" + maxPending + "]";
+        }
     }
 
     private final Settings settings;

@@ -42,7 +42,7 @@ class OptionsTest {
 
     @Test
     void shouldRejectMalformedHeapSize() {
-        assertThatThrownBy(() -> new KafkaProcess.Options(0, "lots", LocalOptions.defaults()))
+        assertThatThrownBy(() -> new KafkaProcess.Options(0, "lots", LocalOptions.defaults(), null, null))
                 .hasMessageContaining("maxHeap must look like 512m or 1g");
     }
 
