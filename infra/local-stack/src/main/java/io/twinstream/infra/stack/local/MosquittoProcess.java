@@ -20,6 +20,10 @@ public final class MosquittoProcess extends LocalService implements MqttBroker {
 
     private static final String INSTALL_HINT = "Install it with infra/bin/install-services (apt-get install mosquitto).";
     private static final String HOST = "127.0.0.1";
+    /** Where Debian's mosquitto package (per architecture) and the eclipse-mosquitto image put the plugin. */
+    private static final List<String> DYNAMIC_SECURITY_PLUGINS = List.of(
+            "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so", "/usr/lib/aarch64-linux-gnu/mosquitto_dynamic_security.so",
+            "/usr/lib/mosquitto_dynamic_security.so");
     /** The largest MQTT packet the broker takes: 2 MiB (Mosquitto's {@code max_packet_size}). */
     public static final int MAX_PACKET_SIZE = 2 * 1024 * 1024;
 
@@ -39,10 +43,17 @@ public final class MosquittoProcess extends LocalService implements MqttBroker {
      * @param tlsCertFile       with {@code tlsKeyFile}: also listen with TLS on a second free port
      *                          ({@link #tlsUrl()}), presenting this PEM certificate; null (default) for none
      * @param tlsKeyFile        the PEM private key of {@code tlsCertFile}
+     * @param access            logins and what each may do ({@link BrokerAccess}, Mosquitto's dynamic
+     *                          security plugin), instead of {@code username}'s password file; null
+     *                          (default) for none. {@code username} (the health check's login) must be one of them
      */
     public record Options(int port, boolean persistence, String username, String password, int maxQueuedMessages,
-                          LocalOptions local, Path tlsCertFile, Path tlsKeyFile) {
+                          LocalOptions local, Path tlsCertFile, Path tlsKeyFile, BrokerAccess access) {
         public Options {
+            if (access != null && (username == null || !access.logins().containsKey(username))) {
+                throw new IllegalArgumentException("with access control, the health check's login (withCredentials)"
+                        + " must be one of its logins");
+            }
             Objects.requireNonNull(local, "local");
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port must be 0..65535, was " + port);
@@ -62,23 +73,29 @@ public final class MosquittoProcess extends LocalService implements MqttBroker {
         }
 
         public static Options defaults() {
-            return new Options(0, true, null, null, 1_000_000, LocalOptions.defaults(), null, null);
+            return new Options(0, true, null, null, 1_000_000, LocalOptions.defaults(), null, null, null);
+        }
+
+        /** Logins and their rights; the health check logs in as {@code healthUser}, one of them. */
+        public Options withAccess(BrokerAccess newAccess, String healthUser) {
+            return new Options(port, persistence, healthUser, newAccess.logins().get(healthUser).password(),
+                    maxQueuedMessages, local, tlsCertFile, tlsKeyFile, newAccess);
         }
 
         public Options withPort(int newPort) {
-            return new Options(newPort, persistence, username, password, maxQueuedMessages, local, tlsCertFile, tlsKeyFile);
+            return new Options(newPort, persistence, username, password, maxQueuedMessages, local, tlsCertFile, tlsKeyFile, access);
         }
 
         public Options withCredentials(String newUsername, String newPassword) {
-            return new Options(port, persistence, newUsername, newPassword, maxQueuedMessages, local, tlsCertFile, tlsKeyFile);
+            return new Options(port, persistence, newUsername, newPassword, maxQueuedMessages, local, tlsCertFile, tlsKeyFile, access);
         }
 
         public Options withLocal(LocalOptions newLocal) {
-            return new Options(port, persistence, username, password, maxQueuedMessages, newLocal, tlsCertFile, tlsKeyFile);
+            return new Options(port, persistence, username, password, maxQueuedMessages, newLocal, tlsCertFile, tlsKeyFile, access);
         }
 
         public Options withTls(Path certFile, Path keyFile) {
-            return new Options(port, persistence, username, password, maxQueuedMessages, local, certFile, keyFile);
+            return new Options(port, persistence, username, password, maxQueuedMessages, local, certFile, keyFile, access);
         }
     }
 
@@ -164,13 +181,25 @@ public final class MosquittoProcess extends LocalService implements MqttBroker {
         } else {
             config.append("persistence false\n");
         }
-        if (options.username() != null) {
+        if (options.access() != null) {
+            // Rewritten on every start: the plugin saves its own changes to it too.
+            write(file("dynamic-security.json"), options.access().dynamicSecurityJson());
+            config.append("allow_anonymous false\n")
+                    .append("plugin ").append(dynamicSecurityPlugin()).append('\n')
+                    .append("plugin_opt_config_file ").append(file("dynamic-security.json")).append('\n');
+        } else if (options.username() != null) {
             writePasswordFile();
             config.append("allow_anonymous false\n").append("password_file ").append(file("passwords")).append('\n');
         } else {
             config.append("allow_anonymous true\n");
         }
         write(file("mosquitto.conf"), config.toString());
+    }
+
+    private static String dynamicSecurityPlugin() throws IOException {
+        return DYNAMIC_SECURITY_PLUGINS.stream().filter(path -> Files.isReadable(Path.of(path))).findFirst()
+                .orElseThrow(() -> new IOException("Mosquitto's dynamic security plugin is not in " + DYNAMIC_SECURITY_PLUGINS
+                        + ": " + INSTALL_HINT));
     }
 
     private void writePasswordFile() throws IOException {
