@@ -48,13 +48,24 @@ class ComposeFileTest {
                 "flink-jobs", "influxdb", "grafana");
     }
 
+    /**
+     * Every service on its default port; only MQTT beyond localhost (issue #17: Flink's REST API
+     * takes job jars, code to run; Kafka and InfluxDB take no login here).
+     */
     @Test
-    void shouldPublishEveryServiceOnItsDefaultPort() {
+    void shouldPublishEveryServiceOnItsDefaultPortAndOnlyMqttBeyondLocalhost() {
         assertThat(ports("mosquitto")).containsExactly(ServiceDefaults.MQTT_PORT + ":" + ServiceDefaults.MQTT_PORT);
-        assertThat(ports("kafka")).containsExactly(ServiceDefaults.KAFKA_PORT + ":" + ServiceDefaults.KAFKA_PORT);
-        assertThat(ports("flink-jobmanager")).containsExactly(ServiceDefaults.FLINK_REST_PORT + ":" + ServiceDefaults.FLINK_REST_PORT);
-        assertThat(ports("influxdb")).containsExactly(ServiceDefaults.INFLUX_PORT + ":" + ServiceDefaults.INFLUX_PORT);
-        assertThat(ports("grafana")).containsExactly(ServiceDefaults.GRAFANA_PORT + ":" + ServiceDefaults.GRAFANA_PORT);
+        assertThat(ports("kafka")).containsExactly("127.0.0.1:" + ServiceDefaults.KAFKA_PORT + ":" + ServiceDefaults.KAFKA_PORT);
+        assertThat(ports("flink-jobmanager"))
+                .containsExactly("127.0.0.1:" + ServiceDefaults.FLINK_REST_PORT + ":" + ServiceDefaults.FLINK_REST_PORT);
+        assertThat(ports("influxdb")).containsExactly("127.0.0.1:" + ServiceDefaults.INFLUX_PORT + ":" + ServiceDefaults.INFLUX_PORT);
+        assertThat(ports("grafana")).containsExactly("127.0.0.1:" + ServiceDefaults.GRAFANA_PORT + ":" + ServiceDefaults.GRAFANA_PORT);
+    }
+
+    /** Issue #17: no admin/admin; Compose refuses to start without a password from the environment. */
+    @Test
+    void shouldTakeGrafanasAdminPasswordFromTheEnvironmentWithNoDefault() {
+        assertThat(env("grafana").get("GF_SECURITY_ADMIN_PASSWORD")).startsWith("${GRAFANA_ADMIN_PASSWORD:?");
     }
 
     @Test
