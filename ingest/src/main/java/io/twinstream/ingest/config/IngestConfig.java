@@ -44,7 +44,8 @@ import io.twinstream.ingest.parse.PayloadLimits;
  *                           limit of its own just below it, which refuses such a message to its
  *                           publisher instead (the local stack and Compose do: 2 MiB). At least
  *                           {@code ingest.max-payload-bytes} + 64 KiB, so payloads between the two are
- *                           dead-lettered ({@code too-large}), not dropped; default 2 MiB + 64 KiB
+ *                           dead-lettered ({@code too-large}), not dropped; default 2 MiB + 64 KiB, or
+ *                           that much above a larger {@code ingest.max-payload-bytes}
  * @param sessionExpiry      {@code mqtt.session-expiry}: how long the broker keeps the session (and
  *                           queues messages) while the bridge is away; default 1h
  * @param leaveGroupOnShutdown {@code mqtt.on-shutdown}: {@code leave-group} (default) unsubscribes
@@ -198,7 +199,10 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
                 values.getOrDefault("mqtt.share-group", "ingest"),
                 values.getOrDefault("mqtt.topic-filter", "telemetry/#"),
                 integer(values, "mqtt.receive-maximum", 1000),
-                integer(values, "mqtt.maximum-packet-size", DEFAULT_MAXIMUM_PACKET_SIZE),
+                // unset: room for the payload limit however it was raised
+                integer(values, "mqtt.maximum-packet-size", Math.max(DEFAULT_MAXIMUM_PACKET_SIZE,
+                        integer(values, "ingest.max-payload-bytes", PayloadLimits.DEFAULT_MAX_PAYLOAD_BYTES)
+                                + PACKET_OVERHEAD_BYTES)),
                 duration(values, "mqtt.session-expiry", Duration.ofHours(1)),
                 onShutdown(values.getOrDefault("mqtt.on-shutdown", "leave-group")),
                 values.get("mqtt.tls.truststore"),

@@ -56,6 +56,13 @@ class IngestConfigTest {
         assertThat(config.kafkaProperties()).containsEntry("security.protocol", "SASL_SSL");
     }
 
+    @Test
+    void shouldMakeRoomInThePacketSizeForARaisedPayloadLimit() {
+        assertThat(IngestConfig.defaults().maximumPacketSize()).isEqualTo(2 * 1024 * 1024 + 64 * 1024);
+        assertThat(IngestConfig.load(properties("ingest.max-payload-bytes", "16777216"), Map.of()).maximumPacketSize())
+                .isEqualTo(16 * 1024 * 1024 + 64 * 1024);
+    }
+
     /** Issue #17: secrets from the environment, never in what the configuration prints. */
     @Test
     void shouldTakeKafkasLoginFromTheEnvironmentAndNeverPrintASecret() {
