@@ -12,6 +12,7 @@ import io.twinstream.model.Reading;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -94,7 +95,8 @@ final class ReadingsSource {
     }
 
     /** A readings watermark generator that does not see refused records. */
-    private record ReadingsOnly(WatermarkGenerator<Reading> readings) implements WatermarkGenerator<Either<Reading, RejectedRecord>> {
+    private record ReadingsOnly(WatermarkGenerator<Reading> readings)
+            implements WatermarkGenerator<Either<Reading, RejectedRecord>> {
         @Override
         public void onEvent(Either<Reading, RejectedRecord> record, long timestamp, WatermarkOutput output) {
             if (record.isLeft()) {
@@ -118,7 +120,7 @@ final class ReadingsSource {
         private transient Counter refused;
 
         @Override
-        public void open(org.apache.flink.api.common.functions.OpenContext context) {
+        public void open(OpenContext context) {
             refused = getRuntimeContext().getMetricGroup().counter("refusedRecords");
         }
 

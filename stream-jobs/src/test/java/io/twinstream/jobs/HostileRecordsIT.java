@@ -68,8 +68,7 @@ class HostileRecordsIT {
         LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
         try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
              InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local))) {
-            kafka.start();
-            influx.start();
+            MetricsJobRuns.startWithTopics(kafka, influx, PARTITIONS);
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
                     new ByteArraySerializer(), new ByteArraySerializer())) {
                 run(kafka, influx, producer);
@@ -78,9 +77,6 @@ class HostileRecordsIT {
     }
 
     private void run(KafkaProcess kafka, InfluxdProcess influx, KafkaProducer<byte[], byte[]> producer) throws Exception {
-        kafka.createTopic("telemetry.readings", PARTITIONS);
-        kafka.createTopic("telemetry.late", 1);
-        kafka.createTopic("telemetry.deadletter", 1);
         influx.query(DATABASE, "CREATE DATABASE " + DATABASE + " WITH DURATION 1h"); // its shortest
 
         // Before the job runs, so their windows open before event time has moved on (later, they

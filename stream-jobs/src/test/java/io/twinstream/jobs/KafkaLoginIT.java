@@ -64,11 +64,7 @@ class KafkaLoginIT {
         LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
         try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local).withSasl(USER, PASSWORD));
              InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local))) {
-            kafka.start();
-            influx.start();
-            kafka.createTopic("telemetry.readings", 3);
-            kafka.createTopic("telemetry.late", 1);
-            kafka.createTopic("telemetry.deadletter", 1);
+            MetricsJobRuns.startWithTopics(kafka, influx, 3);
             influx.createDatabase("loginit");
 
             Map<String, String> wrong = new HashMap<>(login("guessed"));

@@ -113,11 +113,7 @@ class MetricsJobBackpressureIT {
         LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
         try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
              InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local))) {
-            kafka.start();
-            influx.start();
-            kafka.createTopic("telemetry.readings", 3);
-            kafka.createTopic("telemetry.late", 1);
-            kafka.createTopic("telemetry.deadletter", 1);
+            MetricsJobRuns.startWithTopics(kafka, influx, 3);
             influx.createDatabase("backpressure");
             produce(kafka.bootstrapServers(), 0, 60);
 

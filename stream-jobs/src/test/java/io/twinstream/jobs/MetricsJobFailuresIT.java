@@ -96,11 +96,7 @@ class MetricsJobFailuresIT {
     }
 
     private static void startWithTopicsAndDatabase(KafkaProcess kafka, InfluxdProcess influx) {
-        kafka.start();
-        influx.start();
-        kafka.createTopic("telemetry.readings", 3);
-        kafka.createTopic("telemetry.late", 1);
-        kafka.createTopic("telemetry.deadletter", 1);
+        MetricsJobRuns.startWithTopics(kafka, influx, 3);
         influx.createDatabase("failures");
     }
 

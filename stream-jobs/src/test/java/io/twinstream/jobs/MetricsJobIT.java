@@ -103,11 +103,7 @@ class MetricsJobIT {
         LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
         try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
              InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local))) {
-            kafka.start();
-            influx.start();
-            kafka.createTopic("telemetry.readings", 3);
-            kafka.createTopic("telemetry.late", 1);
-            kafka.createTopic("telemetry.deadletter", 1);
+            MetricsJobRuns.startWithTopics(kafka, influx, 3);
             influx.createDatabase("metricsit");
 
             Instant t0 = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.HOURS);

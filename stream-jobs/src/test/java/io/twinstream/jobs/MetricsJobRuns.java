@@ -34,6 +34,18 @@ final class MetricsJobRuns {
     }
 
     /**
+     * Starts {@code kafka} and {@code influx} with the metrics job's topics: {@code telemetry.readings}
+     * ({@code partitions}), {@code telemetry.late} and {@code telemetry.deadletter} (the job requires all three).
+     */
+    static void startWithTopics(KafkaProcess kafka, InfluxdProcess influx, int partitions) {
+        kafka.start();
+        influx.start();
+        kafka.createTopic("telemetry.readings", partitions);
+        kafka.createTopic("telemetry.late", 1);
+        kafka.createTopic("telemetry.deadletter", 1);
+    }
+
+    /**
      * Starts the metrics job on the test's MiniCluster (parallelism 2) against {@code kafka} and
      * {@code influx}, idle after 1 s, checkpoints under {@code checkpoints}, with {@code settings} on
      * top (database, group, checkpoint interval …).

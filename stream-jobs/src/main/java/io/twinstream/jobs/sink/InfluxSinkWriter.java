@@ -37,6 +37,8 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
     private static final Logger LOG = LoggerFactory.getLogger(InfluxSinkWriter.class);
     private static final long FIRST_BACKOFF_MS = 200;
     private static final long MAX_BACKOFF_MS = 5_000;
+    /** Refused points are logged each for the first few, then one in this many. */
+    private static final long LOG_EVERY = 1000;
 
     private final InfluxSink.Settings settings;
     private final InfluxSink.PointMapper<T> toPoint;
@@ -142,8 +144,10 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
         }
         if (points.size() == 1) {
             refusedCount.inc();
-            LOG.warn("InfluxDB at {} refused a point for good ({} so far), to the dead letters: {}: {}", settings.url(),
-                    refusedCount.getCount(), refusal, points.get(0).lineProtocol());
+            if (refusedCount.getCount() <= 10 || refusedCount.getCount() % LOG_EVERY == 0) { // the first few, then a sample
+                LOG.warn("InfluxDB at {} refused a point for good ({} so far), to the dead letters: {}: {}", settings.url(),
+                        refusedCount.getCount(), refusal, points.get(0).lineProtocol());
+            }
             refusedPoints.refused(points.get(0).lineProtocol(), refusal);
             return;
         }
