@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue #17: the jobs' Kafka clients took no settings but the bootstrap servers, so a Kafka that
  * wants a login (SASL) could not be used at all. Against a real broker whose listener takes one
  * SASL/PLAIN login: with {@code kafka.client.*} the metrics job reads its readings, writes its
- * windows and its dead letters through it; with a wrong password it refuses to start, saying the
+ * windows and its dead letters through it, and the alerts job reads readings and rules and writes
+ * alerts through its transactional sink; with a wrong password a job refuses to start, saying the
  * login was refused; the configuration never prints the secret.
  */
 class KafkaLoginIT {
@@ -93,6 +94,32 @@ class KafkaLoginIT {
             } finally {
                 job.cancel().get();
             }
+            shouldRaiseAlertsThroughTheLogin(kafka, influx);
+        }
+    }
+
+    /**
+     * The alerts job's own Kafka clients through the same login: the readings and rules sources and
+     * the exactly-once (transactional) alerts sink.
+     */
+    private void shouldRaiseAlertsThroughTheLogin(KafkaProcess kafka, InfluxdProcess influx) throws Exception {
+        kafka.ensurePipelineTopics(); // telemetry.alerts and telemetry.rules
+        Path rules = tmp.resolve("rules.yaml");
+        java.nio.file.Files.writeString(rules, String.join("\n", "rules:", "  - name: loud", "    severity: warning",
+                "    match: { domain: city, deviceType: noise, metric: db }", "    above: 45", "    message: \"{device} {value}\"", ""));
+        Map<String, String> settings = new HashMap<>(login(PASSWORD));
+        settings.putAll(Map.of("kafka.bootstrap", kafka.saslBootstrapServers(), "influx.database", "loginit",
+                "kafka.group-id", "login-alerts", "rules.file", rules.toString()));
+        JobClient job = AlertsJobRuns.start(kafka, influx, "none", tmp.resolve("alerts-checkpoints"), settings,
+                UnaryOperator.identity());
+        try {
+            // sasl-19 reads 19 + second: above 45 from second 27; sasl-16 never (16 + 29 = 45)
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2))
+                    .until(() -> AlertsJobRuns.kafkaTransitions(kafka.bootstrapServers(), "telemetry.alerts").size() >= 3);
+            assertThat(AlertsJobRuns.kafkaTransitions(kafka.bootstrapServers(), "telemetry.alerts"))
+                    .allMatch(t -> t.contains("sasl-17") || t.contains("sasl-18") || t.contains("sasl-19"));
+        } finally {
+            job.cancel().get();
         }
     }
 
