@@ -15,6 +15,7 @@ import io.twinstream.ingest.kafka.KafkaWriter;
 import io.twinstream.ingest.metrics.IngestMetrics;
 import io.twinstream.ingest.metrics.MetricsServer;
 import io.twinstream.ingest.mqtt.BridgeConnection;
+import io.twinstream.ingest.parse.DeviceBudget;
 import io.twinstream.ingest.parse.PayloadParser;
 import io.twinstream.ingest.parse.PayloadRejectedException;
 import io.twinstream.ingest.parse.RejectReason;
@@ -53,6 +54,8 @@ public final class Bridge implements AutoCloseable {
     private final IngestConfig config;
     private final IngestMetrics metrics = new IngestMetrics();
     private final PayloadParser parser;
+    /** The writer thread's: see {@link DeviceBudget}. */
+    private final DeviceBudget devices;
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, daemon("ingest-timer"));
     private final List<BridgeConnection> connections = new ArrayList<>();
     /** Parses and writes every connection's messages in arrival order: see the class comment. */
@@ -60,10 +63,13 @@ public final class Bridge implements AutoCloseable {
     private KafkaWriter kafka;
     private MetricsServer metricsServer;
     private volatile boolean closing;
+    /** Messages refused over the device budget so far (the writer thread's). */
+    private long overBudget;
 
     public Bridge(IngestConfig config) {
         this.config = config;
         this.parser = new PayloadParser(config.payloadLimits());
+        this.devices = new DeviceBudget(config.maxDevices());
     }
 
     public IngestMetrics metrics() {
@@ -114,7 +120,16 @@ public final class Bridge implements AutoCloseable {
         List<Reading> readings;
         try {
             readings = parser.parse(topic, message.getPayload(), receivedAt);
+            devices.admit(readings);
+            metrics.devicesSeen.set(devices.seen());
         } catch (PayloadRejectedException rejected) {
+            if (rejected.reason() == RejectReason.OVER_DEVICE_BUDGET) {
+                overBudget++;
+                if (overBudget == 1 || overBudget % 1000 == 0) {
+                    LOG.warn("ingest: {} messages refused for new devices over ingest.max-devices ({}): {}", overBudget,
+                            config.maxDevices(), rejected.getMessage());
+                }
+            }
             deadLetter(acknowledge, topic, message, rejected, receivedAt);
             return;
         }

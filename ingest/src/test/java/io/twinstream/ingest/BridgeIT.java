@@ -288,6 +288,39 @@ class BridgeIT {
         }
     }
 
+    /**
+     * Issue #17: a client inventing a device id per message grew InfluxDB's series, the jobs' state
+     * and the live page without bound. With a budget of two devices, a third device's message is
+     * dead-lettered (over-device-budget) and the two known devices go on.
+     */
+    @Test
+    void shouldDeadLetterDevicesOverTheBudgetAndLetTheKnownOnesThrough(MqttBroker mqtt, KafkaBroker kafka) throws Exception {
+        IngestConfig config = config(mqtt, kafka, "budget", 1, Map.of("ingest.max-devices", "2"));
+        long now = System.currentTimeMillis();
+        try (Bridge bridge = new Bridge(config)) {
+            bridge.start();
+            MqttClient client = new MqttClient(mqtt.url(), "budget-publisher", new MemoryPersistence());
+            client.connect();
+            int seq = 0;
+            for (String device : new String[] {"noise-1", "noise-2", "noise-3", "noise-1", "noise-2"}) {
+                publish(client, "telemetry/city/budget/noise/" + device,
+                        ("{\"ts\":" + now + ",\"seq\":" + ++seq + ",\"metrics\":{\"db\":50}}").getBytes(StandardCharsets.UTF_8));
+            }
+            client.disconnect();
+            client.close();
+
+            List<ConsumerRecord<byte[], byte[]>> readings = consume(kafka, "budget.readings", 4, Duration.ofSeconds(1));
+            List<ConsumerRecord<byte[], byte[]>> dead = consume(kafka, "budget.deadletter", 1, Duration.ofSeconds(1));
+
+            assertThat(readings).extracting(r -> ReadingCodec.decode(r.value()).deviceId() + "#" + ReadingCodec.decode(r.value()).seq())
+                    .containsExactly("noise-1#1", "noise-2#2", "noise-1#4", "noise-2#5");
+            assertThat(dead).hasSize(1);
+            assertThat(header(dead.get(0), KafkaWriter.HEADER_REASON)).isEqualTo("over-device-budget");
+            assertThat(header(dead.get(0), KafkaWriter.HEADER_DETAIL)).contains("device 'noise-3'");
+            assertThat(bridge.metrics().devicesSeen.get()).isEqualTo(2);
+        }
+    }
+
     /** A reading padded with an unknown field to about {@code bytes}. */
     private static byte[] padded(long now, int seq, int bytes) {
         return ("{\"ts\":" + now + ",\"seq\":" + seq + ",\"metrics\":{\"db\":1},\"pad\":\"" + "x".repeat(bytes) + "\"}")

@@ -68,6 +68,9 @@ import io.twinstream.ingest.parse.PayloadLimits;
  *                           the fleet's readings are then late by as much; within the jobs'
  *                           out-of-orderness and allowed lateness, 5 s + 60 s, they still count),
  *                           {@code ingest.max-metrics} (64 per reading), {@code ingest.max-abs-value} (1e15)
+ * @param maxDevices         {@code ingest.max-devices}: distinct devices the bridge lets through; a message
+ *                           bringing one more is dead-lettered ({@code over-device-budget}); 0 = no
+ *                           budget; default 100000 ({@link io.twinstream.ingest.parse.DeviceBudget})
  * @param metricsPort        {@code metrics.port}: Prometheus /metrics on 127.0.0.1; 0 = a free port, -1 = off; default 9464
  * @param statusInterval     {@code status.interval}: the one-line status log, default 10s
  */
@@ -75,13 +78,16 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
                            String shareGroup, String topicFilter, int receiveMaximum, int maximumPacketSize,
                            Duration sessionExpiry, boolean leaveGroupOnShutdown, String mqttTrustStore, String mqttTrustStorePassword,
                            String kafkaBootstrap, String readingsTopic, String deadLetterTopic,
-                           Map<String, String> kafkaProperties, PayloadLimits payloadLimits, int metricsPort,
+                           Map<String, String> kafkaProperties, PayloadLimits payloadLimits, int maxDevices,
+                           int metricsPort,
                            Duration statusInterval) {
 
     /** Room for a packet's topic and properties above its payload. */
     static final int PACKET_OVERHEAD_BYTES = 64 * 1024;
     /** The local stack's and Compose's broker limit (2 MiB), and room above it. */
     public static final int DEFAULT_MAXIMUM_PACKET_SIZE = 2 * 1024 * 1024 + PACKET_OVERHEAD_BYTES;
+    /** Far above a laptop's or a demo's fleet; about 10 MB of the bridge's heap when full. */
+    public static final int DEFAULT_MAX_DEVICES = 100_000;
     /** MQTT's own bound: 268,435,455 bytes. */
     static final int MQTT_MAXIMUM_PACKET_SIZE = 268_435_455;
 
@@ -90,7 +96,8 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
             "mqtt.session-expiry",
             "mqtt.on-shutdown", "mqtt.tls.truststore", "mqtt.tls.truststore-password",
             "kafka.bootstrap", "kafka.readings-topic", "kafka.deadletter-topic", "ingest.max-payload-bytes",
-            "ingest.max-clock-distance", "ingest.max-future", "ingest.max-metrics", "ingest.max-abs-value", "metrics.port",
+            "ingest.max-clock-distance", "ingest.max-future", "ingest.max-metrics", "ingest.max-abs-value", "ingest.max-devices",
+            "metrics.port",
             "status.interval");
 
     public IngestConfig {
@@ -127,6 +134,7 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
         if (kafkaBootstrap.isBlank()) {
             throw new IllegalArgumentException("kafka.bootstrap is empty");
         }
+        range("ingest.max-devices", maxDevices, 0, Integer.MAX_VALUE);
         range("metrics.port", metricsPort, -1, 65_535);
     }
 
@@ -142,7 +150,8 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
                 + ", maximumPacketSize=" + maximumPacketSize + ", sessionExpiry=" + sessionExpiry
                 + ", leaveGroupOnShutdown=" + leaveGroupOnShutdown + ", mqttTrustStore=" + mqttTrustStore
                 + ", kafkaBootstrap=" + kafkaBootstrap + ", readingsTopic=" + readingsTopic + ", deadLetterTopic="
-                + deadLetterTopic + ", kafkaProperties=" + kafka + ", payloadLimits=" + payloadLimits + ", metricsPort="
+                + deadLetterTopic + ", kafkaProperties=" + kafka + ", payloadLimits=" + payloadLimits + ", maxDevices="
+                + maxDevices + ", metricsPort="
                 + metricsPort + ", statusInterval=" + statusInterval + "]";
     }
 
@@ -217,6 +226,7 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
                         duration(values, "ingest.max-future", PayloadLimits.DEFAULT_MAX_FUTURE),
                         integer(values, "ingest.max-metrics", PayloadLimits.DEFAULT_MAX_METRICS),
                         number(values, "ingest.max-abs-value", PayloadLimits.DEFAULT_MAX_ABS_VALUE)),
+                integer(values, "ingest.max-devices", DEFAULT_MAX_DEVICES),
                 integer(values, "metrics.port", 9464),
                 duration(values, "status.interval", Duration.ofSeconds(10)));
     }

@@ -21,6 +21,8 @@ public final class IngestMetrics {
     public final AtomicLong inFlight = new AtomicLong();
     public final AtomicLong connected = new AtomicLong();
     public final LongAdder reconnects = new LongAdder();
+    /** Distinct devices let through so far ({@code ingest.max-devices} bounds them). */
+    public final AtomicLong devicesSeen = new AtomicLong();
     private final Map<RejectReason, LongAdder> deadLettered = new EnumMap<>(RejectReason.class);
     private final LongAdder sendCount = new LongAdder();
     private final LongAdder sendMicros = new LongAdder();
@@ -60,6 +62,7 @@ public final class IngestMetrics {
         counter(out, "ingest_mqtt_reconnects_total", "MQTT reconnects", reconnects.sum());
         gauge(out, "ingest_in_flight_messages", "MQTT messages received, not yet acknowledged", inFlight.get());
         gauge(out, "ingest_mqtt_connections_up", "MQTT connections up", connected.get());
+        gauge(out, "ingest_devices_seen", "distinct devices let through since the bridge started", devicesSeen.get());
         out.append("# HELP ingest_kafka_send_seconds time from send to Kafka acknowledgement per MQTT message\n")
                 .append("# TYPE ingest_kafka_send_seconds summary\n")
                 .append("ingest_kafka_send_seconds_count ").append(sendCount.sum()).append('\n')

@@ -30,7 +30,9 @@ public enum RejectReason {
     /** More metrics in one reading than the configured bound. */
     TOO_MANY_METRICS("too-many-metrics"),
     /** A value of larger magnitude than the configured bound (its sums would overflow). */
-    VALUE_OUT_OF_RANGE("value-out-of-range");
+    VALUE_OUT_OF_RANGE("value-out-of-range"),
+    /** A device new to the bridge when it has seen as many as its device budget allows. */
+    OVER_DEVICE_BUDGET("over-device-budget");
 
     private final String code;
 

@@ -91,6 +91,7 @@ class IngestConfigTest {
             "mqtt.username | alone | mqtt.username and mqtt.password go together",
             "mqtt.tls.truststore | /etc/hostname | mqtt.tls.truststore is set but mqtt.url is not ssl://",
             "metrics.port | 70000 | metrics.port must be between -1 and 65535",
+            "ingest.max-devices | -1 | ingest.max-devices must be between 0 and 2147483647, was -1",
             "mqtt.colour | blue | unknown configuration keys [mqtt.colour]",
             "ingest.max-future | 400d | ingest.max-future (PT9600H) must be between 0 and ingest.max-clock-distance (PT8784H)",
             "ingest.max-metrics | 0 | ingest.max-metrics must be between 1 and 1000, was 0",
