@@ -1,6 +1,7 @@
 package io.twinstream.jobs.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,6 +73,33 @@ class InfluxSinkIT {
                     .doesNotContain("[" + START.toEpochMilli() + ",1,40,40,40,40]");
             String sites = influx.query("sinktest", "SELECT \"count\", \"devices\", \"mean\" FROM site_metrics WHERE \"window\" = '10s'");
             assertThat(sites).contains("[" + START.toEpochMilli() + ",2,2,47.5]");
+        }
+    }
+
+    /**
+     * Issue #17: InfluxDB with authentication. With the login the points are written; with a wrong
+     * password the write fails at once, naming the refusal (it is not retried for {@code retry-for}:
+     * a login does not fix itself).
+     */
+    @Test
+    void shouldWriteWithALoginAndFailAtOnceWithAWrongOne() throws Exception {
+        try (InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults()
+                .withLocal(LocalOptions.defaults().withRunDirParent(tmp)).withAuth("admin", "s3cret-2"))) {
+            influx.start();
+            influx.createDatabase("sinktest");
+            InfluxSink.Settings settings = new InfluxSink.Settings(influx.url(), "sinktest", "admin", "s3cret-2", 5000,
+                    Duration.ofMillis(100), Duration.ofSeconds(60));
+            write(settings, List.of(device("n-1", Aggregate.of(40))), List.of());
+            assertThat(influx.query("sinktest", "SELECT \"count\" FROM device_metrics GROUP BY device_id"))
+                    .contains("\"device_id\":\"n-1\"");
+
+            InfluxSink.Settings wrong = new InfluxSink.Settings(influx.url(), "sinktest", "admin", "guessed", 5000,
+                    Duration.ofMillis(100), Duration.ofSeconds(60));
+            long began = System.nanoTime();
+            assertThatThrownBy(() -> write(wrong, List.of(device("n-2", Aggregate.of(40))), List.of()))
+                    .rootCause().hasMessageContaining("authorization failed");
+            assertThat(Duration.ofNanos(System.nanoTime() - began)).as("not retried for retry-for").isLessThan(Duration.ofSeconds(30));
+            assertThat(wrong.toString()).doesNotContain("guessed");
         }
     }
 

@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 
 /**
  * The few InfluxDB 1.x HTTP calls the stack itself needs (health, database creation, a query),
@@ -35,22 +36,38 @@ public final class InfluxHttp {
     }
 
     public static void createDatabase(String baseUrl, String database) {
+        createDatabase(baseUrl, null, null, database);
+    }
+
+    /** With a login ({@code username} null: none). */
+    public static void createDatabase(String baseUrl, String username, String password, String database) {
         if (database.isBlank() || database.contains("\"") || database.contains("\n")) {
             throw new IllegalArgumentException("not a usable InfluxDB database name: '" + database + "'");
         }
-        post(baseUrl, "/query", "q=" + encode("CREATE DATABASE \"" + database + "\""));
+        post(baseUrl, username, password, "/query", "q=" + encode("CREATE DATABASE \"" + database + "\""));
     }
 
     public static String query(String baseUrl, String database, String influxQl) {
-        return post(baseUrl, "/query", "db=" + encode(database) + "&epoch=ms&q=" + encode(influxQl));
+        return query(baseUrl, null, null, database, influxQl);
     }
 
-    private static String post(String baseUrl, String path, String form) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+    /** With a login ({@code username} null: none). */
+    public static String query(String baseUrl, String username, String password, String database, String influxQl) {
+        return post(baseUrl, username, password, "/query", "db=" + encode(database) + "&epoch=ms&q=" + encode(influxQl));
+    }
+
+
+
+    /** A login goes as HTTP basic authentication (InfluxDB 1.x reads {@code u}/{@code p} from the URL only, which logs keep). */
+    private static String post(String baseUrl, String username, String password, String path, String form) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(TIMEOUT)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form))
-                .build();
+                .header("Content-Type", "application/x-www-form-urlencoded");
+        if (username != null) {
+            builder.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                    (username + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        }
+        HttpRequest request = builder.POST(HttpRequest.BodyPublishers.ofString(form)).build();
         try {
             HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
             // InfluxDB 1.x answers 200 even for a failed statement and puts the error in the body.

@@ -25,27 +25,37 @@ public final class InfluxdProcess extends LocalService implements InfluxServer {
     private int rpcPort;
 
     /**
-     * @param httpPort 0 (default) for a free port
-     * @param local    run directory and start-up timeout
+     * @param httpPort      0 (default) for a free port
+     * @param local         run directory and start-up timeout
+     * @param adminUser     with {@code adminPassword}: authentication on ({@code auth-enabled}), this
+     *                      admin created at the first start; null (default) for none
+     * @param adminPassword the admin's password
      */
-    public record Options(int httpPort, LocalOptions local) {
+    public record Options(int httpPort, LocalOptions local, String adminUser, String adminPassword) {
         public Options {
             Objects.requireNonNull(local, "local");
             if (httpPort < 0 || httpPort > 65535) {
                 throw new IllegalArgumentException("httpPort must be 0..65535, was " + httpPort);
             }
+            if ((adminUser == null) != (adminPassword == null) || (adminUser != null && !adminUser.matches("[A-Za-z0-9_-]+"))) {
+                throw new IllegalArgumentException("an admin is a user (letters, digits, '_', '-') and a password");
+            }
         }
 
         public static Options defaults() {
-            return new Options(0, LocalOptions.defaults());
+            return new Options(0, LocalOptions.defaults(), null, null);
         }
 
         public Options withHttpPort(int port) {
-            return new Options(port, local);
+            return new Options(port, local, adminUser, adminPassword);
         }
 
         public Options withLocal(LocalOptions newLocal) {
-            return new Options(httpPort, newLocal);
+            return new Options(httpPort, newLocal, adminUser, adminPassword);
+        }
+
+        public Options withAuth(String user, String password) {
+            return new Options(httpPort, local, user, password);
         }
     }
 
@@ -117,7 +127,7 @@ public final class InfluxdProcess extends LocalService implements InfluxServer {
                 "[http]",
                 "  enabled = true",
                 "  bind-address = \"" + HOST + ":" + httpPort + "\"",
-                "  auth-enabled = false",
+                "  auth-enabled = " + (options.adminUser() != null),
                 "  log-enabled = false",
                 "  pprof-enabled = false",
                 "",
@@ -144,7 +154,26 @@ public final class InfluxdProcess extends LocalService implements InfluxServer {
 
     @Override
     protected void afterHealthy() {
-        InfluxHttp.createDatabase(url(), ServiceDefaults.INFLUX_DATABASE);
+        if (options.adminUser() != null) {
+            // InfluxDB 1.x lets the first admin be created without a login; afterwards every call needs one.
+            try {
+                InfluxHttp.query(url(), options.adminUser(), options.adminPassword(), "", "SHOW USERS");
+            } catch (IllegalStateException noAdminYet) { // "create admin user first or disable authentication"
+                InfluxHttp.query(url(), "", "CREATE USER \"" + options.adminUser() + "\" WITH PASSWORD '"
+                        + options.adminPassword().replace("'", "\\'") + "' WITH ALL PRIVILEGES");
+            }
+        }
+        createDatabase(ServiceDefaults.INFLUX_DATABASE);
+    }
+
+    @Override
+    public void createDatabase(String name) {
+        InfluxHttp.createDatabase(url(), options.adminUser(), options.adminPassword(), name);
+    }
+
+    @Override
+    public String query(String database, String influxQl) {
+        return InfluxHttp.query(url(), options.adminUser(), options.adminPassword(), database, influxQl);
     }
 
     @Override
