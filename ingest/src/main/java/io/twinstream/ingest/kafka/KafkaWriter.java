@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 
 import io.twinstream.ingest.config.IngestConfig;
 import io.twinstream.ingest.parse.PayloadRejectedException;
+import io.twinstream.model.DeadLetterHeaders;
 import io.twinstream.model.Reading;
 import io.twinstream.model.ReadingCodec;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -25,17 +26,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class KafkaWriter implements AutoCloseable {
 
-    public static final String HEADER_SOURCE_TOPIC = "source-topic";
-    public static final String HEADER_REASON = "reason";
-    public static final String HEADER_DETAIL = "reason-detail";
-    public static final String HEADER_RECEIVED_AT = "received-at";
-    /** The payload's size in bytes: larger than the record's value when that was cut. */
-    public static final String HEADER_PAYLOAD_BYTES = "payload-bytes";
-    /**
-     * A dead letter keeps at most this much of its payload: enough to tell what it was, and far
-     * below Kafka's default record limit (1 MiB), which refused a whole 1.6 MB payload for good.
-     */
-    public static final int DEAD_LETTER_MAX_BYTES = 64 * 1024;
+    // The dead-letter contract, shared with the jobs (DeadLetterHeaders), under the names ingest used.
+    public static final String HEADER_SOURCE_TOPIC = DeadLetterHeaders.SOURCE_TOPIC;
+    public static final String HEADER_REASON = DeadLetterHeaders.REASON;
+    public static final String HEADER_DETAIL = DeadLetterHeaders.DETAIL;
+    public static final String HEADER_RECEIVED_AT = DeadLetterHeaders.RECEIVED_AT;
+    public static final String HEADER_PAYLOAD_BYTES = DeadLetterHeaders.PAYLOAD_BYTES;
+    public static final int DEAD_LETTER_MAX_BYTES = DeadLetterHeaders.MAX_PAYLOAD_BYTES;
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final String readingsTopic;

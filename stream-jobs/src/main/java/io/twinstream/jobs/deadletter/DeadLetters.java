@@ -3,6 +3,7 @@ package io.twinstream.jobs.deadletter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import io.twinstream.model.DeadLetterHeaders;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -18,32 +19,30 @@ public final class DeadLetters implements KafkaRecordSerializationSchema<Rejecte
 
     private static final long serialVersionUID = 1L;
 
-    /** As ingest's: a dead letter keeps this much of the value, and says the whole size in a header. */
-    public static final int MAX_VALUE_BYTES = 64 * 1024;
-
     private final String topic;
 
     public DeadLetters(String topic) {
         this.topic = topic;
     }
 
-    /** {@code bytes}, cut to {@link #MAX_VALUE_BYTES}. */
+    /** {@code bytes}, cut to {@link DeadLetterHeaders#MAX_PAYLOAD_BYTES}. */
     public static byte[] cut(byte[] bytes) {
-        return bytes.length <= MAX_VALUE_BYTES ? bytes : Arrays.copyOf(bytes, MAX_VALUE_BYTES);
+        int most = DeadLetterHeaders.MAX_PAYLOAD_BYTES;
+        return bytes.length <= most ? bytes : Arrays.copyOf(bytes, most);
     }
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(RejectedRecord rejected, KafkaSinkContext context, Long timestamp) {
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, rejected.rejectedAt(),
                 rejected.key().length == 0 ? null : rejected.key(), rejected.value());
-        header(record, "source-topic", rejected.source());
-        header(record, "reason", rejected.reason());
-        header(record, "reason-detail", rejected.detail());
-        header(record, "received-at", Long.toString(rejected.rejectedAt()));
-        header(record, "payload-bytes", Integer.toString(rejected.valueBytes()));
+        header(record, DeadLetterHeaders.SOURCE_TOPIC, rejected.source());
+        header(record, DeadLetterHeaders.REASON, rejected.reason());
+        header(record, DeadLetterHeaders.DETAIL, rejected.detail());
+        header(record, DeadLetterHeaders.RECEIVED_AT, Long.toString(rejected.rejectedAt()));
+        header(record, DeadLetterHeaders.PAYLOAD_BYTES, Integer.toString(rejected.valueBytes()));
         if (rejected.partition() >= 0) {
-            header(record, "source-partition", Integer.toString(rejected.partition()));
-            header(record, "source-offset", Long.toString(rejected.offset()));
+            header(record, DeadLetterHeaders.SOURCE_PARTITION, Integer.toString(rejected.partition()));
+            header(record, DeadLetterHeaders.SOURCE_OFFSET, Long.toString(rejected.offset()));
         }
         return record;
     }

@@ -10,7 +10,7 @@ package io.twinstream.jobs.deadletter;
  * @param partition  its Kafka partition, -1 where there is none
  * @param offset     its Kafka offset, -1 where there is none
  * @param key        its key bytes (the device id), empty where there is none
- * @param value      its bytes as read (a point: its line protocol), cut to {@link DeadLetters#MAX_VALUE_BYTES}
+ * @param value      its bytes as read (a point: its line protocol), cut to {@link io.twinstream.model.DeadLetterHeaders#MAX_PAYLOAD_BYTES}
  * @param valueBytes the whole value's size in bytes
  * @param reason     a short code, as ingest's: {@code undecodable}, {@code timestamp-in-future},
  *                   {@code timestamp-out-of-range}, {@code refused-by-influxdb}

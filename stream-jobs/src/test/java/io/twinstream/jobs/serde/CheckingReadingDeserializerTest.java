@@ -12,6 +12,7 @@ import io.twinstream.jobs.metrics.Aggregate;
 import io.twinstream.jobs.metrics.DeviceWindow;
 import io.twinstream.jobs.metrics.SiteKey;
 import io.twinstream.jobs.metrics.SiteWindow;
+import io.twinstream.model.DeadLetterHeaders;
 import io.twinstream.model.Reading;
 import io.twinstream.model.ReadingCodec;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -92,14 +93,14 @@ class CheckingReadingDeserializerTest {
 
     @Test
     void shouldKeepWhereARefusedRecordCameFromAndCutItsBytes() {
-        byte[] big = new byte[DeadLetters.MAX_VALUE_BYTES * 2];
+        byte[] big = new byte[DeadLetterHeaders.MAX_PAYLOAD_BYTES * 2];
         big[0] = 9;
         RejectedRecord refused = check(big).right();
         assertThat(refused.source()).isEqualTo("telemetry.readings");
         assertThat(refused.partition()).isEqualTo(2);
         assertThat(refused.offset()).isEqualTo(1234L);
         assertThat(new String(refused.key(), StandardCharsets.UTF_8)).isEqualTo("aq-000001");
-        assertThat(refused.value()).hasSize(DeadLetters.MAX_VALUE_BYTES);
+        assertThat(refused.value()).hasSize(DeadLetterHeaders.MAX_PAYLOAD_BYTES);
         assertThat(refused.valueBytes()).isEqualTo(big.length);
         assertThat(refused.rejectedAt()).isEqualTo(NOW);
 
