@@ -7,8 +7,10 @@ import io.twinstream.jobs.deadletter.DeadLetters;
 import io.twinstream.jobs.deadletter.RejectedRecord;
 import io.twinstream.jobs.serde.CheckingReadingDeserializer;
 import io.twinstream.jobs.serde.ReadingTypes;
+import io.twinstream.jobs.source.CaughtUpIdleSource;
 import io.twinstream.jobs.time.EventTimeClock;
 import io.twinstream.model.Reading;
+import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -16,7 +18,6 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
-import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -61,14 +62,10 @@ final class ReadingsSource {
      * clock's is its own).
      */
     static DataStream<Reading> of(StreamExecutionEnvironment env, Input input, String uid) {
-        KafkaSource<Either<Reading, RejectedRecord>> source = KafkaSource.<Either<Reading, RejectedRecord>>builder()
-                .setBootstrapServers(input.bootstrap())
-                .setProperties(input.client().asProperties())
-                .setTopics(input.topic())
-                .setGroupId(input.groupId())
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new CheckingReadingDeserializer(input.maxFuture()))
-                .build();
+        CaughtUpIdleSource<Either<Reading, RejectedRecord>> source = new CaughtUpIdleSource<>(
+                new CaughtUpIdleSource.Settings(input.bootstrap(), input.client().asProperties(), input.topic(),
+                        input.groupId(), OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST), input.idleAfter()),
+                new CheckingReadingDeserializer(input.maxFuture()));
         SingleOutputStreamOperator<Reading> readings = env.fromSource(source, watermarks(input.outOfOrderness()),
                         input.topic()).uid(uid)
                 .process(new RefusedOut(), ReadingTypes.READING).name("refused records out").uid(uid + "-refused-out");
@@ -94,19 +91,58 @@ final class ReadingsSource {
                 .withTimestampAssigner((record, previous) -> record.isLeft() ? record.left().ts() : Long.MIN_VALUE);
     }
 
-    /** A readings watermark generator that does not see refused records. */
-    private record ReadingsOnly(WatermarkGenerator<Reading> readings)
-            implements WatermarkGenerator<Either<Reading, RejectedRecord>> {
+    /**
+     * A partition's watermark generator: the readings' (refused records never move it), sending a
+     * watermark only when it rises. {@link CaughtUpIdleSource} marks a quiet partition idle; the
+     * same watermark sent again every 200 ms would make it active again.
+     */
+    private static final class ReadingsOnly implements WatermarkGenerator<Either<Reading, RejectedRecord>> {
+        private final WatermarkGenerator<Reading> readings;
+        private final RisingOnly rising = new RisingOnly();
+
+        ReadingsOnly(WatermarkGenerator<Reading> readings) {
+            this.readings = readings;
+        }
+
         @Override
         public void onEvent(Either<Reading, RejectedRecord> record, long timestamp, WatermarkOutput output) {
             if (record.isLeft()) {
-                readings.onEvent(record.left(), timestamp, output);
+                readings.onEvent(record.left(), timestamp, rising.to(output));
             }
         }
 
         @Override
         public void onPeriodicEmit(WatermarkOutput output) {
-            readings.onPeriodicEmit(output);
+            readings.onPeriodicEmit(rising.to(output));
+        }
+    }
+
+    /** Passes a watermark on only when it is above the last one passed on. */
+    private static final class RisingOnly implements WatermarkOutput {
+        private WatermarkOutput output;
+        private long last = Long.MIN_VALUE;
+
+        RisingOnly to(WatermarkOutput output) {
+            this.output = output;
+            return this;
+        }
+
+        @Override
+        public void emitWatermark(Watermark watermark) {
+            if (watermark.getTimestamp() > last) {
+                last = watermark.getTimestamp();
+                output.emitWatermark(watermark);
+            }
+        }
+
+        @Override
+        public void markIdle() {
+            output.markIdle();
+        }
+
+        @Override
+        public void markActive() {
+            output.markActive();
         }
     }
 

@@ -48,6 +48,11 @@ import org.junit.jupiter.api.io.TempDir;
  * reading late, every window lost), the second failed the job at every restart, and each refused
  * point failed the job again after every restart. Now: every window of the fleet arrives exact,
  * the job never restarts, and each hostile record is a dead letter with its reason.
+ *
+ * <p>The topic has two partitions more than the fleet uses: one with a single reading before the
+ * job starts, one with none. Each held its source instance's event time back (the watermark is the
+ * lowest of its partitions'), so no window closed while the fleet sent; now a quiet partition that
+ * is read to its end stops counting, and the windows come while the fleet sends.
  */
 class HostileRecordsIT {
 
@@ -57,7 +62,12 @@ class HostileRecordsIT {
 
     private static final int DEVICES = 8;
     private static final int SECONDS = 30;
+    /** The fleet's partitions; the topic has two more. */
     private static final int PARTITIONS = 3;
+    /** Has one reading before the job starts, then none. */
+    private static final int QUIET_PARTITION = 3;
+    /** Never has a record. */
+    private static final int EMPTY_PARTITION = 4;
     private static final String DATABASE = "hostileit";
 
     @TempDir
@@ -68,7 +78,7 @@ class HostileRecordsIT {
         LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
         try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
              InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local))) {
-            MetricsJobRuns.startWithTopics(kafka, influx, PARTITIONS);
+            MetricsJobRuns.startWithTopics(kafka, influx, EMPTY_PARTITION + 1);
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
                     new ByteArraySerializer(), new ByteArraySerializer())) {
                 run(kafka, influx, producer);
@@ -89,8 +99,12 @@ class HostileRecordsIT {
                 new double[] {1}));
         send(producer, 2, new Reading("city", "intruder-site", "noise", "intruder-1", Long.MIN_VALUE + start, 1,
                 Long.MIN_VALUE + start, new String[] {"db"}, new double[] {1}));
+        send(producer, QUIET_PARTITION, new Reading("city", "quiet-site", "noise", "quiet-1", start, 1, start,
+                new String[] {"db"}, new double[] {1}));
         producer.flush();
 
+        String live = "SELECT \"count\", \"sum\", \"min\", \"max\" FROM device_metrics WHERE site = 'live' "
+                + "AND \"window\" = '10s' GROUP BY device_id";
         JobClient job = MetricsJobRuns.start(kafka, influx, tmp.resolve("checkpoints"), Map.of("influx.database", DATABASE,
                 "kafka.group-id", "hostile-it", "checkpoint.interval", "2s"), UnaryOperator.identity());
         try {
@@ -108,12 +122,17 @@ class HostileRecordsIT {
                 if (second == 8) {
                     sendHostileRecords(producer, now);
                 }
+                if (second == 25) {
+                    // Windows close while the fleet sends, though two partitions are quiet: the
+                    // first 10-s window of each device ended at least 5 s ago (out-of-orderness).
+                    assertThat(MetricsJobRuns.points(influx.query(DATABASE, live)).keySet().stream()
+                            .map(key -> key.substring(0, key.indexOf('|'))).distinct())
+                            .as("devices with a window written while the fleet sends").hasSize(DEVICES);
+                }
                 producer.flush();
                 Thread.sleep(Math.max(0, now + 1000 - System.currentTimeMillis()));
             }
 
-            String live = "SELECT \"count\", \"sum\", \"min\", \"max\" FROM device_metrics WHERE site = 'live' "
-                    + "AND \"window\" = '10s' GROUP BY device_id";
             // The last window closes by the idle advance: out-of-orderness 5 s + idle 1 s after its end.
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> MetricsJobRuns.points(influx.query(DATABASE, live)).size() >= expected.size());

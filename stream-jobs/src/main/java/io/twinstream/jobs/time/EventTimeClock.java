@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  *       event times far from now), so the last windows close at most out-of-orderness + idleAfter +
  *       window length after their end. Also after a restore with nothing new to read (its
  *       partitions then send no watermark at all). A reading that arrives after such an advance and
- *       is behind the watermark is late. A partition that has never had a reading holds event time
- *       back, as in any Flink job: every partition of the readings topic should have devices.</li>
+ *       is behind the watermark is late. A quiet partition among busy ones is the source's to let
+ *       go ({@link io.twinstream.jobs.source.CaughtUpIdleSource}): the task never waits then.</li>
  *   <li><b>A slow pipeline is not a quiet fleet.</b> Time counts only while the task waits for
  *       input ({@link InputWaitClock}), never while it is backpressured: a source held back by slow
  *       windows or a stalled InfluxDB has a backlog to read, and advancing event time by the wall
@@ -85,8 +85,10 @@ public final class EventTimeClock<T> extends AbstractStreamOperator<T>
      * per partition. Deliberately no {@code withIdleness}: when the job is backpressured, every
      * partition gets no reading for a while and is marked idle, and the first to deliver again sets
      * the watermark alone; reading a backlog, the others can be minutes of event time behind it, and
-     * their readings then count as too late (measured: whole windows lost at 40,000 readings/s). The
-     * clock's own idle advance covers a quiet fleet instead.
+     * their readings then count as too late (measured: whole windows lost at 40,000 readings/s). A
+     * quiet partition goes idle only once it is read to its end
+     * ({@link io.twinstream.jobs.source.CaughtUpIdleSource}); the clock's own idle advance covers a
+     * quiet fleet.
      */
     public static WatermarkStrategy<Reading> readingsStrategy(Duration outOfOrderness) {
         return WatermarkStrategy.<Reading>forBoundedOutOfOrderness(outOfOrderness)
