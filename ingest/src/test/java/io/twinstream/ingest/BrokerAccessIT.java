@@ -26,11 +26,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  * and take a share of the fleet's messages (reproduced: 10 of 20). With the local stack's access
  * control ({@link BrokerAccess}, Mosquitto's dynamic security plugin) against a real Mosquitto and
  * Kafka: a device's login cannot join {@code $share/ingest/…} (SUBACK 135) and all 20 readings
- * reach Kafka; a device cannot publish as another; a client without a login is refused. (An
+ * reach Kafka; a device's login cannot take over one of the bridge's connections by asking for its
+ * client id (it was let in, and the bridge dropped); a device
+ * cannot publish as another; a client without a login is refused. (An
  * {@code acl_file} would not do: Mosquitto checks its read rules only on delivery, so the intruder
  * joins the group and its share is dropped: 10 of 20 lost, measured with 2.0.11.)
  */
@@ -74,6 +80,18 @@ class BrokerAccessIT {
             try (Bridge bridge = new Bridge(IngestConfig.load(p, Map.of()))) {
                 bridge.start();
 
+                // A device's login asking for one of the bridge's client ids, its session kept: before
+                // logins were bound to client ids, it was let in and the bridge's connection dropped.
+                MqttClient takeover = new MqttClient(mqtt.url(), "access-bridge-0", new MemoryPersistence());
+                AtomicInteger takenOver = new AtomicInteger();
+                takeover.setCallback(new CountingCallback(takenOver));
+                MqttConnectionOptions asTheBridge = options("aq-000002");
+                asTheBridge.setCleanStart(false);
+                asTheBridge.setSessionExpiryInterval(3600L);
+                assertThatThrownBy(() -> takeover.connect(asTheBridge)).as("a device's login with the bridge's client id")
+                        .isInstanceOf(MqttException.class)
+                        .satisfies(e -> assertThat(((MqttException) e).getReasonCode()).as("refused").isIn(133, 134, 135));
+
                 MqttClient intruder = connect(mqtt, "aq-000002");
                 AtomicInteger stolen = new AtomicInteger();
                 IMqttToken subscribed = intruder.subscribe(new MqttSubscription[] {new MqttSubscription("$share/ingest/telemetry/#", 1)},
@@ -97,6 +115,8 @@ class BrokerAccessIT {
                 expected.add("aq-000001#22");
                 assertThat(written).containsExactlyInAnyOrderElementsOf(expected);
                 assertThat(stolen.get()).isZero();
+                assertThat(takenOver.get()).isZero();
+                takeover.close();
                 device.disconnect();
                 device.close();
                 intruder.disconnect();
@@ -112,11 +132,44 @@ class BrokerAccessIT {
 
     private static MqttClient connect(MosquittoProcess mqtt, String user) throws MqttException {
         MqttClient client = new MqttClient(mqtt.url(), user, new MemoryPersistence());
+        client.connect(options(user));
+        return client;
+    }
+
+    private static MqttConnectionOptions options(String user) {
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setUserName(user);
         options.setPassword(PASSWORD.getBytes(StandardCharsets.UTF_8));
-        client.connect(options);
-        return client;
+        options.setAutomaticReconnect(false);
+        return options;
+    }
+
+    /** Counts the messages a client receives. */
+    private record CountingCallback(AtomicInteger received) implements MqttCallback {
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            received.incrementAndGet();
+        }
+
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException exception) {
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverURI) {
+        }
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {
+        }
     }
 
     private static byte[] reading(long now, int seq) {

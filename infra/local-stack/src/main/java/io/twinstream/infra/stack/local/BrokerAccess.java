@@ -19,10 +19,18 @@ import javax.crypto.spec.PBEKeySpec;
  *   <li>{@link Role#BRIDGE}: may join the bridge's shared subscription {@code $share/ingest/telemetry/#}
  *       and receive telemetry; nothing else.</li>
  *   <li>{@link Role#ALERTS}: may publish under {@code alerts/#}.</li>
- *   <li>{@link Role#DEVICE}: a device or gateway whose username is its id; may publish its own
- *       telemetry ({@code telemetry/+/+/+/<id>}, a gateway's batches included) and status
- *       ({@code devices/<id>/status}); may not subscribe to anything.</li>
+ *   <li>{@link Role#DEVICE}: a device or gateway whose username is its id; may connect only with
+ *       that id as its client id, publish its own telemetry ({@code telemetry/+/+/+/<id>}, a
+ *       gateway's batches included) and status ({@code devices/<id>/status}); may not subscribe
+ *       to anything.</li>
  * </ul>
+ *
+ * Why a device's client id is bound to its login: a client that connects with a connected
+ * client's id takes that connection over. Measured before the binding: a device's login asking for
+ * one of the bridge's client ids (its session kept) was let in and the bridge's connection dropped;
+ * the bridge took it back 0.4 s later, and an intruder reconnecting in a loop would keep it off the
+ * broker. The services' logins (bridge, alerts) open several connections with ids of their own and
+ * are not bound; they are the operator's.
  *
  * Why the plugin and not an {@code acl_file}: Mosquitto checks an ACL file's read rules only when
  * it delivers a message, never at subscribe time, so any login may join {@code $share/ingest/…};
@@ -65,7 +73,8 @@ public record BrokerAccess(Map<String, Login> logins) {
                 roles.add(role(role, acl("publishClientSend", "telemetry/+/+/+/" + user),
                         acl("publishClientSend", "devices/" + user + "/status")));
             }
-            clients.add(client(user, login.getValue().password(), role));
+            clients.add(client(user, login.getValue().password(), role,
+                    login.getValue().role() == Role.DEVICE ? user : null));
         }
         return "{\"defaultACLAccess\":{\"publishClientSend\":false,\"publishClientReceive\":false,\"subscribe\":false,"
                 + "\"unsubscribe\":true},\n\"clients\":[" + String.join(",\n", clients) + "],\n\"groups\":[],\n\"roles\":["
@@ -80,8 +89,11 @@ public record BrokerAccess(Map<String, Login> logins) {
         return "{\"acltype\":\"" + type + "\",\"topic\":\"" + topic + "\",\"priority\":0,\"allow\":true}";
     }
 
-    /** A client as the plugin stores it: PBKDF2-HMAC-SHA512, 101 iterations, a 12-byte salt, base64. */
-    private static String client(String user, String password, String role) {
+    /**
+     * A client as the plugin stores it: PBKDF2-HMAC-SHA512, 101 iterations, a 12-byte salt, base64;
+     * with a {@code clientId}, the only client id the login may connect with.
+     */
+    private static String client(String user, String password, String role, String clientId) {
         byte[] salt = new byte[12];
         new SecureRandom().nextBytes(salt);
         byte[] hash;
@@ -92,7 +104,8 @@ public record BrokerAccess(Map<String, Login> logins) {
             throw new IllegalStateException("PBKDF2WithHmacSHA512 is part of every JDK", e);
         }
         Base64.Encoder base64 = Base64.getEncoder();
-        return "{\"username\":\"" + user + "\",\"password\":\"" + base64.encodeToString(hash) + "\",\"salt\":\""
+        return "{\"username\":\"" + user + "\"" + (clientId == null ? "" : ",\"clientid\":\"" + clientId + "\"")
+                + ",\"password\":\"" + base64.encodeToString(hash) + "\",\"salt\":\""
                 + base64.encodeToString(salt) + "\",\"iterations\":101,\"roles\":[{\"rolename\":\"" + role + "\"}]}";
     }
 }
