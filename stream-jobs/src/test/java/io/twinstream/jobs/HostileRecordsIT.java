@@ -122,7 +122,7 @@ class HostileRecordsIT {
                 if (second == 8) {
                     sendHostileRecords(producer, now);
                 }
-                if (second == 25) {
+                if (second == SECONDS - 2) {
                     // Windows close while the fleet sends, though two partitions are quiet: the
                     // first 10-s window of each device ended at least 5 s ago (out-of-orderness).
                     assertThat(MetricsJobRuns.points(influx.query(DATABASE, live)).keySet().stream()

@@ -31,19 +31,22 @@ public final class RefusedPointsToKafka implements RefusedPoints {
         this.topic = topic;
     }
 
+    /**
+     * A handler whose producer opens with the first refused point: most writers never see one,
+     * and a producer is a thread and a connection to every broker.
+     */
     @Override
     public Handler open() {
-        Map<String, Object> config = client.withBootstrap(bootstrap);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "twinstream-refused-points");
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(),
-                new ByteArraySerializer());
         DeadLetters letters = new DeadLetters(topic);
         AtomicReference<Exception> failed = new AtomicReference<>();
         return new Handler() {
+            private KafkaProducer<byte[], byte[]> producer;
+
             @Override
             public void refused(String line, String why) {
+                if (producer == null) {
+                    producer = openProducer();
+                }
                 byte[] value = line.getBytes(StandardCharsets.UTF_8);
                 RejectedRecord rejected = new RejectedRecord("influxdb:" + measurement(line), -1, -1, new byte[0],
                         DeadLetters.cut(value), value.length, "refused-by-influxdb", why, System.currentTimeMillis());
@@ -56,6 +59,9 @@ public final class RefusedPointsToKafka implements RefusedPoints {
 
             @Override
             public void flush() throws IOException {
+                if (producer == null) {
+                    return;
+                }
                 producer.flush();
                 Exception e = failed.getAndSet(null);
                 if (e != null) {
@@ -65,9 +71,19 @@ public final class RefusedPointsToKafka implements RefusedPoints {
 
             @Override
             public void close() {
-                producer.close();
+                if (producer != null) {
+                    producer.close();
+                }
             }
         };
+    }
+
+    private KafkaProducer<byte[], byte[]> openProducer() {
+        Map<String, Object> config = client.withBootstrap(bootstrap);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "twinstream-refused-points");
+        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /** The measurement of a line of line protocol: up to the first unescaped comma or space. */
