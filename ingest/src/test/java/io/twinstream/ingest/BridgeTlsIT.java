@@ -5,17 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
 import io.twinstream.infra.stack.local.KafkaProcess;
 import io.twinstream.infra.stack.local.LocalOptions;
 import io.twinstream.infra.stack.local.MosquittoProcess;
+import io.twinstream.infra.stack.local.TlsCertificates;
 import io.twinstream.ingest.config.IngestConfig;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -24,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The bridge over TLS to a Mosquitto whose certificate is signed by a CA of the test's own (made
- * with Debian's openssl): trusted through {@code mqtt.tls.truststore}, refused without it.
+ * The bridge over TLS to a Mosquitto whose certificate is signed by a CA of the test's own
+ * ({@link TlsCertificates}, made with Debian's openssl): trusted through {@code mqtt.tls.truststore}, refused without it.
  */
 class BridgeTlsIT {
 
@@ -34,10 +32,10 @@ class BridgeTlsIT {
 
     @Test
     void shouldIngestOverTlsWithTheBrokersCaAndRefuseWithoutIt() throws Exception {
-        makeCertificates();
+        TlsCertificates certificates = TlsCertificates.forLoopback(tmp.resolve("tls"));
         LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
         try (MosquittoProcess mqtt = new MosquittoProcess(MosquittoProcess.Options.defaults()
-                .withTls(tmp.resolve("server.crt"), tmp.resolve("server.key")).withLocal(local));
+                .withTls(certificates.serverCertificate(), certificates.serverKey()).withLocal(local));
              KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local))) {
             mqtt.start();
             kafka.start();
@@ -58,8 +56,8 @@ class BridgeTlsIT {
                 untrusting.close();
             }
 
-            p.setProperty("mqtt.tls.truststore", tmp.resolve("trust.p12").toString());
-            p.setProperty("mqtt.tls.truststore-password", "changeit");
+            p.setProperty("mqtt.tls.truststore", certificates.trustStore().toString());
+            p.setProperty("mqtt.tls.truststore-password", certificates.trustStorePassword());
             try (Bridge bridge = new Bridge(IngestConfig.load(p, Map.of()))) {
                 bridge.start();
                 MqttClient device = new MqttClient(mqtt.url(), "tls-device", new MemoryPersistence()); // plain listener
@@ -72,25 +70,5 @@ class BridgeTlsIT {
                 await().atMost(Duration.ofSeconds(30)).until(() -> bridge.metrics().readingsWritten.sum() == 1);
             }
         }
-    }
-
-    /** A CA, a certificate for 127.0.0.1 signed by it, and a PKCS12 trust store holding the CA. */
-    private void makeCertificates() throws Exception {
-        Files.writeString(tmp.resolve("san.ext"), "subjectAltName=IP:127.0.0.1\n");
-        run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
-                "-days", "2", "-subj", "/CN=twinstream-test-ca");
-        run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
-                "-subj", "/CN=127.0.0.1");
-        run("openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-                "-out", "server.crt", "-days", "2", "-extfile", "san.ext");
-        run(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-importcert", "-noprompt",
-                "-alias", "ca", "-file", "ca.crt", "-keystore", "trust.p12", "-storetype", "PKCS12", "-storepass", "changeit");
-    }
-
-    private void run(String... command) throws Exception {
-        Process process = new ProcessBuilder(List.of(command)).directory(tmp.toFile()).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as("%s: %s", command[0], output).isZero();
     }
 }

@@ -9,6 +9,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.net.ssl.SSLContext;
 
 /**
  * The few InfluxDB 1.x HTTP calls the stack itself needs (health, database creation, a query),
@@ -18,15 +22,29 @@ public final class InfluxHttp {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** Clients for https servers whose certificate the JDK's default trust store does not know. */
+    private static final Map<String, HttpClient> TRUSTING = new ConcurrentHashMap<>();
 
     private InfluxHttp() {
+    }
+
+    /**
+     * From now on, calls to {@code baseUrl} trust what {@code context} trusts (a local influxd whose
+     * certificate a private authority signed).
+     */
+    public static void trust(String baseUrl, SSLContext context) {
+        TRUSTING.put(baseUrl, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(context).build());
+    }
+
+    private static HttpClient client(String baseUrl) {
+        return TRUSTING.getOrDefault(baseUrl, CLIENT);
     }
 
     /** True if {@code GET /ping} answers 204 within {@code timeout}; false if nothing answers. */
     public static boolean ping(String baseUrl, Duration timeout) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/ping")).timeout(timeout).GET().build();
         try {
-            return CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 204;
+            return client(baseUrl).send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 204;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
@@ -69,7 +87,7 @@ public final class InfluxHttp {
         }
         HttpRequest request = builder.POST(HttpRequest.BodyPublishers.ofString(form)).build();
         try {
-            HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = client(baseUrl).send(request, HttpResponse.BodyHandlers.ofString());
             // InfluxDB 1.x answers 200 even for a failed statement and puts the error in the body.
             if (response.statusCode() != 200 || response.body().contains("\"error\"")) {
                 throw new IllegalStateException("InfluxDB at " + baseUrl + " answered " + response.statusCode()
