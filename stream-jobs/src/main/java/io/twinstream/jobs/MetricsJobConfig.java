@@ -30,7 +30,8 @@ import io.twinstream.jobs.sink.InfluxSink;
  * @param groupId          {@code kafka.group-id}: the consumer group (offsets), default twinstream-metrics
  * @param influx           {@code influx.url} (INFLUX_URL, default http://127.0.0.1:8086), {@code influx.database}
  *                         (telemetry), {@code influx.username}/{@code influx.password}, {@code influx.batch-size}
- *                         (5000), {@code influx.linger} (1s), {@code influx.retry-for} (60s)
+ *                         (5000), {@code influx.linger} (1s), {@code influx.retry-for} (60s),
+ *                         {@code influx.tls.truststore}/{@code influx.tls.truststore-password} (none)
  * @param outOfOrderness   {@code metrics.out-of-orderness}, default 5s
  * @param idleAfter        {@code metrics.idle-after}: time waiting for input (not backpressured)
  *                         without readings after which the watermark advances by itself, default 10s

@@ -33,7 +33,7 @@ public final class JobSettings {
     /** Keys every job has: Kafka, InfluxDB, checkpoints. */
     public static final Set<String> COMMON_KEYS = Set.of("kafka.bootstrap", "kafka.readings-topic", "kafka.group-id",
             "kafka.deadletter-topic", "readings.max-future", "influx.url", "influx.database", "influx.username", "influx.password", "influx.batch-size", "influx.linger",
-            "influx.retry-for", "checkpoint.interval", "checkpoint.dir");
+            "influx.retry-for", "influx.tls.truststore", "influx.tls.truststore-password", "checkpoint.interval", "checkpoint.dir");
 
     /** The common keys and a job's own. */
     public static Set<String> commonKeysAnd(String... jobKeys) {
@@ -191,7 +191,8 @@ public final class JobSettings {
                 optional("influx.username"), optional("influx.password"),
                 integer("influx.batch-size", 5000),
                 duration("influx.linger", Duration.ofSeconds(1)),
-                duration("influx.retry-for", Duration.ofSeconds(60)));
+                duration("influx.retry-for", Duration.ofSeconds(60)),
+                optional("influx.tls.truststore"), optional("influx.tls.truststore-password"));
     }
 
     /** {@code checkpoint.interval}, default 10s, at least 10 ms. */

@@ -37,10 +37,17 @@ public final class InfluxSink<T> implements Sink<T> {
      * @param batchSize points per HTTP request (default 5000)
      * @param linger    the longest a point waits for its batch to fill (default 1 s)
      * @param retryFor  how long failed writes are retried before the job fails (default 60 s)
+     * @param trustStore for an https url whose certificate a private authority signed: a PKCS12 or
+     *                   JKS trust store holding that authority; null (default) for the JVM's own
+     * @param trustStorePassword its password, null for none
      */
     public record Settings(String url, String database, String username, String password, int batchSize,
-                           Duration linger, Duration retryFor) implements Serializable {
+                           Duration linger, Duration retryFor, String trustStore, String trustStorePassword)
+            implements Serializable {
         public Settings {
+            if (trustStore != null && !url.startsWith("https://")) {
+                throw new IllegalArgumentException("influx.tls.truststore is set but influx.url is not https://, was '" + url + "'");
+            }
             if (!url.matches("https?://.+")) {
                 throw new IllegalArgumentException("influx url must look like http://host:8086, was '" + url + "'");
             }
@@ -60,21 +67,28 @@ public final class InfluxSink<T> implements Sink<T> {
         public String toString() {
             return "Settings[url=" + url + ", database=" + database + ", username=" + username + ", password="
                     + (password == null ? "none" : "(hidden)") + ", batchSize=" + batchSize + ", linger=" + linger
-                    + ", retryFor=" + retryFor + "]";
+                    + ", retryFor=" + retryFor + ", trustStore=" + trustStore + ", trustStorePassword="
+                    + (trustStorePassword == null ? "none" : "(hidden)") + "]";
+        }
+
+        /** These settings trusting the authorities in {@code store} for https. */
+        public Settings withTrustStore(String store, String storePassword) {
+            return new Settings(url, database, username, password, batchSize, linger, retryFor, store, storePassword);
         }
 
         public static Settings of(String url, String database) {
-            return new Settings(url, database, null, null, 5000, Duration.ofSeconds(1), Duration.ofSeconds(60));
+            return new Settings(url, database, null, null, 5000, Duration.ofSeconds(1), Duration.ofSeconds(60), null, null);
         }
 
         public Settings withRetryFor(Duration newRetryFor) {
-            return new Settings(url, database, username, password, batchSize, linger, newRetryFor);
+            return new Settings(url, database, username, password, batchSize, linger, newRetryFor, trustStore,
+                    trustStorePassword);
         }
 
         /** These settings with a linger no longer than {@code most}. */
         public Settings withLingerAtMost(Duration most) {
             return linger.compareTo(most) <= 0 ? this
-                    : new Settings(url, database, username, password, batchSize, most, retryFor);
+                    : new Settings(url, database, username, password, batchSize, most, retryFor, trustStore, trustStorePassword);
         }
     }
 

@@ -1,6 +1,11 @@
 package io.twinstream.jobs.sink;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -8,6 +13,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
+import okhttp3.OkHttpClient;
 
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -60,13 +72,39 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
         this.time = time;
         this.refusedPoints = refusedPoints.open();
         this.refusedCount = refusedCount;
-        this.influx = settings.username() == null ? InfluxDBFactory.connect(settings.url())
-                : InfluxDBFactory.connect(settings.url(), settings.username(), settings.password());
+        OkHttpClient.Builder http = httpClient(settings);
+        this.influx = settings.username() == null ? InfluxDBFactory.connect(settings.url(), http)
+                : InfluxDBFactory.connect(settings.url(), settings.username(), settings.password(), http);
         this.writer = Executors.newSingleThreadExecutor(task -> {
             Thread thread = new Thread(task, "influx-writer " + settings.url());
             thread.setDaemon(true);
             return thread;
         });
+    }
+
+    /**
+     * The HTTP client the InfluxDB client uses: the JVM's trust store, or with
+     * {@code influx.tls.truststore} the authorities in that one (a private CA's https).
+     */
+    static OkHttpClient.Builder httpClient(InfluxSink.Settings settings) {
+        OkHttpClient.Builder http = new OkHttpClient.Builder();
+        if (settings.trustStore() == null) {
+            return http;
+        }
+        Path file = Path.of(settings.trustStore());
+        try (InputStream in = Files.newInputStream(file)) {
+            KeyStore store = KeyStore.getInstance(file.toString().endsWith(".jks") ? "JKS" : "PKCS12");
+            store.load(in, settings.trustStorePassword() == null ? null : settings.trustStorePassword().toCharArray());
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            X509TrustManager manager = (X509TrustManager) trust.getTrustManagers()[0];
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {manager}, null);
+            return http.sslSocketFactory(context.getSocketFactory(), manager);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("influx.tls.truststore " + file + " cannot be read as a trust store: "
+                    + e.getMessage(), e);
+        }
     }
 
     @Override

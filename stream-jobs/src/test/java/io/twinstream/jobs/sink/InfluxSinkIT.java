@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 
 import io.twinstream.infra.stack.local.InfluxdProcess;
 import io.twinstream.infra.stack.local.LocalOptions;
+import io.twinstream.infra.stack.local.TlsCertificates;
 import io.twinstream.jobs.metrics.Aggregate;
 import io.twinstream.jobs.metrics.DeviceWindow;
 import io.twinstream.jobs.metrics.SiteWindow;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The sink against a real influxd: the schema, overwrites, and InfluxDB away for a while. */
+/** The sink against a real influxd: the schema, overwrites, a login, https, and InfluxDB away for a while. */
 class InfluxSinkIT {
 
     @RegisterExtension
@@ -88,19 +89,49 @@ class InfluxSinkIT {
             influx.start();
             influx.createDatabase("sinktest");
             InfluxSink.Settings settings = new InfluxSink.Settings(influx.url(), "sinktest", "admin", "s3cret-2", 5000,
-                    Duration.ofMillis(100), Duration.ofSeconds(60));
+                    Duration.ofMillis(100), Duration.ofSeconds(60), null, null);
             write(settings, List.of(device("n-1", Aggregate.of(40))), List.of());
             assertThat(influx.query("sinktest", "SELECT \"count\" FROM device_metrics GROUP BY device_id"))
                     .contains("\"device_id\":\"n-1\"");
 
             InfluxSink.Settings wrong = new InfluxSink.Settings(influx.url(), "sinktest", "admin", "guessed", 5000,
-                    Duration.ofMillis(100), Duration.ofSeconds(60));
+                    Duration.ofMillis(100), Duration.ofSeconds(60), null, null);
             long began = System.nanoTime();
             assertThatThrownBy(() -> write(wrong, List.of(device("n-2", Aggregate.of(40))), List.of()))
                     .rootCause().hasMessageContaining("authorization failed");
             assertThat(Duration.ofNanos(System.nanoTime() - began)).as("not retried for retry-for").isLessThan(Duration.ofSeconds(30));
             assertThat(wrong.toString()).doesNotContain("guessed");
         }
+    }
+
+    /**
+     * Issue #17: InfluxDB over https, its certificate signed by a private authority. Trusting that
+     * authority ({@code influx.tls.truststore}) the points are written; with only the JVM's own
+     * trust store the write fails on the certificate, and nothing is written.
+     */
+    @Test
+    void shouldWriteOverHttpsTrustingAPrivateAuthority() throws Exception {
+        TlsCertificates certificates = TlsCertificates.forLoopback(tmp.resolve("tls"));
+        try (InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults()
+                .withLocal(LocalOptions.defaults().withRunDirParent(tmp)).withTls(certificates))) {
+            influx.start();
+            influx.createDatabase("sinktest");
+            assertThat(influx.url()).startsWith("https://");
+            InfluxSink.Settings trusting = InfluxSink.Settings.of(influx.url(), "sinktest")
+                    .withTrustStore(certificates.trustStore().toString(), certificates.trustStorePassword());
+            write(trusting, List.of(device("n-1", Aggregate.of(40))), List.of());
+            assertThat(influx.query("sinktest", "SELECT \"count\" FROM device_metrics GROUP BY device_id"))
+                    .contains("\"device_id\":\"n-1\"");
+            assertThat(trusting.toString()).doesNotContain(certificates.trustStorePassword());
+
+            InfluxSink.Settings untrusting = InfluxSink.Settings.of(influx.url(), "sinktest").withRetryFor(Duration.ofSeconds(1));
+            assertThatThrownBy(() -> write(untrusting, List.of(device("n-2", Aggregate.of(40))), List.of()))
+                    .rootCause().hasMessageContaining("unable to find valid certification path");
+            assertThat(influx.query("sinktest", "SELECT \"count\" FROM device_metrics GROUP BY device_id"))
+                    .doesNotContain("\"device_id\":\"n-2\"");
+        }
+        assertThatThrownBy(() -> InfluxSink.Settings.of("http://127.0.0.1:8086", "sinktest").withTrustStore("trust.p12", null))
+                .hasMessageContaining("not https://");
     }
 
     @Test
