@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * {@code telemetry.readings} as both jobs read it: checked ({@link CheckingReadingDeserializer}),
  * what is refused written to the dead-letter topic with its reason and never seen by the
  * watermark, the rest timestamped from each reading's {@code ts} with bounded out-of-orderness per
- * partition, and the {@link EventTimeClock} behind it.
+ * partition, a partition that is quiet and read to its end no longer holding the others back
+ * ({@link CaughtUpIdleSource}), and the {@link EventTimeClock} behind it.
  */
 final class ReadingsSource {
 
