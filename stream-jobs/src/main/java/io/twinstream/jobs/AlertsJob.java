@@ -16,7 +16,6 @@ import io.twinstream.jobs.sink.MqttAlertSink;
 import io.twinstream.jobs.sink.RefusedPoints;
 import io.twinstream.jobs.status.StatusTransition;
 import io.twinstream.model.Reading;
-import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -76,7 +75,7 @@ public final class AlertsJob {
                 .setStartingOffsets(OffsetsInitializer.earliest())
                 .setValueOnlyDeserializer(new SimpleStringSchema(StandardCharsets.UTF_8))
                 .build();
-        DataStream<String> rulesTexts = env.fromSource(rulesSource, finalWatermark(), config.rulesTopic())
+        DataStream<String> rulesTexts = env.fromSource(rulesSource, noEventTime(), config.rulesTopic())
                 .setParallelism(1).uid("rules-source");
 
         AlertsTopology.Outputs out = AlertsTopology.build(beforeTopology.apply(readings), rulesTexts, config.rules(),
@@ -110,11 +109,13 @@ public final class AlertsJob {
     }
 
     /**
-     * The rules input's watermark: the end of time, from its first periodic emission. The rule
-     * evaluator waits for the smaller watermark of its two inputs, and rules files carry no event
-     * time: without this a job whose rules never change would never evaluate anything.
+     * The rules input holds no event time: idle from its first periodic emission, so the rule
+     * evaluator's event time is the readings' alone. (It sent the end of time before; but Flink
+     * leaves an idle input out of a two-input operator's watermark, so when every readings
+     * partition went quiet before the first reading, as when the job starts before the fleet, the
+     * end of time was all that was left: every reading after it was late and nothing was raised.)
      */
-    static WatermarkStrategy<String> finalWatermark() {
+    static WatermarkStrategy<String> noEventTime() {
         return WatermarkStrategy.forGenerator(context -> new WatermarkGenerator<>() {
             @Override
             public void onEvent(String event, long eventTimestamp, WatermarkOutput output) {
@@ -122,11 +123,10 @@ public final class AlertsJob {
 
             @Override
             public void onPeriodicEmit(WatermarkOutput output) {
-                output.emitWatermark(new Watermark(Long.MAX_VALUE));
+                output.markIdle();
             }
         });
     }
-
 
     /** Alerts keyed by device id. (Classes, not lambdas: Flink infers their types.) */
     static final class AlertKey implements SerializationSchema<AlertTransition> {

@@ -142,6 +142,48 @@ class AlertsJobIT {
         }
     }
 
+    /**
+     * The job started before the fleet: its readings partitions are quiet and read to their end, so
+     * the source lets them go (they must not hold event time back), and its readings input goes idle
+     * before it ever had a watermark. The rules input's watermark must not then become the rule
+     * evaluator's event time: it did (the end of time), every reading after it was late, and the
+     * job raised nothing (ClusterPipelineIT: 0 of 43 transitions).
+     */
+    @Test
+    void shouldRaiseTheSameAlertsWhenTheFleetStartsAfterTheJobHasGoneQuiet() throws Exception {
+        List<String> expected = AlertsJobRuns.expectedTransitions(demo);
+        List<TimedReading> readings = AlertsJobRuns.readings(demo);
+        try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()));
+             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local()));
+             MosquittoProcess mosquitto = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local()))) {
+            kafka.start();
+            influx.start();
+            mosquitto.start();
+            kafka.createTopic("telemetry.readings", 3);
+            kafka.ensurePipelineTopics();
+            influx.createDatabase("lateit");
+            JobClient job = AlertsJobRuns.start(kafka, influx, mosquitto.url(), tmp.resolve("checkpoints"),
+                    Map.of("influx.database", "lateit"), r -> r);
+            try {
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() ->
+                        AlertsJobRuns.idlePartitions(FLINK.getClientConfiguration(), job) == 3);
+                Thread.sleep(1000); // the idleness has reached the rule evaluator
+
+                AlertsJobRuns.produce(kafka.bootstrapServers(), readings);
+                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() ->
+                        AlertsJobRuns.kafkaTransitions(kafka.bootstrapServers(), "telemetry.alerts").size() >= expected.size());
+                Thread.sleep(4000); // anything extra would have come by now
+
+                assertThat(AlertsJobRuns.kafkaTransitions(kafka.bootstrapServers(), "telemetry.alerts"))
+                        .as("telemetry.alerts").containsExactlyInAnyOrderElementsOf(expected);
+                assertThat(AlertsJobRuns.influxTransitions(influx, "lateit"))
+                        .as("the alerts measurement").containsExactlyInAnyOrderElementsOf(expected);
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
     private int fleetSize() {
         return new io.twinstream.simulator.stream.DeviceFleet(demo, 1.0).size();
     }

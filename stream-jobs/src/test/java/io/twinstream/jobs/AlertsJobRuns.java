@@ -1,6 +1,11 @@
 package io.twinstream.jobs;
 
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +30,8 @@ import io.twinstream.simulator.stream.MessageGenerator;
 import io.twinstream.simulator.stream.SimMessage;
 import io.twinstream.simulator.stream.StreamObserver;
 import io.twinstream.simulator.truth.GroundTruth;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -209,5 +216,40 @@ final class AlertsJobRuns {
             out.put(series.get("tags").get("device_id").asText(), points);
         }
         return out;
+    }
+
+    /**
+     * How many partitions the job's readings source has let go as quiet and read to their end
+     * (its {@code idlePartitions} gauge, summed over its subtasks), as Flink's REST API reports it.
+     */
+    static long idlePartitions(Configuration client, JobClient job) throws Exception {
+        String base = "http://" + client.get(RestOptions.ADDRESS) + ":"
+                + client.get(RestOptions.PORT) + "/jobs/" + job.getJobID();
+        String source = null;
+        for (JsonNode vertex : JSON.readTree(get(base)).path("vertices")) {
+            if (vertex.path("name").asText().startsWith("Source: telemetry.readings")) {
+                source = vertex.get("id").asText();
+            }
+        }
+        if (source == null) {
+            return -1;
+        }
+        String metrics = base + "/vertices/" + source + "/subtasks/metrics";
+        String id = null;
+        for (JsonNode metric : JSON.readTree(get(metrics))) {
+            if (metric.get("id").asText().endsWith(".idlePartitions")) {
+                id = metric.get("id").asText();
+            }
+        }
+        if (id == null) {
+            return -1;
+        }
+        JsonNode values = JSON.readTree(get(metrics + "?get=" + URLEncoder.encode(id, StandardCharsets.UTF_8)));
+        return values.path(0).path("sum").asLong(-1);
+    }
+
+    private static String get(String uri) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(uri)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 }
