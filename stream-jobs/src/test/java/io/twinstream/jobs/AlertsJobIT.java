@@ -106,29 +106,17 @@ class AlertsJobIT {
         assertThat(expected).as("the demo's episodes raise and clear alerts").hasSizeGreaterThan(10)
                 .anyMatch(t -> t.contains(" raised ")).anyMatch(t -> t.contains(" cleared "));
         List<TimedReading> readings = AlertsJobRuns.readings(demo);
-        try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()));
-             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local()));
-             MosquittoProcess mosquitto = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local()))) {
-            kafka.start();
-            influx.start();
-            mosquitto.start();
-            kafka.createTopic("telemetry.readings", 3);
-            kafka.ensurePipelineTopics(); // the alerts job requires telemetry.alerts and telemetry.rules
-            influx.createDatabase("alertsit");
+        try (Services services = Services.start(local(), "alertsit")) {
+            KafkaProcess kafka = services.kafka();
+            InfluxdProcess influx = services.influx();
+            MosquittoProcess mosquitto = services.mosquitto();
             List<String> viaMqtt = new CopyOnWriteArrayList<>();
             MqttClient subscriber = subscribe(mosquitto.url(), viaMqtt);
             AlertsJobRuns.produce(kafka.bootstrapServers(), readings);
             JobClient job = AlertsJobRuns.start(kafka, influx, mosquitto.url(), tmp.resolve("checkpoints"),
                     Map.of("influx.database", "alertsit"), r -> r);
             try {
-                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() ->
-                        AlertsJobRuns.kafkaTransitions(kafka.bootstrapServers(), "telemetry.alerts").size() >= expected.size());
-                Thread.sleep(4000); // anything extra would have come by now
-
-                assertThat(AlertsJobRuns.kafkaTransitions(kafka.bootstrapServers(), "telemetry.alerts"))
-                        .as("telemetry.alerts").containsExactlyInAnyOrderElementsOf(expected);
-                assertThat(AlertsJobRuns.influxTransitions(influx, "alertsit"))
-                        .as("the alerts measurement").containsExactlyInAnyOrderElementsOf(expected);
+                services.awaitExactly(expected);
                 assertThat(new ArrayList<>(viaMqtt)).as("MQTT alerts/#").containsExactlyInAnyOrderElementsOf(expected);
 
                 Map<String, List<String>> statuses = AlertsJobRuns.statuses(influx, "alertsit");
@@ -153,15 +141,10 @@ class AlertsJobIT {
     void shouldRaiseTheSameAlertsWhenTheFleetStartsAfterTheJobHasGoneQuiet() throws Exception {
         List<String> expected = AlertsJobRuns.expectedTransitions(demo);
         List<TimedReading> readings = AlertsJobRuns.readings(demo);
-        try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()));
-             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local()));
-             MosquittoProcess mosquitto = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local()))) {
-            kafka.start();
-            influx.start();
-            mosquitto.start();
-            kafka.createTopic("telemetry.readings", 3);
-            kafka.ensurePipelineTopics();
-            influx.createDatabase("lateit");
+        try (Services services = Services.start(local(), "lateit")) {
+            KafkaProcess kafka = services.kafka();
+            InfluxdProcess influx = services.influx();
+            MosquittoProcess mosquitto = services.mosquitto();
             JobClient job = AlertsJobRuns.start(kafka, influx, mosquitto.url(), tmp.resolve("checkpoints"),
                     Map.of("influx.database", "lateit"), r -> r);
             try {
@@ -170,16 +153,51 @@ class AlertsJobIT {
                 Thread.sleep(1000); // the idleness has reached the rule evaluator
 
                 AlertsJobRuns.produce(kafka.bootstrapServers(), readings);
-                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() ->
-                        AlertsJobRuns.kafkaTransitions(kafka.bootstrapServers(), "telemetry.alerts").size() >= expected.size());
-                Thread.sleep(4000); // anything extra would have come by now
-
-                assertThat(AlertsJobRuns.kafkaTransitions(kafka.bootstrapServers(), "telemetry.alerts"))
-                        .as("telemetry.alerts").containsExactlyInAnyOrderElementsOf(expected);
-                assertThat(AlertsJobRuns.influxTransitions(influx, "lateit"))
-                        .as("the alerts measurement").containsExactlyInAnyOrderElementsOf(expected);
+                services.awaitExactly(expected);
             } finally {
                 job.cancel().get();
+            }
+        }
+    }
+
+    /** Kafka (telemetry.readings in 3 partitions, the topics the job requires), influxd and Mosquitto for one test. */
+    private record Services(KafkaProcess kafka, InfluxdProcess influx, MosquittoProcess mosquitto, String database)
+            implements AutoCloseable {
+
+        static Services start(LocalOptions local, String database) throws Exception {
+            KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
+            InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local));
+            MosquittoProcess mosquitto = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local));
+            Services services = new Services(kafka, influx, mosquitto, database);
+            try {
+                kafka.start();
+                influx.start();
+                mosquitto.start();
+                kafka.createTopic("telemetry.readings", 3);
+                kafka.ensurePipelineTopics(); // the alerts job requires telemetry.alerts and telemetry.rules
+                influx.createDatabase(database);
+                return services;
+            } catch (Exception | AssertionError e) {
+                services.close();
+                throw e;
+            }
+        }
+
+        /** Once as many transitions as expected are on telemetry.alerts (and 4 s more): exactly those there and in InfluxDB. */
+        void awaitExactly(List<String> expected) throws Exception {
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() ->
+                    AlertsJobRuns.kafkaTransitions(kafka.bootstrapServers(), "telemetry.alerts").size() >= expected.size());
+            Thread.sleep(4000); // anything extra would have come by now
+            assertThat(AlertsJobRuns.kafkaTransitions(kafka.bootstrapServers(), "telemetry.alerts"))
+                    .as("telemetry.alerts").containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(AlertsJobRuns.influxTransitions(influx, database))
+                    .as("the alerts measurement").containsExactlyInAnyOrderElementsOf(expected);
+        }
+
+        @Override
+        public void close() throws Exception {
+            try (kafka; influx; mosquitto) {
+                // each closed, the last first, whatever the others do
             }
         }
     }
@@ -197,15 +215,10 @@ class AlertsJobIT {
         List<TimedReading> after = readings.stream().filter(t -> t.sentAt() >= failAt).toList();
         long raisedBefore = expected.stream().filter(t -> t.contains(" raised ") && Long.parseLong(t.split(" ")[0]) < failAt - 60_000).count();
         assertThat(raisedBefore).as("alerts raised before the failure").isPositive();
-        try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()));
-             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local()));
-             MosquittoProcess mosquitto = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local()))) {
-            kafka.start();
-            influx.start();
-            mosquitto.start();
-            kafka.createTopic("telemetry.readings", 3);
-            kafka.ensurePipelineTopics(); // the alerts job requires telemetry.alerts and telemetry.rules
-            influx.createDatabase("restartit");
+        try (Services services = Services.start(local(), "restartit")) {
+            KafkaProcess kafka = services.kafka();
+            InfluxdProcess influx = services.influx();
+            MosquittoProcess mosquitto = services.mosquitto();
             List<String> viaMqtt = new CopyOnWriteArrayList<>();
             MqttClient subscriber = subscribe(mosquitto.url(), viaMqtt);
             FAILURES.set(0);
