@@ -48,6 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BrokerAccessIT {
 
     private static final String PASSWORD = "pw-1";
+    private static final String ADMIN_PASSWORD = "admin-pw";
 
     @TempDir
     Path tmp;
@@ -66,14 +67,7 @@ class BrokerAccessIT {
             kafka.start();
             kafka.createTopic("telemetry.readings", 1);
             kafka.createTopic("telemetry.deadletter", 1);
-            Properties p = new Properties();
-            p.setProperty("mqtt.url", mqtt.url());
-            p.setProperty("mqtt.client-id", "access-bridge");
-            p.setProperty("mqtt.username", "ingest");
-            p.setProperty("mqtt.password", PASSWORD);
-            p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
-            p.setProperty("metrics.port", "-1");
-            try (Bridge bridge = new Bridge(IngestConfig.load(p, Map.of()))) {
+            try (Bridge bridge = new Bridge(bridgeConfig(mqtt, kafka, "access-bridge"))) {
                 bridge.start();
 
                 // A device's login asking for one of the bridge's client ids, its session kept: before
@@ -121,6 +115,117 @@ class BrokerAccessIT {
                     .satisfies(e -> assertThat(((MqttException) e).getReasonCode()).as("not authorized").isIn(134, 135));
             anonymous.close();
         }
+    }
+
+    /**
+     * Compose's broker: Mosquitto with the plugin and only its admin login (what
+     * {@code mosquitto_ctrl dynsec init} makes), given the services' logins and a device's by
+     * {@code infra/mosquitto/provision-access} as Compose's {@code mosquitto-access} service and an
+     * operator run it. The same rights as above: the bridge gets every reading, the simulator's
+     * login (a whole simulated fleet) cannot join the bridge's group, a device publishes only as
+     * itself and only with its own client id; run again, the script changes a password and
+     * nothing else; a wrong admin password fails it (mosquitto_ctrl itself exits 0).
+     */
+    @Test
+    void shouldGiveComposesBrokerTheSameAccessThroughTheProvisioningScript() throws Exception {
+        LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
+        BrokerAccess adminOnly = new BrokerAccess(Map.of("admin", new Login(ADMIN_PASSWORD, Role.ADMIN)));
+        try (MosquittoProcess mqtt = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local)
+                     .withAccess(adminOnly, "admin"));
+             KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local))) {
+            mqtt.start();
+            kafka.start();
+            kafka.createTopic("telemetry.readings", 1);
+            kafka.createTopic("telemetry.deadletter", 1);
+            Map<String, String> services = Map.of("INGEST_MQTT_PASSWORD", "old", "ALERTS_MQTT_PASSWORD", PASSWORD,
+                    "SIMULATOR_MQTT_PASSWORD", PASSWORD);
+            assertThat(provision(mqtt, ADMIN_PASSWORD, services, "services").exitCode()).isZero();
+            assertThat(provision(mqtt, ADMIN_PASSWORD, Map.of("DEVICE_MQTT_PASSWORD", PASSWORD), "device", "aq-000001").exitCode())
+                    .isZero();
+            Map<String, String> rotated = new java.util.HashMap<>(services);
+            rotated.put("INGEST_MQTT_PASSWORD", PASSWORD);
+            Provisioned again = provision(mqtt, ADMIN_PASSWORD, rotated, "services");
+            assertThat(again.exitCode()).as(again.output()).isZero();
+            Provisioned wrongAdmin = provision(mqtt, "not-the-admin", rotated, "services");
+            assertThat(wrongAdmin.exitCode()).isEqualTo(1);
+            assertThat(wrongAdmin.output()).contains("Not authorized");
+
+            MqttClient withOldPassword = new MqttClient(mqtt.url(), "old-ingest", new MemoryPersistence());
+            MqttConnectionOptions old = options("ingest");
+            old.setPassword("old".getBytes(StandardCharsets.UTF_8));
+            assertThatThrownBy(() -> withOldPassword.connect(old)).as("the bridge's old password").isInstanceOf(MqttException.class);
+            withOldPassword.close();
+
+            try (Bridge bridge = new Bridge(bridgeConfig(mqtt, kafka, "compose-bridge"))) {
+                bridge.start();
+                MqttClient fleet = connect(mqtt, "simulator");
+                IMqttToken subscribed = fleet.subscribe(new MqttSubscription[] {new MqttSubscription("$share/ingest/telemetry/#", 1)},
+                        new org.eclipse.paho.mqttv5.client.IMqttMessageListener[] {(topic, message) -> { }});
+                assertThat(subscribed.getReasonCodes()).as("SUBACK for the simulator's login: not authorized").containsExactly(135);
+
+                MqttClient elsewhere = new MqttClient(mqtt.url(), "not-aq-000001", new MemoryPersistence());
+                assertThatThrownBy(() -> elsewhere.connect(options("aq-000001"))).as("a device's login with another client id")
+                        .isInstanceOf(MqttException.class);
+                elsewhere.close();
+
+                MqttClient device = connect(mqtt, "aq-000001");
+                long now = System.currentTimeMillis();
+                for (int seq = 1; seq <= 20; seq++) {
+                    device.publish("telemetry/city/access/air-quality/aq-000001", reading(now, seq), 1, false);
+                }
+                device.publish("telemetry/city/access/air-quality/aq-000002", reading(now, 21), 1, false); // to nobody
+                fleet.publish("telemetry/city/access/air-quality/aq-000003", reading(now, 22), 1, false);
+
+                List<String> expected = new ArrayList<>();
+                for (int seq = 1; seq <= 20; seq++) {
+                    expected.add("aq-000001#" + seq);
+                }
+                expected.add("aq-000003#22");
+                assertThat(readings(kafka, 21)).containsExactlyInAnyOrderElementsOf(expected);
+                device.disconnect();
+                device.close();
+                fleet.disconnect();
+                fleet.close();
+            }
+
+            MqttClient anonymous = new MqttClient(mqtt.url(), "anonymous", new MemoryPersistence());
+            assertThatThrownBy(anonymous::connect).isInstanceOf(MqttException.class);
+            anonymous.close();
+        }
+    }
+
+    /** The bridge with the {@code ingest} login, {@link #PASSWORD}. */
+    private static IngestConfig bridgeConfig(MosquittoProcess mqtt, KafkaProcess kafka, String clientId) {
+        Properties p = new Properties();
+        p.setProperty("mqtt.url", mqtt.url());
+        p.setProperty("mqtt.client-id", clientId);
+        p.setProperty("mqtt.username", "ingest");
+        p.setProperty("mqtt.password", PASSWORD);
+        p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
+        p.setProperty("metrics.port", "-1");
+        return IngestConfig.load(p, Map.of());
+    }
+
+    private record Provisioned(int exitCode, String output) {
+    }
+
+    /** Runs infra/mosquitto/provision-access against {@code mqtt} as its admin, with {@code env} added. */
+    private static Provisioned provision(MosquittoProcess mqtt, String adminPassword, Map<String, String> env, String... args)
+            throws Exception {
+        List<String> command = new ArrayList<>(List.of("sh", Path.of("..", "infra", "mosquitto", "provision-access").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        builder.environment().put("MQTT_HOST", mqtt.host());
+        builder.environment().put("MQTT_PORT", Integer.toString(mqtt.port()));
+        builder.environment().put("MQTT_ADMIN_PASSWORD", adminPassword);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("provision-access did not finish within 60 s: " + output);
+        }
+        return new Provisioned(process.exitValue(), output);
     }
 
     private static MqttClient connect(MosquittoProcess mqtt, String user) throws MqttException {

@@ -19,6 +19,10 @@ import javax.crypto.spec.PBEKeySpec;
  *   <li>{@link Role#BRIDGE}: may join the bridge's shared subscription {@code $share/ingest/telemetry/#}
  *       and receive telemetry; nothing else.</li>
  *   <li>{@link Role#ALERTS}: may publish under {@code alerts/#}.</li>
+ *   <li>{@link Role#ADMIN}: may change the plugin's logins and roles at run time (its
+ *       {@code $CONTROL/dynamic-security/#} API, what {@code mosquitto_ctrl dynsec} sends) and read
+ *       {@code $SYS}: what {@code mosquitto_ctrl dynsec init} gives its admin, as Compose's broker
+ *       has (infra/mosquitto/provision-access provisions it).</li>
  *   <li>{@link Role#DEVICE}: a device or gateway whose username is its id; may connect only with
  *       that id as its client id, publish its own telemetry ({@code telemetry/+/+/+/<id>}, a
  *       gateway's batches included) and status ({@code devices/<id>/status}); may not subscribe
@@ -41,7 +45,7 @@ import javax.crypto.spec.PBEKeySpec;
  */
 public record BrokerAccess(Map<String, Login> logins) {
 
-    public enum Role { BRIDGE, ALERTS, DEVICE }
+    public enum Role { BRIDGE, ALERTS, DEVICE, ADMIN }
 
     public record Login(String password, Role role) {
     }
@@ -62,11 +66,15 @@ public record BrokerAccess(Map<String, Login> logins) {
         List<String> roles = new ArrayList<>();
         roles.add(role("bridge", acl("subscribePattern", "$share/ingest/telemetry/#"), acl("publishClientReceive", "telemetry/#")));
         roles.add(role("alerts", acl("publishClientSend", "alerts/#")));
+        roles.add(role("admin", acl("publishClientSend", "$CONTROL/dynamic-security/#"),
+                acl("publishClientReceive", "$CONTROL/dynamic-security/#"), acl("subscribePattern", "$CONTROL/dynamic-security/#"),
+                acl("publishClientReceive", "$SYS/#"), acl("subscribePattern", "$SYS/#")));
         for (Map.Entry<String, Login> login : new TreeMap<>(logins).entrySet()) {
             String user = login.getKey();
             String role = switch (login.getValue().role()) {
                 case BRIDGE -> "bridge";
                 case ALERTS -> "alerts";
+                case ADMIN -> "admin";
                 case DEVICE -> "device-" + user;
             };
             if (login.getValue().role() == Role.DEVICE) {
