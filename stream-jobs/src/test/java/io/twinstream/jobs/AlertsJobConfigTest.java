@@ -49,6 +49,18 @@ class AlertsJobConfigTest {
         assertThat(AlertsJobConfig.load(file("mqtt.url", "none"), Map.of()).mqtt()).isNull();
     }
 
+    /** Compose's flink-jobs service gives the alerts job its broker login this way; the metrics job has none. */
+    @Test
+    void shouldTakeItsOwnBrokerLoginFromAlertsPrefixedVariables() throws Exception {
+        AlertsJobConfig config = AlertsJobConfig.load(file(),
+                Map.of("ALERTS_MQTT_USERNAME", "alerts", "ALERTS_MQTT_PASSWORD", "s3cret"));
+        assertThat(config.mqtt().username()).isEqualTo("alerts");
+        assertThat(config.mqtt().password()).isEqualTo("s3cret");
+        assertThat(config.mqtt().toString()).doesNotContain("s3cret");
+        assertThat(MetricsJobConfig.load(new Properties(), Map.of("ALERTS_MQTT_USERNAME", "alerts",
+                "ALERTS_MQTT_PASSWORD", "s3cret")).toString()).doesNotContain("s3cret");
+    }
+
     @Test
     void shouldReadARulesFile(@TempDir Path tmp) throws Exception {
         Path rules = Files.writeString(tmp.resolve("r.yaml"),

@@ -44,7 +44,7 @@ class ComposeFileTest {
 
     @Test
     void shouldDefineTheWholeStack() {
-        assertThat(services).containsKeys("mosquitto", "kafka", "kafka-init", "ingest", "flink-jobmanager", "flink-taskmanager",
+        assertThat(services).containsKeys("mosquitto-init", "mosquitto", "mosquitto-access", "kafka", "kafka-init", "ingest", "flink-jobmanager", "flink-taskmanager",
                 "flink-jobs", "influxdb", "grafana");
     }
 
@@ -168,6 +168,52 @@ class ComposeFileTest {
         assertThat(config).contains("listener " + ServiceDefaults.MQTT_PORT, "persistence true");
         // the local stack's limit: larger messages refused to their publisher, never dropped for the bridge
         assertThat(config).contains("max_packet_size " + io.twinstream.infra.stack.local.MosquittoProcess.MAX_PACKET_SIZE);
+    }
+
+    /**
+     * Issue #17: no anonymous broker. Logins only, kept by the dynamic security plugin (an
+     * acl_file would let any login join the bridge's shared subscription); its file made once
+     * with the admin login, the services' logins given at every start by the script
+     * {@code BrokerAccessIT} runs against a real Mosquitto; every password from the environment
+     * with no default, the bridge and the alerts job logging in with theirs.
+     */
+    @Test
+    void shouldRunTheBrokerWithLoginsOnlyProvisionedFromTheEnvironment() throws IOException {
+        List<String> config = Files.readAllLines(INFRA.resolve("mosquitto/mosquitto.conf"));
+        assertThat(config).contains("allow_anonymous false", "plugin /usr/lib/mosquitto_dynamic_security.so",
+                "plugin_opt_config_file /mosquitto/data/dynamic-security.json");
+        assertThat(String.valueOf(services.get("mosquitto-init").get("command")))
+                .contains("mosquitto_ctrl dynsec init $$file admin \"$$MQTT_ADMIN_PASSWORD\"");
+        assertThat(volumes("mosquitto-init")).contains("mosquitto-data:/mosquitto/data");
+        assertThat(volumes("mosquitto")).contains("mosquitto-data:/mosquitto/data");
+        assertThat(dependsOn("mosquitto")).containsEntry("mosquitto-init", "service_completed_successfully");
+
+        assertThat(String.valueOf(services.get("mosquitto-access").get("command")))
+                .contains("/opt/twinstream/provision-access", "services");
+        assertThat(volumes("mosquitto-access")).contains("./mosquitto/provision-access:/opt/twinstream/provision-access:ro");
+        assertThat(Files.isRegularFile(INFRA.resolve("mosquitto/provision-access"))).isTrue();
+        assertThat(env("mosquitto-access")).containsEntry("MQTT_HOST", "mosquitto")
+                .containsEntry("MQTT_PORT", String.valueOf(ServiceDefaults.MQTT_PORT));
+        for (String secret : List.of("MQTT_ADMIN_PASSWORD", "INGEST_MQTT_PASSWORD", "ALERTS_MQTT_PASSWORD")) {
+            assertThat(env("mosquitto-access").get(secret)).as(secret).startsWith("${" + secret + ":?");
+        }
+        assertThat(env("mosquitto-init").get("MQTT_ADMIN_PASSWORD")).startsWith("${MQTT_ADMIN_PASSWORD:?");
+        assertThat(env("mosquitto").get("MQTT_ADMIN_PASSWORD")).startsWith("${MQTT_ADMIN_PASSWORD:?");
+        assertThat(String.valueOf(services.get("mosquitto").get("healthcheck"))).contains("-u admin -P");
+
+        assertThat(env("ingest")).containsEntry("MQTT_USERNAME", "ingest");
+        assertThat(env("ingest").get("MQTT_PASSWORD")).startsWith("${INGEST_MQTT_PASSWORD:?");
+        assertThat(dependsOn("ingest")).containsEntry("mosquitto-access", "service_completed_successfully");
+        assertThat(env("flink-jobs")).containsEntry("ALERTS_MQTT_USERNAME", "alerts");
+        assertThat(env("flink-jobs").get("ALERTS_MQTT_PASSWORD")).startsWith("${ALERTS_MQTT_PASSWORD:?");
+        assertThat(dependsOn("flink-jobs")).containsEntry("mosquitto-access", "service_completed_successfully");
+    }
+
+    /** A service's {@code depends_on}: service → condition. */
+    private static Map<String, String> dependsOn(String service) {
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> dependsOn = (Map<String, Map<String, Object>>) services.get(service).get("depends_on");
+        return dependsOn.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue().get("condition"))));
     }
 
     @Test
