@@ -23,6 +23,16 @@ class MetricsJobConfigTest {
     }
 
     /** Issue #17: the jobs' Kafka clients take SASL/TLS settings; secrets come from the environment if wished, never printed. */
+    /** Compose's flink-jobs service gives each job InfluxDB's write-only login this way. */
+    @Test
+    void shouldTakeItsInfluxLoginFromMetricsPrefixedVariables() {
+        MetricsJobConfig config = MetricsJobConfig.load(new Properties(),
+                Map.of("METRICS_INFLUX_USERNAME", "twinstream", "METRICS_INFLUX_PASSWORD", "w-s3cret"));
+        assertThat(config.influx().username()).isEqualTo("twinstream");
+        assertThat(config.influx().password()).isEqualTo("w-s3cret");
+        assertThat(config.toString()).doesNotContain("w-s3cret");
+    }
+
     @Test
     void shouldPassKafkaClientSettingsAndNeverPrintASecret() {
         String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"m\" password=\"k-secret\";";

@@ -209,6 +209,26 @@ class ComposeFileTest {
         assertThat(dependsOn("flink-jobs")).containsEntry("mosquitto-access", "service_completed_successfully");
     }
 
+    /**
+     * InfluxDB takes logins only: the jobs write as a write-only user, Grafana reads as a
+     * read-only one, every password from the environment with no default.
+     */
+    @Test
+    void shouldRunInfluxdbWithLoginsOnlyTheJobsWritingAndGrafanaReading() throws IOException {
+        assertThat(env("influxdb")).containsEntry("INFLUXDB_HTTP_AUTH_ENABLED", "true")
+                .containsEntry("INFLUXDB_WRITE_USER", "twinstream").containsEntry("INFLUXDB_READ_USER", "grafana");
+        assertThat(env("influxdb").get("INFLUXDB_ADMIN_PASSWORD")).startsWith("${INFLUX_ADMIN_PASSWORD:?");
+        assertThat(env("influxdb").get("INFLUXDB_WRITE_USER_PASSWORD")).startsWith("${INFLUX_WRITE_PASSWORD:?");
+        assertThat(env("influxdb").get("INFLUXDB_READ_USER_PASSWORD")).startsWith("${INFLUX_READ_PASSWORD:?");
+        for (String job : List.of("METRICS", "ALERTS")) {
+            assertThat(env("flink-jobs")).containsEntry(job + "_INFLUX_USERNAME", "twinstream");
+            assertThat(env("flink-jobs").get(job + "_INFLUX_PASSWORD")).startsWith("${INFLUX_WRITE_PASSWORD:?");
+        }
+        assertThat(env("grafana").get("INFLUX_READ_PASSWORD")).startsWith("${INFLUX_READ_PASSWORD:?");
+        String datasource = Files.readString(INFRA.resolve("grafana/provisioning/datasources/influxdb.yml"));
+        assertThat(datasource).contains("user: grafana", "password: $INFLUX_READ_PASSWORD");
+    }
+
     /** A service's {@code depends_on}: service → condition. */
     private static Map<String, String> dependsOn(String service) {
         @SuppressWarnings("unchecked")
