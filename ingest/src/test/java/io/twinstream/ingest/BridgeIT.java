@@ -160,12 +160,14 @@ class BridgeIT {
         bad.put("{\"ts\":0,\"seq\":1,\"metrics\":{\"db\":1}}", "timestamp-out-of-range");
         bad.put("{\"ts\":4102444800000,\"seq\":1,\"metrics\":{\"db\":1}}", "timestamp-in-future");
         // issue #17: one batch stamped 300 days ahead moved both jobs' event time months on, for good
-        bad.put("[{\"deviceId\":\"noise-9\",\"ts\":" + (now + Duration.ofDays(300).toMillis())
+        bad.put("[{\"deviceId\":\"noise-1\",\"ts\":" + (now + Duration.ofDays(300).toMillis())
                 + ",\"seq\":1,\"metrics\":{\"db\":1}}]", "timestamp-in-future");
         bad.put("{\"ts\":" + (Long.MIN_VALUE + now) + ",\"seq\":1,\"metrics\":{\"db\":1}}", "timestamp-out-of-range");
         // a later batch element without metrics once stalled the bridge's writer (never acknowledged)
-        bad.put("[{\"deviceId\":\"noise-9\",\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"db\":1}},"
-                + "{\"deviceId\":\"noise-9\",\"ts\":" + now + ",\"seq\":2}]", "missing-field");
+        bad.put("[{\"deviceId\":\"noise-1\",\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"db\":1}},"
+                + "{\"deviceId\":\"noise-1\",\"ts\":" + now + ",\"seq\":2}]", "missing-field");
+        // a batch on a device's topic speaking for another device (only a gateway's topic may)
+        bad.put("[{\"deviceId\":\"noise-9\",\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"db\":1}}]", "device-mismatch");
         bad.put(String.format(good, 0) + String.format(good, 0), "malformed-json");
         bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"db\":1},\"x\":1}", "unknown-field");
         bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"db\":1.7e308}}", "value-out-of-range");

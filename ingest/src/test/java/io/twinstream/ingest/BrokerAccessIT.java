@@ -59,7 +59,8 @@ class BrokerAccessIT {
         BrokerAccess access = new BrokerAccess(Map.of(
                 "ingest", new Login(PASSWORD, Role.BRIDGE),
                 "aq-000001", new Login(PASSWORD, Role.DEVICE),
-                "aq-000002", new Login(PASSWORD, Role.DEVICE)));
+                "aq-000002", new Login(PASSWORD, Role.DEVICE),
+                "gw-000001", new Login(PASSWORD, Role.GATEWAY)));
         try (MosquittoProcess mqtt = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local)
                      .withAccess(access, "ingest"));
              KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local))) {
@@ -94,13 +95,15 @@ class BrokerAccessIT {
                 // as another device: the broker takes it (PUBACK) but passes it on to nobody
                 device.publish("telemetry/city/access/air-quality/aq-000002", reading(now, 21), 1, false);
                 device.publish("telemetry/city/access/air-quality/aq-000001", reading(now, 22), 1, false);
+                String fromTheGateway = batchesFromADeviceAndAGateway(mqtt, device, now);
 
-                List<String> written = readings(kafka, 21);
+                List<String> written = readings(kafka, 22);
                 List<String> expected = new ArrayList<>();
                 for (int seq = 1; seq <= 20; seq++) {
                     expected.add("aq-000001#" + seq);
                 }
                 expected.add("aq-000001#22");
+                expected.add(fromTheGateway);
                 assertThat(written).containsExactlyInAnyOrderElementsOf(expected);
                 assertThat(stolen.get()).isZero();
                 takeover.close();
@@ -142,6 +145,10 @@ class BrokerAccessIT {
             assertThat(provision(mqtt, ADMIN_PASSWORD, services, "services").exitCode()).isZero();
             assertThat(provision(mqtt, ADMIN_PASSWORD, Map.of("DEVICE_MQTT_PASSWORD", PASSWORD), "device", "aq-000001").exitCode())
                     .isZero();
+            assertThat(provision(mqtt, ADMIN_PASSWORD, Map.of("DEVICE_MQTT_PASSWORD", PASSWORD), "gateway", "gw-000001").exitCode())
+                    .isZero();
+            Provisioned deviceAgain = provision(mqtt, ADMIN_PASSWORD, Map.of("DEVICE_MQTT_PASSWORD", PASSWORD), "device", "aq-000001");
+            assertThat(deviceAgain.exitCode()).as(deviceAgain.output()).isZero();
             Map<String, String> rotated = new java.util.HashMap<>(services);
             rotated.put("INGEST_MQTT_PASSWORD", PASSWORD);
             Provisioned again = provision(mqtt, ADMIN_PASSWORD, rotated, "services");
@@ -175,13 +182,15 @@ class BrokerAccessIT {
                 }
                 device.publish("telemetry/city/access/air-quality/aq-000002", reading(now, 21), 1, false); // to nobody
                 fleet.publish("telemetry/city/access/air-quality/aq-000003", reading(now, 22), 1, false);
+                String fromTheGateway = batchesFromADeviceAndAGateway(mqtt, device, now);
 
                 List<String> expected = new ArrayList<>();
                 for (int seq = 1; seq <= 20; seq++) {
                     expected.add("aq-000001#" + seq);
                 }
                 expected.add("aq-000003#22");
-                assertThat(readings(kafka, 21)).containsExactlyInAnyOrderElementsOf(expected);
+                expected.add(fromTheGateway);
+                assertThat(readings(kafka, 22)).containsExactlyInAnyOrderElementsOf(expected);
                 device.disconnect();
                 device.close();
                 fleet.disconnect();
@@ -240,6 +249,27 @@ class BrokerAccessIT {
         options.setPassword(PASSWORD.getBytes(StandardCharsets.UTF_8));
         options.setAutomaticReconnect(false);
         return options;
+    }
+
+    /**
+     * A batch naming another device, which only a gateway may send: the device's login publishing
+     * it as a gateway is refused by the broker (it reaches nobody), on its own topic by the bridge
+     * (dead-lettered, device-mismatch); the gateway's login publishing it on its topic gets through.
+     * What the gateway's batch writes, as "deviceId#seq".
+     */
+    private static String batchesFromADeviceAndAGateway(MosquittoProcess mqtt, MqttClient device, long now) throws MqttException {
+        device.publish("telemetry/city/access/gateway/aq-000001", batch(now, "aq-000002", 23), 1, false);
+        device.publish("telemetry/city/access/air-quality/aq-000001", batch(now, "aq-000002", 24), 1, false);
+        MqttClient gateway = connect(mqtt, "gw-000001");
+        gateway.publish("telemetry/city/access/gateway/gw-000001", batch(now, "aq-000003", 25), 1, false);
+        gateway.disconnect();
+        gateway.close();
+        return "aq-000003#25";
+    }
+
+    private static byte[] batch(long now, String deviceId, int seq) {
+        return ("[{\"deviceId\":\"" + deviceId + "\",\"ts\":" + now + ",\"seq\":" + seq + ",\"metrics\":{\"pm25\":" + seq + "}}]")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] reading(long now, int seq) {

@@ -143,6 +143,13 @@ public final class PayloadParser {
         if (type != null && !type.isTextual()) {
             throw new PayloadRejectedException(RejectReason.WRONG_TYPE, "batch element " + index + ": deviceType is not a string");
         }
+        // Only a gateway speaks for other devices: the broker lets a device publish on its own topic
+        // only, and a batch there naming another device would get round that.
+        if (!address.isGateway() && !id.asText().equals(address.deviceId())) {
+            throw new PayloadRejectedException(RejectReason.DEVICE_MISMATCH, "batch element " + index + " names device '"
+                    + printable(id.asText()) + "', not the topic's '" + address.deviceId()
+                    + "': only a gateway's topic (telemetry/{domain}/{site}/gateway/{id}) carries other devices' readings");
+        }
         String deviceType = type != null ? type.asText() : address.deviceType();
         try {
             return jsonReading(node, address, safeId(deviceType, "deviceType"), safeId(id.asText(), "deviceId"),

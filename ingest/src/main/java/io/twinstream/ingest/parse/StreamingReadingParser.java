@@ -153,6 +153,9 @@ final class StreamingReadingParser {
         if (!complete || seq < 0 || !rules.withinClockDistance(ts, receivedAt)) {
             return null;
         }
+        if (inBatch && !address.isGateway() && !deviceId.equals(address.deviceId())) {
+            return null; // another device's reading on a device's topic: the tree path refuses it
+        }
         if (inBatch && (!PayloadParser.isSafeId(deviceId) || !PayloadParser.isSafeId(deviceType))) {
             return null;
         }

@@ -44,6 +44,16 @@ class PayloadParserTest {
         assertThat(readings).extracting(Reading::site).containsOnly("presnensky");
     }
 
+    /** A device may batch its own readings on its own topic; only a gateway's batch names other devices (see the refusals). */
+    @Test
+    void shouldReadADevicesBatchOfItsOwnReadings() throws Exception {
+        List<Reading> readings = parse(TOPIC, "[{\"deviceId\":\"aq-000123\",\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{\"pm25\":1}},"
+                + "{\"deviceId\":\"aq-000123\",\"ts\":" + (NOW + 5) + ",\"seq\":2,\"metrics\":{\"pm25\":2}}]");
+
+        assertThat(readings).extracting(Reading::deviceId).containsExactly("aq-000123", "aq-000123");
+        assertThat(readings).extracting(Reading::seq).containsExactly(1L, 2L);
+    }
+
     @Test
     void shouldReadSenmlGroupingRecordsByTime() throws Exception {
         double bt = NOW / 1000.0;
@@ -177,6 +187,10 @@ class PayloadParserTest {
                 Arguments.of("a second JSON value after the reading", TOPIC, ok + ok, RejectReason.MALFORMED_JSON),
                 Arguments.of("junk after the reading", TOPIC, ok + " x", RejectReason.MALFORMED_JSON),
                 Arguments.of("single reading on a gateway topic", "telemetry/city/s/gateway/gw-1", ok, RejectReason.WRONG_TYPE),
+                Arguments.of("a batch on a device's topic naming another device (only a gateway speaks for others)", TOPIC,
+                        "[{\"deviceId\":\"" + TOPIC.substring(TOPIC.lastIndexOf('/') + 1) + "\",\"ts\":" + NOW
+                                + ",\"seq\":1,\"metrics\":{\"v\":1}},{\"deviceId\":\"someone-else\",\"ts\":" + NOW
+                                + ",\"seq\":1,\"metrics\":{\"v\":1}}]", RejectReason.DEVICE_MISMATCH),
                 Arguments.of("SenML for another device", TOPIC, "[{\"bn\":\"urn:dev:id:aq-999:\",\"n\":\"v\",\"t\":" + NOW / 1000 + ",\"v\":1}]",
                         RejectReason.DEVICE_MISMATCH),
                 Arguments.of("unknown domain", "telemetry/town/s/noise/n-1", ok, RejectReason.BAD_TOPIC),

@@ -23,10 +23,13 @@ import javax.crypto.spec.PBEKeySpec;
  *       {@code $CONTROL/dynamic-security/#} API, what {@code mosquitto_ctrl dynsec} sends) and read
  *       {@code $SYS}: what {@code mosquitto_ctrl dynsec init} gives its admin, as Compose's broker
  *       has (infra/mosquitto/provision-access provisions it).</li>
- *   <li>{@link Role#DEVICE}: a device or gateway whose username is its id; may connect only with
- *       that id as its client id, publish its own telemetry ({@code telemetry/+/+/+/<id>}, a
- *       gateway's batches included) and status ({@code devices/<id>/status}); may not subscribe
- *       to anything.</li>
+ *   <li>{@link Role#DEVICE}: a device whose username is its id; may connect only with that id as
+ *       its client id, publish its own telemetry ({@code telemetry/+/+/+/<id>}) but not as a
+ *       gateway ({@code telemetry/+/+/gateway/<id>}: a gateway's batches name other devices, and
+ *       ingest refuses a batch naming another device anywhere else), and its status
+ *       ({@code devices/<id>/status}); may not subscribe to anything.</li>
+ *   <li>{@link Role#GATEWAY}: the same for a gateway, which publishes its devices' batches on
+ *       {@code telemetry/+/+/gateway/<id>} only.</li>
  * </ul>
  *
  * Why a device's client id is bound to its login: a client that connects with a connected
@@ -45,7 +48,7 @@ import javax.crypto.spec.PBEKeySpec;
  */
 public record BrokerAccess(Map<String, Login> logins) {
 
-    public enum Role { BRIDGE, ALERTS, DEVICE, ADMIN }
+    public enum Role { BRIDGE, ALERTS, DEVICE, GATEWAY, ADMIN }
 
     public record Login(String password, Role role) {
     }
@@ -76,13 +79,18 @@ public record BrokerAccess(Map<String, Login> logins) {
                 case ALERTS -> "alerts";
                 case ADMIN -> "admin";
                 case DEVICE -> "device-" + user;
+                case GATEWAY -> "gateway-" + user;
             };
             if (login.getValue().role() == Role.DEVICE) {
-                roles.add(role(role, acl("publishClientSend", "telemetry/+/+/+/" + user),
+                roles.add(role(role, deny("publishClientSend", "telemetry/+/+/gateway/" + user),
+                        acl("publishClientSend", "telemetry/+/+/+/" + user), acl("publishClientSend", "devices/" + user + "/status")));
+            }
+            if (login.getValue().role() == Role.GATEWAY) {
+                roles.add(role(role, acl("publishClientSend", "telemetry/+/+/gateway/" + user),
                         acl("publishClientSend", "devices/" + user + "/status")));
             }
-            clients.add(client(user, login.getValue().password(), role,
-                    login.getValue().role() == Role.DEVICE ? user : null));
+            boolean bound = login.getValue().role() == Role.DEVICE || login.getValue().role() == Role.GATEWAY;
+            clients.add(client(user, login.getValue().password(), role, bound ? user : null));
         }
         return "{\"defaultACLAccess\":{\"publishClientSend\":false,\"publishClientReceive\":false,\"subscribe\":false,"
                 + "\"unsubscribe\":true},\n\"clients\":[" + String.join(",\n", clients) + "],\n\"groups\":[],\n\"roles\":["
@@ -95,6 +103,11 @@ public record BrokerAccess(Map<String, Login> logins) {
 
     private static String acl(String type, String topic) {
         return "{\"acltype\":\"" + type + "\",\"topic\":\"" + topic + "\",\"priority\":0,\"allow\":true}";
+    }
+
+    /** Refused, and looked at before the role's other rules (a higher priority): an exception to a wider one. */
+    private static String deny(String type, String topic) {
+        return "{\"acltype\":\"" + type + "\",\"topic\":\"" + topic + "\",\"priority\":1,\"allow\":false}";
     }
 
     /**
