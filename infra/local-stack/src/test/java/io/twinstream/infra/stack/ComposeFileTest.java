@@ -139,6 +139,7 @@ class ComposeFileTest {
         assertThat(image("flink-taskmanager")).isEqualTo(image("flink-jobmanager"));
         assertThat(image("influxdb")).startsWith("influxdb:1.");
         assertThat(image("mosquitto")).startsWith("eclipse-mosquitto:2.");
+        assertThat(image("grafana")).as("a current Grafana (issue #17)").startsWith("grafana/grafana:13.");
     }
 
     @Test
