@@ -1,11 +1,7 @@
 package io.twinstream.jobs;
 
 import java.io.StringWriter;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +27,6 @@ import io.twinstream.simulator.stream.SimMessage;
 import io.twinstream.simulator.stream.StreamObserver;
 import io.twinstream.simulator.truth.GroundTruth;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -223,10 +218,9 @@ final class AlertsJobRuns {
      * (its {@code idlePartitions} gauge, summed over its subtasks), as Flink's REST API reports it.
      */
     static long idlePartitions(Configuration client, JobClient job) throws Exception {
-        String base = "http://" + client.get(RestOptions.ADDRESS) + ":"
-                + client.get(RestOptions.PORT) + "/jobs/" + job.getJobID();
+        String base = "/jobs/" + job.getJobID();
         String source = null;
-        for (JsonNode vertex : JSON.readTree(get(base)).path("vertices")) {
+        for (JsonNode vertex : JSON.readTree(MiniClusterRest.get(client, base)).path("vertices")) {
             if (vertex.path("name").asText().startsWith("Source: telemetry.readings")) {
                 source = vertex.get("id").asText();
             }
@@ -236,7 +230,7 @@ final class AlertsJobRuns {
         }
         String metrics = base + "/vertices/" + source + "/subtasks/metrics";
         String id = null;
-        for (JsonNode metric : JSON.readTree(get(metrics))) {
+        for (JsonNode metric : JSON.readTree(MiniClusterRest.get(client, metrics))) {
             if (metric.get("id").asText().endsWith(".idlePartitions")) {
                 id = metric.get("id").asText();
             }
@@ -244,12 +238,7 @@ final class AlertsJobRuns {
         if (id == null) {
             return -1;
         }
-        JsonNode values = JSON.readTree(get(metrics + "?get=" + URLEncoder.encode(id, StandardCharsets.UTF_8)));
+        JsonNode values = JSON.readTree(MiniClusterRest.get(client, metrics + "?get=" + URLEncoder.encode(id, StandardCharsets.UTF_8)));
         return values.path(0).path("sum").asLong(-1);
-    }
-
-    private static String get(String uri) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(uri)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
     }
 }

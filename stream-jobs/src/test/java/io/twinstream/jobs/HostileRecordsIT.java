@@ -3,10 +3,6 @@ package io.twinstream.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,8 +17,6 @@ import io.twinstream.infra.stack.local.LocalOptions;
 import io.twinstream.model.Reading;
 import io.twinstream.model.ReadingCodec;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -163,11 +157,7 @@ class HostileRecordsIT {
 
     /** The failures the job has had, as Flink's REST API lists them ({@code /jobs/:id/exceptions}). */
     private static String failures(JobClient job) throws Exception {
-        Configuration client = FLINK.getClientConfiguration();
-        URI uri = URI.create("http://" + client.get(RestOptions.ADDRESS) + ":" + client.get(RestOptions.PORT)
-                + "/jobs/" + job.getJobID() + "/exceptions");
-        String answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String answer = MiniClusterRest.get(FLINK.getClientConfiguration(), "/jobs/" + job.getJobID() + "/exceptions");
         assertThat(answer).as("Flink's answer").contains("\"exceptionHistory\"");
         return answer;
     }
