@@ -89,19 +89,13 @@ class BrokerAccessIT {
 
                 MqttClient device = connect(mqtt, "aq-000001");
                 long now = System.currentTimeMillis();
-                for (int seq = 1; seq <= 20; seq++) {
-                    device.publish("telemetry/city/access/air-quality/aq-000001", reading(now, seq), 1, false);
-                }
+                List<String> expected = twentyOwnReadings(device, now);
                 // as another device: the broker takes it (PUBACK) but passes it on to nobody
                 device.publish("telemetry/city/access/air-quality/aq-000002", reading(now, 21), 1, false);
                 device.publish("telemetry/city/access/air-quality/aq-000001", reading(now, 22), 1, false);
                 String fromTheGateway = batchesFromADeviceAndAGateway(mqtt, device, now);
 
                 List<String> written = readings(kafka, 22);
-                List<String> expected = new ArrayList<>();
-                for (int seq = 1; seq <= 20; seq++) {
-                    expected.add("aq-000001#" + seq);
-                }
                 expected.add("aq-000001#22");
                 expected.add(fromTheGateway);
                 assertThat(written).containsExactlyInAnyOrderElementsOf(expected);
@@ -177,17 +171,11 @@ class BrokerAccessIT {
 
                 MqttClient device = connect(mqtt, "aq-000001");
                 long now = System.currentTimeMillis();
-                for (int seq = 1; seq <= 20; seq++) {
-                    device.publish("telemetry/city/access/air-quality/aq-000001", reading(now, seq), 1, false);
-                }
+                List<String> expected = twentyOwnReadings(device, now);
                 device.publish("telemetry/city/access/air-quality/aq-000002", reading(now, 21), 1, false); // to nobody
                 fleet.publish("telemetry/city/access/air-quality/aq-000003", reading(now, 22), 1, false);
                 String fromTheGateway = batchesFromADeviceAndAGateway(mqtt, device, now);
 
-                List<String> expected = new ArrayList<>();
-                for (int seq = 1; seq <= 20; seq++) {
-                    expected.add("aq-000001#" + seq);
-                }
                 expected.add("aq-000003#22");
                 expected.add(fromTheGateway);
                 assertThat(readings(kafka, 22)).containsExactlyInAnyOrderElementsOf(expected);
@@ -249,6 +237,16 @@ class BrokerAccessIT {
         options.setPassword(PASSWORD.getBytes(StandardCharsets.UTF_8));
         options.setAutomaticReconnect(false);
         return options;
+    }
+
+    /** aq-000001 publishes readings 1 to 20 on its own topic; what they write, as "deviceId#seq". */
+    private static List<String> twentyOwnReadings(MqttClient device, long now) throws MqttException {
+        List<String> written = new ArrayList<>();
+        for (int seq = 1; seq <= 20; seq++) {
+            device.publish("telemetry/city/access/air-quality/aq-000001", reading(now, seq), 1, false);
+            written.add("aq-000001#" + seq);
+        }
+        return written;
     }
 
     /**
