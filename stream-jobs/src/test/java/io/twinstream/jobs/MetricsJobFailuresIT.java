@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.twinstream.infra.stack.local.InfluxdProcess;
 import io.twinstream.infra.stack.local.KafkaProcess;
 import io.twinstream.infra.stack.local.LocalOptions;
+import io.twinstream.jobs.config.JobKafkaAdmin;
+import io.twinstream.jobs.config.KafkaClientProperties;
 import io.twinstream.jobs.serde.ReadingTypes;
 import io.twinstream.model.Reading;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -182,6 +184,29 @@ class MetricsJobFailuresIT {
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("has no topic telemetry.readings")
                     .hasMessageContaining("create the pipeline's topics first");
+        }
+    }
+
+    /**
+     * Brokers learn of a new topic a moment after it is created: a job started right after its
+     * topics were made on a 3-node Kafka was refused for one that was there (PipelineFailuresIT,
+     * once in CI). The check now takes a topic that turns up within seconds.
+     */
+    @Test
+    void shouldTakeATopicThatTurnsUpAMomentAfterTheCheckBegins() throws Exception {
+        try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()))) {
+            kafka.start();
+            Thread creator = new Thread(() -> {
+                try {
+                    Thread.sleep(2000);
+                    kafka.createTopic("telemetry.readings", 1);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            creator.start();
+            JobKafkaAdmin.requireTopics(kafka.bootstrapServers(), KafkaClientProperties.NONE, List.of("telemetry.readings"));
+            creator.join();
         }
     }
 

@@ -17,6 +17,14 @@ import org.apache.kafka.common.errors.AuthenticationException;
  */
 public final class JobKafkaAdmin {
 
+    /**
+     * How long a topic may be absent before it counts as missing. A broker learns of a new topic
+     * from the controller a moment after it is created, and the admin client may ask any broker:
+     * a job started right after its topics were made on a 3-node cluster was refused for a topic
+     * that was there (PipelineFailuresIT, once in CI).
+     */
+    private static final long MISSING_FOR_MILLIS = 10_000;
+
     private JobKafkaAdmin() {
     }
 
@@ -36,14 +44,21 @@ public final class JobKafkaAdmin {
      * @throws IllegalStateException naming what is missing and how to create it
      */
     public static void requireTopics(String bootstrap, KafkaClientProperties clientProperties, List<String> topics) {
-        Set<String> existing;
+        List<String> missing;
         try (Admin client = open(bootstrap, clientProperties)) {
-            existing = topicNames(client, bootstrap);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MISSING_FOR_MILLIS);
+            while (true) {
+                Set<String> existing = topicNames(client, bootstrap);
+                missing = topics.stream().filter(topic -> !existing.contains(topic)).toList();
+                if (missing.isEmpty() || System.nanoTime() >= deadline) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while asking Kafka at " + bootstrap + " for its topics", e);
         }
-        List<String> missing = topics.stream().filter(topic -> !existing.contains(topic)).toList();
         if (!missing.isEmpty()) {
             throw new IllegalStateException("Kafka at " + bootstrap + " has no topic " + String.join(", ", missing)
                     + ": create the pipeline's topics first (infra/bin/stack topics --kafka " + bootstrap
