@@ -28,7 +28,7 @@ public final class IngestMain {
             "record (at least once). Stops cleanly on SIGTERM / Ctrl-C.",
             "",
             "Options:",
-            "  --config FILE   a properties file (keys: see the README's ingest configuration table)",
+            "  --config FILE   a properties file (keys: docs/configuration.md)",
             "  -h, --help      this text",
             "",
             "Environment: MQTT_URL, MQTT_USERNAME, MQTT_PASSWORD, KAFKA_BOOTSTRAP, and INGEST_<KEY> for any key",

@@ -49,7 +49,7 @@ public final class MetricsTopology {
     /**
      * The device windows' uid: de-duplication, far-late readings and both window sizes in one
      * operator since issue #16 (before: {@code dedup}, {@code late-by-device},
-     * {@code device-windows-10s}, {@code device-windows-1m}; README, upgrade notes).
+     * {@code device-windows-10s}, {@code device-windows-1m}; docs/upgrading.md).
      */
     static final String DEVICE_WINDOWS_UID = "device-windows-v2";
 
@@ -57,7 +57,7 @@ public final class MetricsTopology {
      * The site windows' uid. "-v2" since {@link SiteKey} hashes the same in every JVM (issue #15);
      * "-v3" since they add up {@link SiteContribution}s instead of keeping each device's window
      * (issue #16). A savepoint of an earlier version restores with {@code --allowNonRestoredState}
-     * (README, upgrade notes).
+     * (docs/upgrading.md).
      */
     static final String SITE_WINDOWS_UID = "site-windows-v3";
 

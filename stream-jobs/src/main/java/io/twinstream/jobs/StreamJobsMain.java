@@ -43,7 +43,7 @@ public final class StreamJobsMain {
             "                      job logs the change and applies it within seconds (a bad file is refused here)",
             "  rules --check FILE  only check it",
             "",
-            "  --config FILE   a properties file (keys: see the README's tables for each job)",
+            "  --config FILE   a properties file (keys: docs/configuration.md)",
             "  -h, --help      this text",
             "",
             "Environment: KAFKA_BOOTSTRAP, INFLUX_URL, MQTT_URL (alerts), and METRICS_<KEY> / ALERTS_<KEY> for any key",

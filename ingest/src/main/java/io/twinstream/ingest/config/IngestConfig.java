@@ -17,7 +17,7 @@ import io.twinstream.ingest.parse.PayloadLimits;
 
 /**
  * The bridge's configuration: a properties file, then environment variables, then the defaults
- * below (also in the README's configuration table). Validated here, so a bad value stops the bridge
+ * below (also in docs/configuration.md). Validated here, so a bad value stops the bridge
  * at start with the key that is wrong.
  *
  * @param mqttUrl            {@code mqtt.url} / {@code MQTT_URL}, default tcp://127.0.0.1:1883

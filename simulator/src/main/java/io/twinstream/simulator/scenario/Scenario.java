@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * A simulation, as declared in a scenario file (see {@code simulator/src/main/resources/scenarios}
- * and the README). Same scenario and same seed give a byte-identical message stream.
+ * and docs/simulator.md). Same scenario and same seed give a byte-identical message stream.
  *
  * @param name      shown in progress lines and the ground truth
  * @param seed      the only source of randomness

@@ -3,7 +3,7 @@ package io.twinstream.infra.stack;
 /**
  * The ports, names and topics that Twinstream's components assume when nothing else is configured.
  * {@code infra/docker-compose.yml} publishes the services on exactly these ports (checked by a test),
- * and the README's configuration table lists them.
+ * and docs/configuration.md lists them.
  */
 public final class ServiceDefaults {
 
