@@ -1,15 +1,5 @@
 package io.twinstream.ingest;
 
-import java.io.IOException;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-
 import io.twinstream.ingest.config.IngestConfig;
 import io.twinstream.ingest.kafka.KafkaWriter;
 import io.twinstream.ingest.metrics.IngestMetrics;
@@ -20,6 +10,15 @@ import io.twinstream.ingest.parse.PayloadParser;
 import io.twinstream.ingest.parse.PayloadRejectedException;
 import io.twinstream.ingest.parse.RejectReason;
 import io.twinstream.model.Reading;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -56,10 +55,12 @@ public final class Bridge implements AutoCloseable {
     private final PayloadParser parser;
     /** The writer thread's: see {@link DeviceBudget}. */
     private final DeviceBudget devices;
+
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, daemon("ingest-timer"));
     private final List<BridgeConnection> connections = new ArrayList<>();
     /** Parses and writes every connection's messages in arrival order: see the class comment. */
     private final ExecutorService writer = Executors.newSingleThreadExecutor(daemon("ingest-writer"));
+
     private KafkaWriter kafka;
     private MetricsServer metricsServer;
     private volatile boolean closing;
@@ -99,7 +100,8 @@ public final class Bridge implements AutoCloseable {
                 }
                 metrics.received.increment();
                 metrics.inFlight.incrementAndGet();
-                synchronized (writer) { // the reception times in the writer's order: ingestedAt never goes back in a partition
+                synchronized (writer) { // the reception times in the writer's order: ingestedAt never goes back in a
+                    // partition
                     long receivedAt = System.currentTimeMillis();
                     writer.execute(() -> handle(acknowledge, topic, message, receivedAt));
                 }
@@ -110,13 +112,17 @@ public final class Bridge implements AutoCloseable {
         }
         long every = config.statusInterval().toMillis();
         scheduler.scheduleAtFixedRate(this::logStatus, every, every, TimeUnit.MILLISECONDS);
-        LOG.info("ingest: {} connections to {} in {}, writing to {} at {}{}", connections.size(), config.mqttUrl(),
-                config.sharedFilter(), config.readingsTopic(), config.kafkaBootstrap(),
+        LOG.info(
+                "ingest: {} connections to {} in {}, writing to {} at {}{}",
+                connections.size(),
+                config.mqttUrl(),
+                config.sharedFilter(),
+                config.readingsTopic(),
+                config.kafkaBootstrap(),
                 metricsServer == null ? "" : "; metrics on http://127.0.0.1:" + metricsServer.port() + "/metrics");
     }
 
-    private void handle(Runnable acknowledge, String topic, MqttMessage message,
-                        long receivedAt) {
+    private void handle(Runnable acknowledge, String topic, MqttMessage message, long receivedAt) {
         List<Reading> readings;
         try {
             readings = parser.parse(topic, message.getPayload(), receivedAt);
@@ -126,20 +132,36 @@ public final class Bridge implements AutoCloseable {
             if (rejected.reason() == RejectReason.OVER_DEVICE_BUDGET) {
                 overBudget++;
                 if (overBudget == 1 || overBudget % 1000 == 0) {
-                    LOG.warn("ingest: {} messages refused for new devices over ingest.max-devices ({}): {}", overBudget,
-                            config.maxDevices(), rejected.getMessage());
+                    LOG.warn(
+                            "ingest: {} messages refused for new devices over ingest.max-devices ({}): {}",
+                            overBudget,
+                            config.maxDevices(),
+                            rejected.getMessage());
                 }
             }
             deadLetter(acknowledge, topic, message, rejected, receivedAt);
             return;
         }
-        write(done -> kafka.writeReadings(readings, done), () -> finish(acknowledge, readings.size()),
-                tooLarge -> deadLetter(acknowledge, topic, message, new PayloadRejectedException(RejectReason.TOO_LARGE,
-                        "a reading is larger than Kafka accepts: " + tooLarge.getMessage()), receivedAt), 0);
+        write(
+                done -> kafka.writeReadings(readings, done),
+                () -> finish(acknowledge, readings.size()),
+                tooLarge -> deadLetter(
+                        acknowledge,
+                        topic,
+                        message,
+                        new PayloadRejectedException(
+                                RejectReason.TOO_LARGE,
+                                "a reading is larger than Kafka accepts: " + tooLarge.getMessage()),
+                        receivedAt),
+                0);
     }
 
-    private void deadLetter(Runnable acknowledge, String topic, MqttMessage message, PayloadRejectedException rejected,
-                            long receivedAt) {
+    private void deadLetter(
+            Runnable acknowledge,
+            String topic,
+            MqttMessage message,
+            PayloadRejectedException rejected,
+            long receivedAt) {
         metrics.deadLettered(rejected.reason());
         writeDeadLetter(acknowledge, topic, message, rejected, receivedAt, KafkaWriter.DEAD_LETTER_MAX_BYTES);
     }
@@ -149,17 +171,27 @@ public final class Bridge implements AutoCloseable {
      * cut to DEAD_LETTER_MAX_BYTES (the topic's max.message.bytes is lower still), it is written once
      * more with the reason alone, without the payload, rather than retried in vain.
      */
-    private void writeDeadLetter(Runnable acknowledge, String topic, MqttMessage message, PayloadRejectedException rejected,
-                                 long receivedAt, int keepBytes) {
-        write(done -> kafka.writeDeadLetter(topic, message.getPayload(), keepBytes, rejected, receivedAt, done),
-                () -> finish(acknowledge, 0), tooLarge -> {
+    private void writeDeadLetter(
+            Runnable acknowledge,
+            String topic,
+            MqttMessage message,
+            PayloadRejectedException rejected,
+            long receivedAt,
+            int keepBytes) {
+        write(
+                done -> kafka.writeDeadLetter(topic, message.getPayload(), keepBytes, rejected, receivedAt, done),
+                () -> finish(acknowledge, 0),
+                tooLarge -> {
                     if (keepBytes == 0) {
                         throw new IllegalStateException("Kafka refuses even an empty dead letter", tooLarge);
                     }
-                    LOG.warn("dead letter from {} refused by Kafka as too large ({}); writing it without its payload",
-                            topic, tooLarge.getMessage());
+                    LOG.warn(
+                            "dead letter from {} refused by Kafka as too large ({}); writing it without its payload",
+                            topic,
+                            tooLarge.getMessage());
                     writeDeadLetter(acknowledge, topic, message, rejected, receivedAt, 0);
-                }, 0);
+                },
+                0);
     }
 
     /**
@@ -169,7 +201,8 @@ public final class Bridge implements AutoCloseable {
      * change, a record larger than the producer or the topic accepts, goes to {@code onTooLarge}
      * instead (once: a 1.6 MB dead letter was retried every 30 s for good, never acknowledged).
      */
-    private void write(Consumer<Consumer<Exception>> send, Runnable onSuccess, Consumer<Exception> onTooLarge, int attempt) {
+    private void write(
+            Consumer<Consumer<Exception>> send, Runnable onSuccess, Consumer<Exception> onTooLarge, int attempt) {
         long started = System.nanoTime();
         send.accept(failure -> {
             if (failure == null) {
@@ -184,8 +217,10 @@ public final class Bridge implements AutoCloseable {
             metrics.kafkaRetries.increment();
             long delay = Math.min(30_000, 500L << Math.min(attempt, 6));
             LOG.warn("Kafka write failed ({}); trying again in {} ms", failure.toString(), delay);
-            scheduler.schedule(() -> writer.execute(() -> write(send, onSuccess, onTooLarge, attempt + 1)),
-                    delay, TimeUnit.MILLISECONDS);
+            scheduler.schedule(
+                    () -> writer.execute(() -> write(send, onSuccess, onTooLarge, attempt + 1)),
+                    delay,
+                    TimeUnit.MILLISECONDS);
         });
     }
 
@@ -206,10 +241,16 @@ public final class Bridge implements AutoCloseable {
     }
 
     private void logStatus() {
-        LOG.info("ingest: connected {}/{}, received {}, readings written {}, dead-lettered {}, in flight {}, "
+        LOG.info(
+                "ingest: connected {}/{}, received {}, readings written {}, dead-lettered {}, in flight {}, "
                         + "Kafka retries {}, mean Kafka ack {} ms",
-                metrics.connected.get(), connections.size(), metrics.received.sum(), metrics.readingsWritten.sum(),
-                metrics.deadLetteredTotal(), metrics.inFlight.get(), metrics.kafkaRetries.sum(),
+                metrics.connected.get(),
+                connections.size(),
+                metrics.received.sum(),
+                metrics.readingsWritten.sum(),
+                metrics.deadLetteredTotal(),
+                metrics.inFlight.get(),
+                metrics.kafkaRetries.sum(),
                 String.format("%.1f", metrics.meanSendMillis()));
     }
 
@@ -232,7 +273,9 @@ public final class Bridge implements AutoCloseable {
             Thread.sleep(20);
         }
         if (unacknowledged() > 0) {
-            LOG.warn("ingest: {} messages still in flight at shutdown; the broker will send them again", unacknowledged());
+            LOG.warn(
+                    "ingest: {} messages still in flight at shutdown; the broker will send them again",
+                    unacknowledged());
         }
         connections.forEach(connection -> connection.awaitAcknowledgementsDelivered(Duration.ofSeconds(5)));
         LOG.info("ingest: drained; {} messages acknowledged in all", metrics.acknowledged.sum());

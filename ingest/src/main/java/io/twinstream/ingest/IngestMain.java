@@ -1,5 +1,6 @@
 package io.twinstream.ingest;
 
+import io.twinstream.ingest.config.IngestConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -10,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
-
-import io.twinstream.ingest.config.IngestConfig;
 import org.eclipse.paho.mqttv5.common.MqttException;
 
 /**
@@ -20,7 +19,8 @@ import org.eclipse.paho.mqttv5.common.MqttException;
  */
 public final class IngestMain {
 
-    static final String USAGE = String.join("\n",
+    static final String USAGE = String.join(
+            "\n",
             "Usage: ingest [--config FILE]",
             "",
             "Moves every MQTT message under telemetry/# into Kafka: readings to telemetry.readings, anything",
@@ -34,8 +34,7 @@ public final class IngestMain {
             "Environment: MQTT_URL, MQTT_USERNAME, MQTT_PASSWORD, KAFKA_BOOTSTRAP, and INGEST_<KEY> for any key",
             "(INGEST_MQTT_CONNECTIONS=4 sets mqtt.connections).");
 
-    private IngestMain() {
-    }
+    private IngestMain() {}
 
     public static void main(String[] args) throws InterruptedException {
         int status = run(args, System.getenv(), System.out, System.err, IngestMain::runUntilStopped);
@@ -49,8 +48,12 @@ public final class IngestMain {
      * @return 0 after a clean stop or --help, 1 when the bridge cannot start (broker or Kafka refuses),
      *         2 for bad arguments or configuration
      */
-    static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err,
-                   Consumer<Bridge> whileRunning) {
+    static int run(
+            String[] args,
+            Map<String, String> environment,
+            PrintStream out,
+            PrintStream err,
+            Consumer<Bridge> whileRunning) {
         List<String> arguments = Arrays.asList(args);
         if (arguments.contains("-h") || arguments.contains("--help")) {
             out.println(USAGE);
@@ -95,15 +98,18 @@ public final class IngestMain {
     /** Until SIGTERM or Ctrl-C; then drains what is in flight (up to 30 s) and returns. */
     private static void runUntilStopped(Bridge bridge) {
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                bridge.shutdown(Duration.ofSeconds(30));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                stopped.countDown();
-            }
-        }, "ingest-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                bridge.shutdown(Duration.ofSeconds(30));
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            } finally {
+                                stopped.countDown();
+                            }
+                        },
+                        "ingest-shutdown"));
         try {
             stopped.await();
         } catch (InterruptedException e) {

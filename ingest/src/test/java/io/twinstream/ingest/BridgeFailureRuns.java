@@ -2,20 +2,6 @@ package io.twinstream.ingest;
 
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-
 import io.twinstream.infra.stack.KafkaTopics;
 import io.twinstream.infra.stack.local.GuardedProcess;
 import io.twinstream.infra.stack.local.KafkaProcess;
@@ -29,6 +15,19 @@ import io.twinstream.simulator.scenario.ScenarioParser;
 import io.twinstream.simulator.stream.DeviceFleet;
 import io.twinstream.simulator.stream.MessageGenerator;
 import io.twinstream.simulator.stream.StreamObserver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -51,7 +50,8 @@ abstract class BridgeFailureRuns {
 
     /** A broker of this test's own, to restart or stop. */
     MosquittoProcess startMosquitto() {
-        MosquittoProcess mqtt = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local()));
+        MosquittoProcess mqtt =
+                new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local()));
         mqtt.start();
         return mqtt;
     }
@@ -78,23 +78,34 @@ abstract class BridgeFailureRuns {
 
     /** 20 devices, one reading a second each, for {@code seconds} simulated seconds played at 30x. */
     static DeviceFleet fleet(int seconds) {
-        return new DeviceFleet(ScenarioParser.parse("failures.yaml", String.join("\n",
-                "name: failures", "seed: 8", "duration: " + seconds + "s", "speed: 30",
-                "start: " + Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS),
-                "publish: { qos: 1, connections: gateway, devicesPerGateway: 5 }",
-                "sites:",
-                "  - name: f-site",
-                "    domain: city",
-                "    devices:",
-                "      noise: { count: 20, interval: 1s, format: json }")), 1);
+        return new DeviceFleet(
+                ScenarioParser.parse(
+                        "failures.yaml",
+                        String.join(
+                                "\n",
+                                "name: failures",
+                                "seed: 8",
+                                "duration: " + seconds + "s",
+                                "speed: 30",
+                                "start: "
+                                        + Instant.now()
+                                                .minus(Duration.ofHours(1))
+                                                .truncatedTo(ChronoUnit.SECONDS),
+                                "publish: { qos: 1, connections: gateway, devicesPerGateway: 5 }",
+                                "sites:",
+                                "  - name: f-site",
+                                "    domain: city",
+                                "    devices:",
+                                "      noise: { count: 20, interval: 1s, format: json }")),
+                1);
     }
 
     static Future<PublishStats> publishInBackground(ExecutorService runner, String mqttUrl, DeviceFleet fleet) {
         return publishInBackground(runner, new MqttPublisher.Settings(mqttUrl, null, null, 30, true), fleet);
     }
 
-    static Future<PublishStats> publishInBackground(ExecutorService runner, MqttPublisher.Settings settings,
-                                                            DeviceFleet fleet) {
+    static Future<PublishStats> publishInBackground(
+            ExecutorService runner, MqttPublisher.Settings settings, DeviceFleet fleet) {
         return runner.submit(() -> {
             MqttPublisher publisher = new MqttPublisher(fleet, settings);
             try {
@@ -128,7 +139,8 @@ abstract class BridgeFailureRuns {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, KafkaTopics.uniqueName("failures"));
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         long records = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of("telemetry.readings"));
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             while (seen.size() < expectedDistinct && System.nanoTime() < deadline) {
@@ -146,18 +158,26 @@ abstract class BridgeFailureRuns {
     static long recordCount(String bootstrap) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor("telemetry.readings").stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+                    .map(info -> new TopicPartition(info.topic(), info.partition()))
+                    .toList();
+            return consumer.endOffsets(partitions).values().stream()
+                    .mapToLong(Long::longValue)
+                    .sum();
         }
     }
 
-
     GuardedProcess startBridgeProcess(Path config, String name) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
-                IngestMain.class.getName(), "--config", config.toString()));
+        List<String> command = new ArrayList<>(List.of(
+                java.toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                IngestMain.class.getName(),
+                "--config",
+                config.toString()));
         return GuardedProcess.start(name, command, tmp, tmp.resolve(name + ".log"), Map.of());
     }
 

@@ -3,6 +3,12 @@ package io.twinstream.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.twinstream.infra.stack.local.KafkaProcess;
+import io.twinstream.infra.stack.local.MosquittoProcess;
+import io.twinstream.ingest.config.IngestConfig;
+import io.twinstream.simulator.publish.MqttPublisher;
+import io.twinstream.simulator.publish.PublishStats;
+import io.twinstream.simulator.stream.DeviceFleet;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -11,13 +17,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import io.twinstream.infra.stack.local.KafkaProcess;
-import io.twinstream.infra.stack.local.MosquittoProcess;
-import io.twinstream.ingest.config.IngestConfig;
-import io.twinstream.simulator.publish.MqttPublisher;
-import io.twinstream.simulator.publish.PublishStats;
-import io.twinstream.simulator.stream.DeviceFleet;
 import org.junit.jupiter.api.Test;
 
 /** Nothing is lost when Kafka or the broker goes away mid-stream, or one of two bridges stops. */
@@ -25,7 +24,8 @@ class BridgeFailuresIT extends BridgeFailureRuns {
 
     @Test
     void shouldHoldBackAndLoseNothingWhileKafkaIsDownFor30Seconds() throws Exception {
-        try (MosquittoProcess mqtt = startMosquitto(); KafkaProcess kafka = startKafkaWithTopics()) {
+        try (MosquittoProcess mqtt = startMosquitto();
+                KafkaProcess kafka = startKafkaWithTopics()) {
             Properties p = properties(mqtt.url(), kafka.bootstrapServers(), "kafka-down", 2);
             p.setProperty("mqtt.receive-maximum", "100");
             DeviceFleet fleet = fleet(1500); // 30,000 readings over about 50 s
@@ -33,7 +33,8 @@ class BridgeFailuresIT extends BridgeFailureRuns {
             try (Bridge bridge = new Bridge(IngestConfig.load(p, Map.of()))) {
                 bridge.start();
                 Future<?> publishing = publishInBackground(runner, mqtt.url(), fleet);
-                await().atMost(Duration.ofSeconds(30)).until(() -> bridge.metrics().readingsWritten.sum() > 2000);
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> bridge.metrics().readingsWritten.sum() > 2000);
 
                 kafka.stop();
                 // The first seconds: what the producer had sent completes or fails, the broker fills
@@ -46,23 +47,32 @@ class BridgeFailuresIT extends BridgeFailureRuns {
                 long inFlightAt5s = bridge.metrics().inFlight.get();
                 long maxInFlight = 0;
                 for (int i = 0; i < 250; i++) { // 25 s
-                    maxInFlight = Math.max(maxInFlight, bridge.metrics().inFlight.get());
+                    maxInFlight =
+                            Math.max(maxInFlight, bridge.metrics().inFlight.get());
                     Thread.sleep(100);
                 }
                 long receivedAt30s = bridge.metrics().received.sum();
                 long acknowledgedAt30s = bridge.metrics().acknowledged.sum();
                 kafka.start();
 
-                assertThat(acknowledgedAt30s).as("nothing acknowledged while Kafka is down").isEqualTo(acknowledgedAt5s);
-                assertThat(receivedAt30s).as("the broker holds back what it may not send").isEqualTo(receivedAt5s);
-                assertThat(maxInFlight).as("in flight stands still").isEqualTo(inFlightAt5s)
+                assertThat(acknowledgedAt30s)
+                        .as("nothing acknowledged while Kafka is down")
+                        .isEqualTo(acknowledgedAt5s);
+                assertThat(receivedAt30s)
+                        .as("the broker holds back what it may not send")
+                        .isEqualTo(receivedAt5s);
+                assertThat(maxInFlight)
+                        .as("in flight stands still")
+                        .isEqualTo(inFlightAt5s)
                         // Mosquitto stops at about the receive maximum of both connections (200 here);
                         // under load it was seen to let up to 329 through before stopping.
                         .isLessThan(1000);
                 publishing.get();
                 Set<String> seen = new HashSet<>();
                 readAll(kafka.bootstrapServers(), seen, 30_000);
-                assertThat(missing(seen, 1500)).as("readings missing from Kafka").isEmpty();
+                assertThat(missing(seen, 1500))
+                        .as("readings missing from Kafka")
+                        .isEmpty();
             } finally {
                 runner.shutdownNow();
             }
@@ -81,14 +91,19 @@ class BridgeFailuresIT extends BridgeFailureRuns {
      */
     @Test
     void shouldReconnectResubscribeAndLoseNothingWhenTheBrokerRestartsMidStream() throws Exception {
-        try (MosquittoProcess mqtt = startMosquitto(); KafkaProcess kafka = startKafkaWithTopics()) {
+        try (MosquittoProcess mqtt = startMosquitto();
+                KafkaProcess kafka = startKafkaWithTopics()) {
             DeviceFleet fleet = fleet(300); // 6,000 readings over about 10 s
             ExecutorService runner = Executors.newSingleThreadExecutor();
-            try (Bridge bridge = new Bridge(IngestConfig.load(properties(mqtt.url(), kafka.bootstrapServers(), "mq-restart", 2), Map.of()))) {
+            try (Bridge bridge = new Bridge(
+                    IngestConfig.load(properties(mqtt.url(), kafka.bootstrapServers(), "mq-restart", 2), Map.of()))) {
                 bridge.start();
-                Future<PublishStats> publishing = publishInBackground(runner,
-                        new MqttPublisher.Settings(mqtt.url(), null, null, 30, true).withRetryUnrouted(true), fleet);
-                await().atMost(Duration.ofSeconds(30)).until(() -> bridge.metrics().readingsWritten.sum() > 1000);
+                Future<PublishStats> publishing = publishInBackground(
+                        runner,
+                        new MqttPublisher.Settings(mqtt.url(), null, null, 30, true).withRetryUnrouted(true),
+                        fleet);
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> bridge.metrics().readingsWritten.sum() > 1000);
 
                 mqtt.restart();
 
@@ -96,8 +111,11 @@ class BridgeFailuresIT extends BridgeFailureRuns {
                 Set<String> seen = new HashSet<>();
                 readAll(kafka.bootstrapServers(), seen, 6000);
                 assertThat(missing(seen, 300)).as("readings missing from Kafka").isEmpty();
-                assertThat(bridge.metrics().reconnects.sum()).as("both connections reconnected by themselves").isEqualTo(2);
-                System.out.printf("broker restart: %d resent after the lost connection, %d resent as unrouted%n",
+                assertThat(bridge.metrics().reconnects.sum())
+                        .as("both connections reconnected by themselves")
+                        .isEqualTo(2);
+                System.out.printf(
+                        "broker restart: %d resent after the lost connection, %d resent as unrouted%n",
                         published.retried(), published.unrouted());
             } finally {
                 runner.shutdownNow();
@@ -107,16 +125,20 @@ class BridgeFailuresIT extends BridgeFailureRuns {
 
     @Test
     void shouldShareTheLoadBetweenTwoBridgesAndLoseNothingWhenOneStops() throws Exception {
-        try (MosquittoProcess mqtt = startMosquitto(); KafkaProcess kafka = startKafkaWithTopics()) {
+        try (MosquittoProcess mqtt = startMosquitto();
+                KafkaProcess kafka = startKafkaWithTopics()) {
             DeviceFleet fleet = fleet(300);
             ExecutorService runner = Executors.newSingleThreadExecutor();
-            Bridge first = new Bridge(IngestConfig.load(properties(mqtt.url(), kafka.bootstrapServers(), "first", 1), Map.of()));
-            try (Bridge second = new Bridge(IngestConfig.load(properties(mqtt.url(), kafka.bootstrapServers(), "second", 1), Map.of()))) {
+            Bridge first = new Bridge(
+                    IngestConfig.load(properties(mqtt.url(), kafka.bootstrapServers(), "first", 1), Map.of()));
+            try (Bridge second = new Bridge(
+                    IngestConfig.load(properties(mqtt.url(), kafka.bootstrapServers(), "second", 1), Map.of()))) {
                 first.start();
                 second.start();
                 Future<?> publishing = publishInBackground(runner, mqtt.url(), fleet);
-                await().atMost(Duration.ofSeconds(30)).until(() -> first.metrics().received.sum() > 500
-                        && second.metrics().received.sum() > 500);
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> first.metrics().received.sum() > 500
+                                && second.metrics().received.sum() > 500);
 
                 first.shutdown(Duration.ofSeconds(30));
 
@@ -124,7 +146,8 @@ class BridgeFailuresIT extends BridgeFailureRuns {
                 Set<String> seen = new HashSet<>();
                 readAll(kafka.bootstrapServers(), seen, 6000);
                 assertThat(missing(seen, 300)).as("readings missing from Kafka").isEmpty();
-                assertThat(second.metrics().received.sum()).isGreaterThan(first.metrics().received.sum());
+                assertThat(second.metrics().received.sum())
+                        .isGreaterThan(first.metrics().received.sum());
             } finally {
                 first.close();
                 runner.shutdownNow();

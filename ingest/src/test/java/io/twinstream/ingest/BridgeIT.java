@@ -3,14 +3,6 @@ package io.twinstream.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-
 import io.twinstream.infra.stack.KafkaBroker;
 import io.twinstream.infra.stack.KafkaTopics;
 import io.twinstream.infra.stack.MqttBroker;
@@ -24,6 +16,13 @@ import io.twinstream.simulator.scenario.ScenarioParser;
 import io.twinstream.simulator.stream.DeviceFleet;
 import io.twinstream.simulator.stream.MessageGenerator;
 import io.twinstream.simulator.stream.StreamObserver;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -43,7 +42,8 @@ class BridgeIT {
         return config(mqtt, kafka, name, connections, Map.of());
     }
 
-    private static IngestConfig config(MqttBroker mqtt, KafkaBroker kafka, String name, int connections, Map<String, String> more) {
+    private static IngestConfig config(
+            MqttBroker mqtt, KafkaBroker kafka, String name, int connections, Map<String, String> more) {
         Properties p = new Properties();
         p.setProperty("mqtt.url", mqtt.url());
         p.setProperty("mqtt.client-id", name);
@@ -61,15 +61,26 @@ class BridgeIT {
     }
 
     private static DeviceFleet fleet(String site, int devices, int readingsEach) {
-        return new DeviceFleet(ScenarioParser.parse("it.yaml", String.join("\n",
-                "name: it", "seed: 3", "duration: " + readingsEach + "s", "speed: max",
-                "start: " + java.time.Instant.now().minus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
-                "publish: { qos: 1, connections: gateway, devicesPerGateway: 10 }",
-                "sites:",
-                "  - name: " + site,
-                "    domain: city",
-                "    devices:",
-                "      noise: { count: " + devices + ", interval: 1s, format: json }")), 1);
+        return new DeviceFleet(
+                ScenarioParser.parse(
+                        "it.yaml",
+                        String.join(
+                                "\n",
+                                "name: it",
+                                "seed: 3",
+                                "duration: " + readingsEach + "s",
+                                "speed: max",
+                                "start: "
+                                        + java.time.Instant.now()
+                                                .minus(Duration.ofHours(1))
+                                                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                                "publish: { qos: 1, connections: gateway, devicesPerGateway: 10 }",
+                                "sites:",
+                                "  - name: " + site,
+                                "    domain: city",
+                                "    devices:",
+                                "      noise: { count: " + devices + ", interval: 1s, format: json }")),
+                1);
     }
 
     private static void publish(MqttBroker mqtt, DeviceFleet fleet) throws Exception {
@@ -82,18 +93,21 @@ class BridgeIT {
         }
     }
 
-    private static List<ConsumerRecord<byte[], byte[]>> consume(KafkaBroker kafka, String topic, int expected, Duration quiet) {
+    private static List<ConsumerRecord<byte[], byte[]>> consume(
+            KafkaBroker kafka, String topic, int expected, Duration quiet) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, KafkaTopics.uniqueName("it"));
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
             long lastNew = System.nanoTime();
-            while (System.nanoTime() < deadline && (records.size() < expected || System.nanoTime() - lastNew < quiet.toNanos())) {
+            while (System.nanoTime() < deadline
+                    && (records.size() < expected || System.nanoTime() - lastNew < quiet.toNanos())) {
                 int before = records.size();
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);
                 if (records.size() > before) {
@@ -115,7 +129,8 @@ class BridgeIT {
             bridge.start();
             publish(mqtt, fleet);
 
-            List<ConsumerRecord<byte[], byte[]>> records = consume(kafka, "exact.readings", 100_000, Duration.ofSeconds(3));
+            List<ConsumerRecord<byte[], byte[]>> records =
+                    consume(kafka, "exact.readings", 100_000, Duration.ofSeconds(3));
 
             assertThat(records).hasSize(100_000);
             Map<String, List<Long>> seqs = new HashMap<>();
@@ -125,7 +140,8 @@ class BridgeIT {
                 seqs.computeIfAbsent(reading.deviceId(), k -> new ArrayList<>()).add(reading.seq());
             }
             assertThat(seqs).hasSize(50);
-            assertThat(seqs.values()).allSatisfy(s -> assertThat(s).hasSize(2000).doesNotHaveDuplicates());
+            assertThat(seqs.values())
+                    .allSatisfy(s -> assertThat(s).hasSize(2000).doesNotHaveDuplicates());
             assertThat(bridge.metrics().inFlight.get()).isZero();
             assertThat(bridge.metrics().deadLetteredTotal()).isZero();
         }
@@ -139,7 +155,8 @@ class BridgeIT {
             publish(mqtt, fleet("ordered", 10, 500));
 
             Map<String, List<Long>> seqs = new HashMap<>();
-            for (ConsumerRecord<byte[], byte[]> record : consume(kafka, "ordered.readings", 5_000, Duration.ofSeconds(2))) {
+            for (ConsumerRecord<byte[], byte[]> record :
+                    consume(kafka, "ordered.readings", 5_000, Duration.ofSeconds(2))) {
                 Reading reading = ReadingCodec.decode(record.value());
                 seqs.computeIfAbsent(reading.deviceId(), k -> new ArrayList<>()).add(reading.seq());
             }
@@ -148,7 +165,8 @@ class BridgeIT {
     }
 
     @Test
-    void shouldDeadLetterEveryBadPayloadWithItsReasonAndPassTheGoodOnes(MqttBroker mqtt, KafkaBroker kafka) throws Exception {
+    void shouldDeadLetterEveryBadPayloadWithItsReasonAndPassTheGoodOnes(MqttBroker mqtt, KafkaBroker kafka)
+            throws Exception {
         IngestConfig config = config(mqtt, kafka, "dlq", 2);
         long now = System.currentTimeMillis();
         String good = "{\"ts\":" + now + ",\"seq\":%d,\"metrics\":{\"db\":50}}";
@@ -160,12 +178,16 @@ class BridgeIT {
         bad.put("{\"ts\":0,\"seq\":1,\"metrics\":{\"db\":1}}", "timestamp-out-of-range");
         bad.put("{\"ts\":4102444800000,\"seq\":1,\"metrics\":{\"db\":1}}", "timestamp-in-future");
         // issue #17: one batch stamped 300 days ahead moved both jobs' event time months on, for good
-        bad.put("[{\"deviceId\":\"noise-1\",\"ts\":" + (now + Duration.ofDays(300).toMillis())
-                + ",\"seq\":1,\"metrics\":{\"db\":1}}]", "timestamp-in-future");
+        bad.put(
+                "[{\"deviceId\":\"noise-1\",\"ts\":"
+                        + (now + Duration.ofDays(300).toMillis()) + ",\"seq\":1,\"metrics\":{\"db\":1}}]",
+                "timestamp-in-future");
         bad.put("{\"ts\":" + (Long.MIN_VALUE + now) + ",\"seq\":1,\"metrics\":{\"db\":1}}", "timestamp-out-of-range");
         // a later batch element without metrics once stalled the bridge's writer (never acknowledged)
-        bad.put("[{\"deviceId\":\"noise-1\",\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"db\":1}},"
-                + "{\"deviceId\":\"noise-1\",\"ts\":" + now + ",\"seq\":2}]", "missing-field");
+        bad.put(
+                "[{\"deviceId\":\"noise-1\",\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"db\":1}},"
+                        + "{\"deviceId\":\"noise-1\",\"ts\":" + now + ",\"seq\":2}]",
+                "missing-field");
         // a batch on a device's topic speaking for another device (only a gateway's topic may)
         bad.put("[{\"deviceId\":\"noise-9\",\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"db\":1}}]", "device-mismatch");
         bad.put(String.format(good, 0) + String.format(good, 0), "malformed-json");
@@ -173,12 +195,19 @@ class BridgeIT {
         bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"db\":1.7e308}}", "value-out-of-range");
         // 29,255 metric names in one message once cost seconds of CPU per window downstream (now: above
         // 256 KiB, too-large; within it, more than ingest.max-metrics, 64)
-        bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{" + java.util.stream.IntStream.range(0, 65)
-                .mapToObj(i -> "\"m" + i + "\":" + i).collect(java.util.stream.Collectors.joining(",")) + "}}", "too-many-metrics");
+        bad.put(
+                "{\"ts\":" + now + ",\"seq\":1,\"metrics\":{"
+                        + java.util.stream.IntStream.range(0, 65)
+                                .mapToObj(i -> "\"m" + i + "\":" + i)
+                                .collect(java.util.stream.Collectors.joining(","))
+                        + "}}",
+                "too-many-metrics");
         bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"d b\":1}}", "unsafe-name");
         bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"d=b\":1}}", "unsafe-name");
         bad.put("", "empty");
-        bad.put("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"db\":1},\"pad\":\"" + "x".repeat(300_000) + "\"}", "too-large");
+        bad.put(
+                "{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"db\":1},\"pad\":\"" + "x".repeat(300_000) + "\"}",
+                "too-large");
         try (Bridge bridge = new Bridge(config)) {
             bridge.start();
             MqttClient client = new MqttClient(mqtt.url(), "dlq-publisher", new MemoryPersistence());
@@ -188,28 +217,46 @@ class BridgeIT {
                 publish(client, topic, String.format(good, ++goodCount).getBytes(StandardCharsets.UTF_8));
                 publish(client, topic, entry.getKey().getBytes(StandardCharsets.UTF_8));
             }
-            publish(client, "telemetry/city/dlq/noise/noise,2", String.format(good, 99).getBytes(StandardCharsets.UTF_8));
+            publish(
+                    client,
+                    "telemetry/city/dlq/noise/noise,2",
+                    String.format(good, 99).getBytes(StandardCharsets.UTF_8));
             publish(client, topic, new byte[] {(byte) 0xC3, 0x28, (byte) 0xFF, 0x00});
             client.disconnect();
             client.close();
 
-            List<ConsumerRecord<byte[], byte[]>> dead = consume(kafka, "dlq.deadletter", bad.size() + 2, Duration.ofSeconds(2));
-            List<ConsumerRecord<byte[], byte[]>> readings = consume(kafka, "dlq.readings", goodCount, Duration.ofSeconds(2));
+            List<ConsumerRecord<byte[], byte[]>> dead =
+                    consume(kafka, "dlq.deadletter", bad.size() + 2, Duration.ofSeconds(2));
+            List<ConsumerRecord<byte[], byte[]>> readings =
+                    consume(kafka, "dlq.readings", goodCount, Duration.ofSeconds(2));
 
             assertThat(readings).hasSize(goodCount);
             assertThat(dead).hasSize(bad.size() + 2);
             Map<String, String> reasonByPayload = new HashMap<>();
             for (ConsumerRecord<byte[], byte[]> record : dead) {
-                String reason = new String(record.headers().lastHeader(KafkaWriter.HEADER_REASON).value(), StandardCharsets.UTF_8);
-                assertThat(record.headers().lastHeader(KafkaWriter.HEADER_DETAIL)).isNotNull();
-                assertThat(record.headers().lastHeader(KafkaWriter.HEADER_RECEIVED_AT)).isNotNull();
-                reasonByPayload.put(new String(record.value(), StandardCharsets.UTF_8) + "|"
-                        + new String(record.headers().lastHeader(KafkaWriter.HEADER_SOURCE_TOPIC).value(), StandardCharsets.UTF_8), reason);
+                String reason = new String(
+                        record.headers().lastHeader(KafkaWriter.HEADER_REASON).value(), StandardCharsets.UTF_8);
+                assertThat(record.headers().lastHeader(KafkaWriter.HEADER_DETAIL))
+                        .isNotNull();
+                assertThat(record.headers().lastHeader(KafkaWriter.HEADER_RECEIVED_AT))
+                        .isNotNull();
+                reasonByPayload.put(
+                        new String(record.value(), StandardCharsets.UTF_8) + "|"
+                                + new String(
+                                        record.headers()
+                                                .lastHeader(KafkaWriter.HEADER_SOURCE_TOPIC)
+                                                .value(),
+                                        StandardCharsets.UTF_8),
+                        reason);
             }
             // a dead letter keeps the first DEAD_LETTER_MAX_BYTES of its payload
-            bad.forEach((payload, reason) -> assertThat(reasonByPayload).containsEntry(
-                    payload.substring(0, Math.min(payload.length(), KafkaWriter.DEAD_LETTER_MAX_BYTES)) + "|" + topic, reason));
-            assertThat(reasonByPayload).containsEntry(String.format(good, 99) + "|telemetry/city/dlq/noise/noise,2", "unsafe-name");
+            bad.forEach((payload, reason) -> assertThat(reasonByPayload)
+                    .containsEntry(
+                            payload.substring(0, Math.min(payload.length(), KafkaWriter.DEAD_LETTER_MAX_BYTES)) + "|"
+                                    + topic,
+                            reason));
+            assertThat(reasonByPayload)
+                    .containsEntry(String.format(good, 99) + "|telemetry/city/dlq/noise/noise,2", "unsafe-name");
             assertThat(bridge.metrics().deadLetteredTotal()).isEqualTo(bad.size() + 2);
         }
     }
@@ -224,14 +271,18 @@ class BridgeIT {
         IngestConfig config = config(mqtt, kafka, "huge", 1);
         long now = System.currentTimeMillis();
         String topic = "telemetry/city/huge/noise/noise-1";
-        byte[] huge = ("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"db\":1},\"pad\":\"" + "x".repeat(1_600_000) + "\"}")
+        byte[] huge = ("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{\"db\":1},\"pad\":\"" + "x".repeat(1_600_000)
+                        + "\"}")
                 .getBytes(StandardCharsets.UTF_8);
         try (Bridge bridge = new Bridge(config)) {
             bridge.start();
             MqttClient client = new MqttClient(mqtt.url(), "huge-publisher", new MemoryPersistence());
             client.connect();
             publish(client, topic, huge);
-            publish(client, topic, ("{\"ts\":" + now + ",\"seq\":2,\"metrics\":{\"db\":50}}").getBytes(StandardCharsets.UTF_8));
+            publish(
+                    client,
+                    topic,
+                    ("{\"ts\":" + now + ",\"seq\":2,\"metrics\":{\"db\":50}}").getBytes(StandardCharsets.UTF_8));
             client.disconnect();
             client.close();
 
@@ -258,8 +309,12 @@ class BridgeIT {
     @Test
     void shouldAnnounceItsMaximumPacketSizeWhileTheBrokerRefusesLargerMessages(MqttBroker mqtt, KafkaBroker kafka)
             throws Exception {
-        IngestConfig config = config(mqtt, kafka, "packet", 1, Map.of("ingest.max-payload-bytes", "16384",
-                "mqtt.maximum-packet-size", "100000"));
+        IngestConfig config = config(
+                mqtt,
+                kafka,
+                "packet",
+                1,
+                Map.of("ingest.max-payload-bytes", "16384", "mqtt.maximum-packet-size", "100000"));
         long now = System.currentTimeMillis();
         String topic = "telemetry/city/packet/noise/noise-1";
         try (Bridge bridge = new Bridge(config)) {
@@ -267,7 +322,9 @@ class BridgeIT {
             MqttClient tooLarge = new MqttClient(mqtt.url(), "packet-publisher-1", new MemoryPersistence());
             tooLarge.connect();
             assertThatThrownBy(() -> tooLarge.publish(topic, padded(now, 1, 3_000_000), 1, false))
-                    .as("the broker's max_packet_size").isInstanceOf(MqttException.class).hasMessageContaining("149");
+                    .as("the broker's max_packet_size")
+                    .isInstanceOf(MqttException.class)
+                    .hasMessageContaining("149");
             tooLarge.close();
 
             MqttClient client = new MqttClient(mqtt.url(), "packet-publisher-2", new MemoryPersistence());
@@ -275,18 +332,26 @@ class BridgeIT {
             publish(client, topic, padded(now, 2, 200_000)); // within the broker's limit, beyond the bridge's
             byte[] deadLettered = padded(now, 3, 50_000);
             publish(client, topic, deadLettered);
-            publish(client, topic, ("{\"ts\":" + now + ",\"seq\":4,\"metrics\":{\"db\":50}}").getBytes(StandardCharsets.UTF_8));
+            publish(
+                    client,
+                    topic,
+                    ("{\"ts\":" + now + ",\"seq\":4,\"metrics\":{\"db\":50}}").getBytes(StandardCharsets.UTF_8));
             client.disconnect();
             client.close();
 
             List<ConsumerRecord<byte[], byte[]>> dead = consume(kafka, "packet.deadletter", 1, Duration.ofSeconds(1));
             List<ConsumerRecord<byte[], byte[]>> readings = consume(kafka, "packet.readings", 1, Duration.ofSeconds(1));
 
-            assertThat(readings).extracting(r -> ReadingCodec.decode(r.value()).seq()).containsExactly(4L);
+            assertThat(readings)
+                    .extracting(r -> ReadingCodec.decode(r.value()).seq())
+                    .containsExactly(4L);
             assertThat(dead).hasSize(1);
             assertThat(header(dead.get(0), KafkaWriter.HEADER_REASON)).isEqualTo("too-large");
-            assertThat(header(dead.get(0), KafkaWriter.HEADER_PAYLOAD_BYTES)).isEqualTo(Integer.toString(deadLettered.length));
-            assertThat(bridge.metrics().received.sum()).as("messages the bridge received").isEqualTo(2);
+            assertThat(header(dead.get(0), KafkaWriter.HEADER_PAYLOAD_BYTES))
+                    .isEqualTo(Integer.toString(deadLettered.length));
+            assertThat(bridge.metrics().received.sum())
+                    .as("messages the bridge received")
+                    .isEqualTo(2);
         }
     }
 
@@ -296,7 +361,8 @@ class BridgeIT {
      * dead-lettered (over-device-budget) and the two known devices go on.
      */
     @Test
-    void shouldDeadLetterDevicesOverTheBudgetAndLetTheKnownOnesThrough(MqttBroker mqtt, KafkaBroker kafka) throws Exception {
+    void shouldDeadLetterDevicesOverTheBudgetAndLetTheKnownOnesThrough(MqttBroker mqtt, KafkaBroker kafka)
+            throws Exception {
         IngestConfig config = config(mqtt, kafka, "budget", 1, Map.of("ingest.max-devices", "2"));
         long now = System.currentTimeMillis();
         try (Bridge bridge = new Bridge(config)) {
@@ -305,8 +371,11 @@ class BridgeIT {
             client.connect();
             int seq = 0;
             for (String device : new String[] {"noise-1", "noise-2", "noise-3", "noise-1", "noise-2"}) {
-                publish(client, "telemetry/city/budget/noise/" + device,
-                        ("{\"ts\":" + now + ",\"seq\":" + ++seq + ",\"metrics\":{\"db\":50}}").getBytes(StandardCharsets.UTF_8));
+                publish(
+                        client,
+                        "telemetry/city/budget/noise/" + device,
+                        ("{\"ts\":" + now + ",\"seq\":" + ++seq + ",\"metrics\":{\"db\":50}}")
+                                .getBytes(StandardCharsets.UTF_8));
             }
             client.disconnect();
             client.close();
@@ -314,7 +383,9 @@ class BridgeIT {
             List<ConsumerRecord<byte[], byte[]>> readings = consume(kafka, "budget.readings", 4, Duration.ofSeconds(1));
             List<ConsumerRecord<byte[], byte[]>> dead = consume(kafka, "budget.deadletter", 1, Duration.ofSeconds(1));
 
-            assertThat(readings).extracting(r -> ReadingCodec.decode(r.value()).deviceId() + "#" + ReadingCodec.decode(r.value()).seq())
+            assertThat(readings)
+                    .extracting(r -> ReadingCodec.decode(r.value()).deviceId() + "#"
+                            + ReadingCodec.decode(r.value()).seq())
                     .containsExactly("noise-1#1", "noise-2#2", "noise-1#4", "noise-2#5");
             assertThat(dead).hasSize(1);
             assertThat(header(dead.get(0), KafkaWriter.HEADER_REASON)).isEqualTo("over-device-budget");
@@ -341,7 +412,11 @@ class BridgeIT {
         String topic = "telemetry/city/limit/noise/noise-1";
         StringBuilder metrics = new StringBuilder(); // 60 metrics (within ingest.max-metrics) of 50-character names
         for (int i = 0; i < 60; i++) {
-            metrics.append(i == 0 ? "" : ",").append("\"").append(String.format("m%049d", i)).append("\":").append(i);
+            metrics.append(i == 0 ? "" : ",")
+                    .append("\"")
+                    .append(String.format("m%049d", i))
+                    .append("\":")
+                    .append(i);
         }
         byte[] wide = ("{\"ts\":" + now + ",\"seq\":1,\"metrics\":{" + metrics + "}}").getBytes(StandardCharsets.UTF_8);
         try (Bridge bridge = new Bridge(config)) {
@@ -349,14 +424,19 @@ class BridgeIT {
             MqttClient client = new MqttClient(mqtt.url(), "limit-publisher", new MemoryPersistence());
             client.connect();
             publish(client, topic, wide);
-            publish(client, topic, ("{\"ts\":" + now + ",\"seq\":2,\"metrics\":{\"db\":50}}").getBytes(StandardCharsets.UTF_8));
+            publish(
+                    client,
+                    topic,
+                    ("{\"ts\":" + now + ",\"seq\":2,\"metrics\":{\"db\":50}}").getBytes(StandardCharsets.UTF_8));
             client.disconnect();
             client.close();
 
             List<ConsumerRecord<byte[], byte[]>> dead = consume(kafka, "limit.deadletter", 1, Duration.ofSeconds(1));
             List<ConsumerRecord<byte[], byte[]>> readings = consume(kafka, "limit.readings", 1, Duration.ofSeconds(1));
 
-            assertThat(readings).extracting(r -> ReadingCodec.decode(r.value()).seq()).containsExactly(2L);
+            assertThat(readings)
+                    .extracting(r -> ReadingCodec.decode(r.value()).seq())
+                    .containsExactly(2L);
             assertThat(dead).hasSize(1);
             assertThat(header(dead.get(0), KafkaWriter.HEADER_REASON)).isEqualTo("too-large");
             assertThat(header(dead.get(0), KafkaWriter.HEADER_DETAIL)).contains("larger than Kafka accepts");
@@ -401,15 +481,24 @@ class BridgeIT {
      * of the order received, minutes of event time in a simulation 20 times faster than real time).
      */
     @Test
-    void shouldWriteInTheOrderReceivedWhateverConnectionAMessageCameThrough(MqttBroker mqtt, KafkaBroker kafka) throws Exception {
-        IngestConfig config = config(mqtt, kafka, "arrival", 2,
+    void shouldWriteInTheOrderReceivedWhateverConnectionAMessageCameThrough(MqttBroker mqtt, KafkaBroker kafka)
+            throws Exception {
+        IngestConfig config = config(
+                mqtt,
+                kafka,
+                "arrival",
+                2,
                 Map.of("mqtt.receive-maximum", "1", "ingest.max-payload-bytes", Integer.toString(16 * 1024 * 1024)));
         long t0 = System.currentTimeMillis() - Duration.ofDays(1).toMillis();
         int batchReadings = 25_000;
         int followers = 100;
         StringBuilder batch = new StringBuilder("[");
         for (int i = 0; i < batchReadings; i++) {
-            batch.append(i == 0 ? "" : ",").append("{\"deviceId\":\"em-").append(i).append("\",\"ts\":").append(t0)
+            batch.append(i == 0 ? "" : ",")
+                    .append("{\"deviceId\":\"em-")
+                    .append(i)
+                    .append("\",\"ts\":")
+                    .append(t0)
                     .append(",\"seq\":1,\"metrics\":{\"energy\":1}}");
         }
         batch.append(']');
@@ -417,16 +506,22 @@ class BridgeIT {
             bridge.start();
             MqttClient client = new MqttClient(mqtt.url(), "arrival-publisher", new MemoryPersistence());
             client.connect();
-            publish(client, "telemetry/city/arrival/gateway/gw-1", batch.toString().getBytes(StandardCharsets.UTF_8));
+            publish(
+                    client,
+                    "telemetry/city/arrival/gateway/gw-1",
+                    batch.toString().getBytes(StandardCharsets.UTF_8));
             for (int i = 1; i <= followers; i++) {
-                publish(client, "telemetry/city/arrival/noise/noise-" + (i % 7),
-                        ("{\"ts\":" + (t0 + i * 1000L) + ",\"seq\":" + i + ",\"metrics\":{\"db\":50}}").getBytes(StandardCharsets.UTF_8));
+                publish(
+                        client,
+                        "telemetry/city/arrival/noise/noise-" + (i % 7),
+                        ("{\"ts\":" + (t0 + i * 1000L) + ",\"seq\":" + i + ",\"metrics\":{\"db\":50}}")
+                                .getBytes(StandardCharsets.UTF_8));
             }
             client.disconnect();
             client.close();
 
-            List<ConsumerRecord<byte[], byte[]>> records = consume(kafka, "arrival.readings", batchReadings + followers,
-                    Duration.ofSeconds(2));
+            List<ConsumerRecord<byte[], byte[]>> records =
+                    consume(kafka, "arrival.readings", batchReadings + followers, Duration.ofSeconds(2));
 
             assertThat(records).hasSize(batchReadings + followers);
             Map<Integer, Long> newest = new HashMap<>();
@@ -439,7 +534,9 @@ class BridgeIT {
                 }
                 newest.put(record.partition(), before == null ? receivedAt : Math.max(before, receivedAt));
             }
-            assertThat(mostBehind).as("how far a reading's reception came behind the newest reception before it in its partition, in ms")
+            assertThat(mostBehind)
+                    .as(
+                            "how far a reading's reception came behind the newest reception before it in its partition, in ms")
                     .isZero();
         }
     }

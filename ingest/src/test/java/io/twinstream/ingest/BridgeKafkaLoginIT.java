@@ -3,6 +3,10 @@ package io.twinstream.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.twinstream.infra.stack.local.KafkaProcess;
+import io.twinstream.infra.stack.local.LocalOptions;
+import io.twinstream.infra.stack.local.MosquittoProcess;
+import io.twinstream.ingest.config.IngestConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,11 +14,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-
-import io.twinstream.infra.stack.local.KafkaProcess;
-import io.twinstream.infra.stack.local.LocalOptions;
-import io.twinstream.infra.stack.local.MosquittoProcess;
-import io.twinstream.ingest.config.IngestConfig;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -40,8 +39,10 @@ class BridgeKafkaLoginIT {
     @Test
     void shouldWriteThroughAKafkaLoginAndLoseNothingWhileTheLoginIsRefused() throws Exception {
         LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
-        try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local).withSasl(USER, PASSWORD));
-             MosquittoProcess mqtt = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local))) {
+        try (KafkaProcess kafka = new KafkaProcess(
+                        KafkaProcess.Options.defaults().withLocal(local).withSasl(USER, PASSWORD));
+                MosquittoProcess mqtt =
+                        new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local))) {
             kafka.start();
             mqtt.start();
             kafka.createTopic("telemetry.readings", 1);
@@ -55,11 +56,16 @@ class BridgeKafkaLoginIT {
             try (Bridge bridge = new Bridge(refused)) {
                 bridge.start();
                 publish(device, now, 1, 10);
-                await().atMost(Duration.ofSeconds(60)).until(() -> bridge.metrics().kafkaRetries.sum() > 0
-                        && bridge.metrics().received.sum() == 10);
-                assertThat(bridge.metrics().acknowledged.sum()).as("acknowledged while Kafka refuses the login").isZero();
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> bridge.metrics().kafkaRetries.sum() > 0
+                                && bridge.metrics().received.sum() == 10);
+                assertThat(bridge.metrics().acknowledged.sum())
+                        .as("acknowledged while Kafka refuses the login")
+                        .isZero();
             }
-            assertThat(BridgeFailureRuns.recordCount(kafka.bootstrapServers())).as("written with the wrong password").isZero();
+            assertThat(BridgeFailureRuns.recordCount(kafka.bootstrapServers()))
+                    .as("written with the wrong password")
+                    .isZero();
 
             try (Bridge bridge = new Bridge(config(kafka, mqtt, PASSWORD))) {
                 bridge.start();
@@ -71,7 +77,9 @@ class BridgeKafkaLoginIT {
                 Set<String> seen = new TreeSet<>();
                 BridgeFailureRuns.readAll(kafka.bootstrapServers(), seen, 20);
                 assertThat(seen).isEqualTo(expected);
-                assertThat(BridgeFailureRuns.recordCount(kafka.bootstrapServers())).as("records, each once").isEqualTo(20);
+                assertThat(BridgeFailureRuns.recordCount(kafka.bootstrapServers()))
+                        .as("records, each once")
+                        .isEqualTo(20);
             }
             device.disconnect();
             device.close();
@@ -82,13 +90,19 @@ class BridgeKafkaLoginIT {
     private static IngestConfig config(KafkaProcess kafka, MosquittoProcess mqtt, String password) {
         Properties p = new Properties();
         p.setProperty("mqtt.url", mqtt.url());
-        p.setProperty("mqtt.client-id", "login-bridge"); // the same sessions both times: the broker keeps what was not acknowledged
+        p.setProperty(
+                "mqtt.client-id",
+                "login-bridge"); // the same sessions both times: the broker keeps what was not acknowledged
         p.setProperty("kafka.bootstrap", kafka.saslBootstrapServers());
         p.setProperty("kafka.producer.security.protocol", "SASL_PLAINTEXT");
         p.setProperty("kafka.producer.sasl.mechanism", "PLAIN");
         p.setProperty("metrics.port", "-1");
-        return IngestConfig.load(p, Map.of("KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.plain.PlainLoginModule "
-                + "required username=\"" + USER + "\" password=\"" + password + "\";"));
+        return IngestConfig.load(
+                p,
+                Map.of(
+                        "KAFKA_SASL_JAAS_CONFIG",
+                        "org.apache.kafka.common.security.plain.PlainLoginModule " + "required username=\"" + USER
+                                + "\" password=\"" + password + "\";"));
     }
 
     private static void publish(MqttClient device, long now, int fromSeq, int toSeq) throws Exception {

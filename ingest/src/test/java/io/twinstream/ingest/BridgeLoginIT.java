@@ -3,6 +3,12 @@ package io.twinstream.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.twinstream.infra.stack.KafkaTopics;
+import io.twinstream.infra.stack.local.KafkaProcess;
+import io.twinstream.infra.stack.local.LocalOptions;
+import io.twinstream.infra.stack.local.MosquittoProcess;
+import io.twinstream.ingest.config.IngestConfig;
+import io.twinstream.model.ReadingCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -12,13 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-
-import io.twinstream.infra.stack.KafkaTopics;
-import io.twinstream.infra.stack.local.KafkaProcess;
-import io.twinstream.infra.stack.local.LocalOptions;
-import io.twinstream.infra.stack.local.MosquittoProcess;
-import io.twinstream.ingest.config.IngestConfig;
-import io.twinstream.model.ReadingCodec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -39,13 +38,16 @@ class BridgeLoginIT {
 
     @TempDir
     static Path tmp;
+
     private static MosquittoProcess mqtt;
     private static KafkaProcess kafka;
 
     @BeforeAll
     static void startServices() {
         LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
-        mqtt = new MosquittoProcess(MosquittoProcess.Options.defaults().withCredentials(USER, PASSWORD).withLocal(local));
+        mqtt = new MosquittoProcess(MosquittoProcess.Options.defaults()
+                .withCredentials(USER, PASSWORD)
+                .withLocal(local));
         mqtt.start();
         kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
         kafka.start();
@@ -86,8 +88,11 @@ class BridgeLoginIT {
             options.setPassword(PASSWORD.getBytes(StandardCharsets.UTF_8));
             device.connect(options);
             long ts = System.currentTimeMillis();
-            device.publish("telemetry/city/login/noise/noise-000001",
-                    ("{\"ts\":" + ts + ",\"seq\":1,\"metrics\":{\"db\":55.5}}").getBytes(StandardCharsets.UTF_8), 1, false);
+            device.publish(
+                    "telemetry/city/login/noise/noise-000001",
+                    ("{\"ts\":" + ts + ",\"seq\":1,\"metrics\":{\"db\":55.5}}").getBytes(StandardCharsets.UTF_8),
+                    1,
+                    false);
             device.disconnect();
             device.close();
 
@@ -102,8 +107,10 @@ class BridgeLoginIT {
         p.setProperty("mqtt.password", "not the password");
         Bridge bridge = new Bridge(IngestConfig.load(p, Map.of()));
         try {
-            assertThatThrownBy(bridge::start).isInstanceOf(MqttException.class)
-                    .satisfies(e -> assertThat(((MqttException) e).getReasonCode()).as("bad user name or password / not authorized")
+            assertThatThrownBy(bridge::start)
+                    .isInstanceOf(MqttException.class)
+                    .satisfies(e -> assertThat(((MqttException) e).getReasonCode())
+                            .as("bad user name or password / not authorized")
                             .isIn(134, 135));
         } finally {
             bridge.close();
@@ -118,12 +125,19 @@ class BridgeLoginIT {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = IngestMain.run(new String[] {"--config", config.toString()}, Map.of(),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                bridge -> { throw new AssertionError("started without a login"); });
+        int status = IngestMain.run(
+                new String[] {"--config", config.toString()},
+                Map.of(),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                bridge -> {
+                    throw new AssertionError("started without a login");
+                });
 
         assertThat(status).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("MQTT broker at " + mqtt.url()).contains("reason code 13");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("MQTT broker at " + mqtt.url())
+                .contains("reason code 13");
     }
 
     private static List<String> readDevices() {
@@ -131,14 +145,16 @@ class BridgeLoginIT {
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, KafkaTopics.uniqueName("login"));
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of("telemetry.readings"));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (System.nanoTime() < deadline) {
                 var records = consumer.poll(Duration.ofMillis(300));
                 if (!records.isEmpty()) {
                     return java.util.stream.StreamSupport.stream(records.spliterator(), false)
-                            .map(r -> ReadingCodec.decode(r.value()).deviceId()).toList();
+                            .map(r -> ReadingCodec.decode(r.value()).deviceId())
+                            .toList();
                 }
             }
         }

@@ -2,6 +2,11 @@ package io.twinstream.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.twinstream.infra.stack.local.GuardedProcess;
+import io.twinstream.infra.stack.local.KafkaProcess;
+import io.twinstream.infra.stack.local.MosquittoProcess;
+import io.twinstream.simulator.publish.PublishStats;
+import io.twinstream.simulator.stream.DeviceFleet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,12 +16,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import io.twinstream.infra.stack.local.GuardedProcess;
-import io.twinstream.infra.stack.local.KafkaProcess;
-import io.twinstream.infra.stack.local.MosquittoProcess;
-import io.twinstream.simulator.publish.PublishStats;
-import io.twinstream.simulator.stream.DeviceFleet;
 import org.junit.jupiter.api.Test;
 
 /** Nothing is lost when the bridge process is killed (SIGKILL) or stopped (SIGTERM) and started again. */
@@ -29,7 +28,8 @@ class BridgeProcessFailuresIT extends BridgeFailureRuns {
         props.put("group.id", io.twinstream.infra.stack.KafkaTopics.uniqueName("dups"));
         props.put("auto.offset.reset", "earliest");
         java.util.Map<String, java.util.List<String>> copies = new java.util.TreeMap<>();
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(props,
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(
+                props,
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
             consumer.subscribe(java.util.List.of("telemetry.readings"));
@@ -38,7 +38,8 @@ class BridgeProcessFailuresIT extends BridgeFailureRuns {
                 for (var record : consumer.poll(Duration.ofMillis(300))) {
                     var r = io.twinstream.model.ReadingCodec.decode(record.value());
                     copies.computeIfAbsent(r.deviceId() + "#" + r.seq(), k -> new java.util.ArrayList<>())
-                            .add("p" + record.partition() + "@" + record.offset() + " t=" + java.time.Instant.ofEpochMilli(record.timestamp()));
+                            .add("p" + record.partition() + "@" + record.offset() + " t="
+                                    + java.time.Instant.ofEpochMilli(record.timestamp()));
                 }
             }
         }
@@ -51,7 +52,8 @@ class BridgeProcessFailuresIT extends BridgeFailureRuns {
 
     @Test
     void shouldDeliverEverythingWhenTheBridgeProcessIsKilledAndRestarted() throws Exception {
-        try (MosquittoProcess mqtt = startMosquitto(); KafkaProcess kafka = startKafkaWithTopics()) {
+        try (MosquittoProcess mqtt = startMosquitto();
+                KafkaProcess kafka = startKafkaWithTopics()) {
             Path config = tmp.resolve("ingest.properties");
             try (var out = Files.newBufferedWriter(config)) {
                 properties(mqtt.url(), kafka.bootstrapServers(), "crash", 2).store(out, "bridge under test");
@@ -73,7 +75,9 @@ class BridgeProcessFailuresIT extends BridgeFailureRuns {
                 Set<String> seen = new HashSet<>();
                 long records = readAll(kafka.bootstrapServers(), seen, 6000);
                 assertThat(missing(seen, 300)).as("readings missing from Kafka").isEmpty();
-                assertThat(records).as("duplicates allowed: the stream jobs remove them").isGreaterThanOrEqualTo(6000);
+                assertThat(records)
+                        .as("duplicates allowed: the stream jobs remove them")
+                        .isGreaterThanOrEqualTo(6000);
             } finally {
                 bridge.stop(Duration.ofSeconds(30));
                 runner.shutdownNow();
@@ -89,7 +93,8 @@ class BridgeProcessFailuresIT extends BridgeFailureRuns {
      */
     @Test
     void shouldDrainAndExitOnSigtermAndLoseNothingOverARestart() throws Exception {
-        try (MosquittoProcess mqtt = startMosquitto(); KafkaProcess kafka = startKafkaWithTopics()) {
+        try (MosquittoProcess mqtt = startMosquitto();
+                KafkaProcess kafka = startKafkaWithTopics()) {
             Path config = tmp.resolve("graceful.properties");
             Properties p = properties(mqtt.url(), kafka.bootstrapServers(), "graceful", 2);
             p.setProperty("mqtt.on-shutdown", "keep-subscription");
@@ -109,7 +114,9 @@ class BridgeProcessFailuresIT extends BridgeFailureRuns {
                 long stopMillis = (System.nanoTime() - stopping) / 1_000_000;
                 String log = Files.readString(bridge.logFile());
                 assertThat(log).contains("shutting down; draining").contains("drained;");
-                assertThat(stopMillis).as("exited by itself, well before the SIGKILL").isLessThan(35_000);
+                assertThat(stopMillis)
+                        .as("exited by itself, well before the SIGKILL")
+                        .isLessThan(35_000);
 
                 GuardedProcess first = bridge;
                 bridge = startBridgeProcess(config, "graceful-2");
@@ -121,12 +128,19 @@ class BridgeProcessFailuresIT extends BridgeFailureRuns {
                 Thread.sleep(2000); // let a late duplicate land, if there were one
                 long records = recordCount(kafka.bootstrapServers());
                 if (records != 6000) { // what a failure needs to be understood: who sent what twice
-                    System.out.printf("SIGTERM test: %d records; publisher resent %d after a lost connection, %d as unrouted%n"
-                            + "--- first bridge's log:%n%s%n--- second bridge's log:%n%s%n", records, published.retried(),
-                            published.unrouted(), Files.readString(first.logFile()), Files.readString(bridge.logFile()));
+                    System.out.printf(
+                            "SIGTERM test: %d records; publisher resent %d after a lost connection, %d as unrouted%n"
+                                    + "--- first bridge's log:%n%s%n--- second bridge's log:%n%s%n",
+                            records,
+                            published.retried(),
+                            published.unrouted(),
+                            Files.readString(first.logFile()),
+                            Files.readString(bridge.logFile()));
                     printDuplicates(kafka.bootstrapServers());
                 }
-                assertThat(records).as("drained and acknowledged: nothing sent twice").isEqualTo(6000);
+                assertThat(records)
+                        .as("drained and acknowledged: nothing sent twice")
+                        .isEqualTo(6000);
             } finally {
                 bridge.stop(Duration.ofSeconds(30));
                 runner.shutdownNow();

@@ -1,20 +1,18 @@
 package io.twinstream.ingest;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
-
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Map;
-import java.util.Properties;
 
 import io.twinstream.infra.stack.local.KafkaProcess;
 import io.twinstream.infra.stack.local.LocalOptions;
 import io.twinstream.infra.stack.local.MosquittoProcess;
 import io.twinstream.infra.stack.local.TlsCertificates;
 import io.twinstream.ingest.config.IngestConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
@@ -35,8 +33,10 @@ class BridgeTlsIT {
         TlsCertificates certificates = TlsCertificates.forLoopback(tmp.resolve("tls"));
         LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
         try (MosquittoProcess mqtt = new MosquittoProcess(MosquittoProcess.Options.defaults()
-                .withTls(certificates.serverCertificate(), certificates.serverKey()).withLocal(local));
-             KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local))) {
+                        .withTls(certificates.serverCertificate(), certificates.serverKey())
+                        .withLocal(local));
+                KafkaProcess kafka =
+                        new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local))) {
             mqtt.start();
             kafka.start();
             kafka.createTopic("telemetry.readings", 1);
@@ -50,7 +50,9 @@ class BridgeTlsIT {
 
             Bridge untrusting = new Bridge(IngestConfig.load(p, Map.of()));
             try {
-                assertThatThrownBy(untrusting::start).as("the JVM's CAs do not know the test's CA").isInstanceOf(MqttException.class)
+                assertThatThrownBy(untrusting::start)
+                        .as("the JVM's CAs do not know the test's CA")
+                        .isInstanceOf(MqttException.class)
                         .hasStackTraceContaining("PKIX path building failed");
             } finally {
                 untrusting.close();
@@ -62,12 +64,16 @@ class BridgeTlsIT {
                 bridge.start();
                 MqttClient device = new MqttClient(mqtt.url(), "tls-device", new MemoryPersistence()); // plain listener
                 device.connect();
-                device.publish("telemetry/city/tls/noise/noise-000001",
+                device.publish(
+                        "telemetry/city/tls/noise/noise-000001",
                         ("{\"ts\":" + System.currentTimeMillis() + ",\"seq\":1,\"metrics\":{\"db\":42}}")
-                                .getBytes(StandardCharsets.UTF_8), 1, false);
+                                .getBytes(StandardCharsets.UTF_8),
+                        1,
+                        false);
                 device.disconnect();
                 device.close();
-                await().atMost(Duration.ofSeconds(30)).until(() -> bridge.metrics().readingsWritten.sum() == 1);
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> bridge.metrics().readingsWritten.sum() == 1);
             }
         }
     }

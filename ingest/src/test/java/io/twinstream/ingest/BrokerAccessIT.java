@@ -3,15 +3,6 @@ package io.twinstream.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.atomic.AtomicInteger;
-
 import io.twinstream.infra.stack.KafkaTopics;
 import io.twinstream.infra.stack.local.BrokerAccess;
 import io.twinstream.infra.stack.local.BrokerAccess.Login;
@@ -21,6 +12,14 @@ import io.twinstream.infra.stack.local.LocalOptions;
 import io.twinstream.infra.stack.local.MosquittoProcess;
 import io.twinstream.ingest.config.IngestConfig;
 import io.twinstream.model.ReadingCodec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -61,9 +60,10 @@ class BrokerAccessIT {
                 "aq-000001", new Login(PASSWORD, Role.DEVICE),
                 "aq-000002", new Login(PASSWORD, Role.DEVICE),
                 "gw-000001", new Login(PASSWORD, Role.GATEWAY)));
-        try (MosquittoProcess mqtt = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local)
-                     .withAccess(access, "ingest"));
-             KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local))) {
+        try (MosquittoProcess mqtt = new MosquittoProcess(
+                        MosquittoProcess.Options.defaults().withLocal(local).withAccess(access, "ingest"));
+                KafkaProcess kafka =
+                        new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local))) {
             mqtt.start();
             kafka.start();
             kafka.createTopic("telemetry.readings", 1);
@@ -77,15 +77,23 @@ class BrokerAccessIT {
                 MqttConnectionOptions asTheBridge = options("aq-000002");
                 asTheBridge.setCleanStart(false);
                 asTheBridge.setSessionExpiryInterval(3600L);
-                assertThatThrownBy(() -> takeover.connect(asTheBridge)).as("a device's login with the bridge's client id")
+                assertThatThrownBy(() -> takeover.connect(asTheBridge))
+                        .as("a device's login with the bridge's client id")
                         .isInstanceOf(MqttException.class)
-                        .satisfies(e -> assertThat(((MqttException) e).getReasonCode()).as("refused").isIn(133, 134, 135));
+                        .satisfies(e -> assertThat(((MqttException) e).getReasonCode())
+                                .as("refused")
+                                .isIn(133, 134, 135));
 
                 MqttClient intruder = connect(mqtt, "aq-000002");
                 AtomicInteger stolen = new AtomicInteger();
-                IMqttToken subscribed = intruder.subscribe(new MqttSubscription[] {new MqttSubscription("$share/ingest/telemetry/#", 1)},
-                        new org.eclipse.paho.mqttv5.client.IMqttMessageListener[] {(topic, message) -> stolen.incrementAndGet()});
-                assertThat(subscribed.getReasonCodes()).as("SUBACK: not authorized").containsExactly(135);
+                IMqttToken subscribed = intruder.subscribe(
+                        new MqttSubscription[] {new MqttSubscription("$share/ingest/telemetry/#", 1)},
+                        new org.eclipse.paho.mqttv5.client.IMqttMessageListener[] {
+                            (topic, message) -> stolen.incrementAndGet()
+                        });
+                assertThat(subscribed.getReasonCodes())
+                        .as("SUBACK: not authorized")
+                        .containsExactly(135);
 
                 MqttClient device = connect(mqtt, "aq-000001");
                 long now = System.currentTimeMillis();
@@ -108,8 +116,11 @@ class BrokerAccessIT {
             }
 
             MqttClient anonymous = new MqttClient(mqtt.url(), "anonymous", new MemoryPersistence());
-            assertThatThrownBy(anonymous::connect).isInstanceOf(MqttException.class)
-                    .satisfies(e -> assertThat(((MqttException) e).getReasonCode()).as("not authorized").isIn(134, 135));
+            assertThatThrownBy(anonymous::connect)
+                    .isInstanceOf(MqttException.class)
+                    .satisfies(e -> assertThat(((MqttException) e).getReasonCode())
+                            .as("not authorized")
+                            .isIn(134, 135));
             anonymous.close();
         }
     }
@@ -127,21 +138,31 @@ class BrokerAccessIT {
     void shouldGiveComposesBrokerTheSameAccessThroughTheProvisioningScript() throws Exception {
         LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
         BrokerAccess adminOnly = new BrokerAccess(Map.of("admin", new Login(ADMIN_PASSWORD, Role.ADMIN)));
-        try (MosquittoProcess mqtt = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local)
-                     .withAccess(adminOnly, "admin"));
-             KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local))) {
+        try (MosquittoProcess mqtt = new MosquittoProcess(
+                        MosquittoProcess.Options.defaults().withLocal(local).withAccess(adminOnly, "admin"));
+                KafkaProcess kafka =
+                        new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local))) {
             mqtt.start();
             kafka.start();
             kafka.createTopic("telemetry.readings", 1);
             kafka.createTopic("telemetry.deadletter", 1);
-            Map<String, String> services = Map.of("INGEST_MQTT_PASSWORD", "old", "ALERTS_MQTT_PASSWORD", PASSWORD,
-                    "SIMULATOR_MQTT_PASSWORD", PASSWORD);
-            assertThat(provision(mqtt, ADMIN_PASSWORD, services, "services").exitCode()).isZero();
-            assertThat(provision(mqtt, ADMIN_PASSWORD, Map.of("DEVICE_MQTT_PASSWORD", PASSWORD), "device", "aq-000001").exitCode())
+            Map<String, String> services = Map.of(
+                    "INGEST_MQTT_PASSWORD",
+                    "old",
+                    "ALERTS_MQTT_PASSWORD",
+                    PASSWORD,
+                    "SIMULATOR_MQTT_PASSWORD",
+                    PASSWORD);
+            assertThat(provision(mqtt, ADMIN_PASSWORD, services, "services").exitCode())
                     .isZero();
-            assertThat(provision(mqtt, ADMIN_PASSWORD, Map.of("DEVICE_MQTT_PASSWORD", PASSWORD), "gateway", "gw-000001").exitCode())
+            assertThat(provision(mqtt, ADMIN_PASSWORD, Map.of("DEVICE_MQTT_PASSWORD", PASSWORD), "device", "aq-000001")
+                            .exitCode())
                     .isZero();
-            Provisioned deviceAgain = provision(mqtt, ADMIN_PASSWORD, Map.of("DEVICE_MQTT_PASSWORD", PASSWORD), "device", "aq-000001");
+            assertThat(provision(mqtt, ADMIN_PASSWORD, Map.of("DEVICE_MQTT_PASSWORD", PASSWORD), "gateway", "gw-000001")
+                            .exitCode())
+                    .isZero();
+            Provisioned deviceAgain =
+                    provision(mqtt, ADMIN_PASSWORD, Map.of("DEVICE_MQTT_PASSWORD", PASSWORD), "device", "aq-000001");
             assertThat(deviceAgain.exitCode()).as(deviceAgain.output()).isZero();
             Map<String, String> rotated = new java.util.HashMap<>(services);
             rotated.put("INGEST_MQTT_PASSWORD", PASSWORD);
@@ -154,18 +175,24 @@ class BrokerAccessIT {
             MqttClient withOldPassword = new MqttClient(mqtt.url(), "old-ingest", new MemoryPersistence());
             MqttConnectionOptions old = options("ingest");
             old.setPassword("old".getBytes(StandardCharsets.UTF_8));
-            assertThatThrownBy(() -> withOldPassword.connect(old)).as("the bridge's old password").isInstanceOf(MqttException.class);
+            assertThatThrownBy(() -> withOldPassword.connect(old))
+                    .as("the bridge's old password")
+                    .isInstanceOf(MqttException.class);
             withOldPassword.close();
 
             try (Bridge bridge = new Bridge(bridgeConfig(mqtt, kafka, "compose-bridge"))) {
                 bridge.start();
                 MqttClient fleet = connect(mqtt, "simulator");
-                IMqttToken subscribed = fleet.subscribe(new MqttSubscription[] {new MqttSubscription("$share/ingest/telemetry/#", 1)},
-                        new org.eclipse.paho.mqttv5.client.IMqttMessageListener[] {(topic, message) -> { }});
-                assertThat(subscribed.getReasonCodes()).as("SUBACK for the simulator's login: not authorized").containsExactly(135);
+                IMqttToken subscribed = fleet.subscribe(
+                        new MqttSubscription[] {new MqttSubscription("$share/ingest/telemetry/#", 1)},
+                        new org.eclipse.paho.mqttv5.client.IMqttMessageListener[] {(topic, message) -> {}});
+                assertThat(subscribed.getReasonCodes())
+                        .as("SUBACK for the simulator's login: not authorized")
+                        .containsExactly(135);
 
                 MqttClient elsewhere = new MqttClient(mqtt.url(), "not-aq-000001", new MemoryPersistence());
-                assertThatThrownBy(() -> elsewhere.connect(options("aq-000001"))).as("a device's login with another client id")
+                assertThatThrownBy(() -> elsewhere.connect(options("aq-000001")))
+                        .as("a device's login with another client id")
                         .isInstanceOf(MqttException.class);
                 elsewhere.close();
 
@@ -203,13 +230,13 @@ class BrokerAccessIT {
         return IngestConfig.load(p, Map.of());
     }
 
-    private record Provisioned(int exitCode, String output) {
-    }
+    private record Provisioned(int exitCode, String output) {}
 
     /** Runs infra/mosquitto/provision-access against {@code mqtt} as its admin, with {@code env} added. */
-    private static Provisioned provision(MosquittoProcess mqtt, String adminPassword, Map<String, String> env, String... args)
-            throws Exception {
-        List<String> command = new ArrayList<>(List.of("sh", Path.of("..", "infra", "mosquitto", "provision-access").toString()));
+    private static Provisioned provision(
+            MosquittoProcess mqtt, String adminPassword, Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                "sh", Path.of("..", "infra", "mosquitto", "provision-access").toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(env);
@@ -255,7 +282,8 @@ class BrokerAccessIT {
      * (dead-lettered, device-mismatch); the gateway's login publishing it on its topic gets through.
      * What the gateway's batch writes, as "deviceId#seq".
      */
-    private static String batchesFromADeviceAndAGateway(MosquittoProcess mqtt, MqttClient device, long now) throws MqttException {
+    private static String batchesFromADeviceAndAGateway(MosquittoProcess mqtt, MqttClient device, long now)
+            throws MqttException {
         device.publish("telemetry/city/access/gateway/aq-000001", batch(now, "aq-000002", 23), 1, false);
         device.publish("telemetry/city/access/air-quality/aq-000001", batch(now, "aq-000002", 24), 1, false);
         MqttClient gateway = connect(mqtt, "gw-000001");
@@ -266,12 +294,14 @@ class BrokerAccessIT {
     }
 
     private static byte[] batch(long now, String deviceId, int seq) {
-        return ("[{\"deviceId\":\"" + deviceId + "\",\"ts\":" + now + ",\"seq\":" + seq + ",\"metrics\":{\"pm25\":" + seq + "}}]")
+        return ("[{\"deviceId\":\"" + deviceId + "\",\"ts\":" + now + ",\"seq\":" + seq + ",\"metrics\":{\"pm25\":"
+                        + seq + "}}]")
                 .getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] reading(long now, int seq) {
-        return ("{\"ts\":" + now + ",\"seq\":" + seq + ",\"metrics\":{\"pm25\":" + seq + "}}").getBytes(StandardCharsets.UTF_8);
+        return ("{\"ts\":" + now + ",\"seq\":" + seq + ",\"metrics\":{\"pm25\":" + seq + "}}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /** "deviceId#seq" of what reached telemetry.readings, once {@code count} have, or after 30 s (then a second more). */
@@ -281,7 +311,8 @@ class BrokerAccessIT {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, KafkaTopics.uniqueName("access"));
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         List<String> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of("telemetry.readings"));
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (out.size() < count && System.nanoTime() < deadline) {

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,8 +18,12 @@ class IngestMainTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(Map<String, String> environment, String... args) {
-        return IngestMain.run(args, environment, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), bridge -> {
+        return IngestMain.run(
+                args,
+                environment,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                bridge -> {
                     throw new AssertionError("must not start");
                 });
     }
@@ -28,19 +31,24 @@ class IngestMainTest {
     @Test
     void shouldPrintHelp() {
         assertThat(run(Map.of(), "--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Usage: ingest [--config FILE]").contains("INGEST_<KEY>");
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .startsWith("Usage: ingest [--config FILE]")
+                .contains("INGEST_<KEY>");
     }
 
     @Test
     void shouldRefuseUnknownArguments() {
         assertThat(run(Map.of(), "--verbose")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unexpected arguments [--verbose]").contains("Usage:");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("unexpected arguments [--verbose]")
+                .contains("Usage:");
     }
 
     @Test
     void shouldRefuseAMissingConfigurationFile() {
         assertThat(run(Map.of(), "--config", "/nonexistent/ingest.properties")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("no configuration file /nonexistent/ingest.properties");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("no configuration file /nonexistent/ingest.properties");
     }
 
     @Test
@@ -49,12 +57,14 @@ class IngestMainTest {
         Files.writeString(file, "mqtt.connections=lots\n");
 
         assertThat(run(Map.of(), "--config", file.toString())).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("bad configuration: mqtt.connections must be a whole number");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("bad configuration: mqtt.connections must be a whole number");
     }
 
     @Test
     void shouldNameABadEnvironmentOverride() {
         assertThat(run(Map.of("INGEST_MQTT_ON_SHUTDOWN", "later"))).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("mqtt.on-shutdown must be leave-group or keep-subscription");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("mqtt.on-shutdown must be leave-group or keep-subscription");
     }
 }

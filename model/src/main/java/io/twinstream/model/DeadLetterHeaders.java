@@ -19,6 +19,7 @@ public final class DeadLetterHeaders {
     public static final String PAYLOAD_BYTES = "payload-bytes";
     /** The Kafka partition and offset of a refused Kafka record. */
     public static final String SOURCE_PARTITION = "source-partition";
+
     public static final String SOURCE_OFFSET = "source-offset";
     /**
      * A dead letter keeps at most this much of its payload: enough to tell what it was, and far
@@ -26,6 +27,5 @@ public final class DeadLetterHeaders {
      */
     public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
 
-    private DeadLetterHeaders() {
-    }
+    private DeadLetterHeaders() {}
 }

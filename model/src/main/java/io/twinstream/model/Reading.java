@@ -18,8 +18,16 @@ import java.util.Objects;
  * @param metricNames  metric names, in payload order, unique
  * @param metricValues finite values, parallel to {@code metricNames}
  */
-public record Reading(String domain, String site, String deviceType, String deviceId, long ts, long seq,
-                      long ingestedAt, String[] metricNames, double[] metricValues) {
+public record Reading(
+        String domain,
+        String site,
+        String deviceType,
+        String deviceId,
+        long ts,
+        long seq,
+        long ingestedAt,
+        String[] metricNames,
+        double[] metricValues) {
 
     /** The seq of a reading whose format carries none. */
     public static final long NO_SEQ = -1;
@@ -43,7 +51,8 @@ public record Reading(String domain, String site, String deviceType, String devi
         }
         for (int i = 0; i < metricValues.length; i++) {
             if (!Double.isFinite(metricValues[i])) {
-                throw new IllegalArgumentException("metric '" + metricNames[i] + "' is not a finite number: " + metricValues[i]);
+                throw new IllegalArgumentException(
+                        "metric '" + metricNames[i] + "' is not a finite number: " + metricValues[i]);
             }
         }
     }
@@ -58,23 +67,33 @@ public record Reading(String domain, String site, String deviceType, String devi
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Reading r && ts == r.ts && seq == r.seq && ingestedAt == r.ingestedAt
-                && domain.equals(r.domain) && site.equals(r.site) && deviceType.equals(r.deviceType)
-                && deviceId.equals(r.deviceId) && Arrays.equals(metricNames, r.metricNames)
+        return o instanceof Reading r
+                && ts == r.ts
+                && seq == r.seq
+                && ingestedAt == r.ingestedAt
+                && domain.equals(r.domain)
+                && site.equals(r.site)
+                && deviceType.equals(r.deviceType)
+                && deviceId.equals(r.deviceId)
+                && Arrays.equals(metricNames, r.metricNames)
                 && Arrays.equals(metricValues, r.metricValues);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(domain, site, deviceType, deviceId, ts, seq, ingestedAt)
-                + 31 * Arrays.hashCode(metricNames) + Arrays.hashCode(metricValues);
+                + 31 * Arrays.hashCode(metricNames)
+                + Arrays.hashCode(metricValues);
     }
 
     @Override
     public String toString() {
         StringBuilder metrics = new StringBuilder();
         for (int i = 0; i < metricNames.length; i++) {
-            metrics.append(i == 0 ? "" : ", ").append(metricNames[i]).append('=').append(metricValues[i]);
+            metrics.append(i == 0 ? "" : ", ")
+                    .append(metricNames[i])
+                    .append('=')
+                    .append(metricValues[i]);
         }
         return "Reading[" + domain + "/" + site + "/" + deviceType + "/" + deviceId + " ts=" + ts
                 + (hasSeq() ? " seq=" + seq : "") + " ingestedAt=" + ingestedAt + " {" + metrics + "}]";

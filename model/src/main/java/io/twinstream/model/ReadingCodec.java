@@ -28,8 +28,7 @@ public final class ReadingCodec {
     private static final int FLAG_SEQ = 1;
     private static final int MAX_STRING = 0xFFFF;
 
-    private ReadingCodec() {
-    }
+    private ReadingCodec() {}
 
     public static byte[] encode(Reading r) {
         byte[][] strings = {utf8(r.domain()), utf8(r.site()), utf8(r.deviceType()), utf8(r.deviceId())};
@@ -43,7 +42,8 @@ public final class ReadingCodec {
             size += 2 + names[i].length + 8;
         }
         if (names.length > MAX_STRING) {
-            throw new IllegalArgumentException("a reading has at most " + MAX_STRING + " metrics, this one " + names.length);
+            throw new IllegalArgumentException(
+                    "a reading has at most " + MAX_STRING + " metrics, this one " + names.length);
         }
         ByteBuffer out = ByteBuffer.allocate(size);
         out.put(VERSION);
@@ -92,7 +92,8 @@ public final class ReadingCodec {
                 values[i] = in.getDouble();
             }
             if (in.hasRemaining()) {
-                throw new IllegalArgumentException("telemetry.readings record has " + in.remaining() + " trailing bytes");
+                throw new IllegalArgumentException(
+                        "telemetry.readings record has " + in.remaining() + " trailing bytes");
             }
             return new Reading(domain, site, deviceType, deviceId, ts, seq, ingestedAt, names, values);
         } catch (BufferUnderflowException e) {

@@ -64,28 +64,46 @@ public final class TopicCatalog {
     public static int minInSync(int copies) {
         return Math.max(1, Math.min(copies - 1, MIN_IN_SYNC));
     }
+
     private static final Map<String, String> KEEP_FOREVER = Map.of("retention.ms", "-1");
 
-    public static final Topic READINGS = new Topic("telemetry.readings", 3, REPLICAS, KEEP_FOREVER,
+    public static final Topic READINGS = new Topic(
+            "telemetry.readings",
+            3,
+            REPLICAS,
+            KEEP_FOREVER,
             "normalized readings (key deviceId), written by ingest, read by both jobs");
-    public static final Topic DEADLETTER = new Topic("telemetry.deadletter", 1, REPLICAS, KEEP_FOREVER,
+    public static final Topic DEADLETTER = new Topic(
+            "telemetry.deadletter",
+            1,
+            REPLICAS,
+            KEEP_FOREVER,
             "what ingest could not read: original bytes and the reason");
-    public static final Topic LATE = new Topic("telemetry.late", 1, REPLICAS, KEEP_FOREVER,
+    public static final Topic LATE = new Topic(
+            "telemetry.late",
+            1,
+            REPLICAS,
+            KEEP_FOREVER,
             "readings too late for their windows, written by the metrics job");
-    public static final Topic ALERTS = new Topic("telemetry.alerts", 1, REPLICAS, KEEP_FOREVER,
-            "alert transitions (JSON), written by the alerts job");
-    public static final Topic RULES = new Topic("telemetry.rules", 1, REPLICAS, Map.of("cleanup.policy", "compact"),
+    public static final Topic ALERTS = new Topic(
+            "telemetry.alerts", 1, REPLICAS, KEEP_FOREVER, "alert transitions (JSON), written by the alerts job");
+    public static final Topic RULES = new Topic(
+            "telemetry.rules",
+            1,
+            REPLICAS,
+            Map.of("cleanup.policy", "compact"),
             "the alert rules file in force (compacted: the last one stays)");
 
     /** All of them, in the order of the data flow. */
     public static final List<Topic> ALL = List.of(READINGS, DEADLETTER, LATE, ALERTS, RULES);
 
-    private TopicCatalog() {
-    }
+    private TopicCatalog() {}
 
     /** The topic named {@code name}. */
     public static Topic named(String name) {
-        return ALL.stream().filter(t -> t.name().equals(name)).findFirst()
+        return ALL.stream()
+                .filter(t -> t.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no topic " + name + " in the catalog; it has "
                         + ALL.stream().map(Topic::name).collect(Collectors.joining(", "))));
     }

@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -23,8 +22,13 @@ public final class ConsumerLag implements AutoCloseable {
     private final Admin admin;
 
     public ConsumerLag(String bootstrap) {
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000));
+        this.admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                10_000,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                5_000));
     }
 
     /** Records on a topic (end minus beginning offsets) and, per consumer group, those it has not committed. */
@@ -37,16 +41,21 @@ public final class ConsumerLag implements AutoCloseable {
 
     /** Where {@code topic} and {@code groups} stand: one listing of its offsets for all of them. */
     public Position of(String topic, List<String> groups) throws Exception {
-        var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
-                .get(topic).partitions();
+        var partitions = admin.describeTopics(List.of(topic))
+                .allTopicNames()
+                .get(10, TimeUnit.SECONDS)
+                .get(topic)
+                .partitions();
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
         partitions.forEach(p -> {
             latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
             earliest.put(new TopicPartition(topic, p.partition()), OffsetSpec.earliest());
         });
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts = admin.listOffsets(earliest).all().get(10, TimeUnit.SECONDS);
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+                admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts =
+                admin.listOffsets(earliest).all().get(10, TimeUnit.SECONDS);
         long records = 0;
         for (var end : ends.entrySet()) {
             records += end.getValue().offset() - starts.get(end.getKey()).offset();
@@ -54,11 +63,13 @@ public final class ConsumerLag implements AutoCloseable {
         Map<String, Long> lagByGroup = new LinkedHashMap<>();
         for (String group : groups) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+                    .partitionsToOffsetAndMetadata()
+                    .get(10, TimeUnit.SECONDS);
             long lag = 0;
             for (var end : ends.entrySet()) {
                 OffsetAndMetadata done = committed.get(end.getKey());
-                long from = done != null ? done.offset() : starts.get(end.getKey()).offset();
+                long from =
+                        done != null ? done.offset() : starts.get(end.getKey()).offset();
                 lag += Math.max(0, end.getValue().offset() - from);
             }
             lagByGroup.put(group, lag);

@@ -1,16 +1,5 @@
 package io.twinstream.pipeline;
 
-import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-
 import io.twinstream.infra.stack.ServiceStack;
 import io.twinstream.infra.stack.local.FlinkJobManagerProcess;
 import io.twinstream.infra.stack.local.FlinkSessionCluster;
@@ -31,6 +20,15 @@ import io.twinstream.simulator.scenario.ScenarioParser;
 import io.twinstream.simulator.stream.DeviceFleet;
 import io.twinstream.simulator.stream.MessageGenerator;
 import io.twinstream.simulator.stream.StreamObserver;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The demo: the whole pipeline on this machine. Starts the services (local processes, or those
@@ -43,7 +41,8 @@ import io.twinstream.simulator.stream.StreamObserver;
  */
 public final class DemoMain {
 
-    static final String USAGE = String.join("\n",
+    static final String USAGE = String.join(
+            "\n",
             "Usage: infra/bin/demo [--scenario demo.yaml] [--start INSTANT] [--rate-scale X] [--duration D] [--speed S|max]",
             "                      [--settle 3m] [--keep-running] [--keep-data] [--dashboard-port 8088]",
             "                      [--taskmanagers N | --embedded]",
@@ -71,16 +70,24 @@ public final class DemoMain {
             "Ctrl-C stops early: the audit still runs (on a partial stream it reports what is missing), then",
             "everything started here is stopped.");
 
-    private DemoMain() {
-    }
+    private DemoMain() {}
 
     public static void main(String[] args) throws Exception {
         System.exit(run(args, System.out, System.err));
     }
 
     /** Options, validated. */
-    record Options(String scenario, double rateScale, Duration duration, Double speed, java.time.Instant start,
-                   Duration settle, boolean keepRunning, boolean keepData, int dashboardPort, int taskManagers) {
+    record Options(
+            String scenario,
+            double rateScale,
+            Duration duration,
+            Double speed,
+            java.time.Instant start,
+            Duration settle,
+            boolean keepRunning,
+            boolean keepData,
+            int dashboardPort,
+            int taskManagers) {
 
         /** Whether the jobs run embedded (MiniClusters in this JVM) rather than on a session cluster. */
         boolean embedded() {
@@ -114,7 +121,8 @@ public final class DemoMain {
                     continue;
                 }
                 if (i + 1 >= args.size()) {
-                    throw new IllegalArgumentException(arg.startsWith("--") ? arg + " needs a value" : "unexpected argument '" + arg + "'");
+                    throw new IllegalArgumentException(
+                            arg.startsWith("--") ? arg + " needs a value" : "unexpected argument '" + arg + "'");
                 }
                 String value = args.get(++i);
                 switch (arg) {
@@ -132,7 +140,16 @@ public final class DemoMain {
             if (embedded && taskManagers != null) {
                 throw new IllegalArgumentException("--embedded and --taskmanagers exclude each other");
             }
-            return new Options(scenario, rateScale, duration, speed, start, settle, keepRunning, keepData, dashboardPort,
+            return new Options(
+                    scenario,
+                    rateScale,
+                    duration,
+                    speed,
+                    start,
+                    settle,
+                    keepRunning,
+                    keepData,
+                    dashboardPort,
                     embedded ? 0 : taskManagers == null ? 1 : taskManagers);
         }
 
@@ -157,7 +174,8 @@ public final class DemoMain {
             } catch (NumberFormatException e) {
                 // reported below
             }
-            throw new IllegalArgumentException(option + " must be a port number (0-65535, 0: any free one), was '" + value + "'");
+            throw new IllegalArgumentException(
+                    option + " must be a port number (0-65535, 0: any free one), was '" + value + "'");
         }
 
         double publishSpeed(Scenario scenario) {
@@ -166,8 +184,7 @@ public final class DemoMain {
     }
 
     /** What a test may look at once the audit is done, before everything stops. */
-    record Ended(Scenario scenario, String influxUrl, String dashboardUrl, AuditReport report, CtrlC ctrlC) {
-    }
+    record Ended(Scenario scenario, String influxUrl, String dashboardUrl, AuditReport report, CtrlC ctrlC) {}
 
     /**
      * What Ctrl-C does (SIGINT's handler calls it). A test presses it directly: a process started in
@@ -183,7 +200,7 @@ public final class DemoMain {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        return run(args, out, err, ended -> { });
+        return run(args, out, err, ended -> {});
     }
 
     static int run(String[] args, PrintStream out, PrintStream err, BeforeStopping beforeStopping) throws Exception {
@@ -197,7 +214,8 @@ public final class DemoMain {
         boolean endsAtThePresent;
         try {
             options = Options.parse(arguments);
-            Scenario file = ScenarioParser.load(options.scenario()).overridden(options.duration(), null, options.start());
+            Scenario file =
+                    ScenarioParser.load(options.scenario()).overridden(options.duration(), null, options.start());
             endsAtThePresent = !file.hasStart(); // neither the file nor --start pins it
             scenario = file.startingNow(java.time.Clock.systemUTC(), options.publishSpeed(file));
         } catch (IllegalArgumentException | ScenarioException e) {
@@ -213,15 +231,20 @@ public final class DemoMain {
         // Flink's and the local stack's own hooks do not run) until the audit is done and all stopped.
         CtrlC ctrlC = () -> {
             if (stopRequested.compareAndSet(false, true)) {
-                screen.println(audited.get() ? "demo: Ctrl-C: stopping everything"
-                        : "demo: Ctrl-C: stopping the simulator, then the audit, then everything");
+                screen.println(
+                        audited.get()
+                                ? "demo: Ctrl-C: stopping everything"
+                                : "demo: Ctrl-C: stopping the simulator, then the audit, then everything");
                 main.interrupt();
             }
         };
         sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> ctrlC.press());
-        try (ServiceStack stack = ServiceStack.fromEnvironment(LocalOptions.defaults().withKeepRunDir(options.keepData()))) {
+        try (ServiceStack stack =
+                ServiceStack.fromEnvironment(LocalOptions.defaults().withKeepRunDir(options.keepData()))) {
             screen.println("demo: " + scenario.name() + ", simulated start " + scenario.start()
-                    + (endsAtThePresent ? " (ends at the present; replay it with --start " + scenario.start() + ")" : ""));
+                    + (endsAtThePresent
+                            ? " (ends at the present; replay it with --start " + scenario.start() + ")"
+                            : ""));
             String logFile = System.getProperty(LOG_FILE_PROPERTY);
             if (logFile != null) {
                 screen.println("demo: component logs (ingest, Flink, Kafka clients): " + logFile);
@@ -242,14 +265,20 @@ public final class DemoMain {
                 if (cluster != null) {
                     cluster.start(options.taskManagers());
                 }
-                screen.println(cluster == null ? "demo: starting the ingest bridge and the metrics and alerts jobs (embedded) ..."
-                        : "demo: " + cluster + "; submitting the job jar, starting the ingest bridge ...");
+                screen.println(
+                        cluster == null
+                                ? "demo: starting the ingest bridge and the metrics and alerts jobs (embedded) ..."
+                                : "demo: " + cluster + "; submitting the job jar, starting the ingest bridge ...");
                 AtomicReference<PipelineRates> rates = new AtomicReference<>();
-                Pipeline.Settings settings = new Pipeline.Settings(work.resolve("checkpoints"), Duration.ofSeconds(5), JOB_PARALLELISM);
-                try (Pipeline pipeline = cluster == null ? Pipeline.start(stack.mqtt(), stack.kafka(), stack.influx(), settings)
-                        : Pipeline.startOnCluster(stack.mqtt(), stack.kafka(), stack.influx(), settings, cluster, JobJar.find());
-                     LiveDashboard dashboard = LiveDashboard.start(options.dashboardPort(),
-                             new LiveState(stack.influx().url(), Pipeline.DATABASE, rates::get))) {
+                Pipeline.Settings settings =
+                        new Pipeline.Settings(work.resolve("checkpoints"), Duration.ofSeconds(5), JOB_PARALLELISM);
+                try (Pipeline pipeline = cluster == null
+                                ? Pipeline.start(stack.mqtt(), stack.kafka(), stack.influx(), settings)
+                                : Pipeline.startOnCluster(
+                                        stack.mqtt(), stack.kafka(), stack.influx(), settings, cluster, JobJar.find());
+                        LiveDashboard dashboard = LiveDashboard.start(
+                                options.dashboardPort(),
+                                new LiveState(stack.influx().url(), Pipeline.DATABASE, rates::get))) {
                     whereToLook(stack, cluster, dashboard, screen);
                     AuditReport report = play(scenario, options, stack, pipeline, rates, stopRequested, screen);
                     audited.set(true);
@@ -293,25 +322,38 @@ public final class DemoMain {
      * last windows (event time must pass their end) and audits as soon as the result is clean, or
      * after {@code --settle} at the most; returns the last report.
      */
-    private static AuditReport play(Scenario scenario, Options options, ServiceStack stack, Pipeline pipeline,
-                                    AtomicReference<PipelineRates> rates, AtomicBoolean stopRequested, StatusLine screen)
+    private static AuditReport play(
+            Scenario scenario,
+            Options options,
+            ServiceStack stack,
+            Pipeline pipeline,
+            AtomicReference<PipelineRates> rates,
+            AtomicBoolean stopRequested,
+            StatusLine screen)
             throws Exception {
         DeviceFleet fleet = new DeviceFleet(scenario, options.rateScale());
         double speed = options.publishSpeed(scenario);
-        screen.println(String.format("demo: publishing %s (%,d devices, %s simulated, %s) to %s", scenario.name(), fleet.size(),
-                Durations.format(scenario.duration()), speed == 0 ? "max speed" : speed + "x", stack.mqtt().url()));
-        MqttPublisher publisher = new MqttPublisher(fleet,
-                new MqttPublisher.Settings(stack.mqtt().url(), null, null, speed, true).withRetryUnrouted(true));
+        screen.println(String.format(
+                "demo: publishing %s (%,d devices, %s simulated, %s) to %s",
+                scenario.name(),
+                fleet.size(),
+                Durations.format(scenario.duration()),
+                speed == 0 ? "max speed" : speed + "x",
+                stack.mqtt().url()));
+        MqttPublisher publisher = new MqttPublisher(
+                fleet, new MqttPublisher.Settings(stack.mqtt().url(), null, null, speed, true).withRetryUnrouted(true));
         AtomicReference<Exception> failure = new AtomicReference<>();
-        Thread publishing = new Thread(() -> {
-            try {
-                publisher.connectAll();
-                publisher.run(new MessageGenerator(fleet, StreamObserver.NONE));
-                publisher.drainAll();
-            } catch (Exception e) {
-                failure.set(e);
-            }
-        }, "demo-publisher");
+        Thread publishing = new Thread(
+                () -> {
+                    try {
+                        publisher.connectAll();
+                        publisher.run(new MessageGenerator(fleet, StreamObserver.NONE));
+                        publisher.drainAll();
+                    } catch (Exception e) {
+                        failure.set(e);
+                    }
+                },
+                "demo-publisher");
         publishing.start();
         // The ground truth, computed while the stream plays (it replays the whole stream itself).
         Audit.Expectation expected = Audit.expect(scenario, options.rateScale());
@@ -331,8 +373,10 @@ public final class DemoMain {
             if (failure.get() != null) {
                 screen.println("demo: the simulator failed: " + failure.get().getMessage());
             }
-            Audit.Target target = new Audit.Target(stack.influx().url(), Pipeline.DATABASE, stack.kafka().bootstrapServers());
-            long deadline = System.nanoTime() + (stopRequested.get() ? 0 : options.settle().toNanos());
+            Audit.Target target = new Audit.Target(
+                    stack.influx().url(), Pipeline.DATABASE, stack.kafka().bootstrapServers());
+            long deadline = System.nanoTime()
+                    + (stopRequested.get() ? 0 : options.settle().toNanos());
             AuditReport report = Audit.run(expected, target);
             long lastDrawn = 0;
             while (!report.clean() && System.nanoTime() < deadline && !stopRequested.get()) {
@@ -364,7 +408,9 @@ public final class DemoMain {
         if (alerts > 0) {
             parts.add(alerts + " alert transitions");
         }
-        int different = report.windows().wrong().size() + report.windows().extra().size() + report.alerts().wrong().size()
+        int different = report.windows().wrong().size()
+                + report.windows().extra().size()
+                + report.alerts().wrong().size()
                 + report.alerts().extra().size();
         if (different > 0) {
             parts.add(String.format("%,d windows or alerts to be corrected", different));
@@ -372,9 +418,14 @@ public final class DemoMain {
         if (report.deadLettersMissing() > 0) {
             parts.add(report.deadLettersMissing() + " dead letters");
         }
-        String first = !report.windows().missing().isEmpty() ? report.windows().missing().get(0)
-                : !report.alerts().missing().isEmpty() ? report.alerts().missing().get(0) : null;
-        return parts.isEmpty() ? "the audit" : String.join(", ", parts) + (first == null ? "" : "; first: " + readable(first));
+        String first = !report.windows().missing().isEmpty()
+                ? report.windows().missing().get(0)
+                : !report.alerts().missing().isEmpty()
+                        ? report.alerts().missing().get(0)
+                        : null;
+        return parts.isEmpty()
+                ? "the audit"
+                : String.join(", ", parts) + (first == null ? "" : "; first: " + readable(first));
     }
 
     /** An epoch-millisecond time in an audit key. */
@@ -383,8 +434,12 @@ public final class DemoMain {
     /** An audit key with its epoch-millisecond time shown as a time of day (UTC). */
     private static String readable(String key) {
         java.util.regex.Matcher millis = EPOCH_MILLIS.matcher(key);
-        return millis.find() ? millis.replaceFirst(java.time.Instant.ofEpochMilli(Long.parseLong(millis.group(1)))
-                .toString().substring(11, 19) + "Z") : key;
+        return millis.find()
+                ? millis.replaceFirst(
+                        java.time.Instant.ofEpochMilli(Long.parseLong(millis.group(1)))
+                                        .toString()
+                                        .substring(11, 19) + "Z")
+                : key;
     }
 
     /** One progress line: each stage's count and rate; also what the live page shows. */
@@ -401,8 +456,12 @@ public final class DemoMain {
         private long lastIngested;
         private long lastWindows;
 
-        Progress(ServiceStack stack, Pipeline pipeline, PublishStats published, AtomicReference<PipelineRates> latest,
-                 StatusLine screen) {
+        Progress(
+                ServiceStack stack,
+                Pipeline pipeline,
+                PublishStats published,
+                AtomicReference<PipelineRates> latest,
+                StatusLine screen) {
             this.stack = stack;
             this.pipeline = pipeline;
             this.published = published;
@@ -414,7 +473,8 @@ public final class DemoMain {
         /** The line while the jobs close the last windows: what the audit still waits for. */
         void settling(String waitingFor) {
             long elapsed = (System.nanoTime() - started) / 1_000_000_000L;
-            screen.status(String.format("demo %3d:%02d settling   waiting for %s", elapsed / 60, elapsed % 60, waitingFor));
+            screen.status(
+                    String.format("demo %3d:%02d settling   waiting for %s", elapsed / 60, elapsed % 60, waitingFor));
         }
 
         void print(String phase) {
@@ -428,11 +488,26 @@ public final class DemoMain {
             try {
                 long windows = Audit.finalWindows(influx, Pipeline.DATABASE, "device_metrics");
                 ConsumerLag.Position readings = lag.of("telemetry.readings", Pipeline.JOB_GROUPS);
-                rates = new PipelineRates(phase, publishedReadings, ingested, deadLettered, readings.records(),
-                        readings.lag(Pipeline.METRICS_GROUP), readings.lag(Pipeline.ALERTS_GROUP), windows,
-                        Audit.count(influx, Pipeline.DATABASE, "SELECT count(\"value\") FROM alerts WHERE \"state\" = 'raised'"),
-                        Audit.count(influx, Pipeline.DATABASE, "SELECT count(\"value\") FROM alerts WHERE \"state\" = 'cleared'"),
-                        new PipelineRates.Rates((publishedReadings - lastPublished) / seconds, (ingested - lastIngested) / seconds,
+                rates = new PipelineRates(
+                        phase,
+                        publishedReadings,
+                        ingested,
+                        deadLettered,
+                        readings.records(),
+                        readings.lag(Pipeline.METRICS_GROUP),
+                        readings.lag(Pipeline.ALERTS_GROUP),
+                        windows,
+                        Audit.count(
+                                influx,
+                                Pipeline.DATABASE,
+                                "SELECT count(\"value\") FROM alerts WHERE \"state\" = 'raised'"),
+                        Audit.count(
+                                influx,
+                                Pipeline.DATABASE,
+                                "SELECT count(\"value\") FROM alerts WHERE \"state\" = 'cleared'"),
+                        new PipelineRates.Rates(
+                                (publishedReadings - lastPublished) / seconds,
+                                (ingested - lastIngested) / seconds,
                                 (windows - lastWindows) / seconds));
             } catch (Exception e) {
                 screen.status("demo: " + phase + " (could not read the counts: " + e.getMessage() + ")");
@@ -440,11 +515,21 @@ public final class DemoMain {
             }
             latest.set(rates);
             long elapsed = (now - started) / 1_000_000_000L;
-            screen.status(String.format("demo %3d:%02d %-10s published %,d (%,.0f/s) → ingested %,d, dead-lettered %,d → "
+            screen.status(String.format(
+                    "demo %3d:%02d %-10s published %,d (%,.0f/s) → ingested %,d, dead-lettered %,d → "
                             + "lag metrics %,d alerts %,d → device windows %,d, alerts %d raised %d cleared",
-                    elapsed / 60, elapsed % 60, phase, rates.published(), rates.perSecond().published(), rates.ingested(),
-                    rates.deadLettered(), rates.metricsLag(), rates.alertsLag(), rates.deviceWindows(),
-                    rates.alertsRaised(), rates.alertsCleared()));
+                    elapsed / 60,
+                    elapsed % 60,
+                    phase,
+                    rates.published(),
+                    rates.perSecond().published(),
+                    rates.ingested(),
+                    rates.deadLettered(),
+                    rates.metricsLag(),
+                    rates.alertsLag(),
+                    rates.deviceWindows(),
+                    rates.alertsRaised(),
+                    rates.alertsCleared()));
             lastAt = now;
             lastPublished = publishedReadings;
             lastIngested = ingested;
@@ -457,20 +542,25 @@ public final class DemoMain {
         }
     }
 
-    private static void whereToLook(ServiceStack stack, FlinkSessionCluster cluster, LiveDashboard dashboard, StatusLine screen) {
+    private static void whereToLook(
+            ServiceStack stack, FlinkSessionCluster cluster, LiveDashboard dashboard, StatusLine screen) {
         String influx = stack.influx().url();
         screen.println("");
         screen.println("Where to look while the demo runs:");
-        screen.println("  Live page: " + dashboard.url() + "  (per-site charts, alerts, device status, pipeline rates)");
+        screen.println(
+                "  Live page: " + dashboard.url() + "  (per-site charts, alerts, device status, pipeline rates)");
         if (cluster != null) {
-            screen.println("  Flink web UI: " + cluster.restUrl() + "  (both jobs: their graphs, checkpoints, backpressure)");
+            screen.println(
+                    "  Flink web UI: " + cluster.restUrl() + "  (both jobs: their graphs, checkpoints, backpressure)");
         }
         screen.println("  InfluxDB " + influx + ", database " + Pipeline.DATABASE + ", e.g.: curl -G " + influx
                 + "/query --data-urlencode db=telemetry --data-urlencode 'q=SELECT * FROM alerts'");
-        screen.println("  Kafka " + stack.kafka().bootstrapServers() + ": telemetry.readings, .deadletter, .late, .alerts (read_committed)");
+        screen.println("  Kafka " + stack.kafka().bootstrapServers()
+                + ": telemetry.readings, .deadletter, .late, .alerts (read_committed)");
         screen.println("  MQTT " + stack.mqtt().url() + ": alerts/# (each alert transition)");
-        screen.println("  Grafana: infra/docker-compose.yml provisions infra/grafana/dashboards; point its datasource at "
-                + influx + " (the data is in their default range, the last hour)");
+        screen.println(
+                "  Grafana: infra/docker-compose.yml provisions infra/grafana/dashboards; point its datasource at "
+                        + influx + " (the data is in their default range, the last hour)");
         screen.println("");
     }
 }

@@ -12,8 +12,7 @@ public final class JobJar {
     /** Names the jar explicitly, e.g. {@code -Dtwinstream.job-jar=/opt/twinstream/jobs.jar}. */
     public static final String PROPERTY = "twinstream.job-jar";
 
-    private JobJar() {
-    }
+    private JobJar() {}
 
     /**
      * The job jar: {@value #PROPERTY} if set, else the one the build put in {@code stream-jobs/target}
@@ -35,7 +34,8 @@ public final class JobJar {
             Path target = root == null ? null : root.resolve("stream-jobs/target");
             if (target != null && Files.isDirectory(target)) {
                 try (Stream<Path> files = Files.list(target)) {
-                    List<Path> jars = files.filter(p -> p.getFileName().toString().matches("twinstream-stream-jobs-.*\\.jar"))
+                    List<Path> jars = files.filter(
+                                    p -> p.getFileName().toString().matches("twinstream-stream-jobs-.*\\.jar"))
                             .filter(p -> !p.getFileName().toString().matches(".*-(sources|javadoc|tests)\\.jar"))
                             .toList();
                     if (jars.size() == 1) {
@@ -46,7 +46,8 @@ public final class JobJar {
                 }
             }
         }
-        throw new IllegalStateException("no job jar in stream-jobs/target under " + here + " or its parent: build it with "
-                + "./mvnw -pl stream-jobs -am package -DskipTests, or name one with -D" + PROPERTY + "=FILE");
+        throw new IllegalStateException(
+                "no job jar in stream-jobs/target under " + here + " or its parent: build it with "
+                        + "./mvnw -pl stream-jobs -am package -DskipTests, or name one with -D" + PROPERTY + "=FILE");
     }
 }

@@ -1,14 +1,5 @@
 package io.twinstream.pipeline;
 
-import java.io.Writer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-
 import io.twinstream.infra.stack.InfluxServer;
 import io.twinstream.infra.stack.KafkaBroker;
 import io.twinstream.infra.stack.MqttBroker;
@@ -19,6 +10,14 @@ import io.twinstream.jobs.AlertsJob;
 import io.twinstream.jobs.AlertsJobConfig;
 import io.twinstream.jobs.MetricsJob;
 import io.twinstream.jobs.MetricsJobConfig;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -41,6 +40,7 @@ public final class Pipeline implements AutoCloseable {
     public static final String DATABASE = "telemetry";
     /** The jobs' consumer groups on telemetry.readings (their committed offsets give their lag). */
     public static final String METRICS_GROUP = "twinstream-metrics";
+
     public static final String ALERTS_GROUP = "twinstream-alerts";
     /** Both jobs' groups, in that order. */
     public static final List<String> JOB_GROUPS = List.of(METRICS_GROUP, ALERTS_GROUP);
@@ -50,8 +50,7 @@ public final class Pipeline implements AutoCloseable {
      * @param idleAfter   time waiting for input without readings after which the jobs move event time on
      * @param parallelism of each job
      */
-    public record Settings(Path checkpoints, Duration idleAfter, int parallelism) {
-    }
+    public record Settings(Path checkpoints, Duration idleAfter, int parallelism) {}
 
     /** A running job, embedded or on a cluster. */
     public interface RunningJob {
@@ -82,12 +81,20 @@ public final class Pipeline implements AutoCloseable {
     private final Properties alertsConfig;
     /** The job jar on a cluster; null when the jobs are embedded. */
     private volatile Path jobJar;
+
     private volatile RunningJob metrics;
     private volatile RunningJob alerts;
     private volatile Bridge bridge;
 
-    private Pipeline(IngestConfig ingest, JobLauncher launcher, Properties metricsConfig, Properties alertsConfig, Path jobJar,
-                     Bridge bridge, RunningJob metrics, RunningJob alerts) {
+    private Pipeline(
+            IngestConfig ingest,
+            JobLauncher launcher,
+            Properties metricsConfig,
+            Properties alertsConfig,
+            Path jobJar,
+            Bridge bridge,
+            RunningJob metrics,
+            RunningJob alerts) {
         this.ingest = ingest;
         this.jobJar = jobJar;
         this.launcher = launcher;
@@ -99,9 +106,15 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /** The bridge, and both jobs embedded in this JVM (a MiniCluster each, or the test's shared one). */
-    public static Pipeline start(MqttBroker mqtt, KafkaBroker kafka, InfluxServer influx, Settings settings) throws Exception {
-        return start(mqtt, kafka, influx, settings, null, (job, config, savepoint, parallelism, jar) ->
-                startEmbedded(job, config, savepoint, parallelism));
+    public static Pipeline start(MqttBroker mqtt, KafkaBroker kafka, InfluxServer influx, Settings settings)
+            throws Exception {
+        return start(
+                mqtt,
+                kafka,
+                influx,
+                settings,
+                null,
+                (job, config, savepoint, parallelism, jar) -> startEmbedded(job, config, savepoint, parallelism));
     }
 
     /**
@@ -109,8 +122,14 @@ public final class Pipeline implements AutoCloseable {
      * with {@code flink run}, each at the settings' parallelism; their configuration files are
      * written beside the checkpoints.
      */
-    public static Pipeline startOnCluster(MqttBroker mqtt, KafkaBroker kafka, InfluxServer influx, Settings settings,
-                                          FlinkSessionCluster cluster, Path jobJar) throws Exception {
+    public static Pipeline startOnCluster(
+            MqttBroker mqtt,
+            KafkaBroker kafka,
+            InfluxServer influx,
+            Settings settings,
+            FlinkSessionCluster cluster,
+            Path jobJar)
+            throws Exception {
         return start(mqtt, kafka, influx, settings, jobJar, (job, config, savepoint, parallelism, jar) -> {
             Path file = settings.checkpoints().resolve(job + ".properties");
             Files.createDirectories(file.getParent());
@@ -138,8 +157,14 @@ public final class Pipeline implements AutoCloseable {
         });
     }
 
-    private static Pipeline start(MqttBroker mqtt, KafkaBroker kafka, InfluxServer influx, Settings settings, Path jobJar,
-                                  JobLauncher launcher) throws Exception {
+    private static Pipeline start(
+            MqttBroker mqtt,
+            KafkaBroker kafka,
+            InfluxServer influx,
+            Settings settings,
+            Path jobJar,
+            JobLauncher launcher)
+            throws Exception {
         createTopicsAndDatabase(kafka, influx);
         Properties p = new Properties();
         p.setProperty("mqtt.url", mqtt.url());
@@ -224,17 +249,20 @@ public final class Pipeline implements AutoCloseable {
         influx.createDatabase(DATABASE);
     }
 
-    private static RunningJob startEmbedded(String job, Properties config, Path savepoint, int parallelism) throws Exception {
+    private static RunningJob startEmbedded(String job, Properties config, Path savepoint, int parallelism)
+            throws Exception {
         StreamExecutionEnvironment env;
         // The parallelism before the job is added: operators take the environment's when created.
         if (job.equals("metrics")) {
             MetricsJobConfig metrics = MetricsJobConfig.load(config, Map.of());
-            env = StreamExecutionEnvironment.getExecutionEnvironment(restoringFrom(savepoint, MetricsJob.flinkConfiguration(metrics)));
+            env = StreamExecutionEnvironment.getExecutionEnvironment(
+                    restoringFrom(savepoint, MetricsJob.flinkConfiguration(metrics)));
             env.setParallelism(parallelism);
             MetricsJob.addTo(env, metrics);
         } else {
             AlertsJobConfig alerts = AlertsJobConfig.load(config, Map.of());
-            env = StreamExecutionEnvironment.getExecutionEnvironment(restoringFrom(savepoint, AlertsJob.flinkConfiguration(alerts)));
+            env = StreamExecutionEnvironment.getExecutionEnvironment(
+                    restoringFrom(savepoint, AlertsJob.flinkConfiguration(alerts)));
             env.setParallelism(parallelism);
             AlertsJob.addTo(env, alerts);
         }
@@ -252,8 +280,9 @@ public final class Pipeline implements AutoCloseable {
 
             @Override
             public Path stopWithSavepoint(Path directory) throws Exception {
-                return FlinkSessionCluster.savepointPath(client.stopWithSavepoint(false, directory.toUri().toString(),
-                        SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES));
+                return FlinkSessionCluster.savepointPath(
+                        client.stopWithSavepoint(false, directory.toUri().toString(), SavepointFormatType.CANONICAL)
+                                .get(2, TimeUnit.MINUTES));
             }
         };
     }
@@ -266,7 +295,8 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /** What both jobs are given; {@code job} is also the prefix of its own keys ({@code metrics.idle-after} …). */
-    private static Properties common(KafkaBroker kafka, InfluxServer influx, Settings settings, String job, String group) {
+    private static Properties common(
+            KafkaBroker kafka, InfluxServer influx, Settings settings, String job, String group) {
         Properties p = new Properties();
         p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
         p.setProperty("kafka.group-id", group);
@@ -274,7 +304,8 @@ public final class Pipeline implements AutoCloseable {
         p.setProperty("influx.url", influx.url());
         p.setProperty("influx.database", DATABASE);
         p.setProperty("checkpoint.interval", "2s");
-        p.setProperty("checkpoint.dir", settings.checkpoints().resolve(job).toUri().toString());
+        p.setProperty(
+                "checkpoint.dir", settings.checkpoints().resolve(job).toUri().toString());
         return p;
     }
 

@@ -30,7 +30,8 @@ final class StatusLine {
         boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
         int width = 120;
         try {
-            width = Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "120").trim());
+            width = Integer.parseInt(
+                    System.getenv().getOrDefault("COLUMNS", "120").trim());
         } catch (NumberFormatException e) {
             // keep 120
         }

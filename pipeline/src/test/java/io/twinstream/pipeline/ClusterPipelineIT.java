@@ -2,13 +2,6 @@ package io.twinstream.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-
 import io.twinstream.infra.stack.local.FlinkJobManagerProcess;
 import io.twinstream.infra.stack.local.FlinkSessionCluster;
 import io.twinstream.infra.stack.local.InfluxdProcess;
@@ -19,6 +12,12 @@ import io.twinstream.infra.stack.local.ZooKeeperProcess;
 import io.twinstream.pipeline.audit.Audit;
 import io.twinstream.simulator.scenario.Scenario;
 import io.twinstream.simulator.scenario.ScenarioParser;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,16 +50,25 @@ class ClusterPipelineIT {
         LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
         ExecutorService runner = Executors.newSingleThreadExecutor();
         try (Services services = Services.start(local);
-             FlinkSessionCluster flink = new FlinkSessionCluster(FlinkJobManagerProcess.Options.defaults()
-                     .withSlotsPerTaskManager(1).withLocal(local))) {
+                FlinkSessionCluster flink = new FlinkSessionCluster(FlinkJobManagerProcess.Options.defaults()
+                        .withSlotsPerTaskManager(1)
+                        .withLocal(local))) {
             // One slot each: every job's parallel instances run in TaskManagers of their own (with
             // more slots per TaskManager, Flink may put a job's instances side by side in one JVM).
             flink.start(2 * parallelism);
-            try (Pipeline pipeline = Pipeline.startOnCluster(services.mosquitto(), services.kafka(), services.influx(),
-                    new Pipeline.Settings(tmp.resolve("checkpoints"), Duration.ofSeconds(5), parallelism), flink, JobJar.find())) {
-                Future<?> publishing = DemoScenarioRuns.publish(runner, scenario, services.mosquitto().url());
+            try (Pipeline pipeline = Pipeline.startOnCluster(
+                    services.mosquitto(),
+                    services.kafka(),
+                    services.influx(),
+                    new Pipeline.Settings(tmp.resolve("checkpoints"), Duration.ofSeconds(5), parallelism),
+                    flink,
+                    JobJar.find())) {
+                Future<?> publishing = DemoScenarioRuns.publish(
+                        runner, scenario, services.mosquitto().url());
                 for (Pipeline.RunningJob job : pipeline.jobs()) {
-                    assertThat(flink.taskManagersOf(job.id())).as("TaskManagers running job %s", job.id()).hasSize(parallelism);
+                    assertThat(flink.taskManagersOf(job.id()))
+                            .as("TaskManagers running job %s", job.id())
+                            .hasSize(parallelism);
                 }
                 Thread.sleep(20_000);
                 String metricsJob = pipeline.jobs().get(0).id();
@@ -71,9 +79,13 @@ class ClusterPipelineIT {
                 publishing.get();
 
                 services.assertCleanWithNoAlertTwice(expected);
-                assertThat(flink.hasFailed(metricsJob)).as("the metrics job failed over").isTrue();
+                assertThat(flink.hasFailed(metricsJob))
+                        .as("the metrics job failed over")
+                        .isTrue();
                 for (Pipeline.RunningJob job : pipeline.jobs()) {
-                    assertThat(flink.jobState(job.id())).as("job %s after the audit", job.id()).isEqualTo("RUNNING");
+                    assertThat(flink.jobState(job.id()))
+                            .as("job %s after the audit", job.id())
+                            .isEqualTo("RUNNING");
                 }
             }
         } finally {
@@ -94,28 +106,41 @@ class ClusterPipelineIT {
         LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
         ExecutorService runner = Executors.newSingleThreadExecutor();
         try (Services services = Services.start(local);
-             FlinkSessionCluster flink = new FlinkSessionCluster(FlinkJobManagerProcess.Options.defaults()
-                     .withSlotsPerTaskManager(2).withLocal(local))) {
+                FlinkSessionCluster flink = new FlinkSessionCluster(FlinkJobManagerProcess.Options.defaults()
+                        .withSlotsPerTaskManager(2)
+                        .withLocal(local))) {
             flink.start(3); // six slots: both jobs at parallelism 3
-            try (Pipeline pipeline = Pipeline.startOnCluster(services.mosquitto(), services.kafka(), services.influx(),
-                    new Pipeline.Settings(tmp.resolve("checkpoints"), Duration.ofSeconds(5), 2), flink, JobJar.find())) {
-                Future<?> publishing = DemoScenarioRuns.publish(runner, scenario, services.mosquitto().url());
+            try (Pipeline pipeline = Pipeline.startOnCluster(
+                    services.mosquitto(),
+                    services.kafka(),
+                    services.influx(),
+                    new Pipeline.Settings(tmp.resolve("checkpoints"), Duration.ofSeconds(5), 2),
+                    flink,
+                    JobJar.find())) {
+                Future<?> publishing = DemoScenarioRuns.publish(
+                        runner, scenario, services.mosquitto().url());
                 Thread.sleep(15_000);
                 List<Path> first = pipeline.stopWithSavepointAndResume(tmp.resolve("savepoints"), 1);
                 Thread.sleep(15_000);
                 List<Path> second = pipeline.stopWithSavepointAndResume(tmp.resolve("savepoints"), 3);
                 assertThat(first).doesNotContainAnyElementsOf(second);
                 for (int i = 0; i < 2; i++) {
-                    assertThat(FlinkSessionCluster.savepointPath(flink.lastRestoredFrom(pipeline.jobs().get(i).id())))
-                            .as("what job %d restored from", i).isEqualTo(second.get(i));
+                    assertThat(FlinkSessionCluster.savepointPath(flink.lastRestoredFrom(
+                                    pipeline.jobs().get(i).id())))
+                            .as("what job %d restored from", i)
+                            .isEqualTo(second.get(i));
                 }
                 Audit.Expectation expected = Audit.expect(scenario, 1.0); // while the rest of the scenario plays
                 publishing.get();
 
                 services.assertCleanWithNoAlertTwice(expected);
                 for (Pipeline.RunningJob job : pipeline.jobs()) {
-                    assertThat(flink.jobState(job.id())).as("job %s after the audit", job.id()).isEqualTo("RUNNING");
-                    assertThat(flink.hasFailed(job.id())).as("job %s failed", job.id()).isFalse();
+                    assertThat(flink.jobState(job.id()))
+                            .as("job %s after the audit", job.id())
+                            .isEqualTo("RUNNING");
+                    assertThat(flink.hasFailed(job.id()))
+                            .as("job %s failed", job.id())
+                            .isFalse();
                 }
             }
         } finally {
@@ -137,28 +162,40 @@ class ClusterPipelineIT {
         LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
         ExecutorService runner = Executors.newSingleThreadExecutor();
         try (Services services = Services.start(local);
-             ZooKeeperProcess zooKeeper = new ZooKeeperProcess(local)) {
+                ZooKeeperProcess zooKeeper = new ZooKeeperProcess(local)) {
             zooKeeper.start();
             try (FlinkSessionCluster flink = new FlinkSessionCluster(FlinkJobManagerProcess.Options.defaults()
-                    .withSlotsPerTaskManager(1).withExtraSettings(zooKeeper.flinkHighAvailabilitySettings(tmp.resolve("ha")))
-                    .withLocal(local)).start(2);
-                 Pipeline pipeline = Pipeline.startOnCluster(services.mosquitto(), services.kafka(), services.influx(),
-                         new Pipeline.Settings(tmp.resolve("checkpoints"), Duration.ofSeconds(5), 1), flink, JobJar.find())) {
-                Future<?> publishing = DemoScenarioRuns.publish(runner, scenario, services.mosquitto().url());
+                                    .withSlotsPerTaskManager(1)
+                                    .withExtraSettings(zooKeeper.flinkHighAvailabilitySettings(tmp.resolve("ha")))
+                                    .withLocal(local))
+                            .start(2);
+                    Pipeline pipeline = Pipeline.startOnCluster(
+                            services.mosquitto(),
+                            services.kafka(),
+                            services.influx(),
+                            new Pipeline.Settings(tmp.resolve("checkpoints"), Duration.ofSeconds(5), 1),
+                            flink,
+                            JobJar.find())) {
+                Future<?> publishing = DemoScenarioRuns.publish(
+                        runner, scenario, services.mosquitto().url());
                 Thread.sleep(12_000);
                 String metricsJob = pipeline.jobs().get(0).id();
                 String victim = flink.killATaskManagerOf(metricsJob);
                 Thread.sleep(3000);
                 flink.addTaskManager();
                 flink.awaitRunning(metricsJob, Duration.ofMinutes(2));
-                assertThat(flink.taskManagersOf(metricsJob)).as("the metrics job's TaskManager").doesNotContain(victim);
+                assertThat(flink.taskManagersOf(metricsJob))
+                        .as("the metrics job's TaskManager")
+                        .doesNotContain(victim);
                 Thread.sleep(8000);
                 flink.jobManager().kill();
                 Thread.sleep(3000);
                 flink.jobManager().start();
                 for (Pipeline.RunningJob job : pipeline.jobs()) {
                     flink.awaitRunning(job.id(), Duration.ofMinutes(2));
-                    assertThat(flink.lastRestoredFrom(job.id())).as("job %s resumed from a checkpoint", job.id()).contains("chk-");
+                    assertThat(flink.lastRestoredFrom(job.id()))
+                            .as("job %s resumed from a checkpoint", job.id())
+                            .contains("chk-");
                 }
                 Audit.Expectation expected = Audit.expect(scenario, 1.0); // while the rest of the scenario plays
                 publishing.get();
@@ -171,10 +208,12 @@ class ClusterPipelineIT {
     }
 
     /** The test's own Mosquitto, Kafka and InfluxDB, started; stopped in reverse. */
-    private record Services(MosquittoProcess mosquitto, KafkaProcess kafka, InfluxdProcess influx) implements AutoCloseable {
+    private record Services(MosquittoProcess mosquitto, KafkaProcess kafka, InfluxdProcess influx)
+            implements AutoCloseable {
 
         static Services start(LocalOptions local) {
-            Services services = new Services(new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local)),
+            Services services = new Services(
+                    new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local)),
                     new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local)),
                     new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local)));
             try {
@@ -193,11 +232,16 @@ class ClusterPipelineIT {
          * committed to telemetry.alerts exactly once.
          */
         void assertCleanWithNoAlertTwice(Audit.Expectation expected) throws Exception {
-            DemoScenarioRuns.assertCleanWithin(expected,
-                    new Audit.Target(influx.url(), Pipeline.DATABASE, kafka.bootstrapServers()), Duration.ofMinutes(4));
-            assertThat(expected.truth().alerts()).as("the scenario's alert transitions").isNotEmpty();
+            DemoScenarioRuns.assertCleanWithin(
+                    expected,
+                    new Audit.Target(influx.url(), Pipeline.DATABASE, kafka.bootstrapServers()),
+                    Duration.ofMinutes(4));
+            assertThat(expected.truth().alerts())
+                    .as("the scenario's alert transitions")
+                    .isNotEmpty();
             assertThat(DemoScenarioRuns.committedAlertTransitions(kafka.bootstrapServers()))
-                    .as("alert transitions on telemetry.alerts").doesNotHaveDuplicates()
+                    .as("alert transitions on telemetry.alerts")
+                    .doesNotHaveDuplicates()
                     .hasSize(expected.truth().alerts().size());
         }
 

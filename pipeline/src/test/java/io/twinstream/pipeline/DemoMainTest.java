@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-
 import org.junit.jupiter.api.Test;
 
 /** The demo's command line without services: help, and bad arguments refused (status 2) before anything starts. */
@@ -15,13 +14,18 @@ class DemoMainTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(String... args) throws Exception {
-        return DemoMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return DemoMain.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
     @Test
     void shouldPrintHelp() throws Exception {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: infra/bin/demo").contains("MQTT_URL, KAFKA_BOOTSTRAP, INFLUX_URL");
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("Usage: infra/bin/demo")
+                .contains("MQTT_URL, KAFKA_BOOTSTRAP, INFLUX_URL");
     }
 
     @Test
@@ -38,7 +42,8 @@ class DemoMainTest {
         assertThat(run("--colour", "red")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option '--colour'");
         assertThat(run("--dashboard-port", "70000")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--dashboard-port must be a port number (0-65535, 0: any free one), was '70000'");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("--dashboard-port must be a port number (0-65535, 0: any free one), was '70000'");
         assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("starting the services");
     }
 }

@@ -1,14 +1,13 @@
 package io.twinstream.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** Every panel query of the provisioned Grafana dashboards ({@code infra/grafana/dashboards}). */
 final class GrafanaPanels {
@@ -33,7 +32,8 @@ final class GrafanaPanels {
          */
         String resolvedForDefaultRange() {
             if (!defaultFrom.matches("now-\\d+[smhd]")) {
-                throw new IllegalStateException(dashboard + ": default range from '" + defaultFrom + "' is not relative to now");
+                throw new IllegalStateException(
+                        dashboard + ": default range from '" + defaultFrom + "' is not relative to now");
             }
             return query.replace("$timeFilter", "time >= now() - " + defaultFrom.substring("now-".length()))
                     .replace("$__interval", "10s");
@@ -45,8 +45,7 @@ final class GrafanaPanels {
         }
     }
 
-    private GrafanaPanels() {
-    }
+    private GrafanaPanels() {}
 
     static List<Path> files() throws IOException {
         try (Stream<Path> files = Files.list(DASHBOARDS)) {
@@ -61,8 +60,11 @@ final class GrafanaPanels {
             JsonNode dashboard = json.readTree(file.toFile());
             for (JsonNode panel : dashboard.path("panels")) {
                 for (JsonNode target : panel.path("targets")) {
-                    out.add(new PanelQuery(dashboard.path("title").asText(), panel.path("title").asText(),
-                            target.path("refId").asText(), target.path("query").asText(),
+                    out.add(new PanelQuery(
+                            dashboard.path("title").asText(),
+                            panel.path("title").asText(),
+                            target.path("refId").asText(),
+                            target.path("query").asText(),
                             dashboard.path("time").path("from").asText()));
                 }
             }

@@ -1,5 +1,6 @@
 package io.twinstream.pipeline;
 
+import io.twinstream.infra.stack.local.LocalService;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,8 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import io.twinstream.infra.stack.local.LocalService;
 
 /**
  * Debian's {@code chromium} run headless on a page, as the page tests need it: the DOM after the
@@ -20,8 +19,7 @@ final class HeadlessChromium {
 
     private static final Duration LIMIT = Duration.ofSeconds(90);
 
-    private HeadlessChromium() {
-    }
+    private HeadlessChromium() {}
 
     static String binary() {
         for (String candidate : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")) {
@@ -29,7 +27,8 @@ final class HeadlessChromium {
                 return candidate;
             }
         }
-        throw new IllegalStateException("no chromium here: infra/bin/install-services installs Debian's (apt-get install chromium)");
+        throw new IllegalStateException(
+                "no chromium here: infra/bin/install-services installs Debian's (apt-get install chromium)");
     }
 
     /** The page's DOM after its scripts have had {@code scriptTime} of (virtual) time. */
@@ -38,20 +37,35 @@ final class HeadlessChromium {
     }
 
     /** A PNG of the page after its scripts have had {@code scriptTime}, {@code width} × {@code height} pixels. */
-    static void screenshot(String url, Duration scriptTime, Path png, int width, int height) throws IOException, InterruptedException {
-        run(url, scriptTime, List.of("--screenshot=" + png.toAbsolutePath(), "--window-size=" + width + "," + height,
-                "--hide-scrollbars"));
+    static void screenshot(String url, Duration scriptTime, Path png, int width, int height)
+            throws IOException, InterruptedException {
+        run(
+                url,
+                scriptTime,
+                List.of(
+                        "--screenshot=" + png.toAbsolutePath(),
+                        "--window-size=" + width + "," + height,
+                        "--hide-scrollbars"));
     }
 
-    private static String run(String url, Duration scriptTime, List<String> what) throws IOException, InterruptedException {
+    private static String run(String url, Duration scriptTime, List<String> what)
+            throws IOException, InterruptedException {
         Path profile = Files.createTempDirectory("twinstream-chromium");
         Path output = profile.resolve("stdout.txt");
-        List<String> command = new ArrayList<>(List.of(binary(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--no-first-run", "--user-data-dir=" + profile, "--virtual-time-budget=" + scriptTime.toMillis()));
+        List<String> command = new ArrayList<>(List.of(
+                binary(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--user-data-dir=" + profile,
+                "--virtual-time-budget=" + scriptTime.toMillis()));
         command.addAll(what);
         command.add(url);
-        Process chromium = new ProcessBuilder(command).redirectOutput(output.toFile())
-                .redirectError(profile.resolve("stderr.txt").toFile()).start();
+        Process chromium = new ProcessBuilder(command)
+                .redirectOutput(output.toFile())
+                .redirectError(profile.resolve("stderr.txt").toFile())
+                .start();
         try {
             if (!chromium.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS)) {
                 throw new IllegalStateException("chromium did not finish with " + url + " within " + LIMIT);

@@ -2,15 +2,6 @@ package io.twinstream.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-
 import io.twinstream.infra.stack.KafkaBroker;
 import io.twinstream.infra.stack.local.InfluxdProcess;
 import io.twinstream.infra.stack.local.KafkaCluster;
@@ -21,11 +12,19 @@ import io.twinstream.pipeline.audit.Audit;
 import io.twinstream.pipeline.audit.AuditReport;
 import io.twinstream.simulator.scenario.Scenario;
 import io.twinstream.simulator.scenario.ScenarioParser;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +40,9 @@ class PipelineFailuresIT {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(4)
+            .build());
 
     @TempDir
     Path tmp;
@@ -76,16 +77,26 @@ class PipelineFailuresIT {
     @Test
     void shouldPassTheAuditThroughAKafkaNodeKilled() throws Exception {
         KafkaCluster[] cluster = new KafkaCluster[1];
-        runTheDemoScenarioAndAudit(local -> cluster[0] = new KafkaCluster(3, KafkaProcess.Options.defaults().withLocal(local)).start(),
+        runTheDemoScenarioAndAudit(
+                local -> cluster[0] =
+                        new KafkaCluster(3, KafkaProcess.Options.defaults().withLocal(local)).start(),
                 pipeline -> {
                     int leader;
-                    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster[0].bootstrapServers()))) {
-                        TopicDescription readings = admin.describeTopics(List.of("telemetry.readings")).allTopicNames()
-                                .get(30, TimeUnit.SECONDS).get("telemetry.readings");
-                        assertThat(readings.partitions()).allSatisfy(p -> assertThat(p.isr()).hasSize(3));
+                    try (Admin admin = Admin.create(
+                            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster[0].bootstrapServers()))) {
+                        TopicDescription readings = admin.describeTopics(List.of("telemetry.readings"))
+                                .allTopicNames()
+                                .get(30, TimeUnit.SECONDS)
+                                .get("telemetry.readings");
+                        assertThat(readings.partitions())
+                                .allSatisfy(p -> assertThat(p.isr()).hasSize(3));
                         leader = readings.partitions().get(0).leader().id();
                     }
-                    cluster[0].nodes().stream().filter(node -> node.nodeId() == leader).findFirst().orElseThrow().kill();
+                    cluster[0].nodes().stream()
+                            .filter(node -> node.nodeId() == leader)
+                            .findFirst()
+                            .orElseThrow()
+                            .kill();
                 });
     }
 
@@ -93,10 +104,12 @@ class PipelineFailuresIT {
         Scenario scenario = ScenarioParser.load("demo.yaml").startingNow(); // 10 simulated minutes at 10x: about 60 s
         LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
         ExecutorService runner = Executors.newSingleThreadExecutor();
-        try (MosquittoProcess mosquitto = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local));
-             KafkaBroker kafka = kafkaStarter.start(local);
-             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local));
-             Pipeline pipeline = startAll(mosquitto, kafka, influx)) {
+        try (MosquittoProcess mosquitto =
+                        new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local));
+                KafkaBroker kafka = kafkaStarter.start(local);
+                InfluxdProcess influx =
+                        new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local));
+                Pipeline pipeline = startAll(mosquitto, kafka, influx)) {
             Future<?> publishing = DemoScenarioRuns.publish(runner, scenario, mosquitto.url());
 
             Thread.sleep(20_000);
@@ -104,10 +117,14 @@ class PipelineFailuresIT {
             Audit.Expectation expected = Audit.expect(scenario, 1.0); // while the rest of the scenario plays
             publishing.get();
 
-            AuditReport report = DemoScenarioRuns.assertCleanWithin(expected,
-                    new Audit.Target(influx.url(), Pipeline.DATABASE, kafka.bootstrapServers()), Duration.ofMinutes(4));
-            assertThat(report.topicRecords().get("telemetry.readings")).as("what was redelivered is removed by the jobs")
-                    .isGreaterThanOrEqualTo(report.totals().get("readings") + report.totals().get("duplicates"));
+            AuditReport report = DemoScenarioRuns.assertCleanWithin(
+                    expected,
+                    new Audit.Target(influx.url(), Pipeline.DATABASE, kafka.bootstrapServers()),
+                    Duration.ofMinutes(4));
+            assertThat(report.topicRecords().get("telemetry.readings"))
+                    .as("what was redelivered is removed by the jobs")
+                    .isGreaterThanOrEqualTo(
+                            report.totals().get("readings") + report.totals().get("duplicates"));
         } finally {
             runner.shutdownNow();
         }
@@ -116,6 +133,7 @@ class PipelineFailuresIT {
     private Pipeline startAll(MosquittoProcess mosquitto, KafkaBroker kafka, InfluxdProcess influx) throws Exception {
         mosquitto.start();
         influx.start();
-        return Pipeline.start(mosquitto, kafka, influx, new Pipeline.Settings(tmp.resolve("checkpoints"), Duration.ofSeconds(5), 2));
+        return Pipeline.start(
+                mosquitto, kafka, influx, new Pipeline.Settings(tmp.resolve("checkpoints"), Duration.ofSeconds(5), 2));
     }
 }

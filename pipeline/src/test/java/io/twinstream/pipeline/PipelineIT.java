@@ -2,6 +2,7 @@ package io.twinstream.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.twinstream.infra.stack.InfluxHttp;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +15,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import io.twinstream.infra.stack.InfluxHttp;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,7 +32,6 @@ import org.junit.jupiter.api.Test;
  */
 class PipelineIT {
 
-
     /** Where the live page's screenshot is left for a human to look at. */
     private static final Path SCREENSHOT = Path.of("target", "live-dashboard.png");
 
@@ -46,15 +44,17 @@ class PipelineIT {
         AtomicInteger panelQueries = new AtomicInteger();
 
         AtomicReference<String> pageAfterTheAudit = new AtomicReference<>();
-        int status = DemoMain.run(new String[] {"--scenario", "demo.yaml", "--settle", "4m", "--dashboard-port", "0",
-                        "--keep-running"},
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+        int status = DemoMain.run(
+                new String[] {"--scenario", "demo.yaml", "--settle", "4m", "--dashboard-port", "0", "--keep-running"},
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
                 ended -> {
                     // Before the demo stops its services: every Grafana panel's query against this run's InfluxDB,
                     // over the dashboard's default range (the last hour): where a user looks, with no ?from=&to=.
                     for (GrafanaPanels.PanelQuery panel : GrafanaPanels.all()) {
                         panelQueries.incrementAndGet();
-                        String answer = InfluxHttp.query(ended.influxUrl(), Pipeline.DATABASE, panel.resolvedForDefaultRange());
+                        String answer =
+                                InfluxHttp.query(ended.influxUrl(), Pipeline.DATABASE, panel.resolvedForDefaultRange());
                         if (!answer.contains("\"values\":[[") || answer.contains("\"error\"")) {
                             emptyPanels.add(panel + ": " + answer);
                         }
@@ -65,16 +65,19 @@ class PipelineIT {
                     HeadlessChromium.screenshot(ended.dashboardUrl(), Duration.ofSeconds(5), SCREENSHOT, 1400, 2600);
                     // --keep-running: after the audit everything stays up until Ctrl-C, which the test presses
                     // (what SIGINT's handler does: a run started in the background may ignore SIGINT itself).
-                    Thread ctrlC = new Thread(() -> {
-                        try {
-                            Thread.sleep(3000);
-                            pageAfterTheAudit.set(HeadlessChromium.dumpDom(ended.dashboardUrl(), Duration.ofSeconds(3)));
-                        } catch (Exception e) {
-                            pageAfterTheAudit.set("failed: " + e);
-                        } finally {
-                            ended.ctrlC().press();
-                        }
-                    }, "ctrl-c");
+                    Thread ctrlC = new Thread(
+                            () -> {
+                                try {
+                                    Thread.sleep(3000);
+                                    pageAfterTheAudit.set(
+                                            HeadlessChromium.dumpDom(ended.dashboardUrl(), Duration.ofSeconds(3)));
+                                } catch (Exception e) {
+                                    pageAfterTheAudit.set("failed: " + e);
+                                } finally {
+                                    ended.ctrlC().press();
+                                }
+                            },
+                            "ctrl-c");
                     ctrlC.setDaemon(true);
                     ctrlC.start();
                 });
@@ -82,13 +85,23 @@ class PipelineIT {
         String printed = out.toString(StandardCharsets.UTF_8);
         System.out.println(printed);
         assertThat(status).as(printed + err.toString(StandardCharsets.UTF_8)).isZero();
-        assertThat(printed).contains("audit: CLEAN").contains("demo: publishing demo").contains("demo: publishing ")
-                .contains("Where to look").contains("everything stays up").contains("demo: Ctrl-C: stopping everything")
+        assertThat(printed)
+                .contains("audit: CLEAN")
+                .contains("demo: publishing demo")
+                .contains("demo: publishing ")
+                .contains("Where to look")
+                .contains("everything stays up")
+                .contains("demo: Ctrl-C: stopping everything")
                 .contains("Flink web UI: http://127.0.0.1:");
-        assertThat(pageAfterTheAudit.get()).as("the live page, served after the audit until Ctrl-C")
+        assertThat(pageAfterTheAudit.get())
+                .as("the live page, served after the audit until Ctrl-C")
                 .contains("tverskoy (city)");
-        assertThat(number(printed, "windows +expected +([\\d,]+)")).as("windows the scenario makes").isGreaterThan(10_000);
-        assertThat(number(printed, "alert transitions +expected +([\\d,]+)")).as("both episodes' transitions").isGreaterThan(10);
+        assertThat(number(printed, "windows +expected +([\\d,]+)"))
+                .as("windows the scenario makes")
+                .isGreaterThan(10_000);
+        assertThat(number(printed, "alert transitions +expected +([\\d,]+)"))
+                .as("both episodes' transitions")
+                .isGreaterThan(10);
         assertThat(number(printed, "\\(\\+ ([\\d,]+) duplicates\\)")).isPositive();
         assertThat(number(printed, "([\\d,]+) late")).isPositive();
         assertThat(number(printed, "([\\d,]+) out of order")).isPositive();
@@ -98,14 +111,26 @@ class PipelineIT {
         assertThat(emptyPanels).as("Grafana panels that would show nothing").isEmpty();
 
         String dom = liveDom.get();
-        assertThat(number(dom, "data-updates=\"(\\d+)\"")).as("the page read the state").isPositive();
-        assertThat(number(dom, "data-charts=\"(\\d+)\"")).as("charts drawn with data: one per site and device type")
+        assertThat(number(dom, "data-updates=\"(\\d+)\""))
+                .as("the page read the state")
+                .isPositive();
+        assertThat(number(dom, "data-charts=\"(\\d+)\""))
+                .as("charts drawn with data: one per site and device type")
                 .isEqualTo(15);
         assertThat(number(dom, "data-points=\"(\\d+)\"")).as("points drawn").isGreaterThan(15 * 30);
-        assertThat(number(dom, "data-alerts=\"(\\d+)\"")).as("alert transitions listed").isPositive();
-        assertThat(dom).contains("devices online").contains("consumer lag metrics / alerts").contains("tverskoy (city)")
-                .contains("cnc · spindle_temp").as("no error shown").contains("<span id=\"error\"></span>");
-        assertThat(Files.size(SCREENSHOT)).as(SCREENSHOT + ", the page as drawn").isGreaterThan(30_000);
+        assertThat(number(dom, "data-alerts=\"(\\d+)\""))
+                .as("alert transitions listed")
+                .isPositive();
+        assertThat(dom)
+                .contains("devices online")
+                .contains("consumer lag metrics / alerts")
+                .contains("tverskoy (city)")
+                .contains("cnc · spindle_temp")
+                .as("no error shown")
+                .contains("<span id=\"error\"></span>");
+        assertThat(Files.size(SCREENSHOT))
+                .as(SCREENSHOT + ", the page as drawn")
+                .isGreaterThan(30_000);
     }
 
     private static long number(String text, String regex) {

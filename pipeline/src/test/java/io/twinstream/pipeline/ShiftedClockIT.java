@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,22 +28,38 @@ class ShiftedClockIT {
 
     /** About 5.2 years: from any date this suite runs on, past 2030. */
     private static final Duration SHIFT = Duration.ofDays(1900);
+
     private static final Path OUTPUT = Path.of("target", "shifted-clock-demo.out");
     private static final Path LOG = Path.of("target", "shifted-clock-demo.log");
 
     @Test
     void shouldRunTheDemoCleanWithTheClockYearsAhead() throws Exception {
         Path faketime = Path.of("/usr/bin/faketime");
-        assertThat(faketime).as("faketime (Debian's package; infra/bin/install-services installs it)").isExecutable();
+        assertThat(faketime)
+                .as("faketime (Debian's package; infra/bin/install-services installs it)")
+                .isExecutable();
         Files.createDirectories(OUTPUT.getParent());
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(List.of(faketime.toString(), "-f", "+" + SHIFT.toDays() + "d",
-                java.toString(), "-cp", System.getProperty("java.class.path"),
-                "-Dlog4j2.configurationFile=classpath:twinstream-demo-log4j2.xml", "-Dlog4j2.statusLoggerLevel=ERROR",
-                "-D" + DemoMain.LOG_FILE_PROPERTY + "=" + LOG.toAbsolutePath(),
-                // At 20x (the demo's scenario in 30 s): what is proven here is the date, not the demo's pace.
-                DemoMain.class.getName(), "--dashboard-port", "0", "--settle", "4m", "--speed", "20"))
-                .redirectErrorStream(true).redirectOutput(OUTPUT.toFile());
+        ProcessBuilder builder = new ProcessBuilder(List.of(
+                        faketime.toString(),
+                        "-f",
+                        "+" + SHIFT.toDays() + "d",
+                        java.toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "-Dlog4j2.configurationFile=classpath:twinstream-demo-log4j2.xml",
+                        "-Dlog4j2.statusLoggerLevel=ERROR",
+                        "-D" + DemoMain.LOG_FILE_PROPERTY + "=" + LOG.toAbsolutePath(),
+                        // At 20x (the demo's scenario in 30 s): what is proven here is the date, not the demo's pace.
+                        DemoMain.class.getName(),
+                        "--dashboard-port",
+                        "0",
+                        "--settle",
+                        "4m",
+                        "--speed",
+                        "20"))
+                .redirectErrorStream(true)
+                .redirectOutput(OUTPUT.toFile());
         // The demo starts its own services: none named by the environment of this test run.
         builder.environment().keySet().removeAll(List.of("MQTT_URL", "KAFKA_BOOTSTRAP", "INFLUX_URL"));
         Instant shiftedNowBefore = Instant.now().plus(SHIFT);
@@ -63,10 +78,15 @@ class ShiftedClockIT {
         Matcher start = Pattern.compile("simulated start (\\S+Z)").matcher(printed);
         assertThat(start.find()).as("the demo prints its simulated start").isTrue();
         Instant simulatedStart = Instant.parse(start.group(1));
-        assertThat(simulatedStart.atZone(ZoneOffset.UTC).getYear()).as("the demo played at the shifted present")
+        assertThat(simulatedStart.atZone(ZoneOffset.UTC).getYear())
+                .as("the demo played at the shifted present")
                 .isGreaterThanOrEqualTo(2030);
-        assertThat(simulatedStart).isBetween(shiftedNowBefore.minus(Duration.ofMinutes(11)), shiftedNowBefore.plus(Duration.ofMinutes(1)));
-        assertThat(number(printed, "telemetry.readings ([\\d,]+) records")).as("readings ingest wrote to Kafka").isGreaterThan(5_000);
+        assertThat(simulatedStart)
+                .isBetween(
+                        shiftedNowBefore.minus(Duration.ofMinutes(11)), shiftedNowBefore.plus(Duration.ofMinutes(1)));
+        assertThat(number(printed, "telemetry.readings ([\\d,]+) records"))
+                .as("readings ingest wrote to Kafka")
+                .isGreaterThan(5_000);
     }
 
     private static String read(Path file) throws IOException {

@@ -1,5 +1,16 @@
 package io.twinstream.simulator;
 
+import io.twinstream.simulator.publish.MqttPublisher;
+import io.twinstream.simulator.publish.PublishStats;
+import io.twinstream.simulator.scenario.Durations;
+import io.twinstream.simulator.scenario.Scenario;
+import io.twinstream.simulator.scenario.ScenarioException;
+import io.twinstream.simulator.scenario.ScenarioParser;
+import io.twinstream.simulator.stream.DeviceFleet;
+import io.twinstream.simulator.stream.MessageGenerator;
+import io.twinstream.simulator.stream.SimMessage;
+import io.twinstream.simulator.stream.StreamObserver;
+import io.twinstream.simulator.truth.GroundTruth;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -21,18 +32,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
-import io.twinstream.simulator.publish.MqttPublisher;
-import io.twinstream.simulator.publish.PublishStats;
-import io.twinstream.simulator.scenario.Durations;
-import io.twinstream.simulator.scenario.Scenario;
-import io.twinstream.simulator.scenario.ScenarioException;
-import io.twinstream.simulator.scenario.ScenarioParser;
-import io.twinstream.simulator.stream.DeviceFleet;
-import io.twinstream.simulator.stream.MessageGenerator;
-import io.twinstream.simulator.stream.SimMessage;
-import io.twinstream.simulator.stream.StreamObserver;
-import io.twinstream.simulator.truth.GroundTruth;
 import org.eclipse.paho.mqttv5.common.MqttException;
 
 /**
@@ -41,7 +40,8 @@ import org.eclipse.paho.mqttv5.common.MqttException;
  */
 public final class SimulatorMain {
 
-    static final String USAGE = String.join("\n",
+    static final String USAGE = String.join(
+            "\n",
             "Usage: simulator <command> --scenario FILE [options]",
             "",
             "Simulates city and factory device fleets publishing telemetry over MQTT.",
@@ -70,8 +70,7 @@ public final class SimulatorMain {
             "  --progress-every D    run: progress line interval (default 5s)",
             "  -h, --help            this text");
 
-    private SimulatorMain() {
-    }
+    private SimulatorMain() {}
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -121,28 +120,44 @@ public final class SimulatorMain {
         }
     }
 
-    private static int publish(Options options, PrintStream out, PrintStream err) throws MqttException, InterruptedException {
+    private static int publish(Options options, PrintStream out, PrintStream err)
+            throws MqttException, InterruptedException {
         Scenario unstarted = options.scenario();
         double speed = options.speed != null ? options.speed : unstarted.speed();
         Scenario scenario = unstarted.startingNow(java.time.Clock.systemUTC(), speed);
         DeviceFleet fleet = new DeviceFleet(scenario, options.rateScale);
-        MqttPublisher publisher = new MqttPublisher(fleet, new MqttPublisher.Settings(options.mqttUrl, options.username,
-                options.password, speed, options.jitter).withRetryUnrouted(options.retryUnrouted));
-        out.printf("simulator: %s, seed %d, %d devices on %d %s connections, %s simulated at %s, to %s%n",
-                scenario.name(), scenario.seed(), fleet.size(), fleet.connectionCount(),
+        MqttPublisher publisher = new MqttPublisher(
+                fleet,
+                new MqttPublisher.Settings(options.mqttUrl, options.username, options.password, speed, options.jitter)
+                        .withRetryUnrouted(options.retryUnrouted));
+        out.printf(
+                "simulator: %s, seed %d, %d devices on %d %s connections, %s simulated at %s, to %s%n",
+                scenario.name(),
+                scenario.seed(),
+                fleet.size(),
+                fleet.connectionCount(),
                 scenario.publish().connections().name().toLowerCase(java.util.Locale.ROOT),
-                Durations.format(scenario.duration()), speed == 0 ? "max speed" : speed + "x", options.mqttUrl);
-        out.printf("simulator: simulated start %s%s%n", scenario.start(), unstarted.hasStart() ? ""
-                : " (the present; for this run's ground truth: simulator expect ... --start " + scenario.start() + ")");
+                Durations.format(scenario.duration()),
+                speed == 0 ? "max speed" : speed + "x",
+                options.mqttUrl);
+        out.printf(
+                "simulator: simulated start %s%s%n",
+                scenario.start(),
+                unstarted.hasStart()
+                        ? ""
+                        : " (the present; for this run's ground truth: simulator expect ... --start " + scenario.start()
+                                + ")");
         Thread main = Thread.currentThread();
-        Thread hook = new Thread(() -> {
-            publisher.stop();
-            try {
-                main.join(60_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "simulator-stop");
+        Thread hook = new Thread(
+                () -> {
+                    publisher.stop();
+                    try {
+                        main.join(60_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "simulator-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "simulator-progress");
@@ -157,10 +172,12 @@ public final class SimulatorMain {
             progress.scheduleAtFixedRate(line::print, every, every, TimeUnit.MILLISECONDS);
             publisher.run(new MessageGenerator(fleet, StreamObserver.NONE));
             if (options.reconnectStorm) {
-                out.printf("reconnect storm: %d connections dropped at once, %s jitter ...%n",
+                out.printf(
+                        "reconnect storm: %d connections dropped at once, %s jitter ...%n",
                         fleet.connectionCount(), options.jitter ? "with" : "without");
-                out.printf("reconnect storm: all %d connected again after %d ms%n", fleet.connectionCount(),
-                        publisher.reconnectStorm());
+                out.printf(
+                        "reconnect storm: all %d connected again after %d ms%n",
+                        fleet.connectionCount(), publisher.reconnectStorm());
             }
         } finally {
             progress.shutdownNow();
@@ -173,11 +190,22 @@ public final class SimulatorMain {
         }
         PublishStats s = publisher.stats();
         double seconds = (System.nanoTime() - started) / 1e9;
-        out.printf("summary: %d messages (%d readings, %d bytes) in %.1f s: %.0f msg/s, %.0f readings/s; "
+        out.printf(
+                "summary: %d messages (%d readings, %d bytes) in %.1f s: %.0f msg/s, %.0f readings/s; "
                         + "%d acknowledged, %d resent after a lost connection, %d resent as unrouted, %d errors, "
                         + "%d reconnects, %d held by devices still offline at the end%n",
-                s.messages(), s.readings(), s.bytes(), seconds, s.messages() / seconds, s.readings() / seconds,
-                s.acknowledged(), s.retried(), s.unrouted(), s.errors(), s.reconnects(), s.heldAtEnd());
+                s.messages(),
+                s.readings(),
+                s.bytes(),
+                seconds,
+                s.messages() / seconds,
+                s.readings() / seconds,
+                s.acknowledged(),
+                s.retried(),
+                s.unrouted(),
+                s.errors(),
+                s.reconnects(),
+                s.heldAtEnd());
         return s.errors() == 0 ? 0 : 1;
     }
 
@@ -201,8 +229,9 @@ public final class SimulatorMain {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             MessageGenerator generator = new MessageGenerator(fleet, StreamObserver.NONE);
             for (SimMessage m = generator.next(); m != null; m = generator.next()) {
-                digest.update((m.sendMillis() + " " + m.topic() + " " + m.retained() + " " + m.kind() + " " + m.connection()
-                        + " " + m.payload().length + "\n").getBytes(StandardCharsets.UTF_8));
+                digest.update((m.sendMillis() + " " + m.topic() + " " + m.retained() + " " + m.kind() + " "
+                                + m.connection() + " " + m.payload().length + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
                 digest.update(m.payload());
             }
             return HexFormat.of().formatHex(digest.digest());
@@ -231,9 +260,15 @@ public final class SimulatorMain {
             long messages = stats.messages();
             long readings = stats.readings();
             double seconds = (now - lastNanos) / 1e9;
-            out.printf("progress: sim %s  connected %d/%d  %.0f msg/s  %.0f readings/s  total %d msgs  errors %d%n",
-                    Instant.ofEpochMilli(stats.simulatedMillis()), stats.connected(), connections,
-                    (messages - lastMessages) / seconds, (readings - lastReadings) / seconds, messages, stats.errors());
+            out.printf(
+                    "progress: sim %s  connected %d/%d  %.0f msg/s  %.0f readings/s  total %d msgs  errors %d%n",
+                    Instant.ofEpochMilli(stats.simulatedMillis()),
+                    stats.connected(),
+                    connections,
+                    (messages - lastMessages) / seconds,
+                    (readings - lastReadings) / seconds,
+                    messages,
+                    stats.errors());
             lastNanos = now;
             lastMessages = messages;
             lastReadings = readings;
@@ -250,7 +285,9 @@ public final class SimulatorMain {
         Instant start;
         String mqttUrl = envOr("MQTT_URL", "tcp://127.0.0.1:1883");
         String username = System.getenv("MQTT_USERNAME");
-        char[] password = System.getenv("MQTT_PASSWORD") == null ? null : System.getenv("MQTT_PASSWORD").toCharArray();
+        char[] password = System.getenv("MQTT_PASSWORD") == null
+                ? null
+                : System.getenv("MQTT_PASSWORD").toCharArray();
         boolean reconnectStorm;
         boolean jitter = true;
         boolean retryUnrouted;
@@ -266,8 +303,16 @@ public final class SimulatorMain {
                     case "--reconnect-storm" -> o.reconnectStorm = true;
                     case "--no-jitter" -> o.jitter = false;
                     case "--retry-unrouted" -> o.retryUnrouted = true;
-                    case "--scenario", "--rate-scale", "--duration", "--speed", "--seed", "--start", "--mqtt-url",
-                            "--username", "--out", "--progress-every" -> {
+                    case "--scenario",
+                            "--rate-scale",
+                            "--duration",
+                            "--speed",
+                            "--seed",
+                            "--start",
+                            "--mqtt-url",
+                            "--username",
+                            "--out",
+                            "--progress-every" -> {
                         if (i + 1 >= args.size()) {
                             throw new IllegalArgumentException(arg + " needs a value");
                         }
@@ -294,7 +339,8 @@ public final class SimulatorMain {
                 try {
                     o.seed = Long.parseLong(values.get("--seed"));
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("--seed must be a whole number, was '" + values.get("--seed") + "'");
+                    throw new IllegalArgumentException(
+                            "--seed must be a whole number, was '" + values.get("--seed") + "'");
                 }
             }
             if (values.containsKey("--start")) {
@@ -302,7 +348,8 @@ public final class SimulatorMain {
             }
             o.mqttUrl = values.getOrDefault("--mqtt-url", o.mqttUrl);
             if (!o.mqttUrl.matches("(tcp|ssl|ws|wss)://.+")) {
-                throw new IllegalArgumentException("--mqtt-url must look like tcp://host:1883, was '" + o.mqttUrl + "'");
+                throw new IllegalArgumentException(
+                        "--mqtt-url must look like tcp://host:1883, was '" + o.mqttUrl + "'");
             }
             o.username = values.getOrDefault("--username", o.username);
             if (values.containsKey("--out")) {
@@ -326,9 +373,10 @@ public final class SimulatorMain {
         DeviceFleet pinnedFleet(String command) {
             Scenario s = scenario();
             if (!s.hasStart()) {
-                throw new IllegalArgumentException(command + ": " + scenario + " starts at the present when it is run: give --start,"
-                        + " the simulated start `simulator run` printed (e.g. --start "
-                        + Scenario.startEndingNow(Instant.now(), s.duration(), s.speed()) + ")");
+                throw new IllegalArgumentException(
+                        command + ": " + scenario + " starts at the present when it is run: give --start,"
+                                + " the simulated start `simulator run` printed (e.g. --start "
+                                + Scenario.startEndingNow(Instant.now(), s.duration(), s.speed()) + ")");
             }
             return new DeviceFleet(s, rateScale);
         }

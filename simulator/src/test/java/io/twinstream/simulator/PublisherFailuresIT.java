@@ -3,16 +3,6 @@ package io.twinstream.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashSet;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-
 import io.twinstream.infra.stack.local.LocalOptions;
 import io.twinstream.infra.stack.local.MosquittoProcess;
 import io.twinstream.simulator.publish.MqttCallbackAdapter;
@@ -22,6 +12,15 @@ import io.twinstream.simulator.stream.DeviceFleet;
 import io.twinstream.simulator.stream.MessageGenerator;
 import io.twinstream.simulator.stream.SimMessage;
 import io.twinstream.simulator.stream.StreamObserver;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -36,17 +35,23 @@ class PublisherFailuresIT {
     Path tmp;
 
     private static DeviceFleet fleet(String connections, int devices, String duration, String speed) {
-        return new DeviceFleet(ScenarioParser.parse("failures.yaml", String.join("\n",
-                "name: failures",
-                "seed: 5",
-                "duration: " + duration,
-                "speed: " + speed,
-                "publish: { qos: 1, connections: " + connections + ", devicesPerGateway: 10 }",
-                "sites:",
-                "  - name: f-site",
-                "    domain: city",
-                "    devices:",
-                "      noise: { count: " + devices + ", interval: 1s }")).startingNow(), 1);
+        return new DeviceFleet(
+                ScenarioParser.parse(
+                                "failures.yaml",
+                                String.join(
+                                        "\n",
+                                        "name: failures",
+                                        "seed: 5",
+                                        "duration: " + duration,
+                                        "speed: " + speed,
+                                        "publish: { qos: 1, connections: " + connections + ", devicesPerGateway: 10 }",
+                                        "sites:",
+                                        "  - name: f-site",
+                                        "    domain: city",
+                                        "    devices:",
+                                        "      noise: { count: " + devices + ", interval: 1s }"))
+                        .startingNow(),
+                1);
     }
 
     @Test
@@ -63,7 +68,8 @@ class PublisherFailuresIT {
             Set<String> received = ConcurrentHashMap.newKeySet();
             MqttClient subscriber = persistentSubscriber(broker.url(), received);
             ExecutorService runner = Executors.newSingleThreadExecutor();
-            MqttPublisher publisher = new MqttPublisher(fleet, new MqttPublisher.Settings(broker.url(), null, null, 4, true));
+            MqttPublisher publisher =
+                    new MqttPublisher(fleet, new MqttPublisher.Settings(broker.url(), null, null, 4, true));
             try {
                 publisher.connectAll();
                 Future<?> run = runner.submit(() -> {
@@ -74,8 +80,11 @@ class PublisherFailuresIT {
                 broker.restart(); // graceful: sessions and queued messages are kept on disk
 
                 run.get();
-                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(received).containsAll(expected));
-                assertThat(publisher.stats().reconnects()).as("every gateway reconnected by itself").isPositive();
+                await().atMost(Duration.ofSeconds(60))
+                        .untilAsserted(() -> assertThat(received).containsAll(expected));
+                assertThat(publisher.stats().reconnects())
+                        .as("every gateway reconnected by itself")
+                        .isPositive();
             } finally {
                 publisher.close();
                 runner.shutdownNow();
@@ -92,13 +101,16 @@ class PublisherFailuresIT {
             try (MosquittoProcess broker = new MosquittoProcess(MosquittoProcess.Options.defaults()
                     .withLocal(LocalOptions.defaults().withRunDirParent(tmp)))) {
                 broker.start();
-                MqttPublisher publisher = new MqttPublisher(fleet, new MqttPublisher.Settings(broker.url(), null, null, 0, jitter));
+                MqttPublisher publisher =
+                        new MqttPublisher(fleet, new MqttPublisher.Settings(broker.url(), null, null, 0, jitter));
                 try {
                     publisher.connectAll();
                     publisher.run(new MessageGenerator(fleet, StreamObserver.NONE));
                     long millis = publisher.reconnectStorm();
 
-                    assertThat(publisher.stats().connected()).as("jitter %s", jitter).isEqualTo(200);
+                    assertThat(publisher.stats().connected())
+                            .as("jitter %s", jitter)
+                            .isEqualTo(200);
                     assertThat(millis).isLessThan(60_000);
                 } finally {
                     publisher.close();
@@ -127,8 +139,8 @@ class PublisherFailuresIT {
                 .withLocal(LocalOptions.defaults().withRunDirParent(tmp)))) {
             broker.start();
             ExecutorService runner = Executors.newSingleThreadExecutor();
-            MqttPublisher publisher = new MqttPublisher(fleet,
-                    new MqttPublisher.Settings(broker.url(), null, null, 0, true).withRetryUnrouted(true));
+            MqttPublisher publisher = new MqttPublisher(
+                    fleet, new MqttPublisher.Settings(broker.url(), null, null, 0, true).withRetryUnrouted(true));
             MqttClient subscriber = null;
             try {
                 publisher.connectAll();
@@ -136,13 +148,15 @@ class PublisherFailuresIT {
                     publisher.run(new MessageGenerator(fleet, StreamObserver.NONE));
                     return null;
                 });
-                await().atMost(Duration.ofSeconds(20)).until(() -> publisher.stats().unrouted() >= 10);
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> publisher.stats().unrouted() >= 10);
                 assertThat(run).as("held back while nobody subscribes").isNotDone();
 
                 Set<String> received = ConcurrentHashMap.newKeySet();
                 subscriber = persistentSubscriber(broker.url(), received);
                 run.get();
-                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(received).containsAll(expected));
+                await().atMost(Duration.ofSeconds(30))
+                        .untilAsserted(() -> assertThat(received).containsAll(expected));
                 assertThat(publisher.stats().errors()).isZero();
             } finally {
                 publisher.close();

@@ -3,15 +3,6 @@ package io.twinstream.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-
 import io.twinstream.infra.stack.MqttBroker;
 import io.twinstream.infra.stack.junit.ServiceStackExtension;
 import io.twinstream.simulator.publish.MqttCallbackAdapter;
@@ -21,6 +12,14 @@ import io.twinstream.simulator.stream.DeviceFleet;
 import io.twinstream.simulator.stream.MessageGenerator;
 import io.twinstream.simulator.stream.SimMessage;
 import io.twinstream.simulator.stream.StreamObserver;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -34,7 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class SimulatorIT {
 
     private static String scenario(String name, String connections, String faults) {
-        return String.join("\n",
+        return String.join(
+                "\n",
                 "name: " + name,
                 "seed: 99",
                 "duration: " + (connections.equals("device") ? "15m" : "3m"),
@@ -47,14 +47,23 @@ class SimulatorIT {
                 "      air-quality: { count: 3, interval: 2s, format: json }",
                 "      noise: { count: 2, interval: 3s, format: senml }",
                 "      parking: { count: 2, interval: 5s, format: senml-draft }",
-                connections.equals("gateway") ? "      electricity-meter: { count: 4, interval: 5s, format: batch }" : "",
+                connections.equals("gateway")
+                        ? "      electricity-meter: { count: 4, interval: 5s, format: batch }"
+                        : "",
                 "faults: " + faults);
     }
 
     @Test
     void shouldDeliverExactlyTheScenarioStreamThroughGateways(MqttBroker broker) throws Exception {
-        DeviceFleet fleet = new DeviceFleet(ScenarioParser.parse("it.yaml", scenario("gw", "gateway",
-                "{ duplicate: 0.05, outOfOrder: 0.05, late: 0.01, lateDelay: 30s, malformed: 0.03, offline: 20, clockSkew: 1s }")).startingNow(), 1);
+        DeviceFleet fleet = new DeviceFleet(
+                ScenarioParser.parse(
+                                "it.yaml",
+                                scenario(
+                                        "gw",
+                                        "gateway",
+                                        "{ duplicate: 0.05, outOfOrder: 0.05, late: 0.01, lateDelay: 30s, malformed: 0.03, offline: 20, clockSkew: 1s }"))
+                        .startingNow(),
+                1);
         Counting counting = new Counting();
         List<SimMessage> expected = new ArrayList<>();
         MessageGenerator reference = new MessageGenerator(fleet, counting);
@@ -66,56 +75,80 @@ class SimulatorIT {
             publish(broker, fleet);
             // Telemetry plus status, plus each gateway's own online and (clean) offline.
             int total = expected.size() + 2 * fleet.gatewayCount();
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(subscriber.received.size())
-                    .as("messages received").isGreaterThanOrEqualTo(total));
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(subscriber.received.size())
+                            .as("messages received")
+                            .isGreaterThanOrEqualTo(total));
             Thread.sleep(500); // nothing more may come
             assertThat(subscriber.received).hasSize(total);
 
             Map<String, List<String>> byTopicExpected = byTopic(expected.stream()
-                    .map(m -> new String[] {m.topic(), text(m.payload())}).toList());
+                    .map(m -> new String[] {m.topic(), text(m.payload())})
+                    .toList());
             Map<String, List<String>> byTopicReceived = byTopic(subscriber.received.stream()
-                    .filter(r -> !r[0].startsWith("devices/gw-")).toList());
+                    .filter(r -> !r[0].startsWith("devices/gw-"))
+                    .toList());
             assertThat(byTopicReceived.keySet()).isEqualTo(byTopicExpected.keySet());
-            byTopicExpected.forEach((topic, payloads) ->
-                    assertThat(byTopicReceived.get(topic)).as("in order on %s", topic).containsExactlyElementsOf(payloads));
+            byTopicExpected.forEach((topic, payloads) -> assertThat(byTopicReceived.get(topic))
+                    .as("in order on %s", topic)
+                    .containsExactlyElementsOf(payloads));
         }
         assertThat(counting.duplicates).isPositive();
         assertThat(counting.malformed).isPositive();
         assertThat(counting.statusChanges).isPositive();
-        assertThat(expected).filteredOn(m -> m.kind() == SimMessage.Kind.DUPLICATE).hasSizeGreaterThan(0);
+        assertThat(expected)
+                .filteredOn(m -> m.kind() == SimMessage.Kind.DUPLICATE)
+                .hasSizeGreaterThan(0);
     }
 
     @Test
     void shouldLetTheBrokerAnnounceADroppedDeviceThroughItsLastWill(MqttBroker broker) throws Exception {
-        DeviceFleet fleet = new DeviceFleet(ScenarioParser.parse("it.yaml", scenario("dev", "device",
-                "{ offline: 20, duplicate: 0.02 }")).startingNow(), 1);
+        DeviceFleet fleet = new DeviceFleet(
+                ScenarioParser.parse("it.yaml", scenario("dev", "device", "{ offline: 20, duplicate: 0.02 }"))
+                        .startingNow(),
+                1);
         List<SimMessage> expected = new ArrayList<>();
         MessageGenerator reference = new MessageGenerator(fleet, StreamObserver.NONE);
         for (SimMessage m = reference.next(); m != null; m = reference.next()) {
             expected.add(m);
         }
-        long wills = expected.stream().filter(m -> m.kind() == SimMessage.Kind.LAST_WILL).count();
+        long wills = expected.stream()
+                .filter(m -> m.kind() == SimMessage.Kind.LAST_WILL)
+                .count();
         assertThat(wills).as("the scenario takes devices offline").isPositive();
 
         try (Subscriber subscriber = Subscriber.connect(broker, "telemetry/+/dev-site/#", "devices/+/status")) {
             publish(broker, fleet);
-            long telemetry = expected.stream().filter(m -> m.topic().startsWith("telemetry/")).count();
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
-                    subscriber.received.stream().filter(r -> r[0].startsWith("telemetry/")).count())
-                    .as("telemetry received").isGreaterThanOrEqualTo(telemetry));
+            long telemetry = expected.stream()
+                    .filter(m -> m.topic().startsWith("telemetry/"))
+                    .count();
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(subscriber.received.stream()
+                                    .filter(r -> r[0].startsWith("telemetry/"))
+                                    .count())
+                            .as("telemetry received")
+                            .isGreaterThanOrEqualTo(telemetry));
 
             // Each drop gives the broker's Will; each device still online at the end says offline when it stops.
             Map<String, SimMessage.Kind> lastStatus = new HashMap<>();
-            expected.stream().filter(m -> m.topic().startsWith("devices/"))
+            expected.stream()
+                    .filter(m -> m.topic().startsWith("devices/"))
                     .forEach(m -> lastStatus.put(m.topic(), m.kind()));
-            long offlineAtEnd = lastStatus.values().stream().filter(k -> k == SimMessage.Kind.LAST_WILL).count();
-            long comebacks = expected.stream().filter(m -> m.kind() == SimMessage.Kind.STATUS).count();
+            long offlineAtEnd = lastStatus.values().stream()
+                    .filter(k -> k == SimMessage.Kind.LAST_WILL)
+                    .count();
+            long comebacks = expected.stream()
+                    .filter(m -> m.kind() == SimMessage.Kind.STATUS)
+                    .count();
             long offlines = wills + fleet.size() - offlineAtEnd;
-            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(subscriber.received)
-                    .filteredOn(r -> r[0].startsWith("devices/") && r[1].equals("offline")).hasSize((int) offlines));
+            await().atMost(Duration.ofSeconds(15))
+                    .untilAsserted(() -> assertThat(subscriber.received)
+                            .filteredOn(r -> r[0].startsWith("devices/") && r[1].equals("offline"))
+                            .hasSize((int) offlines));
             Thread.sleep(500); // nothing more may come
             Map<String, List<String>> status = byTopic(subscriber.received.stream()
-                    .filter(r -> r[0].startsWith("devices/")).toList());
+                    .filter(r -> r[0].startsWith("devices/"))
+                    .toList());
             List<String> states = status.values().stream().flatMap(List::stream).toList();
             assertThat(states).filteredOn("offline"::equals).hasSize((int) offlines);
             assertThat(states).filteredOn("online"::equals).hasSize((int) (fleet.size() + comebacks));
@@ -124,16 +157,20 @@ class SimulatorIT {
                 assertThat(s.get(s.size() - 1)).isEqualTo("offline");
             });
             Map<String, List<String>> telemetryExpected = byTopic(expected.stream()
-                    .filter(m -> m.topic().startsWith("telemetry/")).map(m -> new String[] {m.topic(), text(m.payload())}).toList());
+                    .filter(m -> m.topic().startsWith("telemetry/"))
+                    .map(m -> new String[] {m.topic(), text(m.payload())})
+                    .toList());
             Map<String, List<String>> telemetryReceived = byTopic(subscriber.received.stream()
-                    .filter(r -> r[0].startsWith("telemetry/")).toList());
+                    .filter(r -> r[0].startsWith("telemetry/"))
+                    .toList());
             telemetryExpected.forEach((topic, payloads) ->
                     assertThat(telemetryReceived.get(topic)).as(topic).containsExactlyInAnyOrderElementsOf(payloads));
         }
     }
 
     private static void publish(MqttBroker broker, DeviceFleet fleet) throws Exception {
-        MqttPublisher publisher = new MqttPublisher(fleet, new MqttPublisher.Settings(broker.url(), null, null, 0, true));
+        MqttPublisher publisher =
+                new MqttPublisher(fleet, new MqttPublisher.Settings(broker.url(), null, null, 0, true));
         try {
             publisher.connectAll();
             publisher.run(new MessageGenerator(fleet, StreamObserver.NONE));
@@ -193,7 +230,8 @@ class SimulatorIT {
         }
 
         static Subscriber connect(MqttBroker broker, String... filters) throws MqttException {
-            MqttClient client = new MqttClient(broker.url(), "it-subscriber-" + System.nanoTime(), new MemoryPersistence());
+            MqttClient client =
+                    new MqttClient(broker.url(), "it-subscriber-" + System.nanoTime(), new MemoryPersistence());
             Subscriber subscriber = new Subscriber(client);
             client.setCallback(MqttCallbackAdapter.onMessage((topic, message) -> {
                 if (!message.isRetained()) { // retained: left by an earlier test on the shared broker

@@ -7,7 +7,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +19,9 @@ class SimulatorMainTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(String... args) {
-        return SimulatorMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return SimulatorMain.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -58,7 +59,8 @@ class SimulatorMainTest {
         Files.writeString(scenario, "name: x\nseed: 1\nduration: 1m\nsites:\n  - name: a\n    domain: town\n");
 
         assertThat(run("expect", "--scenario", scenario.toString())).isEqualTo(2);
-        assertThat(err()).contains("broken.yaml:6: sites[0].domain: 'town' is not one of: city, factory")
+        assertThat(err())
+                .contains("broken.yaml:6: sites[0].domain: 'town' is not one of: city, factory")
                 .doesNotContain("Exception");
     }
 
@@ -66,8 +68,17 @@ class SimulatorMainTest {
     void shouldWriteTheGroundTruthToAFile() throws Exception {
         Path file = tmp.resolve("truth.jsonl");
 
-        assertThat(run("expect", "--scenario", "demo.yaml", "--start", "2026-01-05T04:30:00Z", "--duration", "1m",
-                "--out", file.toString())).isZero();
+        assertThat(run(
+                        "expect",
+                        "--scenario",
+                        "demo.yaml",
+                        "--start",
+                        "2026-01-05T04:30:00Z",
+                        "--duration",
+                        "1m",
+                        "--out",
+                        file.toString()))
+                .isZero();
         String last = Files.readAllLines(file).get(Files.readAllLines(file).size() - 1);
         assertThat(last).startsWith("{\"type\":\"totals\",\"scenario\":\"demo\"");
     }
@@ -76,14 +87,17 @@ class SimulatorMainTest {
     void shouldRefuseTheGroundTruthOfAScenarioStartingAtThePresentWithoutItsStart() {
         assertThat(run("expect", "--scenario", "demo.yaml", "--duration", "1m")).isEqualTo(2);
         assertThat(err()).contains("expect: demo.yaml starts at the present when it is run: give --start");
-        assertThat(run("hash", "--scenario", "demo.yaml", "--start", "yesterday")).isEqualTo(2);
+        assertThat(run("hash", "--scenario", "demo.yaml", "--start", "yesterday"))
+                .isEqualTo(2);
         assertThat(err()).contains("--start must be an instant like 2026-01-05T04:30:00Z, was 'yesterday'");
     }
 
     @Test
     void shouldPrintTheSameHashTwice() {
-        assertThat(run("hash", "--scenario", "demo.yaml", "--start", "2031-03-15T02:17:00Z", "--duration", "2m")).isZero();
-        assertThat(run("hash", "--scenario", "demo.yaml", "--start", "2031-03-15T02:17:00Z", "--duration", "2m")).isZero();
+        assertThat(run("hash", "--scenario", "demo.yaml", "--start", "2031-03-15T02:17:00Z", "--duration", "2m"))
+                .isZero();
+        assertThat(run("hash", "--scenario", "demo.yaml", "--start", "2031-03-15T02:17:00Z", "--duration", "2m"))
+                .isZero();
         String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
         assertThat(lines).hasSize(2);
         assertThat(lines[0]).matches("[0-9a-f]{64}").isEqualTo(lines[1]);
@@ -91,7 +105,8 @@ class SimulatorMainTest {
 
     @Test
     void shouldFailClearlyWhenNoBrokerAnswers() {
-        assertThat(run("run", "--scenario", "demo.yaml", "--duration", "10s", "--mqtt-url", "tcp://127.0.0.1:1")).isEqualTo(1);
+        assertThat(run("run", "--scenario", "demo.yaml", "--duration", "10s", "--mqtt-url", "tcp://127.0.0.1:1"))
+                .isEqualTo(1);
         assertThat(err()).contains("simulator: MQTT:");
     }
 }

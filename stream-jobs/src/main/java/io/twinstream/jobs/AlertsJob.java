@@ -1,10 +1,5 @@
 package io.twinstream.jobs;
 
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Properties;
-import java.util.function.UnaryOperator;
-
 import io.twinstream.jobs.alerts.AlertTransition;
 import io.twinstream.jobs.config.JobKafkaAdmin;
 import io.twinstream.jobs.config.JobSettings;
@@ -16,6 +11,10 @@ import io.twinstream.jobs.sink.MqttAlertSink;
 import io.twinstream.jobs.sink.RefusedPoints;
 import io.twinstream.jobs.status.StatusTransition;
 import io.twinstream.model.Reading;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -43,8 +42,7 @@ public final class AlertsJob {
     /** Longer than a checkpoint interval plus a restart; Kafka's broker refuses more than 15 min by default. */
     private static final String TRANSACTION_TIMEOUT_MS = "600000";
 
-    private AlertsJob() {
-    }
+    private AlertsJob() {}
 
     /** The Flink settings the job needs: see {@link JobSettings#flinkConfiguration}. */
     public static Configuration flinkConfiguration(AlertsJobConfig config) {
@@ -57,13 +55,25 @@ public final class AlertsJob {
     }
 
     /** The same, with {@code beforeTopology} applied to the readings (the failure tests fail the job there once). */
-    static void addTo(StreamExecutionEnvironment env, AlertsJobConfig config,
-                      UnaryOperator<DataStream<Reading>> beforeTopology) throws Exception {
-        JobKafkaAdmin.requireTopics(config.kafkaBootstrap(), config.kafkaClient(),
+    static void addTo(
+            StreamExecutionEnvironment env, AlertsJobConfig config, UnaryOperator<DataStream<Reading>> beforeTopology)
+            throws Exception {
+        JobKafkaAdmin.requireTopics(
+                config.kafkaBootstrap(),
+                config.kafkaClient(),
                 List.of(config.readingsTopic(), config.alertsTopic(), config.rulesTopic(), config.deadLetterTopic()));
-        DataStream<Reading> readings = ReadingsSource.of(env, new ReadingsSource.Input(config.kafkaBootstrap(),
-                config.kafkaClient(), config.readingsTopic(), config.groupId(), config.deadLetterTopic(), config.maxFuture(),
-                config.outOfOrderness(), config.idleAfter()), "alerts-readings-source");
+        DataStream<Reading> readings = ReadingsSource.of(
+                env,
+                new ReadingsSource.Input(
+                        config.kafkaBootstrap(),
+                        config.kafkaClient(),
+                        config.readingsTopic(),
+                        config.groupId(),
+                        config.deadLetterTopic(),
+                        config.maxFuture(),
+                        config.outOfOrderness(),
+                        config.idleAfter()),
+                "alerts-readings-source");
 
         // Every rules file from the start of the topic: the newest is the one in force. (After a
         // restore, the offset and the rules in force both come from the checkpoint.)
@@ -76,18 +86,24 @@ public final class AlertsJob {
                 .setValueOnlyDeserializer(new SimpleStringSchema(StandardCharsets.UTF_8))
                 .build();
         DataStream<String> rulesTexts = env.fromSource(rulesSource, noEventTime(), config.rulesTopic())
-                .setParallelism(1).uid("rules-source");
+                .setParallelism(1)
+                .uid("rules-source");
 
-        AlertsTopology.Outputs out = AlertsTopology.build(beforeTopology.apply(readings), rulesTexts, config.rules(),
-                config.dedupMemory(), config.allowedLateness(),
-                new AlertsTopology.Presence(config.offlineIntervals(), config.offlineDefaultInterval(),
-                        config.offlineForgetAfter()));
+        AlertsTopology.Outputs out = AlertsTopology.build(
+                beforeTopology.apply(readings),
+                rulesTexts,
+                config.rules(),
+                config.dedupMemory(),
+                config.allowedLateness(),
+                new AlertsTopology.Presence(
+                        config.offlineIntervals(), config.offlineDefaultInterval(), config.offlineForgetAfter()));
 
-        RefusedPoints refused = new RefusedPointsToKafka(config.kafkaBootstrap(), config.kafkaClient(),
-                config.deadLetterTopic());
+        RefusedPoints refused =
+                new RefusedPointsToKafka(config.kafkaBootstrap(), config.kafkaClient(), config.deadLetterTopic());
         Properties transactions = config.kafkaClient().asProperties();
         transactions.setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
-        out.alerts().sinkTo(KafkaSink.<AlertTransition>builder()
+        out.alerts()
+                .sinkTo(KafkaSink.<AlertTransition>builder()
                         .setBootstrapServers(config.kafkaBootstrap())
                         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                         .setTransactionalIdPrefix(config.groupId() + "-alerts")
@@ -98,14 +114,22 @@ public final class AlertsJob {
                                 .setValueSerializationSchema(new AlertJson())
                                 .build())
                         .build())
-                .name("alerts to Kafka").uid("alerts-kafka-sink");
-        out.alerts().sinkTo(new InfluxSink<>(config.influx(), (AlertTransition t) -> InfluxPoints.of(t), refused))
-                .name("alerts to InfluxDB").uid("alerts-influx-sink");
+                .name("alerts to Kafka")
+                .uid("alerts-kafka-sink");
+        out.alerts()
+                .sinkTo(new InfluxSink<>(config.influx(), (AlertTransition t) -> InfluxPoints.of(t), refused))
+                .name("alerts to InfluxDB")
+                .uid("alerts-influx-sink");
         if (config.mqtt() != null) {
-            out.alerts().sinkTo(new MqttAlertSink(config.mqtt())).name("alerts to MQTT").uid("alerts-mqtt-sink");
+            out.alerts()
+                    .sinkTo(new MqttAlertSink(config.mqtt()))
+                    .name("alerts to MQTT")
+                    .uid("alerts-mqtt-sink");
         }
-        out.statuses().sinkTo(new InfluxSink<>(config.influx(), (StatusTransition t) -> InfluxPoints.of(t), refused))
-                .name("device_status to InfluxDB").uid("status-influx-sink");
+        out.statuses()
+                .sinkTo(new InfluxSink<>(config.influx(), (StatusTransition t) -> InfluxPoints.of(t), refused))
+                .name("device_status to InfluxDB")
+                .uid("status-influx-sink");
     }
 
     /**
@@ -118,8 +142,7 @@ public final class AlertsJob {
     static WatermarkStrategy<String> noEventTime() {
         return WatermarkStrategy.forGenerator(context -> new WatermarkGenerator<>() {
             @Override
-            public void onEvent(String event, long eventTimestamp, WatermarkOutput output) {
-            }
+            public void onEvent(String event, long eventTimestamp, WatermarkOutput output) {}
 
             @Override
             public void onPeriodicEmit(WatermarkOutput output) {

@@ -1,5 +1,12 @@
 package io.twinstream.jobs;
 
+import io.twinstream.jobs.alerts.RuleException;
+import io.twinstream.jobs.alerts.RuleSet;
+import io.twinstream.jobs.alerts.RulesParser;
+import io.twinstream.jobs.config.JobSettings;
+import io.twinstream.jobs.config.KafkaClientProperties;
+import io.twinstream.jobs.sink.InfluxSink;
+import io.twinstream.jobs.sink.MqttAlertSink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
@@ -10,14 +17,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-
-import io.twinstream.jobs.alerts.RuleException;
-import io.twinstream.jobs.alerts.RuleSet;
-import io.twinstream.jobs.alerts.RulesParser;
-import io.twinstream.jobs.config.JobSettings;
-import io.twinstream.jobs.config.KafkaClientProperties;
-import io.twinstream.jobs.sink.InfluxSink;
-import io.twinstream.jobs.sink.MqttAlertSink;
 
 /**
  * The alerts job's configuration, read by {@link JobSettings} (a properties file, then
@@ -62,28 +61,61 @@ import io.twinstream.jobs.sink.MqttAlertSink;
  * @param checkpointInterval {@code checkpoint.interval}, default 10s
  * @param checkpointDir   {@code checkpoint.dir}, see {@link JobSettings#checkpointDir()}
  */
-public record AlertsJobConfig(String kafkaBootstrap, KafkaClientProperties kafkaClient, String readingsTopic,
-                              String deadLetterTopic, Duration maxFuture, String alertsTopic, String rulesTopic,
-                              String groupId, InfluxSink.Settings influx, MqttAlertSink.Settings mqtt,
-                              String rulesSource, String rulesText, Duration outOfOrderness, Duration idleAfter,
-                              Duration allowedLateness, Duration dedupMemory, int offlineIntervals,
-                              Duration offlineDefaultInterval, Duration offlineForgetAfter, Duration checkpointInterval,
-                              String checkpointDir)
+public record AlertsJobConfig(
+        String kafkaBootstrap,
+        KafkaClientProperties kafkaClient,
+        String readingsTopic,
+        String deadLetterTopic,
+        Duration maxFuture,
+        String alertsTopic,
+        String rulesTopic,
+        String groupId,
+        InfluxSink.Settings influx,
+        MqttAlertSink.Settings mqtt,
+        String rulesSource,
+        String rulesText,
+        Duration outOfOrderness,
+        Duration idleAfter,
+        Duration allowedLateness,
+        Duration dedupMemory,
+        int offlineIntervals,
+        Duration offlineDefaultInterval,
+        Duration offlineForgetAfter,
+        Duration checkpointInterval,
+        String checkpointDir)
         implements Serializable {
 
     /** The rules shipped with the job: one per anomaly episode of the demo scenario. */
     public static final String DEMO_RULES = "classpath:rules/demo.yaml";
 
-    private static final Set<String> KEYS = JobSettings.commonKeysAnd("kafka.alerts-topic", "kafka.rules-topic",
-            "mqtt.url", "mqtt.username", "mqtt.password", "mqtt.client-id", "mqtt.qos", "mqtt.retry-for", "mqtt.max-pending", "rules.file",
-            "alerts.out-of-orderness", "alerts.idle-after", "alerts.allowed-lateness", "alerts.dedup-memory",
-            "offline.intervals", "offline.default-interval", "offline.forget-after");
+    private static final Set<String> KEYS = JobSettings.commonKeysAnd(
+            "kafka.alerts-topic",
+            "kafka.rules-topic",
+            "mqtt.url",
+            "mqtt.username",
+            "mqtt.password",
+            "mqtt.client-id",
+            "mqtt.qos",
+            "mqtt.retry-for",
+            "mqtt.max-pending",
+            "rules.file",
+            "alerts.out-of-orderness",
+            "alerts.idle-after",
+            "alerts.allowed-lateness",
+            "alerts.dedup-memory",
+            "offline.intervals",
+            "offline.default-interval",
+            "offline.forget-after");
 
     public AlertsJobConfig {
         if (outOfOrderness.isNegative() || allowedLateness.isNegative()) {
-            throw new IllegalArgumentException("alerts.out-of-orderness and alerts.allowed-lateness must not be negative");
+            throw new IllegalArgumentException(
+                    "alerts.out-of-orderness and alerts.allowed-lateness must not be negative");
         }
-        if (idleAfter.isZero() || dedupMemory.isZero() || offlineDefaultInterval.isZero() || offlineForgetAfter.isZero()) {
+        if (idleAfter.isZero()
+                || dedupMemory.isZero()
+                || offlineDefaultInterval.isZero()
+                || offlineForgetAfter.isZero()) {
             throw new IllegalArgumentException("alerts.idle-after, alerts.dedup-memory, offline.default-interval and"
                     + " offline.forget-after must be above zero");
         }
@@ -114,10 +146,16 @@ public record AlertsJobConfig(String kafkaBootstrap, KafkaClientProperties kafka
             throw new IllegalArgumentException("rules.file: " + e.getMessage(), e);
         }
         String mqttUrl = settings.text("mqtt.url", "tcp://127.0.0.1:1883");
-        MqttAlertSink.Settings mqtt = mqttUrl.equals("none") ? null : new MqttAlertSink.Settings(mqttUrl,
-                settings.optional("mqtt.username"), settings.optional("mqtt.password"),
-                settings.text("mqtt.client-id", "twinstream-alerts"), settings.integer("mqtt.qos", 1),
-                settings.duration("mqtt.retry-for", Duration.ofSeconds(60)), settings.integer("mqtt.max-pending", 10_000));
+        MqttAlertSink.Settings mqtt = mqttUrl.equals("none")
+                ? null
+                : new MqttAlertSink.Settings(
+                        mqttUrl,
+                        settings.optional("mqtt.username"),
+                        settings.optional("mqtt.password"),
+                        settings.text("mqtt.client-id", "twinstream-alerts"),
+                        settings.integer("mqtt.qos", 1),
+                        settings.duration("mqtt.retry-for", Duration.ofSeconds(60)),
+                        settings.integer("mqtt.max-pending", 10_000));
         return new AlertsJobConfig(
                 settings.kafkaBootstrap(),
                 settings.kafkaClient(),

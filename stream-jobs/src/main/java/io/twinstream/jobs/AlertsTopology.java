@@ -1,13 +1,12 @@
 package io.twinstream.jobs;
 
-import java.time.Duration;
-
 import io.twinstream.jobs.alerts.AlertTransition;
 import io.twinstream.jobs.alerts.RuleEvaluator;
 import io.twinstream.jobs.alerts.RuleSet;
 import io.twinstream.jobs.status.PresenceTracker;
 import io.twinstream.jobs.status.StatusTransition;
 import io.twinstream.model.Reading;
+import java.time.Duration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 
@@ -20,15 +19,12 @@ import org.apache.flink.streaming.api.datastream.KeyedStream;
 public final class AlertsTopology {
 
     /** What the topology produces. */
-    public record Outputs(DataStream<AlertTransition> alerts, DataStream<StatusTransition> statuses) {
-    }
+    public record Outputs(DataStream<AlertTransition> alerts, DataStream<StatusTransition> statuses) {}
 
     /** How presence is judged: see {@link PresenceTracker}. */
-    public record Presence(int intervals, Duration defaultInterval, Duration forgetAfter) {
-    }
+    public record Presence(int intervals, Duration defaultInterval, Duration forgetAfter) {}
 
-    private AlertsTopology() {
-    }
+    private AlertsTopology() {}
 
     /**
      * @param readings        with event-time timestamps and watermarks already assigned
@@ -39,17 +35,23 @@ public final class AlertsTopology {
      * @param initialRules    the rules until a rules text arrives
      * @param allowedLateness how far behind the watermark a reading is still evaluated (if in order for its device)
      */
-    public static Outputs build(DataStream<Reading> readings, DataStream<String> rulesTexts, RuleSet initialRules,
-                                Duration dedupMemory, Duration allowedLateness, Presence presence) {
+    public static Outputs build(
+            DataStream<Reading> readings,
+            DataStream<String> rulesTexts,
+            RuleSet initialRules,
+            Duration dedupMemory,
+            Duration allowedLateness,
+            Presence presence) {
         KeyedStream<Reading, String> unique = UniqueReadings.byDevice(readings, dedupMemory, "alerts-dedup");
 
-        DataStream<AlertTransition> alerts = unique
-                .connect(rulesTexts.broadcast(RuleEvaluator.RULES))
+        DataStream<AlertTransition> alerts = unique.connect(rulesTexts.broadcast(RuleEvaluator.RULES))
                 .process(new RuleEvaluator(initialRules, allowedLateness))
-                .name("evaluate rules").uid("rule-evaluator");
-        DataStream<StatusTransition> statuses = unique
-                .process(new PresenceTracker(presence.intervals(), presence.defaultInterval(), presence.forgetAfter()))
-                .name("device presence").uid("presence-tracker");
+                .name("evaluate rules")
+                .uid("rule-evaluator");
+        DataStream<StatusTransition> statuses = unique.process(
+                        new PresenceTracker(presence.intervals(), presence.defaultInterval(), presence.forgetAfter()))
+                .name("device presence")
+                .uid("presence-tracker");
         return new Outputs(alerts, statuses);
     }
 }

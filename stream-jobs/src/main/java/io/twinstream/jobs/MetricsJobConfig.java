@@ -1,5 +1,9 @@
 package io.twinstream.jobs;
 
+import io.twinstream.jobs.config.JobSettings;
+import io.twinstream.jobs.config.KafkaClientProperties;
+import io.twinstream.jobs.metrics.EarlyResults;
+import io.twinstream.jobs.sink.InfluxSink;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -7,11 +11,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-
-import io.twinstream.jobs.config.JobSettings;
-import io.twinstream.jobs.config.KafkaClientProperties;
-import io.twinstream.jobs.metrics.EarlyResults;
-import io.twinstream.jobs.sink.InfluxSink;
 
 /**
  * The metrics job's configuration, read by {@link JobSettings} (a properties file, then
@@ -47,20 +46,40 @@ import io.twinstream.jobs.sink.InfluxSink;
  * @param checkpointDir    {@code checkpoint.dir}: see {@link JobSettings#checkpointDir()}; on a cluster,
  *                         point it at shared storage (s3://…, hdfs://…)
  */
-public record MetricsJobConfig(String kafkaBootstrap, KafkaClientProperties kafkaClient, String readingsTopic,
-                               String deadLetterTopic, Duration maxFuture, String lateTopic, String groupId,
-                               InfluxSink.Settings influx, Duration outOfOrderness, Duration idleAfter,
-                               Duration allowedLateness, Duration dedupMemory, Duration earlyEvery,
-                               Duration earlyWithin, boolean earlyDeviceWindows, Duration checkpointInterval, String checkpointDir)
+public record MetricsJobConfig(
+        String kafkaBootstrap,
+        KafkaClientProperties kafkaClient,
+        String readingsTopic,
+        String deadLetterTopic,
+        Duration maxFuture,
+        String lateTopic,
+        String groupId,
+        InfluxSink.Settings influx,
+        Duration outOfOrderness,
+        Duration idleAfter,
+        Duration allowedLateness,
+        Duration dedupMemory,
+        Duration earlyEvery,
+        Duration earlyWithin,
+        boolean earlyDeviceWindows,
+        Duration checkpointInterval,
+        String checkpointDir)
         implements Serializable {
 
-    private static final Set<String> KEYS = JobSettings.commonKeysAnd("kafka.late-topic",
-            "metrics.out-of-orderness", "metrics.idle-after", "metrics.allowed-lateness", "metrics.dedup-memory",
-            "metrics.early-every", "metrics.early-within", "metrics.early-device-windows");
+    private static final Set<String> KEYS = JobSettings.commonKeysAnd(
+            "kafka.late-topic",
+            "metrics.out-of-orderness",
+            "metrics.idle-after",
+            "metrics.allowed-lateness",
+            "metrics.dedup-memory",
+            "metrics.early-every",
+            "metrics.early-within",
+            "metrics.early-device-windows");
 
     public MetricsJobConfig {
         if (outOfOrderness.isNegative() || allowedLateness.isNegative()) {
-            throw new IllegalArgumentException("metrics.out-of-orderness and metrics.allowed-lateness must not be negative");
+            throw new IllegalArgumentException(
+                    "metrics.out-of-orderness and metrics.allowed-lateness must not be negative");
         }
         if (idleAfter.isZero() || dedupMemory.isZero()) {
             throw new IllegalArgumentException("metrics.idle-after and metrics.dedup-memory must be above zero");

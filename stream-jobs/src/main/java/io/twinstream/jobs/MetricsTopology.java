@@ -1,9 +1,5 @@
 package io.twinstream.jobs;
 
-import java.time.Duration;
-import java.util.Arrays;
-import java.util.Comparator;
-
 import io.twinstream.jobs.functions.DeviceWindows;
 import io.twinstream.jobs.functions.SitePartials;
 import io.twinstream.jobs.functions.SiteRollup;
@@ -17,10 +13,13 @@ import io.twinstream.jobs.metrics.WindowSize;
 import io.twinstream.jobs.serde.ReadingTypes;
 import io.twinstream.jobs.time.RestoredWatermark;
 import io.twinstream.model.Reading;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Comparator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.util.Collector;
@@ -43,8 +42,8 @@ public final class MetricsTopology {
     static final OutputTag<Reading> LATE_READINGS = new OutputTag<>("late", ReadingTypes.READING);
 
     /** What device windows add to their site windows, from {@link DeviceWindows} to {@link SitePartials}. */
-    static final OutputTag<SiteContribution> SITE_CONTRIBUTIONS = new OutputTag<>("site-contributions",
-            TypeInformation.of(SiteContribution.class));
+    static final OutputTag<SiteContribution> SITE_CONTRIBUTIONS =
+            new OutputTag<>("site-contributions", TypeInformation.of(SiteContribution.class));
 
     /**
      * The device windows' uid: de-duplication, far-late readings and both window sizes in one
@@ -62,12 +61,12 @@ public final class MetricsTopology {
     static final String SITE_WINDOWS_UID = "site-windows-v3";
 
     /** What the topology produces. */
-    public record Outputs(DataStream<DeviceWindow> deviceWindows, DataStream<SiteWindow> siteWindows,
-                          DataStream<MetricSample> late) {
-    }
+    public record Outputs(
+            DataStream<DeviceWindow> deviceWindows,
+            DataStream<SiteWindow> siteWindows,
+            DataStream<MetricSample> late) {}
 
-    private MetricsTopology() {
-    }
+    private MetricsTopology() {}
 
     /**
      * @param readings        with event-time timestamps and watermarks already assigned
@@ -75,25 +74,34 @@ public final class MetricsTopology {
      * @param dedupMemory     how long a reading's identity is remembered for de-duplication
      * @param allowedLateness how long after a window's end a late reading still corrects it
      */
-    public static Outputs build(DataStream<Reading> readings, Duration outOfOrderness, Duration dedupMemory,
-                                Duration allowedLateness) {
+    public static Outputs build(
+            DataStream<Reading> readings, Duration outOfOrderness, Duration dedupMemory, Duration allowedLateness) {
         return build(readings, outOfOrderness, dedupMemory, allowedLateness, EarlyResults.NONE);
     }
 
     /** The same, with early results of windows still open ({@link EarlyResults}). */
-    public static Outputs build(DataStream<Reading> readings, Duration outOfOrderness, Duration dedupMemory,
-                                Duration allowedLateness, EarlyResults early) {
+    public static Outputs build(
+            DataStream<Reading> readings,
+            Duration outOfOrderness,
+            Duration dedupMemory,
+            Duration allowedLateness,
+            EarlyResults early) {
         KeyedStream<Reading, String> byDevice = readings.keyBy(Reading::deviceId);
-        SingleOutputStreamOperator<DeviceWindow> deviceWindows = deviceWindows(byDevice, outOfOrderness, dedupMemory,
-                allowedLateness, early);
-        DataStream<MetricSample> late = deviceWindows.getSideOutput(LATE_READINGS)
+        SingleOutputStreamOperator<DeviceWindow> deviceWindows =
+                deviceWindows(byDevice, outOfOrderness, dedupMemory, allowedLateness, early);
+        DataStream<MetricSample> late = deviceWindows
+                .getSideOutput(LATE_READINGS)
                 .flatMap(MetricsTopology::samples, TypeInformation.of(MetricSample.class))
-                .name("late samples").uid("late-samples");
-        DataStream<SiteWindow> siteWindows = deviceWindows.getSideOutput(SITE_CONTRIBUTIONS)
+                .name("late samples")
+                .uid("late-samples");
+        DataStream<SiteWindow> siteWindows = deviceWindows
+                .getSideOutput(SITE_CONTRIBUTIONS)
                 .transform("site partials", TypeInformation.of(SiteContribution.class), new SitePartials())
                 .uid("site-partials")
                 .keyBy(SiteContribution::key)
-                .process(new SiteRollup(allowedLateness)).name("site windows").uid(SITE_WINDOWS_UID);
+                .process(new SiteRollup(allowedLateness))
+                .name("site windows")
+                .uid(SITE_WINDOWS_UID);
         return new Outputs(deviceWindows, siteWindows, late);
     }
 
@@ -101,11 +109,16 @@ public final class MetricsTopology {
      * Readings keyed by device → restored watermark → {@link DeviceWindows}; readings too late leave
      * on the {@link #LATE_READINGS} side output. (Its own method so a harness test can run the operator.)
      */
-    static SingleOutputStreamOperator<DeviceWindow> deviceWindows(KeyedStream<Reading, String> readingsByDevice,
-                                                                  Duration outOfOrderness, Duration dedupMemory,
-                                                                  Duration allowedLateness, EarlyResults early) {
-        Duration longestWindow = Arrays.stream(WindowSize.values()).map(WindowSize::length)
-                .max(Comparator.naturalOrder()).orElseThrow();
+    static SingleOutputStreamOperator<DeviceWindow> deviceWindows(
+            KeyedStream<Reading, String> readingsByDevice,
+            Duration outOfOrderness,
+            Duration dedupMemory,
+            Duration allowedLateness,
+            EarlyResults early) {
+        Duration longestWindow = Arrays.stream(WindowSize.values())
+                .map(WindowSize::length)
+                .max(Comparator.naturalOrder())
+                .orElseThrow();
         // A reading behind its device's newest by more than this is too late for every window by the
         // watermark as well, whenever the partitions are within one window length of each other.
         Duration farLate = outOfOrderness.plus(allowedLateness).plus(longestWindow);
@@ -113,16 +126,30 @@ public final class MetricsTopology {
                 .transform("restored watermark", ReadingTypes.READING, new RestoredWatermark<Reading>())
                 .uid("dedup-watermark"); // the uid it had before the operators behind it were one
         return DataStreamUtils.reinterpretAsKeyedStream(withWatermark, Reading::deviceId, Types.STRING)
-                .process(new DeviceWindows(WindowSize.values(), allowedLateness, farLate, dedupMemory, early, LATE_READINGS,
+                .process(
+                        new DeviceWindows(
+                                WindowSize.values(),
+                                allowedLateness,
+                                farLate,
+                                dedupMemory,
+                                early,
+                                LATE_READINGS,
                                 SITE_CONTRIBUTIONS),
                         TypeInformation.of(DeviceWindow.class))
-                .name("device windows (de-duplicated, far-late out)").uid(DEVICE_WINDOWS_UID);
+                .name("device windows (de-duplicated, far-late out)")
+                .uid(DEVICE_WINDOWS_UID);
     }
 
     private static void samples(Reading reading, Collector<MetricSample> out) {
         for (int i = 0; i < reading.metricCount(); i++) {
-            out.collect(new MetricSample(reading.domain(), reading.site(), reading.deviceType(), reading.deviceId(),
-                    reading.metricNames()[i], reading.ts(), reading.metricValues()[i]));
+            out.collect(new MetricSample(
+                    reading.domain(),
+                    reading.site(),
+                    reading.deviceType(),
+                    reading.deviceId(),
+                    reading.metricNames()[i],
+                    reading.ts(),
+                    reading.metricValues()[i]));
         }
     }
 }

@@ -1,7 +1,5 @@
 package io.twinstream.jobs;
 
-import java.time.Duration;
-
 import io.twinstream.jobs.config.KafkaClientProperties;
 import io.twinstream.jobs.deadletter.DeadLetters;
 import io.twinstream.jobs.deadletter.RejectedRecord;
@@ -10,6 +8,7 @@ import io.twinstream.jobs.serde.ReadingTypes;
 import io.twinstream.jobs.source.CaughtUpIdleSource;
 import io.twinstream.jobs.time.EventTimeClock;
 import io.twinstream.model.Reading;
+import java.time.Duration;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
@@ -40,11 +39,10 @@ import org.slf4j.LoggerFactory;
  */
 final class ReadingsSource {
 
-    private static final OutputTag<RejectedRecord> REFUSED = new OutputTag<>("refused",
-            TypeInformation.of(RejectedRecord.class));
+    private static final OutputTag<RejectedRecord> REFUSED =
+            new OutputTag<>("refused", TypeInformation.of(RejectedRecord.class));
 
-    private ReadingsSource() {
-    }
+    private ReadingsSource() {}
 
     /**
      * How a job reads the topic.
@@ -53,9 +51,15 @@ final class ReadingsSource {
      * @param deadLetterTopic where refused records go (at least once: a restart may write one twice)
      * @param maxFuture       how far ahead of the job's clock a reading may be stamped
      */
-    record Input(String bootstrap, KafkaClientProperties client, String topic, String groupId, String deadLetterTopic,
-                 Duration maxFuture, Duration outOfOrderness, Duration idleAfter) {
-    }
+    record Input(
+            String bootstrap,
+            KafkaClientProperties client,
+            String topic,
+            String groupId,
+            String deadLetterTopic,
+            Duration maxFuture,
+            Duration outOfOrderness,
+            Duration idleAfter) {}
 
     /**
      * The topic from the group's committed offsets (else the earliest). {@code uid} names the
@@ -64,12 +68,20 @@ final class ReadingsSource {
      */
     static DataStream<Reading> of(StreamExecutionEnvironment env, Input input, String uid) {
         CaughtUpIdleSource<Either<Reading, RejectedRecord>> source = new CaughtUpIdleSource<>(
-                new CaughtUpIdleSource.Settings(input.bootstrap(), input.client().asProperties(), input.topic(),
-                        input.groupId(), OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST), input.idleAfter()),
+                new CaughtUpIdleSource.Settings(
+                        input.bootstrap(),
+                        input.client().asProperties(),
+                        input.topic(),
+                        input.groupId(),
+                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST),
+                        input.idleAfter()),
                 new CheckingReadingDeserializer(input.maxFuture()));
-        SingleOutputStreamOperator<Reading> readings = env.fromSource(source, watermarks(input.outOfOrderness()),
-                        input.topic()).uid(uid)
-                .process(new RefusedOut(), ReadingTypes.READING).name("refused records out").uid(uid + "-refused-out");
+        SingleOutputStreamOperator<Reading> readings = env.fromSource(
+                        source, watermarks(input.outOfOrderness()), input.topic())
+                .uid(uid)
+                .process(new RefusedOut(), ReadingTypes.READING)
+                .name("refused records out")
+                .uid(uid + "-refused-out");
         readings.getSideOutput(REFUSED)
                 .sinkTo(KafkaSink.<RejectedRecord>builder()
                         .setBootstrapServers(input.bootstrap())
@@ -77,7 +89,8 @@ final class ReadingsSource {
                         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                         .setRecordSerializer(new DeadLetters(input.deadLetterTopic()))
                         .build())
-                .name("refused records to " + input.deadLetterTopic()).uid(uid + "-dead-letters");
+                .name("refused records to " + input.deadLetterTopic())
+                .uid(uid + "-dead-letters");
         return EventTimeClock.behind(readings, ReadingTypes.READING, input.idleAfter());
     }
 
@@ -87,9 +100,10 @@ final class ReadingsSource {
      */
     static WatermarkStrategy<Either<Reading, RejectedRecord>> watermarks(Duration outOfOrderness) {
         WatermarkStrategy<Reading> readings = EventTimeClock.readingsStrategy(outOfOrderness);
-        return WatermarkStrategy.<Either<Reading, RejectedRecord>>forGenerator(context -> new ReadingsOnly(
-                        readings.createWatermarkGenerator(context)))
-                .withTimestampAssigner((record, previous) -> record.isLeft() ? record.left().ts() : Long.MIN_VALUE);
+        return WatermarkStrategy.<Either<Reading, RejectedRecord>>forGenerator(
+                        context -> new ReadingsOnly(readings.createWatermarkGenerator(context)))
+                .withTimestampAssigner(
+                        (record, previous) -> record.isLeft() ? record.left().ts() : Long.MIN_VALUE);
     }
 
     /**
@@ -170,8 +184,13 @@ final class ReadingsSource {
             RejectedRecord rejected = record.right();
             refused.inc();
             if (refused.getCount() <= 10 || refused.getCount() % LOG_EVERY == 0) {
-                LOG.warn("Refused {} (partition {}, offset {}): {}: {}; to the dead-letter topic ({} refused by this subtask)",
-                        rejected.source(), rejected.partition(), rejected.offset(), rejected.reason(), rejected.detail(),
+                LOG.warn(
+                        "Refused {} (partition {}, offset {}): {}: {}; to the dead-letter topic ({} refused by this subtask)",
+                        rejected.source(),
+                        rejected.partition(),
+                        rejected.offset(),
+                        rejected.reason(),
+                        rejected.detail(),
                         refused.getCount());
             }
             context.output(REFUSED, rejected);

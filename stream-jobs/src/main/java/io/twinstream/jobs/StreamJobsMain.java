@@ -1,5 +1,8 @@
 package io.twinstream.jobs;
 
+import io.twinstream.jobs.alerts.RuleException;
+import io.twinstream.jobs.alerts.RuleSet;
+import io.twinstream.jobs.alerts.RulesParser;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -10,10 +13,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import io.twinstream.jobs.alerts.RuleException;
-import io.twinstream.jobs.alerts.RuleSet;
-import io.twinstream.jobs.alerts.RulesParser;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -28,7 +27,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class StreamJobsMain {
 
-    static final String USAGE = String.join("\n",
+    static final String USAGE = String.join(
+            "\n",
             "Usage: flink run twinstream-stream-jobs.jar <job> [--config FILE]",
             "       java -cp twinstream-stream-jobs.jar io.twinstream.jobs.StreamJobsMain rules [--check] RULES.yaml [--config FILE]",
             "",
@@ -49,8 +49,7 @@ public final class StreamJobsMain {
             "Environment: KAFKA_BOOTSTRAP, INFLUX_URL, MQTT_URL (alerts), and METRICS_<KEY> / ALERTS_<KEY> for any key",
             "(METRICS_INFLUX_DATABASE=..., ALERTS_RULES_FILE=...).");
 
-    private StreamJobsMain() {
-    }
+    private StreamJobsMain() {}
 
     public static void main(String[] args) throws Exception {
         int status = run(args, System.getenv(), System.out, System.err);
@@ -116,8 +115,9 @@ public final class StreamJobsMain {
     }
 
     /** {@code rules [--check] FILE}: parse the file, then (unless checking) publish it to the rules topic. */
-    private static int rules(List<String> arguments, Path configFile, Map<String, String> environment, PrintStream out,
-                             PrintStream err) throws IOException {
+    private static int rules(
+            List<String> arguments, Path configFile, Map<String, String> environment, PrintStream out, PrintStream err)
+            throws IOException {
         boolean checkOnly = arguments.remove("--check");
         if (arguments.size() != 1) {
             err.println("stream-jobs: rules needs exactly one rules file, got " + arguments + "\n\n" + USAGE);
@@ -147,10 +147,19 @@ public final class StreamJobsMain {
             err.println("stream-jobs: bad configuration: " + e.getMessage());
             return 2;
         }
-        Map<String, Object> producer = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap(),
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        try (KafkaProducer<String, String> kafka = new KafkaProducer<>(producer, new StringSerializer(), new StringSerializer())) {
+        Map<String, Object> producer = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                config.kafkaBootstrap(),
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                15_000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                20_000,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                10_000);
+        try (KafkaProducer<String, String> kafka =
+                new KafkaProducer<>(producer, new StringSerializer(), new StringSerializer())) {
             // One key for every rules file: the compacted topic keeps only the newest.
             kafka.send(new ProducerRecord<>(config.rulesTopic(), "rules", text)).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -1,11 +1,10 @@
 package io.twinstream.jobs;
 
-import java.time.Duration;
-
 import io.twinstream.jobs.functions.Deduplicator;
 import io.twinstream.jobs.serde.ReadingTypes;
 import io.twinstream.jobs.time.RestoredWatermark;
 import io.twinstream.model.Reading;
+import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
@@ -14,8 +13,7 @@ import org.apache.flink.streaming.api.datastream.KeyedStream;
 /** The start both jobs share: readings keyed by device, each let through once. */
 final class UniqueReadings {
 
-    private UniqueReadings() {
-    }
+    private UniqueReadings() {}
 
     /**
      * {@code readings} keyed by device id → the watermark restored after a failure
@@ -24,13 +22,15 @@ final class UniqueReadings {
      * de-duplication (existing checkpoints know it); the restored watermark is {@code uid + "-watermark"}.
      */
     static KeyedStream<Reading, String> byDevice(DataStream<Reading> readings, Duration dedupMemory, String uid) {
-        DataStream<Reading> withWatermark = readings
-                .keyBy(Reading::deviceId)
+        DataStream<Reading> withWatermark = readings.keyBy(Reading::deviceId)
                 .transform("restored watermark", ReadingTypes.READING, new RestoredWatermark<Reading>())
                 .uid(uid + "-watermark");
-        return DataStreamUtils.reinterpretAsKeyedStream(DataStreamUtils.reinterpretAsKeyedStream(withWatermark,
-                                Reading::deviceId, Types.STRING)
-                        .process(new Deduplicator(dedupMemory)).name("de-duplicate by device and seq").uid(uid),
-                Reading::deviceId, Types.STRING);
+        return DataStreamUtils.reinterpretAsKeyedStream(
+                DataStreamUtils.reinterpretAsKeyedStream(withWatermark, Reading::deviceId, Types.STRING)
+                        .process(new Deduplicator(dedupMemory))
+                        .name("de-duplicate by device and seq")
+                        .uid(uid),
+                Reading::deviceId,
+                Types.STRING);
     }
 }

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,26 +43,33 @@ class AlertsJobConfigTest {
 
     @Test
     void shouldTakeMqttFromTheSameVariablesAsIngestAndTurnItOffWithNone() throws Exception {
-        assertThat(AlertsJobConfig.load(file(), Map.of("MQTT_URL", "tcp://broker:1884")).mqtt().url())
+        assertThat(AlertsJobConfig.load(file(), Map.of("MQTT_URL", "tcp://broker:1884"))
+                        .mqtt()
+                        .url())
                 .isEqualTo("tcp://broker:1884");
-        assertThat(AlertsJobConfig.load(file("mqtt.url", "none"), Map.of()).mqtt()).isNull();
+        assertThat(AlertsJobConfig.load(file("mqtt.url", "none"), Map.of()).mqtt())
+                .isNull();
     }
 
     /** Compose's flink-jobs service gives the alerts job its broker login this way; the metrics job has none. */
     @Test
     void shouldTakeItsOwnBrokerLoginFromAlertsPrefixedVariables() throws Exception {
-        AlertsJobConfig config = AlertsJobConfig.load(file(),
-                Map.of("ALERTS_MQTT_USERNAME", "alerts", "ALERTS_MQTT_PASSWORD", "s3cret"));
+        AlertsJobConfig config = AlertsJobConfig.load(
+                file(), Map.of("ALERTS_MQTT_USERNAME", "alerts", "ALERTS_MQTT_PASSWORD", "s3cret"));
         assertThat(config.mqtt().username()).isEqualTo("alerts");
         assertThat(config.mqtt().password()).isEqualTo("s3cret");
         assertThat(config.mqtt().toString()).doesNotContain("s3cret");
-        assertThat(MetricsJobConfig.load(new Properties(), Map.of("ALERTS_MQTT_USERNAME", "alerts",
-                "ALERTS_MQTT_PASSWORD", "s3cret")).toString()).doesNotContain("s3cret");
+        assertThat(MetricsJobConfig.load(
+                                new Properties(),
+                                Map.of("ALERTS_MQTT_USERNAME", "alerts", "ALERTS_MQTT_PASSWORD", "s3cret"))
+                        .toString())
+                .doesNotContain("s3cret");
     }
 
     @Test
     void shouldReadARulesFile(@TempDir Path tmp) throws Exception {
-        Path rules = Files.writeString(tmp.resolve("r.yaml"),
+        Path rules = Files.writeString(
+                tmp.resolve("r.yaml"),
                 "rules:\n  - { name: loud, match: { deviceType: noise, metric: db }, value: 1m mean, above: 70, clearBelow: 65 }\n");
 
         AlertsJobConfig config = AlertsJobConfig.load(file("rules.file", rules.toString()), Map.of());
@@ -72,18 +78,21 @@ class AlertsJobConfigTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "rules.file              | /no/such/rules.yaml | rules.file: no file /no/such/rules.yaml",
-        "mqtt.url                | broker:1883         | mqtt.url must look like tcp://host:1883",
-        "mqtt.qos                | 2                   | mqtt.qos must be 0 or 1",
-        "offline.intervals       | 0                   | offline.intervals must be at least 1",
-        "offline.default-interval| 0s                  | offline.default-interval and offline.forget-after must be above zero",
-        "offline.forget-after    | 0s                  | offline.forget-after must be above zero",
-        "alerts.out-of-orderness | soon                | alerts.out-of-orderness must be a duration",
-        "alert.out-of-orderness  | 5s                  | unknown configuration keys [alert.out-of-orderness]",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "rules.file              | /no/such/rules.yaml | rules.file: no file /no/such/rules.yaml",
+                "mqtt.url                | broker:1883         | mqtt.url must look like tcp://host:1883",
+                "mqtt.qos                | 2                   | mqtt.qos must be 0 or 1",
+                "offline.intervals       | 0                   | offline.intervals must be at least 1",
+                "offline.default-interval| 0s                  | offline.default-interval and offline.forget-after must be above zero",
+                "offline.forget-after    | 0s                  | offline.forget-after must be above zero",
+                "alerts.out-of-orderness | soon                | alerts.out-of-orderness must be a duration",
+                "alert.out-of-orderness  | 5s                  | unknown configuration keys [alert.out-of-orderness]",
+            })
     void shouldRefuseABadValueNamingItsKey(String key, String value, String message) {
         assertThatThrownBy(() -> AlertsJobConfig.load(file(key, value), Map.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(message);
     }
 }

@@ -3,7 +3,16 @@ package io.twinstream.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
+import io.twinstream.infra.stack.local.InfluxdProcess;
+import io.twinstream.infra.stack.local.KafkaProcess;
+import io.twinstream.infra.stack.local.LocalOptions;
+import io.twinstream.infra.stack.local.MosquittoProcess;
+import io.twinstream.jobs.AlertsJobRuns.TimedReading;
+import io.twinstream.jobs.serde.ReadingTypes;
+import io.twinstream.model.Reading;
+import io.twinstream.simulator.publish.MqttCallbackAdapter;
+import io.twinstream.simulator.scenario.Scenario;
+import io.twinstream.simulator.scenario.ScenarioParser;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,17 +22,6 @@ import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import io.twinstream.infra.stack.local.InfluxdProcess;
-import io.twinstream.infra.stack.local.KafkaProcess;
-import io.twinstream.infra.stack.local.LocalOptions;
-import io.twinstream.infra.stack.local.MosquittoProcess;
-import io.twinstream.jobs.AlertsJobRuns.TimedReading;
-import io.twinstream.jobs.serde.ReadingTypes;
-import io.twinstream.model.Reading;
-import io.twinstream.simulator.scenario.Scenario;
-import io.twinstream.simulator.publish.MqttCallbackAdapter;
-import io.twinstream.simulator.scenario.ScenarioParser;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -32,7 +30,6 @@ import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +47,9 @@ class AlertsJobIT {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     private static final AtomicBoolean FAIL_NEXT = new AtomicBoolean();
     private static final AtomicInteger FAILURES = new AtomicInteger();
@@ -77,7 +76,8 @@ class AlertsJobIT {
      * directly (no wall-clock check), and a fixed time of day keeps the shipped rules' verdicts
      * reproducible; the demo, which starts at the present, covers the other times of day.
      */
-    private final Scenario demo = ScenarioParser.load("demo.yaml").withStart(java.time.Instant.parse("2026-01-05T04:30:00Z"));
+    private final Scenario demo =
+            ScenarioParser.load("demo.yaml").withStart(java.time.Instant.parse("2026-01-05T04:30:00Z"));
 
     private LocalOptions local() {
         return LocalOptions.defaults().withRunDirParent(tmp);
@@ -103,8 +103,11 @@ class AlertsJobIT {
     @Test
     void shouldPublishExactlyTheGroundTruthsTransitionsEverywhere() throws Exception {
         List<String> expected = AlertsJobRuns.expectedTransitions(demo);
-        assertThat(expected).as("the demo's episodes raise and clear alerts").hasSizeGreaterThan(10)
-                .anyMatch(t -> t.contains(" raised ")).anyMatch(t -> t.contains(" cleared "));
+        assertThat(expected)
+                .as("the demo's episodes raise and clear alerts")
+                .hasSizeGreaterThan(10)
+                .anyMatch(t -> t.contains(" raised "))
+                .anyMatch(t -> t.contains(" cleared "));
         List<TimedReading> readings = AlertsJobRuns.readings(demo);
         try (Services services = Services.start(local(), "alertsit")) {
             KafkaProcess kafka = services.kafka();
@@ -113,14 +116,21 @@ class AlertsJobIT {
             List<String> viaMqtt = new CopyOnWriteArrayList<>();
             MqttClient subscriber = subscribe(mosquitto.url(), viaMqtt);
             AlertsJobRuns.produce(kafka.bootstrapServers(), readings);
-            JobClient job = AlertsJobRuns.start(kafka, influx, mosquitto.url(), tmp.resolve("checkpoints"),
-                    Map.of("influx.database", "alertsit"), r -> r);
+            JobClient job = AlertsJobRuns.start(
+                    kafka,
+                    influx,
+                    mosquitto.url(),
+                    tmp.resolve("checkpoints"),
+                    Map.of("influx.database", "alertsit"),
+                    r -> r);
             try {
                 services.awaitExactly(expected);
                 assertThat(new ArrayList<>(viaMqtt)).as("MQTT alerts/#").containsExactlyInAnyOrderElementsOf(expected);
 
                 Map<String, List<String>> statuses = AlertsJobRuns.statuses(influx, "alertsit");
-                assertThat(statuses).as("every device of the scenario has a status").hasSize(fleetSize());
+                assertThat(statuses)
+                        .as("every device of the scenario has a status")
+                        .hasSize(fleetSize());
                 statuses.forEach((device, points) ->
                         assertThat(points.get(0)).as(device + " starts online").startsWith("online@"));
             } finally {
@@ -145,11 +155,17 @@ class AlertsJobIT {
             KafkaProcess kafka = services.kafka();
             InfluxdProcess influx = services.influx();
             MosquittoProcess mosquitto = services.mosquitto();
-            JobClient job = AlertsJobRuns.start(kafka, influx, mosquitto.url(), tmp.resolve("checkpoints"),
-                    Map.of("influx.database", "lateit"), r -> r);
+            JobClient job = AlertsJobRuns.start(
+                    kafka,
+                    influx,
+                    mosquitto.url(),
+                    tmp.resolve("checkpoints"),
+                    Map.of("influx.database", "lateit"),
+                    r -> r);
             try {
-                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() ->
-                        AlertsJobRuns.idlePartitions(FLINK.getClientConfiguration(), job) == 3);
+                await().atMost(Duration.ofMinutes(2))
+                        .pollInterval(Duration.ofMillis(500))
+                        .until(() -> AlertsJobRuns.idlePartitions(FLINK.getClientConfiguration(), job) == 3);
                 Thread.sleep(1000); // the idleness has reached the rule evaluator
 
                 AlertsJobRuns.produce(kafka.bootstrapServers(), readings);
@@ -165,9 +181,12 @@ class AlertsJobIT {
             implements AutoCloseable {
 
         static Services start(LocalOptions local, String database) throws Exception {
-            KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
-            InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local));
-            MosquittoProcess mosquitto = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local));
+            KafkaProcess kafka =
+                    new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
+            InfluxdProcess influx =
+                    new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local));
+            MosquittoProcess mosquitto =
+                    new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local));
             Services services = new Services(kafka, influx, mosquitto, database);
             try {
                 kafka.start();
@@ -185,18 +204,25 @@ class AlertsJobIT {
 
         /** Once as many transitions as expected are on telemetry.alerts (and 4 s more): exactly those there and in InfluxDB. */
         void awaitExactly(List<String> expected) throws Exception {
-            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() ->
-                    AlertsJobRuns.kafkaTransitions(kafka.bootstrapServers(), "telemetry.alerts").size() >= expected.size());
+            await().atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofSeconds(2))
+                    .until(() -> AlertsJobRuns.kafkaTransitions(kafka.bootstrapServers(), "telemetry.alerts")
+                                    .size()
+                            >= expected.size());
             Thread.sleep(4000); // anything extra would have come by now
             assertThat(AlertsJobRuns.kafkaTransitions(kafka.bootstrapServers(), "telemetry.alerts"))
-                    .as("telemetry.alerts").containsExactlyInAnyOrderElementsOf(expected);
+                    .as("telemetry.alerts")
+                    .containsExactlyInAnyOrderElementsOf(expected);
             assertThat(AlertsJobRuns.influxTransitions(influx, database))
-                    .as("the alerts measurement").containsExactlyInAnyOrderElementsOf(expected);
+                    .as("the alerts measurement")
+                    .containsExactlyInAnyOrderElementsOf(expected);
         }
 
         @Override
         public void close() throws Exception {
-            try (kafka; influx; mosquitto) {
+            try (kafka;
+                    influx;
+                    mosquitto) {
                 // each closed, the last first, whatever the others do
             }
         }
@@ -211,9 +237,13 @@ class AlertsJobIT {
         List<String> expected = AlertsJobRuns.expectedTransitions(demo);
         List<TimedReading> readings = AlertsJobRuns.readings(demo);
         long failAt = demo.start().plus(Duration.ofMinutes(6)).toEpochMilli(); // both episodes under way
-        List<TimedReading> before = readings.stream().filter(t -> t.sentAt() < failAt).toList();
-        List<TimedReading> after = readings.stream().filter(t -> t.sentAt() >= failAt).toList();
-        long raisedBefore = expected.stream().filter(t -> t.contains(" raised ") && Long.parseLong(t.split(" ")[0]) < failAt - 60_000).count();
+        List<TimedReading> before =
+                readings.stream().filter(t -> t.sentAt() < failAt).toList();
+        List<TimedReading> after =
+                readings.stream().filter(t -> t.sentAt() >= failAt).toList();
+        long raisedBefore = expected.stream()
+                .filter(t -> t.contains(" raised ") && Long.parseLong(t.split(" ")[0]) < failAt - 60_000)
+                .count();
         assertThat(raisedBefore).as("alerts raised before the failure").isPositive();
         try (Services services = Services.start(local(), "restartit")) {
             KafkaProcess kafka = services.kafka();
@@ -223,26 +253,43 @@ class AlertsJobIT {
             MqttClient subscriber = subscribe(mosquitto.url(), viaMqtt);
             FAILURES.set(0);
             AlertsJobRuns.produce(kafka.bootstrapServers(), before);
-            JobClient job = AlertsJobRuns.start(kafka, influx, mosquitto.url(), tmp.resolve("checkpoints"),
+            JobClient job = AlertsJobRuns.start(
+                    kafka,
+                    influx,
+                    mosquitto.url(),
+                    tmp.resolve("checkpoints"),
                     Map.of("influx.database", "restartit"),
-                    r -> r.map(new FailOnce(), ReadingTypes.READING).name("fail once").uid("fail-once"));
+                    r -> r.map(new FailOnce(), ReadingTypes.READING)
+                            .name("fail once")
+                            .uid("fail-once"));
             try {
-                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() ->
-                        AlertsJobRuns.kafkaTransitions(kafka.bootstrapServers(), "telemetry.alerts").size() >= raisedBefore);
+                await().atMost(Duration.ofMinutes(2))
+                        .pollInterval(Duration.ofSeconds(1))
+                        .until(() -> AlertsJobRuns.kafkaTransitions(kafka.bootstrapServers(), "telemetry.alerts")
+                                        .size()
+                                >= raisedBefore);
                 Thread.sleep(2500); // checkpoints have completed since
 
                 FAIL_NEXT.set(true);
                 AlertsJobRuns.produce(kafka.bootstrapServers(), after);
 
-                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() ->
-                        AlertsJobRuns.kafkaTransitions(kafka.bootstrapServers(), "telemetry.alerts").size() >= expected.size());
+                await().atMost(Duration.ofMinutes(3))
+                        .pollInterval(Duration.ofSeconds(2))
+                        .until(() -> AlertsJobRuns.kafkaTransitions(kafka.bootstrapServers(), "telemetry.alerts")
+                                        .size()
+                                >= expected.size());
                 Thread.sleep(4000);
-                assertThat(FAILURES.get()).as("the job failed once and recovered").isEqualTo(1);
+                assertThat(FAILURES.get())
+                        .as("the job failed once and recovered")
+                        .isEqualTo(1);
                 assertThat(AlertsJobRuns.kafkaTransitions(kafka.bootstrapServers(), "telemetry.alerts"))
-                        .as("telemetry.alerts, read committed").containsExactlyInAnyOrderElementsOf(expected);
+                        .as("telemetry.alerts, read committed")
+                        .containsExactlyInAnyOrderElementsOf(expected);
                 assertThat(AlertsJobRuns.influxTransitions(influx, "restartit"))
-                        .as("the alerts measurement").containsExactlyInAnyOrderElementsOf(expected);
-                assertThat(new TreeSet<>(viaMqtt)).as("MQTT, at least once: every transition, repeats allowed")
+                        .as("the alerts measurement")
+                        .containsExactlyInAnyOrderElementsOf(expected);
+                assertThat(new TreeSet<>(viaMqtt))
+                        .as("MQTT, at least once: every transition, repeats allowed")
                         .containsExactlyInAnyOrderElementsOf(new TreeSet<>(expected));
             } finally {
                 job.cancel().get();

@@ -1,16 +1,5 @@
 package io.twinstream.jobs;
 
-import java.io.StringWriter;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.function.UnaryOperator;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.twinstream.infra.stack.local.InfluxdProcess;
@@ -26,6 +15,16 @@ import io.twinstream.simulator.stream.MessageGenerator;
 import io.twinstream.simulator.stream.SimMessage;
 import io.twinstream.simulator.stream.StreamObserver;
 import io.twinstream.simulator.truth.GroundTruth;
+import java.io.StringWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -47,16 +46,18 @@ final class AlertsJobRuns {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private AlertsJobRuns() {
-    }
+    private AlertsJobRuns() {}
 
     /** A scenario's readings in publish order, with each message's simulated send time: what ingest would write. */
-    record TimedReading(long sentAt, Reading reading) {
-    }
+    record TimedReading(long sentAt, Reading reading) {}
 
     static List<TimedReading> readings(Scenario scenario) throws PayloadRejectedException {
-        PayloadParser parser = new PayloadParser(new PayloadLimits(1 << 20, Duration.ofDays(3650), Duration.ofDays(3650),
-                PayloadLimits.DEFAULT_MAX_METRICS, PayloadLimits.DEFAULT_MAX_ABS_VALUE));
+        PayloadParser parser = new PayloadParser(new PayloadLimits(
+                1 << 20,
+                Duration.ofDays(3650),
+                Duration.ofDays(3650),
+                PayloadLimits.DEFAULT_MAX_METRICS,
+                PayloadLimits.DEFAULT_MAX_ABS_VALUE));
         MessageGenerator generator = new MessageGenerator(new DeviceFleet(scenario, 1.0), StreamObserver.NONE);
         List<TimedReading> out = new ArrayList<>();
         for (SimMessage m = generator.next(); m != null; m = generator.next()) {
@@ -84,10 +85,13 @@ final class AlertsJobRuns {
 
     /** A transition as one comparable string: time, device, rule, state, value, threshold and the rest. */
     static String key(JsonNode t) {
-        return t.get("ts").asLong() + " " + t.get("deviceId").asText() + " " + t.get("rule").asText() + " "
+        return t.get("ts").asLong() + " " + t.get("deviceId").asText() + " "
+                + t.get("rule").asText() + " "
                 + t.get("state").asText() + " value=" + t.get("value").asDouble() + " threshold="
-                + t.get("threshold").asDouble() + " " + t.get("domain").asText() + "/" + t.get("site").asText() + "/"
-                + t.get("deviceType").asText() + " " + t.get("metric").asText() + " " + t.get("severity").asText();
+                + t.get("threshold").asDouble() + " " + t.get("domain").asText() + "/"
+                + t.get("site").asText() + "/"
+                + t.get("deviceType").asText() + " " + t.get("metric").asText() + " "
+                + t.get("severity").asText();
     }
 
     /** An alert event's JSON bytes (Kafka, MQTT) as {@link #key}. */
@@ -103,7 +107,8 @@ final class AlertsJobRuns {
     static String topicOf(byte[] json) {
         try {
             JsonNode t = JSON.readTree(json);
-            return "alerts/" + t.get("domain").asText() + "/" + t.get("site").asText() + "/" + t.get("deviceId").asText();
+            return "alerts/" + t.get("domain").asText() + "/" + t.get("site").asText() + "/"
+                    + t.get("deviceId").asText();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -125,9 +130,12 @@ final class AlertsJobRuns {
         Properties props = new Properties();
         props.put("bootstrap.servers", bootstrap);
         props.put("linger.ms", 20);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (TimedReading t : readings) {
-                producer.send(new ProducerRecord<>("telemetry.readings", t.reading().deviceId().getBytes(StandardCharsets.UTF_8),
+                producer.send(new ProducerRecord<>(
+                        "telemetry.readings",
+                        t.reading().deviceId().getBytes(StandardCharsets.UTF_8),
                         ReadingCodec.encode(t.reading())));
             }
         }
@@ -137,8 +145,14 @@ final class AlertsJobRuns {
      * Starts the alerts job on the test's MiniCluster (parallelism 2), idle after 5 s (longer than
      * the source subtasks take to start reading their partitions), checkpoints every second.
      */
-    static JobClient start(KafkaProcess kafka, InfluxdProcess influx, String mqttUrl, java.nio.file.Path checkpoints,
-                           Map<String, String> settings, UnaryOperator<DataStream<Reading>> beforeTopology) throws Exception {
+    static JobClient start(
+            KafkaProcess kafka,
+            InfluxdProcess influx,
+            String mqttUrl,
+            java.nio.file.Path checkpoints,
+            Map<String, String> settings,
+            UnaryOperator<DataStream<Reading>> beforeTopology)
+            throws Exception {
         Properties p = new Properties();
         p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
         p.setProperty("influx.url", influx.url());
@@ -148,7 +162,8 @@ final class AlertsJobRuns {
         p.setProperty("checkpoint.dir", checkpoints.toUri().toString());
         settings.forEach(p::setProperty);
         AlertsJobConfig config = AlertsJobConfig.load(p, Map.of());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(AlertsJob.flinkConfiguration(config));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(AlertsJob.flinkConfiguration(config));
         env.setParallelism(2);
         AlertsJob.addTo(env, config, beforeTopology);
         return env.executeAsync("alerts job test");
@@ -162,14 +177,17 @@ final class AlertsJobRuns {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         List<String> out = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             var partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))
+                    && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
                     out.add(key(JSON.readTree(record.value())));
                 }
@@ -180,18 +198,27 @@ final class AlertsJobRuns {
 
     /** Every point of the {@code alerts} measurement, as {@link #key}. */
     static List<String> influxTransitions(InfluxdProcess influx, String database) throws Exception {
-        JsonNode answer = JSON.readTree(influx.query(database, "SELECT \"state\", \"value\", \"threshold\" FROM alerts "
-                + "GROUP BY \"rule\", \"severity\", \"domain\", \"site\", \"device_type\", \"device_id\", \"metric\""));
+        JsonNode answer = JSON.readTree(
+                influx.query(
+                        database,
+                        "SELECT \"state\", \"value\", \"threshold\" FROM alerts "
+                                + "GROUP BY \"rule\", \"severity\", \"domain\", \"site\", \"device_type\", \"device_id\", \"metric\""));
         List<String> out = new ArrayList<>();
         for (JsonNode series : answer.path("results").path(0).path("series")) {
             JsonNode tags = series.get("tags");
             for (JsonNode row : series.get("values")) {
                 var t = JSON.createObjectNode();
-                t.put("ts", row.get(0).asLong()).put("state", row.get(1).asText()).put("value", row.get(2).asDouble())
-                        .put("threshold", row.get(3).asDouble()).put("deviceId", tags.get("device_id").asText())
-                        .put("rule", tags.get("rule").asText()).put("domain", tags.get("domain").asText())
-                        .put("site", tags.get("site").asText()).put("deviceType", tags.get("device_type").asText())
-                        .put("metric", tags.get("metric").asText()).put("severity", tags.get("severity").asText());
+                t.put("ts", row.get(0).asLong())
+                        .put("state", row.get(1).asText())
+                        .put("value", row.get(2).asDouble())
+                        .put("threshold", row.get(3).asDouble())
+                        .put("deviceId", tags.get("device_id").asText())
+                        .put("rule", tags.get("rule").asText())
+                        .put("domain", tags.get("domain").asText())
+                        .put("site", tags.get("site").asText())
+                        .put("deviceType", tags.get("device_type").asText())
+                        .put("metric", tags.get("metric").asText())
+                        .put("severity", tags.get("severity").asText());
                 out.add(key(t));
             }
         }
@@ -200,13 +227,14 @@ final class AlertsJobRuns {
 
     /** device id → its {@code device_status} points as "state@ts(last_seen)", in time order. */
     static Map<String, List<String>> statuses(InfluxdProcess influx, String database) throws Exception {
-        JsonNode answer = JSON.readTree(influx.query(database,
-                "SELECT \"state\", \"last_seen\" FROM device_status GROUP BY \"device_id\""));
+        JsonNode answer = JSON.readTree(
+                influx.query(database, "SELECT \"state\", \"last_seen\" FROM device_status GROUP BY \"device_id\""));
         Map<String, List<String>> out = new HashMap<>();
         for (JsonNode series : answer.path("results").path(0).path("series")) {
             List<String> points = new ArrayList<>();
             for (JsonNode row : series.get("values")) {
-                points.add(row.get(1).asText() + "@" + row.get(0).asLong() + "(" + row.get(2).asLong() + ")");
+                points.add(row.get(1).asText() + "@" + row.get(0).asLong() + "("
+                        + row.get(2).asLong() + ")");
             }
             out.put(series.get("tags").get("device_id").asText(), points);
         }
@@ -238,7 +266,8 @@ final class AlertsJobRuns {
         if (id == null) {
             return -1;
         }
-        JsonNode values = JSON.readTree(MiniClusterRest.get(client, metrics + "?get=" + URLEncoder.encode(id, StandardCharsets.UTF_8)));
+        JsonNode values = JSON.readTree(
+                MiniClusterRest.get(client, metrics + "?get=" + URLEncoder.encode(id, StandardCharsets.UTF_8)));
         return values.path(0).path("sum").asLong(-1);
     }
 }

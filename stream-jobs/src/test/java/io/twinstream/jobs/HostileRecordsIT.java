@@ -3,6 +3,11 @@ package io.twinstream.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.twinstream.infra.stack.local.InfluxdProcess;
+import io.twinstream.infra.stack.local.KafkaProcess;
+import io.twinstream.infra.stack.local.LocalOptions;
+import io.twinstream.model.Reading;
+import io.twinstream.model.ReadingCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,12 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
-
-import io.twinstream.infra.stack.local.InfluxdProcess;
-import io.twinstream.infra.stack.local.KafkaProcess;
-import io.twinstream.infra.stack.local.LocalOptions;
-import io.twinstream.model.Reading;
-import io.twinstream.model.ReadingCodec;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -52,7 +51,9 @@ class HostileRecordsIT {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     private static final int DEVICES = 8;
     private static final int SECONDS = 30;
@@ -62,6 +63,7 @@ class HostileRecordsIT {
     private static final int QUIET_PARTITION = 3;
     /** Never has a record. */
     private static final int EMPTY_PARTITION = 4;
+
     private static final String DATABASE = "hostileit";
 
     @TempDir
@@ -70,17 +72,22 @@ class HostileRecordsIT {
     @Test
     void shouldKeepEveryWindowComingAndDeadLetterEachHostileRecord() throws Exception {
         LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
-        try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
-             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local))) {
+        try (KafkaProcess kafka =
+                        new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
+                InfluxdProcess influx =
+                        new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local))) {
             MetricsJobRuns.startWithTopics(kafka, influx, EMPTY_PARTITION + 1);
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                    new ByteArraySerializer(), new ByteArraySerializer())) {
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                    Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                    new ByteArraySerializer(),
+                    new ByteArraySerializer())) {
                 run(kafka, influx, producer);
             }
         }
     }
 
-    private void run(KafkaProcess kafka, InfluxdProcess influx, KafkaProducer<byte[], byte[]> producer) throws Exception {
+    private void run(KafkaProcess kafka, InfluxdProcess influx, KafkaProducer<byte[], byte[]> producer)
+            throws Exception {
         influx.query(DATABASE, "CREATE DATABASE " + DATABASE + " WITH DURATION 1h"); // its shortest
 
         // Before the job runs, so their windows open before event time has moved on (later, they
@@ -89,18 +96,41 @@ class HostileRecordsIT {
         // InfluxDB refuses their windows' points.
         long start = System.currentTimeMillis();
         long hoursAgo = start - Duration.ofHours(3).toMillis();
-        send(producer, 0, new Reading("city", "old-site", "noise", "old-1", hoursAgo, 1, start, new String[] {"db"},
-                new double[] {1}));
-        send(producer, 2, new Reading("city", "intruder-site", "noise", "intruder-1", Long.MIN_VALUE + start, 1,
-                Long.MIN_VALUE + start, new String[] {"db"}, new double[] {1}));
-        send(producer, QUIET_PARTITION, new Reading("city", "quiet-site", "noise", "quiet-1", start, 1, start,
-                new String[] {"db"}, new double[] {1}));
+        send(
+                producer,
+                0,
+                new Reading(
+                        "city", "old-site", "noise", "old-1", hoursAgo, 1, start, new String[] {"db"}, new double[] {1
+                        }));
+        send(
+                producer,
+                2,
+                new Reading(
+                        "city",
+                        "intruder-site",
+                        "noise",
+                        "intruder-1",
+                        Long.MIN_VALUE + start,
+                        1,
+                        Long.MIN_VALUE + start,
+                        new String[] {"db"},
+                        new double[] {1}));
+        send(
+                producer,
+                QUIET_PARTITION,
+                new Reading(
+                        "city", "quiet-site", "noise", "quiet-1", start, 1, start, new String[] {"db"}, new double[] {1
+                        }));
         producer.flush();
 
         String live = "SELECT \"count\", \"sum\", \"min\", \"max\" FROM device_metrics WHERE site = 'live' "
                 + "AND \"window\" = '10s' GROUP BY device_id";
-        JobClient job = MetricsJobRuns.start(kafka, influx, tmp.resolve("checkpoints"), Map.of("influx.database", DATABASE,
-                "kafka.group-id", "hostile-it", "checkpoint.interval", "2s"), UnaryOperator.identity());
+        JobClient job = MetricsJobRuns.start(
+                kafka,
+                influx,
+                tmp.resolve("checkpoints"),
+                Map.of("influx.database", DATABASE, "kafka.group-id", "hostile-it", "checkpoint.interval", "2s"),
+                UnaryOperator.identity());
         try {
             Map<String, double[]> expected = new TreeMap<>();
             for (int second = 0; second < SECONDS; second++) {
@@ -108,8 +138,19 @@ class HostileRecordsIT {
                 for (int d = 0; d < DEVICES; d++) {
                     String device = "live-" + d;
                     double value = d * 10 + second;
-                    send(producer, d % PARTITIONS, new Reading("city", "live", "noise", device, now, second + 1, now,
-                            new String[] {"db"}, new double[] {value}));
+                    send(
+                            producer,
+                            d % PARTITIONS,
+                            new Reading(
+                                    "city",
+                                    "live",
+                                    "noise",
+                                    device,
+                                    now,
+                                    second + 1,
+                                    now,
+                                    new String[] {"db"},
+                                    new double[] {value}));
                     long windowStart = now - Math.floorMod(now, 10_000);
                     MetricsJobRuns.expectValue(expected, "device_id=" + device + "|" + windowStart, value, 4);
                 }
@@ -120,32 +161,47 @@ class HostileRecordsIT {
                     // Windows close while the fleet sends, though two partitions are quiet: the
                     // first 10-s window of each device ended at least 5 s ago (out-of-orderness).
                     assertThat(MetricsJobRuns.points(influx.query(DATABASE, live)).keySet().stream()
-                            .map(key -> key.substring(0, key.indexOf('|'))).distinct())
-                            .as("devices with a window written while the fleet sends").hasSize(DEVICES);
+                                    .map(key -> key.substring(0, key.indexOf('|')))
+                                    .distinct())
+                            .as("devices with a window written while the fleet sends")
+                            .hasSize(DEVICES);
                 }
                 producer.flush();
                 Thread.sleep(Math.max(0, now + 1000 - System.currentTimeMillis()));
             }
 
             // The last window closes by the idle advance: out-of-orderness 5 s + idle 1 s after its end.
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> MetricsJobRuns.points(influx.query(DATABASE, live)).size() >= expected.size());
+            await().atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() ->
+                            MetricsJobRuns.points(influx.query(DATABASE, live)).size() >= expected.size());
             MetricsJobRuns.assertExactly(MetricsJobRuns.points(influx.query(DATABASE, live)), expected);
 
             Map<String, String> reasons = new TreeMap<>();
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-                reasons.clear();
-                reasons.putAll(deadLetters(kafka));
-                assertThat(reasons.values().stream().filter(r -> r.startsWith("timestamp-in-future"))).hasSize(40);
-                assertThat(reasons.values().stream().filter(r -> r.startsWith("undecodable"))).hasSize(PARTITIONS);
-                assertThat(reasons.values().stream().filter(r -> r.startsWith("timestamp-out-of-range"))).hasSize(1);
-                // old-1's 10-s and 1-min windows, and its site's; the intruder's two windows
-                assertThat(reasons.entrySet().stream().filter(e -> e.getValue().startsWith("refused-by-influxdb")
-                        && e.getKey().contains("old-"))).hasSize(4);
-                assertThat(reasons.entrySet().stream().filter(e -> e.getValue().startsWith("refused-by-influxdb")
-                        && e.getKey().contains("intruder-"))).hasSize(4);
-            });
-            assertThat(reasons.entrySet().stream().filter(e -> e.getKey().contains("old-")).map(Map.Entry::getValue))
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> {
+                        reasons.clear();
+                        reasons.putAll(deadLetters(kafka));
+                        assertThat(reasons.values().stream().filter(r -> r.startsWith("timestamp-in-future")))
+                                .hasSize(40);
+                        assertThat(reasons.values().stream().filter(r -> r.startsWith("undecodable")))
+                                .hasSize(PARTITIONS);
+                        assertThat(reasons.values().stream().filter(r -> r.startsWith("timestamp-out-of-range")))
+                                .hasSize(1);
+                        // old-1's 10-s and 1-min windows, and its site's; the intruder's two windows
+                        assertThat(reasons.entrySet().stream()
+                                        .filter(e -> e.getValue().startsWith("refused-by-influxdb")
+                                                && e.getKey().contains("old-")))
+                                .hasSize(4);
+                        assertThat(reasons.entrySet().stream()
+                                        .filter(e -> e.getValue().startsWith("refused-by-influxdb")
+                                                && e.getKey().contains("intruder-")))
+                                .hasSize(4);
+                    });
+            assertThat(reasons.entrySet().stream()
+                            .filter(e -> e.getKey().contains("old-"))
+                            .map(Map.Entry::getValue))
                     .allMatch(r -> r.contains("beyond retention policy"));
             assertThat(reasons).hasSize(40 + PARTITIONS + 1 + 4 + 4);
             assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
@@ -166,18 +222,42 @@ class HostileRecordsIT {
     private static void sendHostileRecords(KafkaProducer<byte[], byte[]> producer, long now) {
         long farAhead = now + Duration.ofDays(300).toMillis();
         for (int i = 0; i < 40; i++) {
-            send(producer, i % PARTITIONS, new Reading("city", "live", "noise", "pirate-" + i, farAhead, 1, farAhead,
-                    new String[] {"db"}, new double[] {1}));
+            send(
+                    producer,
+                    i % PARTITIONS,
+                    new Reading(
+                            "city",
+                            "live",
+                            "noise",
+                            "pirate-" + i,
+                            farAhead,
+                            1,
+                            farAhead,
+                            new String[] {"db"},
+                            new double[] {1}));
         }
         for (int p = 0; p < PARTITIONS; p++) {
-            producer.send(new ProducerRecord<>("telemetry.readings", p, bytes("junk-" + p), bytes("{\"not\":\"a reading\"}")));
+            producer.send(new ProducerRecord<>(
+                    "telemetry.readings", p, bytes("junk-" + p), bytes("{\"not\":\"a reading\"}")));
         }
-        send(producer, 1, new Reading("city", "live", "noise", "pirate-min", Long.MIN_VALUE + now, 1, now,
-                new String[] {"db"}, new double[] {1}));
+        send(
+                producer,
+                1,
+                new Reading(
+                        "city",
+                        "live",
+                        "noise",
+                        "pirate-min",
+                        Long.MIN_VALUE + now,
+                        1,
+                        now,
+                        new String[] {"db"},
+                        new double[] {1}));
     }
 
     private static void send(KafkaProducer<byte[], byte[]> producer, int partition, Reading reading) {
-        producer.send(new ProducerRecord<>("telemetry.readings", partition, bytes(reading.deviceId()), ReadingCodec.encode(reading)));
+        producer.send(new ProducerRecord<>(
+                "telemetry.readings", partition, bytes(reading.deviceId()), ReadingCodec.encode(reading)));
     }
 
     private static byte[] bytes(String s) {
@@ -189,11 +269,14 @@ class HostileRecordsIT {
      * point's line for a refused point; a record written twice counts once) → "reason: detail".
      */
     private static Map<String, String> deadLetters(KafkaProcess kafka) {
-        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        Map<String, Object> props = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false);
         Map<String, String> out = new TreeMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             TopicPartition partition = new TopicPartition("telemetry.deadletter", 0);
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));

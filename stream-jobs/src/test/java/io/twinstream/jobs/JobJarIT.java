@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.jar.JarFile;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,16 +25,20 @@ class JobJarIT {
     @Test
     void shouldNameTheEntryPointInTheManifest() throws IOException {
         try (JarFile jar = new JarFile(jobJar.toFile())) {
-            assertThat(jar.getManifest().getMainAttributes().getValue("Main-Class")).isEqualTo(StreamJobsMain.class.getName());
-            assertThat(jar.getEntry(StreamJobsMain.class.getName().replace('.', '/') + ".class")).isNotNull();
+            assertThat(jar.getManifest().getMainAttributes().getValue("Main-Class"))
+                    .isEqualTo(StreamJobsMain.class.getName());
+            assertThat(jar.getEntry(StreamJobsMain.class.getName().replace('.', '/') + ".class"))
+                    .isNotNull();
         }
     }
 
     @Test
     void shouldShadeTheKafkaConnectorAndTheInfluxClient() throws IOException {
         try (JarFile jar = new JarFile(jobJar.toFile())) {
-            assertThat(jar.getEntry("org/apache/flink/connector/kafka/source/KafkaSource.class")).isNotNull();
-            assertThat(jar.getEntry("org/apache/kafka/clients/consumer/KafkaConsumer.class")).isNotNull();
+            assertThat(jar.getEntry("org/apache/flink/connector/kafka/source/KafkaSource.class"))
+                    .isNotNull();
+            assertThat(jar.getEntry("org/apache/kafka/clients/consumer/KafkaConsumer.class"))
+                    .isNotNull();
             assertThat(jar.getEntry("org/influxdb/InfluxDB.class")).isNotNull();
         }
     }
@@ -43,8 +46,10 @@ class JobJarIT {
     @Test
     void shouldLeaveFlinkAndLoggingToTheCluster() throws IOException {
         try (JarFile jar = new JarFile(jobJar.toFile())) {
-            assertThat(jar.getEntry("org/apache/flink/streaming/api/environment/StreamExecutionEnvironment.class")).isNull();
-            assertThat(jar.getEntry("org/apache/flink/runtime/minicluster/MiniCluster.class")).isNull();
+            assertThat(jar.getEntry("org/apache/flink/streaming/api/environment/StreamExecutionEnvironment.class"))
+                    .isNull();
+            assertThat(jar.getEntry("org/apache/flink/runtime/minicluster/MiniCluster.class"))
+                    .isNull();
             assertThat(jar.getEntry("org/slf4j/Logger.class")).isNull();
             assertThat(jar.getEntry("org/apache/logging/log4j/Logger.class")).isNull();
             // One lz4 (Flink's), not a second copy from kafka-clients.

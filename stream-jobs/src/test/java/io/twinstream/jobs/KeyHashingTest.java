@@ -2,6 +2,11 @@ package io.twinstream.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.twinstream.jobs.metrics.Aggregate;
+import io.twinstream.jobs.metrics.DeviceWindow;
+import io.twinstream.jobs.metrics.SiteKey;
+import io.twinstream.jobs.metrics.WindowSize;
+import io.twinstream.model.Reading;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
@@ -11,12 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-
-import io.twinstream.jobs.metrics.Aggregate;
-import io.twinstream.jobs.metrics.DeviceWindow;
-import io.twinstream.jobs.metrics.SiteKey;
-import io.twinstream.jobs.metrics.WindowSize;
-import io.twinstream.model.Reading;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.junit.jupiter.api.Test;
 
@@ -38,14 +37,21 @@ class KeyHashingTest {
     static List<String> keyGroups() {
         List<Object> keys = new ArrayList<>();
         for (int d = 0; d < 20; d++) {
-            Reading reading = new Reading("city", "mitte", "noise", "noise-" + d, 1_000L * d, d, 0L,
-                    new String[] {"db"}, new double[] {40});
+            Reading reading = new Reading(
+                    "city", "mitte", "noise", "noise-" + d, 1_000L * d, d, 0L, new String[] {"db"}, new double[] {40});
             keys.add(reading.deviceId()); // UniqueReadings.byDevice
         }
         for (WindowSize size : WindowSize.values()) {
             for (int s = 0; s < 10; s++) {
-                DeviceWindow window = new DeviceWindow("factory", "plant-" + s, "cnc", "cnc-1", "spindle_temp", size,
-                        Instant.ofEpochMilli(size.length().toMillis() * s), new Aggregate(1, 1, 1, 1));
+                DeviceWindow window = new DeviceWindow(
+                        "factory",
+                        "plant-" + s,
+                        "cnc",
+                        "cnc-1",
+                        "spindle_temp",
+                        size,
+                        Instant.ofEpochMilli(size.length().toMillis() * s),
+                        new Aggregate(1, 1, 1, 1));
                 keys.add(SiteKey.of(window)); // MetricsTopology: site windows
             }
         }
@@ -75,15 +81,28 @@ class KeyHashingTest {
         }
     }
 
-    private static final Set<Class<?>> STABLE = Set.of(String.class, Long.class, Integer.class, Short.class, Byte.class,
-            Boolean.class, Character.class, Double.class, Float.class, Instant.class);
+    private static final Set<Class<?>> STABLE = Set.of(
+            String.class,
+            Long.class,
+            Integer.class,
+            Short.class,
+            Byte.class,
+            Boolean.class,
+            Character.class,
+            Double.class,
+            Float.class,
+            Instant.class);
 
     private static void assertStableHash(Class<?> type, String path) {
         if (type.isPrimitive() || STABLE.contains(type)) {
             return;
         }
-        assertThat(type.isRecord()).as("%s is a %s: only strings, numbers, instants and records of them hash the same "
-                + "in every JVM (an enum's hash is an identity hash)", path, type.getName()).isTrue();
+        assertThat(type.isRecord())
+                .as(
+                        "%s is a %s: only strings, numbers, instants and records of them hash the same "
+                                + "in every JVM (an enum's hash is an identity hash)",
+                        path, type.getName())
+                .isTrue();
         for (RecordComponent component : type.getRecordComponents()) {
             assertStableHash(component.getType(), path + "." + component.getName());
         }
@@ -91,8 +110,10 @@ class KeyHashingTest {
 
     private static List<String> inAnotherJvm() throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process process = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                KeyHashingTest.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process process = new ProcessBuilder(
+                        java.toString(), "-cp", System.getProperty("java.class.path"), KeyHashingTest.class.getName())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();

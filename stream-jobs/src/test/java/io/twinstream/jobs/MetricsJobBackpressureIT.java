@@ -3,6 +3,12 @@ package io.twinstream.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.twinstream.infra.stack.local.FlinkJobManagerProcess;
+import io.twinstream.infra.stack.local.FlinkSessionCluster;
+import io.twinstream.infra.stack.local.InfluxdProcess;
+import io.twinstream.infra.stack.local.KafkaProcess;
+import io.twinstream.infra.stack.local.LocalOptions;
+import io.twinstream.model.Reading;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,13 +20,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
-
-import io.twinstream.infra.stack.local.FlinkJobManagerProcess;
-import io.twinstream.infra.stack.local.FlinkSessionCluster;
-import io.twinstream.infra.stack.local.InfluxdProcess;
-import io.twinstream.infra.stack.local.KafkaProcess;
-import io.twinstream.infra.stack.local.LocalOptions;
-import io.twinstream.model.Reading;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -47,7 +46,9 @@ class MetricsJobBackpressureIT {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     private static final int DEVICES = 200;
     private static final Duration FROZEN_FOR = Duration.ofSeconds(20);
@@ -66,8 +67,10 @@ class MetricsJobBackpressureIT {
                 String device = String.format("bp-%03d", d);
                 long ts = t0.plusSeconds(second).toEpochMilli();
                 double value = (d * 13 + second * 7) % 100 + 0.5;
-                readings.add(new Reading("city", "backpressure", "noise", device, ts, second + 1, ts,
-                        new String[] {"db"}, new double[] {value}));
+                readings.add(new Reading(
+                        "city", "backpressure", "noise", device, ts, second + 1, ts, new String[] {"db"}, new double[] {
+                            value
+                        }));
                 MetricsJobRuns.expectValue(expected, "device_id=" + device + "|" + (ts - ts % 10_000), value, 4);
             }
         }
@@ -82,7 +85,8 @@ class MetricsJobBackpressureIT {
     @Test
     void shouldKeepEveryWindowExactWhenTheJobIsBackpressuredForLongerThanTheIdleTime() throws Exception {
         runBackpressured((kafka, influx, settings) -> {
-            JobClient job = MetricsJobRuns.start(kafka, influx, tmp.resolve("checkpoints"), settings, UnaryOperator.identity());
+            JobClient job =
+                    MetricsJobRuns.start(kafka, influx, tmp.resolve("checkpoints"), settings, UnaryOperator.identity());
             return () -> job.cancel().get();
         });
     }
@@ -94,15 +98,17 @@ class MetricsJobBackpressureIT {
     @Test
     void shouldKeepEveryWindowExactWhenBackpressuredOnASessionCluster() throws Exception {
         LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
-        try (FlinkSessionCluster flink = new FlinkSessionCluster(FlinkJobManagerProcess.Options.defaults()
-                .withSlotsFor(2, 1).withLocal(local))) {
+        try (FlinkSessionCluster flink = new FlinkSessionCluster(
+                FlinkJobManagerProcess.Options.defaults().withSlotsFor(2, 1).withLocal(local))) {
             flink.start(1);
             runBackpressured((kafka, influx, settings) -> {
                 Path file = tmp.resolve("metrics.properties");
                 try (var out = Files.newBufferedWriter(file)) {
-                    MetricsJobRuns.settings(kafka, influx, tmp.resolve("checkpoints"), settings).store(out, null);
+                    MetricsJobRuns.settings(kafka, influx, tmp.resolve("checkpoints"), settings)
+                            .store(out, null);
                 }
-                String id = flink.submit(MetricsJobRuns.jobJar(), 2, null, List.of("metrics", "--config", file.toString()));
+                String id =
+                        flink.submit(MetricsJobRuns.jobJar(), 2, null, List.of("metrics", "--config", file.toString()));
                 flink.awaitRunning(id, Duration.ofMinutes(2));
                 return () -> flink.cancel(id);
             });
@@ -111,20 +117,38 @@ class MetricsJobBackpressureIT {
 
     private void runBackpressured(JobStarter starter) throws Exception {
         LocalOptions local = LocalOptions.defaults().withRunDirParent(tmp);
-        try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
-             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local))) {
+        try (KafkaProcess kafka =
+                        new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
+                InfluxdProcess influx =
+                        new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local))) {
             MetricsJobRuns.startWithTopics(kafka, influx, 3);
             influx.createDatabase("backpressure");
             produce(kafka.bootstrapServers(), 0, 60);
 
-            try (AutoCloseable job = starter.start(kafka, influx, Map.of(
-                    "influx.database", "backpressure", "kafka.group-id", "backpressure-it",
-                    "metrics.idle-after", "2s", "metrics.out-of-orderness", "1s", "metrics.allowed-lateness", "2s",
-                    "checkpoint.interval", "2s", "influx.retry-for", "3m"))) {
+            try (AutoCloseable job = starter.start(
+                    kafka,
+                    influx,
+                    Map.of(
+                            "influx.database",
+                            "backpressure",
+                            "kafka.group-id",
+                            "backpressure-it",
+                            "metrics.idle-after",
+                            "2s",
+                            "metrics.out-of-orderness",
+                            "1s",
+                            "metrics.allowed-lateness",
+                            "2s",
+                            "checkpoint.interval",
+                            "2s",
+                            "influx.retry-for",
+                            "3m"))) {
                 String query = "SELECT \"count\", \"sum\", \"min\", \"max\" FROM device_metrics "
                         + "WHERE \"window\" = '10s' GROUP BY device_id";
-                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
-                        .until(() -> !MetricsJobRuns.points(influx.query("backpressure", query)).isEmpty());
+                await().atMost(Duration.ofMinutes(2))
+                        .pollInterval(Duration.ofMillis(500))
+                        .until(() -> !MetricsJobRuns.points(influx.query("backpressure", query))
+                                .isEmpty());
 
                 influx.pause();
                 try {
@@ -134,11 +158,15 @@ class MetricsJobBackpressureIT {
                     influx.resume();
                 }
 
-                await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2))
-                        .until(() -> MetricsJobRuns.points(influx.query("backpressure", query)).keySet()
+                await().atMost(Duration.ofMinutes(4))
+                        .pollInterval(Duration.ofSeconds(2))
+                        .until(() -> MetricsJobRuns.points(influx.query("backpressure", query))
+                                .keySet()
                                 .containsAll(expected.keySet()));
                 Thread.sleep(3000); // anything extra would have landed by now
-                assertThat(lateRecords(kafka.bootstrapServers())).as("samples sent to telemetry.late").isZero();
+                assertThat(lateRecords(kafka.bootstrapServers()))
+                        .as("samples sent to telemetry.late")
+                        .isZero();
                 MetricsJobRuns.assertExactly(MetricsJobRuns.points(influx.query("backpressure", query)), expected);
             }
         }
@@ -149,10 +177,11 @@ class MetricsJobBackpressureIT {
         Properties props = new Properties();
         props.put("bootstrap.servers", bootstrap);
         props.put("isolation.level", "read_committed");
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor("telemetry.late").stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,7 +25,8 @@ class MetricsJobConfigTest {
     /** Compose's flink-jobs service gives each job InfluxDB's write-only login this way. */
     @Test
     void shouldTakeItsInfluxLoginFromMetricsPrefixedVariables() {
-        MetricsJobConfig config = MetricsJobConfig.load(new Properties(),
+        MetricsJobConfig config = MetricsJobConfig.load(
+                new Properties(),
                 Map.of("METRICS_INFLUX_USERNAME", "twinstream", "METRICS_INFLUX_PASSWORD", "w-s3cret"));
         assertThat(config.influx().username()).isEqualTo("twinstream");
         assertThat(config.influx().password()).isEqualTo("w-s3cret");
@@ -35,14 +35,26 @@ class MetricsJobConfigTest {
 
     @Test
     void shouldPassKafkaClientSettingsAndNeverPrintASecret() {
-        String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"m\" password=\"k-secret\";";
-        MetricsJobConfig config = MetricsJobConfig.load(file("kafka.client.security.protocol", "SASL_SSL",
-                        "kafka.client.ssl.truststore.password", "ts-secret", "influx.username", "u", "influx.password", "i-secret"),
+        String jaas =
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"m\" password=\"k-secret\";";
+        MetricsJobConfig config = MetricsJobConfig.load(
+                file(
+                        "kafka.client.security.protocol",
+                        "SASL_SSL",
+                        "kafka.client.ssl.truststore.password",
+                        "ts-secret",
+                        "influx.username",
+                        "u",
+                        "influx.password",
+                        "i-secret"),
                 Map.of("KAFKA_SASL_JAAS_CONFIG", jaas));
 
-        assertThat(config.kafkaClient().asProperties()).containsEntry("security.protocol", "SASL_SSL")
-                .containsEntry("sasl.jaas.config", jaas).containsEntry("ssl.truststore.password", "ts-secret");
-        assertThat(config.toString()).doesNotContain("k-secret", "ts-secret", "i-secret")
+        assertThat(config.kafkaClient().asProperties())
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.jaas.config", jaas)
+                .containsEntry("ssl.truststore.password", "ts-secret");
+        assertThat(config.toString())
+                .doesNotContain("k-secret", "ts-secret", "i-secret")
                 .contains("sasl.jaas.config=(hidden)", "security.protocol=SASL_SSL");
         assertThatThrownBy(() -> MetricsJobConfig.load(file("kafka.client.bootstrap.servers", "x:9092"), Map.of()))
                 .hasMessageContaining("set kafka.bootstrap, not kafka.client.bootstrap.servers");
@@ -67,16 +79,32 @@ class MetricsJobConfigTest {
         assertThat(config.dedupMemory()).isEqualTo(Duration.ofHours(1));
         assertThat(config.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.checkpointDir())
-                .isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "twinstream-checkpoints").toUri().toString());
+                .isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "twinstream-checkpoints")
+                        .toUri()
+                        .toString());
     }
 
     @Test
     void shouldTakeTheEnvironmentOverTheFile() {
         MetricsJobConfig config = MetricsJobConfig.load(
-                file("kafka.bootstrap", "file:9092", "influx.url", "http://file:8086", "metrics.allowed-lateness", "30s",
-                        "checkpoint.dir", "file:///from/file"),
-                Map.of("KAFKA_BOOTSTRAP", "env:9092", "INFLUX_URL", "http://env:8086",
-                        "METRICS_METRICS_ALLOWED_LATENESS", "2m", "METRICS_CHECKPOINT_DIR", "s3://bucket/checkpoints"));
+                file(
+                        "kafka.bootstrap",
+                        "file:9092",
+                        "influx.url",
+                        "http://file:8086",
+                        "metrics.allowed-lateness",
+                        "30s",
+                        "checkpoint.dir",
+                        "file:///from/file"),
+                Map.of(
+                        "KAFKA_BOOTSTRAP",
+                        "env:9092",
+                        "INFLUX_URL",
+                        "http://env:8086",
+                        "METRICS_METRICS_ALLOWED_LATENESS",
+                        "2m",
+                        "METRICS_CHECKPOINT_DIR",
+                        "s3://bucket/checkpoints"));
 
         assertThat(config.kafkaBootstrap()).isEqualTo("env:9092");
         assertThat(config.influx().url()).isEqualTo("http://env:8086");
@@ -85,18 +113,22 @@ class MetricsJobConfigTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "metrics.out-of-orderness | 5 seconds | metrics.out-of-orderness must be a duration",
-        "metrics.dedup-memory     | 0s        | metrics.dedup-memory must be above zero",
-        "influx.url               | influx:8086 | influx url must look like http://host:8086",
-        "checkpoint.interval      | 1ms       | checkpoint.interval must be at least 10ms",
-        "checkpoint.dir           | /no/scheme | checkpoint.dir must be a URI with a scheme",
-        "influx.batch-size        | many      | influx.batch-size must be a whole number",
-        "influx.linger            | -1s       | influx.linger must be a duration",
-        "kafka.bootstrap          | ' '       | kafka.bootstrap is empty",
-        "kafka.bootstrp           | x:9092    | unknown configuration keys [kafka.bootstrp]",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "metrics.out-of-orderness | 5 seconds | metrics.out-of-orderness must be a duration",
+                "metrics.dedup-memory     | 0s        | metrics.dedup-memory must be above zero",
+                "influx.url               | influx:8086 | influx url must look like http://host:8086",
+                "checkpoint.interval      | 1ms       | checkpoint.interval must be at least 10ms",
+                "checkpoint.dir           | /no/scheme | checkpoint.dir must be a URI with a scheme",
+                "influx.batch-size        | many      | influx.batch-size must be a whole number",
+                "influx.linger            | -1s       | influx.linger must be a duration",
+                "kafka.bootstrap          | ' '       | kafka.bootstrap is empty",
+                "kafka.bootstrp           | x:9092    | unknown configuration keys [kafka.bootstrp]",
+            })
     void shouldRefuseABadValueNamingItsKey(String key, String value, String message) {
-        assertThatThrownBy(() -> MetricsJobConfig.load(file(key, value), Map.of())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+        assertThatThrownBy(() -> MetricsJobConfig.load(file(key, value), Map.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(message);
     }
 }

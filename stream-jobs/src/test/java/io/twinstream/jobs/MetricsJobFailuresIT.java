@@ -4,6 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.twinstream.infra.stack.local.InfluxdProcess;
+import io.twinstream.infra.stack.local.KafkaProcess;
+import io.twinstream.infra.stack.local.LocalOptions;
+import io.twinstream.jobs.config.JobKafkaAdmin;
+import io.twinstream.jobs.config.KafkaClientProperties;
+import io.twinstream.jobs.serde.ReadingTypes;
+import io.twinstream.model.Reading;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,14 +22,6 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-
-import io.twinstream.infra.stack.local.InfluxdProcess;
-import io.twinstream.infra.stack.local.KafkaProcess;
-import io.twinstream.infra.stack.local.LocalOptions;
-import io.twinstream.jobs.config.JobKafkaAdmin;
-import io.twinstream.jobs.config.KafkaClientProperties;
-import io.twinstream.jobs.serde.ReadingTypes;
-import io.twinstream.model.Reading;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -39,12 +38,15 @@ class MetricsJobFailuresIT {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     /** Set by the test: the next reading through {@link FailOnce} fails the job, once. */
     private static final AtomicBoolean FAIL_NEXT = new AtomicBoolean();
     /** Set by the test: the first reading of this device through {@link FailOnce} fails the job, once. */
     private static final AtomicReference<String> FAIL_ON_DEVICE = new AtomicReference<>();
+
     private static final AtomicInteger FAILURES = new AtomicInteger();
 
     /** Throws once when asked to: a task failure in the middle of the stream. */
@@ -54,7 +56,8 @@ class MetricsJobFailuresIT {
         @Override
         public Reading map(Reading reading) {
             String failOn = FAIL_ON_DEVICE.get();
-            boolean failHere = failOn != null && failOn.equals(reading.deviceId()) && FAIL_ON_DEVICE.compareAndSet(failOn, null);
+            boolean failHere =
+                    failOn != null && failOn.equals(reading.deviceId()) && FAIL_ON_DEVICE.compareAndSet(failOn, null);
             if (FAIL_NEXT.compareAndSet(true, false) || failHere) {
                 FAILURES.incrementAndGet();
                 throw new IllegalStateException("injected failure (MetricsJobFailuresIT)");
@@ -77,8 +80,16 @@ class MetricsJobFailuresIT {
                 String device = String.format("f-%03d", d);
                 long ts = t0.plusSeconds(second).toEpochMilli();
                 double value = (d * 11 + second * 5) % 100 + 0.25;
-                readings.add(new Reading("factory", "it-plant", "cnc", device, ts, second + 1, ts,
-                        new String[] {"spindle_temp"}, new double[] {value}));
+                readings.add(new Reading(
+                        "factory",
+                        "it-plant",
+                        "cnc",
+                        device,
+                        ts,
+                        second + 1,
+                        ts,
+                        new String[] {"spindle_temp"},
+                        new double[] {value}));
                 MetricsJobRuns.expectValue(expected, "device_id=" + device + "|" + (ts - ts % 10_000), value, 4);
             }
         }
@@ -87,14 +98,27 @@ class MetricsJobFailuresIT {
 
     private Reading reading(String device, int second, int seq, double value) {
         long ts = t0.plusSeconds(second).toEpochMilli();
-        return new Reading("factory", "it-plant", "cnc", device, ts, seq, ts, new String[] {"spindle_temp"}, new double[] {value});
+        return new Reading(
+                "factory", "it-plant", "cnc", device, ts, seq, ts, new String[] {"spindle_temp"}, new double[] {value});
     }
 
     private JobClient start(KafkaProcess kafka, InfluxdProcess influx, String group) throws Exception {
-        return MetricsJobRuns.start(kafka, influx, tmp.resolve("checkpoints-" + group),
-                Map.of("influx.database", "failures", "kafka.group-id", group,
-                        "checkpoint.interval", "1s", "influx.retry-for", "90s"),
-                readings -> readings.map(new FailOnce(), ReadingTypes.READING).name("fail once").uid("fail-once"));
+        return MetricsJobRuns.start(
+                kafka,
+                influx,
+                tmp.resolve("checkpoints-" + group),
+                Map.of(
+                        "influx.database",
+                        "failures",
+                        "kafka.group-id",
+                        group,
+                        "checkpoint.interval",
+                        "1s",
+                        "influx.retry-for",
+                        "90s"),
+                readings -> readings.map(new FailOnce(), ReadingTypes.READING)
+                        .name("fail once")
+                        .uid("fail-once"));
     }
 
     private static void startWithTopicsAndDatabase(KafkaProcess kafka, InfluxdProcess influx) {
@@ -110,29 +134,38 @@ class MetricsJobFailuresIT {
             + "WHERE \"window\" = '10s' GROUP BY device_id";
 
     private void awaitExactly(InfluxdProcess influx) throws InterruptedException {
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2))
-                .until(() -> MetricsJobRuns.points(influx.query("failures", QUERY)).keySet().containsAll(expected.keySet()));
+        await().atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofSeconds(2))
+                .until(() -> MetricsJobRuns.points(influx.query("failures", QUERY))
+                        .keySet()
+                        .containsAll(expected.keySet()));
         Thread.sleep(3000);
         MetricsJobRuns.assertExactly(MetricsJobRuns.points(influx.query("failures", QUERY)), expected);
     }
 
     @Test
     void shouldRecoverFromAFailureMidStreamAndWriteWhatAFailureFreeRunWrites() throws Exception {
-        try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()));
-             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local()))) {
+        try (KafkaProcess kafka =
+                        new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()));
+                InfluxdProcess influx =
+                        new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local()))) {
             startWithTopicsAndDatabase(kafka, influx);
             FAILURES.set(0);
             produce(kafka.bootstrapServers(), 0, 60);
             JobClient job = start(kafka, influx, "failures-task");
             try {
-                await().atMost(Duration.ofMinutes(2)).until(() -> !MetricsJobRuns.points(influx.query("failures", QUERY)).isEmpty());
+                await().atMost(Duration.ofMinutes(2))
+                        .until(() -> !MetricsJobRuns.points(influx.query("failures", QUERY))
+                                .isEmpty());
                 Thread.sleep(2500); // checkpoints have completed since
 
                 FAIL_NEXT.set(true);
                 produce(kafka.bootstrapServers(), 60, 120);
 
                 awaitExactly(influx);
-                assertThat(FAILURES.get()).as("the job failed once and recovered").isEqualTo(1);
+                assertThat(FAILURES.get())
+                        .as("the job failed once and recovered")
+                        .isEqualTo(1);
             } finally {
                 job.cancel().get();
             }
@@ -146,27 +179,34 @@ class MetricsJobFailuresIT {
      */
     @Test
     void shouldKeepAReadingTooLateForItsWindowOutOfItAfterARestore() throws Exception {
-        try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()));
-             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local()))) {
+        try (KafkaProcess kafka =
+                        new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()));
+                InfluxdProcess influx =
+                        new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local()))) {
             startWithTopicsAndDatabase(kafka, influx);
             FAILURES.set(0);
             produce(kafka.bootstrapServers(), 0, 120);
             JobClient job = start(kafka, influx, "failures-late");
             try {
-                await().atMost(Duration.ofMinutes(2)).until(() -> MetricsJobRuns.points(influx.query("failures", QUERY))
-                        .containsKey("device_id=f-001|" + t0.plusSeconds(100).toEpochMilli()));
+                await().atMost(Duration.ofMinutes(2))
+                        .until(() -> MetricsJobRuns.points(influx.query("failures", QUERY))
+                                .containsKey(
+                                        "device_id=f-001|" + t0.plusSeconds(100).toEpochMilli()));
                 Thread.sleep(2500); // checkpoints have completed since, with the watermark far past second 5
 
                 // A reading for f-001's first window, two minutes late (far beyond the allowed lateness),
                 // and one that fails the job as it passes: the restore replays the late one.
                 FAIL_ON_DEVICE.set("f-trigger");
                 Reading trigger = reading("f-trigger", 125, 1, 50.0);
-                MetricsJobRuns.expectValue(expected, "device_id=f-trigger|" + (trigger.ts() - trigger.ts() % 10_000), 50.0, 4);
-                MetricsJobRuns.produceWithRedeliveries(kafka.bootstrapServers(),
-                        List.of(reading("f-001", 5, 10_000, 1000.0), trigger));
+                MetricsJobRuns.expectValue(
+                        expected, "device_id=f-trigger|" + (trigger.ts() - trigger.ts() % 10_000), 50.0, 4);
+                MetricsJobRuns.produceWithRedeliveries(
+                        kafka.bootstrapServers(), List.of(reading("f-001", 5, 10_000, 1000.0), trigger));
 
                 awaitExactly(influx);
-                assertThat(FAILURES.get()).as("the job failed once and recovered").isEqualTo(1);
+                assertThat(FAILURES.get())
+                        .as("the job failed once and recovered")
+                        .isEqualTo(1);
             } finally {
                 job.cancel().get();
             }
@@ -175,8 +215,10 @@ class MetricsJobFailuresIT {
 
     @Test
     void shouldRefuseToStartWithoutTheReadingsTopicNamingIt() throws Exception {
-        try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()));
-             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local()))) {
+        try (KafkaProcess kafka =
+                        new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()));
+                InfluxdProcess influx =
+                        new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local()))) {
             kafka.start();
             influx.start();
             kafka.createTopic("telemetry.late", 1);
@@ -194,7 +236,8 @@ class MetricsJobFailuresIT {
      */
     @Test
     void shouldTakeATopicThatTurnsUpAMomentAfterTheCheckBegins() throws Exception {
-        try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()))) {
+        try (KafkaProcess kafka =
+                new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()))) {
             kafka.start();
             Thread creator = new Thread(() -> {
                 try {
@@ -205,20 +248,25 @@ class MetricsJobFailuresIT {
                 }
             });
             creator.start();
-            JobKafkaAdmin.requireTopics(kafka.bootstrapServers(), KafkaClientProperties.NONE, List.of("telemetry.readings"));
+            JobKafkaAdmin.requireTopics(
+                    kafka.bootstrapServers(), KafkaClientProperties.NONE, List.of("telemetry.readings"));
             creator.join();
         }
     }
 
     @Test
     void shouldLoseNoPointWhileInfluxDbIsStoppedFor30Seconds() throws Exception {
-        try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()));
-             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local()))) {
+        try (KafkaProcess kafka =
+                        new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local()));
+                InfluxdProcess influx =
+                        new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local()))) {
             startWithTopicsAndDatabase(kafka, influx);
             produce(kafka.bootstrapServers(), 0, 60);
             JobClient job = start(kafka, influx, "failures-influx");
             try {
-                await().atMost(Duration.ofMinutes(2)).until(() -> !MetricsJobRuns.points(influx.query("failures", QUERY)).isEmpty());
+                await().atMost(Duration.ofMinutes(2))
+                        .until(() -> !MetricsJobRuns.points(influx.query("failures", QUERY))
+                                .isEmpty());
 
                 influx.stop();
                 produce(kafka.bootstrapServers(), 60, 120);

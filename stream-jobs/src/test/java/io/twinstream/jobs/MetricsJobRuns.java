@@ -2,6 +2,10 @@ package io.twinstream.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.twinstream.infra.stack.local.InfluxdProcess;
+import io.twinstream.infra.stack.local.KafkaProcess;
+import io.twinstream.model.Reading;
+import io.twinstream.model.ReadingCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,11 +19,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import io.twinstream.infra.stack.local.InfluxdProcess;
-import io.twinstream.infra.stack.local.KafkaProcess;
-import io.twinstream.model.Reading;
-import io.twinstream.model.ReadingCodec;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -30,8 +29,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /** What the metrics job's integration tests share: starting the job, reading InfluxDB's answers. */
 final class MetricsJobRuns {
 
-    private MetricsJobRuns() {
-    }
+    private MetricsJobRuns() {}
 
     /**
      * Starts {@code kafka} and {@code influx} with the metrics job's topics: {@code telemetry.readings}
@@ -50,11 +48,16 @@ final class MetricsJobRuns {
      * {@code influx}, idle after 1 s, checkpoints under {@code checkpoints}, with {@code settings} on
      * top (database, group, checkpoint interval …).
      */
-    static JobClient start(KafkaProcess kafka, InfluxdProcess influx, Path checkpoints,
-                           Map<String, String> settings,
-                           UnaryOperator<DataStream<Reading>> beforeTopology) throws Exception {
+    static JobClient start(
+            KafkaProcess kafka,
+            InfluxdProcess influx,
+            Path checkpoints,
+            Map<String, String> settings,
+            UnaryOperator<DataStream<Reading>> beforeTopology)
+            throws Exception {
         MetricsJobConfig config = MetricsJobConfig.load(settings(kafka, influx, checkpoints, settings), Map.of());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(MetricsJob.flinkConfiguration(config));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(MetricsJob.flinkConfiguration(config));
         env.setParallelism(2);
         MetricsJob.addTo(env, config, beforeTopology);
         return env.executeAsync("metrics job test");
@@ -64,8 +67,8 @@ final class MetricsJobRuns {
      * The metrics job's settings against {@code kafka} and {@code influx}: idle after 1 s,
      * checkpoints under {@code checkpoints}, {@code settings} on top.
      */
-    static Properties settings(KafkaProcess kafka, InfluxdProcess influx, Path checkpoints,
-                               Map<String, String> settings) {
+    static Properties settings(
+            KafkaProcess kafka, InfluxdProcess influx, Path checkpoints, Map<String, String> settings) {
         Properties p = new Properties();
         p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
         p.setProperty("influx.url", influx.url());
@@ -90,11 +93,12 @@ final class MetricsJobRuns {
         Properties props = new Properties();
         props.put("bootstrap.servers", bootstrap);
         props.put("linger.ms", 20);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             int i = 0;
             for (Reading r : readings) {
-                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>("telemetry.readings",
-                        r.deviceId().getBytes(StandardCharsets.UTF_8), ReadingCodec.encode(r));
+                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(
+                        "telemetry.readings", r.deviceId().getBytes(StandardCharsets.UTF_8), ReadingCodec.encode(r));
                 producer.send(record);
                 if (++i % 10 == 0) {
                     producer.send(record); // a redelivery: must not be counted twice
@@ -133,20 +137,24 @@ final class MetricsJobRuns {
      */
     static Map<String, double[]> points(String json) {
         Map<String, double[]> out = new TreeMap<>();
-        Matcher series = Pattern.compile("\"tags\":\\{([^}]*)\\},\"columns\":\\[[^\\]]*\\],\"values\":\\[(.*?)\\]\\]").matcher(json);
+        Matcher series = Pattern.compile("\"tags\":\\{([^}]*)\\},\"columns\":\\[[^\\]]*\\],\"values\":\\[(.*?)\\]\\]")
+                .matcher(json);
         while (series.find()) {
             TreeMap<String, String> tags = new TreeMap<>();
             Matcher tag = Pattern.compile("\"([^\"]+)\":\"([^\"]*)\"").matcher(series.group(1));
             while (tag.find()) {
                 tags.put(tag.group(1), tag.group(2));
             }
-            String prefix = tags.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
+            String prefix = tags.entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue())
+                    .collect(Collectors.joining(","));
             Matcher row = Pattern.compile("\\[?(\\d+),([^\\[\\]]+)").matcher(series.group(2));
             while (row.find()) {
                 String[] fields = row.group(2).split(",");
                 double[] values = new double[fields.length];
                 for (int i = 0; i < fields.length; i++) {
-                    values[i] = fields[i].equals("null") ? Double.NaN : Double.parseDouble(fields[i]); // a missing field
+                    values[i] =
+                            fields[i].equals("null") ? Double.NaN : Double.parseDouble(fields[i]); // a missing field
                 }
                 out.put(prefix + "|" + row.group(1), values);
             }

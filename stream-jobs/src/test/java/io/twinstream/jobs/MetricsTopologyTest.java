@@ -2,11 +2,6 @@ package io.twinstream.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-
 import io.twinstream.jobs.metrics.Aggregate;
 import io.twinstream.jobs.metrics.DeviceWindow;
 import io.twinstream.jobs.metrics.MetricSample;
@@ -14,6 +9,10 @@ import io.twinstream.jobs.metrics.SiteWindow;
 import io.twinstream.jobs.metrics.WindowSize;
 import io.twinstream.jobs.serde.ReadingTypes;
 import io.twinstream.model.Reading;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
@@ -33,7 +32,9 @@ class MetricsTopologyTest {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(1)
+            .build());
 
     private static final Instant T0 = Instant.parse("2026-01-05T08:00:00Z");
 
@@ -42,7 +43,8 @@ class MetricsTopologyTest {
         return new Reading("city", "north", "noise", device, ts, seq, ts + 50, new String[] {"db"}, new double[] {db});
     }
 
-    private static MetricsTopology.Outputs build(StreamExecutionEnvironment env, List<Reading> readings, Duration lateness) {
+    private static MetricsTopology.Outputs build(
+            StreamExecutionEnvironment env, List<Reading> readings, Duration lateness) {
         env.setParallelism(1);
         DataStream<Reading> in = env.fromData(readings, ReadingTypes.READING)
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<Reading>forGenerator(context -> new EveryEvent())
@@ -64,8 +66,7 @@ class MetricsTopologyTest {
         }
 
         @Override
-        public void onPeriodicEmit(WatermarkOutput output) {
-        }
+        public void onPeriodicEmit(WatermarkOutput output) {}
     }
 
     /** pipeline.generic-types=false, as in the job: a Kryo fallback fails the test. */
@@ -93,31 +94,37 @@ class MetricsTopologyTest {
 
     /** n-1: 10 @1s, 20 @3s, 20 @3s again (same seq: a redelivery), 30 @2s (out of order), 5 @12s; n-2: 50 @4s. */
     private static final List<Reading> STREAM = List.of(
-            reading("n-1", 1, 1, 10), reading("n-1", 3, 2, 20), reading("n-2", 4, 1, 50), reading("n-1", 3, 2, 20),
-            reading("n-1", 2, 3, 30), reading("n-1", 12, 4, 5));
+            reading("n-1", 1, 1, 10),
+            reading("n-1", 3, 2, 20),
+            reading("n-2", 4, 1, 50),
+            reading("n-1", 3, 2, 20),
+            reading("n-1", 2, 3, 30),
+            reading("n-1", 12, 4, 5));
 
     @Test
     void shouldComputeExactDeviceWindowsDespiteDuplicatesAndDisorder() throws Exception {
-        List<DeviceWindow> windows = collect(build(env(), STREAM,
-                Duration.ofSeconds(60)).deviceWindows());
+        List<DeviceWindow> windows =
+                collect(build(env(), STREAM, Duration.ofSeconds(60)).deviceWindows());
 
-        assertThat(windows).containsExactlyInAnyOrder(
-                device("n-1", WindowSize.TEN_SECONDS, 0, new Aggregate(3, 60, 10, 30)),
-                device("n-1", WindowSize.TEN_SECONDS, 10, new Aggregate(1, 5, 5, 5)),
-                device("n-2", WindowSize.TEN_SECONDS, 0, new Aggregate(1, 50, 50, 50)),
-                device("n-1", WindowSize.ONE_MINUTE, 0, new Aggregate(4, 65, 5, 30)),
-                device("n-2", WindowSize.ONE_MINUTE, 0, new Aggregate(1, 50, 50, 50)));
+        assertThat(windows)
+                .containsExactlyInAnyOrder(
+                        device("n-1", WindowSize.TEN_SECONDS, 0, new Aggregate(3, 60, 10, 30)),
+                        device("n-1", WindowSize.TEN_SECONDS, 10, new Aggregate(1, 5, 5, 5)),
+                        device("n-2", WindowSize.TEN_SECONDS, 0, new Aggregate(1, 50, 50, 50)),
+                        device("n-1", WindowSize.ONE_MINUTE, 0, new Aggregate(4, 65, 5, 30)),
+                        device("n-2", WindowSize.ONE_MINUTE, 0, new Aggregate(1, 50, 50, 50)));
     }
 
     @Test
     void shouldRollSitesUpFromTheirDevices() throws Exception {
-        List<SiteWindow> windows = collect(build(env(), STREAM,
-                Duration.ofSeconds(60)).siteWindows());
+        List<SiteWindow> windows =
+                collect(build(env(), STREAM, Duration.ofSeconds(60)).siteWindows());
 
-        assertThat(windows).containsExactlyInAnyOrder(
-                site(WindowSize.TEN_SECONDS, 0, new Aggregate(4, 110, 10, 50), 2),
-                site(WindowSize.TEN_SECONDS, 10, new Aggregate(1, 5, 5, 5), 1),
-                site(WindowSize.ONE_MINUTE, 0, new Aggregate(5, 115, 5, 50), 2));
+        assertThat(windows)
+                .containsExactlyInAnyOrder(
+                        site(WindowSize.TEN_SECONDS, 0, new Aggregate(4, 110, 10, 50), 2),
+                        site(WindowSize.TEN_SECONDS, 10, new Aggregate(1, 5, 5, 5), 1),
+                        site(WindowSize.ONE_MINUTE, 0, new Aggregate(5, 115, 5, 50), 2));
     }
 
     /**
@@ -132,11 +139,13 @@ class MetricsTopologyTest {
         MetricsTopology.Outputs outputs = build(env(), stream, Duration.ofSeconds(30));
         List<MetricSample> late = collect(outputs.late());
 
-        assertThat(late).extracting(MetricSample::deviceId, MetricSample::value).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("n-3", 99.0));
-        List<DeviceWindow> windows = collect(build(env(), stream,
-                Duration.ofSeconds(30)).deviceWindows());
-        assertThat(windows).contains(device("n-3", WindowSize.ONE_MINUTE, 0, new Aggregate(1, 99, 99, 99)))
+        assertThat(late)
+                .extracting(MetricSample::deviceId, MetricSample::value)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("n-3", 99.0));
+        List<DeviceWindow> windows =
+                collect(build(env(), stream, Duration.ofSeconds(30)).deviceWindows());
+        assertThat(windows)
+                .contains(device("n-3", WindowSize.ONE_MINUTE, 0, new Aggregate(1, 99, 99, 99)))
                 .doesNotContain(device("n-3", WindowSize.TEN_SECONDS, 0, new Aggregate(1, 99, 99, 99)));
     }
 }

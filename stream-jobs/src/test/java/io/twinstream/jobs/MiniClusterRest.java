@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 
@@ -13,12 +12,12 @@ final class MiniClusterRest {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private MiniClusterRest() {
-    }
+    private MiniClusterRest() {}
 
     /** @param client the cluster's client configuration ({@code MiniClusterExtension.getClientConfiguration()}) */
     static String get(Configuration client, String path) throws Exception {
         URI uri = URI.create("http://" + client.get(RestOptions.ADDRESS) + ":" + client.get(RestOptions.PORT) + path);
-        return HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 }

@@ -2,12 +2,11 @@ package io.twinstream.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.twinstream.jobs.deadletter.RejectedRecord;
+import io.twinstream.model.Reading;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import io.twinstream.jobs.deadletter.RejectedRecord;
-import io.twinstream.model.Reading;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
@@ -43,26 +42,27 @@ class ReadingsSourceWatermarksTest {
         }
 
         @Override
-        public void markActive() {
-        }
+        public void markActive() {}
     }
 
     private static WatermarkGenerator<Either<Reading, RejectedRecord>> generator() {
-        return ReadingsSource.watermarks(Duration.ofSeconds(5)).createWatermarkGenerator(new WatermarkGeneratorSupplier.Context() {
-            @Override
-            public MetricGroup getMetricGroup() {
-                return new UnregisteredMetricsGroup();
-            }
+        return ReadingsSource.watermarks(Duration.ofSeconds(5))
+                .createWatermarkGenerator(new WatermarkGeneratorSupplier.Context() {
+                    @Override
+                    public MetricGroup getMetricGroup() {
+                        return new UnregisteredMetricsGroup();
+                    }
 
-            @Override
-            public RelativeClock getInputActivityClock() {
-                return SystemClock.getInstance();
-            }
-        });
+                    @Override
+                    public RelativeClock getInputActivityClock() {
+                        return SystemClock.getInstance();
+                    }
+                });
     }
 
     private static Either<Reading, RejectedRecord> reading(long ts) {
-        return Either.Left(new Reading("city", "north", "noise", "noise-1", ts, 1, ts, new String[] {"db"}, new double[] {1}));
+        return Either.Left(
+                new Reading("city", "north", "noise", "noise-1", ts, 1, ts, new String[] {"db"}, new double[] {1}));
     }
 
     @Test

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +18,10 @@ class StreamJobsMainTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(Map<String, String> environment, String... args) throws Exception {
-        return StreamJobsMain.run(args, environment, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return StreamJobsMain.run(
+                args,
+                environment,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -37,12 +39,15 @@ class StreamJobsMainTest {
 
     @Test
     void shouldRefuseToStartTheAlertsJobWithABadRulesFileNamingRuleAndField(@TempDir Path tmp) throws Exception {
-        Path rules = Files.writeString(tmp.resolve("rules.yaml"), String.join("\n",
-                "rules:",
-                "  - name: hot",
-                "    match: { metric: spindle_temp }",
-                "    above: 80",
-                "    clearBelow: 90"));
+        Path rules = Files.writeString(
+                tmp.resolve("rules.yaml"),
+                String.join(
+                        "\n",
+                        "rules:",
+                        "  - name: hot",
+                        "    match: { metric: spindle_temp }",
+                        "    above: 80",
+                        "    clearBelow: 90"));
 
         assertThat(run(Map.of("ALERTS_RULES_FILE", rules.toString()), "alerts")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("rules.file").contains("rule hot: clearBelow (90.0)");
@@ -50,25 +55,32 @@ class StreamJobsMainTest {
 
     @Test
     void shouldCheckARulesFileWithoutKafka(@TempDir Path tmp) throws Exception {
-        Path good = Files.writeString(tmp.resolve("good.yaml"),
+        Path good = Files.writeString(
+                tmp.resolve("good.yaml"),
                 "rules:\n  - { name: hot, match: { metric: spindle_temp }, above: 80, for: 20s, clearBelow: 70 }\n");
-        Path bad = Files.writeString(tmp.resolve("bad.yaml"),
+        Path bad = Files.writeString(
+                tmp.resolve("bad.yaml"),
                 "rules:\n  - { name: hot, match: { metric: spindle_temp }, above: 80, for: 20 seconds }\n");
 
         assertThat(run(Map.of(), "rules", "--check", good.toString())).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("1 rules [hot], valid");
         assertThat(run(Map.of(), "rules", bad.toString())).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("rules refused").contains("rule hot").contains("for");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("rules refused")
+                .contains("rule hot")
+                .contains("for");
         assertThat(run(Map.of(), "rules")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("rules needs exactly one rules file");
     }
 
     @Test
     void shouldNameABadSetting() throws Exception {
-        assertThat(run(Map.of("METRICS_METRICS_ALLOWED_LATENESS", "a minute"), "metrics")).isEqualTo(2);
+        assertThat(run(Map.of("METRICS_METRICS_ALLOWED_LATENESS", "a minute"), "metrics"))
+                .isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("metrics.allowed-lateness must be a duration");
 
-        assertThat(run(Map.of(), "metrics", "--config", "/nonexistent.properties")).isEqualTo(2);
+        assertThat(run(Map.of(), "metrics", "--config", "/nonexistent.properties"))
+                .isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("no configuration file /nonexistent.properties");
     }
 }

@@ -1,5 +1,6 @@
 package io.twinstream.ingest.config;
 
+import io.twinstream.ingest.parse.PayloadLimits;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -12,8 +13,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
-
-import io.twinstream.ingest.parse.PayloadLimits;
 
 /**
  * The bridge's configuration: a properties file, then environment variables, then the defaults
@@ -74,13 +73,28 @@ import io.twinstream.ingest.parse.PayloadLimits;
  * @param metricsPort        {@code metrics.port}: Prometheus /metrics on 127.0.0.1; 0 = a free port, -1 = off; default 9464
  * @param statusInterval     {@code status.interval}: the one-line status log, default 10s
  */
-public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassword, String clientId, int connections,
-                           String shareGroup, String topicFilter, int receiveMaximum, int maximumPacketSize,
-                           Duration sessionExpiry, boolean leaveGroupOnShutdown, String mqttTrustStore, String mqttTrustStorePassword,
-                           String kafkaBootstrap, String readingsTopic, String deadLetterTopic,
-                           Map<String, String> kafkaProperties, PayloadLimits payloadLimits, int maxDevices,
-                           int metricsPort,
-                           Duration statusInterval) {
+public record IngestConfig(
+        String mqttUrl,
+        String mqttUsername,
+        String mqttPassword,
+        String clientId,
+        int connections,
+        String shareGroup,
+        String topicFilter,
+        int receiveMaximum,
+        int maximumPacketSize,
+        Duration sessionExpiry,
+        boolean leaveGroupOnShutdown,
+        String mqttTrustStore,
+        String mqttTrustStorePassword,
+        String kafkaBootstrap,
+        String readingsTopic,
+        String deadLetterTopic,
+        Map<String, String> kafkaProperties,
+        PayloadLimits payloadLimits,
+        int maxDevices,
+        int metricsPort,
+        Duration statusInterval) {
 
     /** Room for a packet's topic and properties above its payload. */
     static final int PACKET_OVERHEAD_BYTES = 64 * 1024;
@@ -91,25 +105,44 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
     /** MQTT's own bound: 268,435,455 bytes. */
     static final int MQTT_MAXIMUM_PACKET_SIZE = 268_435_455;
 
-    private static final Set<String> KEYS = Set.of("mqtt.url", "mqtt.username", "mqtt.password", "mqtt.client-id",
-            "mqtt.connections", "mqtt.share-group", "mqtt.topic-filter", "mqtt.receive-maximum", "mqtt.maximum-packet-size",
+    private static final Set<String> KEYS = Set.of(
+            "mqtt.url",
+            "mqtt.username",
+            "mqtt.password",
+            "mqtt.client-id",
+            "mqtt.connections",
+            "mqtt.share-group",
+            "mqtt.topic-filter",
+            "mqtt.receive-maximum",
+            "mqtt.maximum-packet-size",
             "mqtt.session-expiry",
-            "mqtt.on-shutdown", "mqtt.tls.truststore", "mqtt.tls.truststore-password",
-            "kafka.bootstrap", "kafka.readings-topic", "kafka.deadletter-topic", "ingest.max-payload-bytes",
-            "ingest.max-clock-distance", "ingest.max-future", "ingest.max-metrics", "ingest.max-abs-value", "ingest.max-devices",
+            "mqtt.on-shutdown",
+            "mqtt.tls.truststore",
+            "mqtt.tls.truststore-password",
+            "kafka.bootstrap",
+            "kafka.readings-topic",
+            "kafka.deadletter-topic",
+            "ingest.max-payload-bytes",
+            "ingest.max-clock-distance",
+            "ingest.max-future",
+            "ingest.max-metrics",
+            "ingest.max-abs-value",
+            "ingest.max-devices",
             "metrics.port",
             "status.interval");
 
     public IngestConfig {
         kafkaProperties = Map.copyOf(kafkaProperties);
         if (!mqttUrl.matches("(tcp|ssl)://[^/]+")) {
-            throw new IllegalArgumentException("mqtt.url must look like tcp://host:1883 or ssl://host:8883, was '" + mqttUrl + "'");
+            throw new IllegalArgumentException(
+                    "mqtt.url must look like tcp://host:1883 or ssl://host:8883, was '" + mqttUrl + "'");
         }
         if ((mqttUsername == null) != (mqttPassword == null)) {
             throw new IllegalArgumentException("mqtt.username and mqtt.password go together");
         }
         if (!clientId.matches("[A-Za-z0-9_.-]{1,60}")) {
-            throw new IllegalArgumentException("mqtt.client-id must be 1-60 letters, digits, '_', '.', '-', was '" + clientId + "'");
+            throw new IllegalArgumentException(
+                    "mqtt.client-id must be 1-60 letters, digits, '_', '.', '-', was '" + clientId + "'");
         }
         range("mqtt.connections", connections, 1, 64);
         range("mqtt.receive-maximum", receiveMaximum, 1, 65_535);
@@ -120,13 +153,16 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
                     + " dropped by the broker, and at most " + MQTT_MAXIMUM_PACKET_SIZE + "; was " + maximumPacketSize);
         }
         if (!shareGroup.matches("[A-Za-z0-9_-]+")) {
-            throw new IllegalArgumentException("mqtt.share-group must be letters, digits, '_', '-', was '" + shareGroup + "'");
+            throw new IllegalArgumentException(
+                    "mqtt.share-group must be letters, digits, '_', '-', was '" + shareGroup + "'");
         }
         if (topicFilter.isBlank() || topicFilter.startsWith("$share/")) {
-            throw new IllegalArgumentException("mqtt.topic-filter must be a plain filter such as telemetry/#, was '" + topicFilter + "'");
+            throw new IllegalArgumentException(
+                    "mqtt.topic-filter must be a plain filter such as telemetry/#, was '" + topicFilter + "'");
         }
         if (mqttTrustStore != null && !mqttUrl.startsWith("ssl://")) {
-            throw new IllegalArgumentException("mqtt.tls.truststore is set but mqtt.url is not ssl://, was '" + mqttUrl + "'");
+            throw new IllegalArgumentException(
+                    "mqtt.tls.truststore is set but mqtt.url is not ssl://, was '" + mqttUrl + "'");
         }
         if (mqttTrustStore != null && !Files.isReadable(Path.of(mqttTrustStore))) {
             throw new IllegalArgumentException("mqtt.tls.truststore " + mqttTrustStore + " is not a readable file");
@@ -142,10 +178,14 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
     @Override
     public String toString() {
         Map<String, String> kafka = new java.util.TreeMap<>();
-        kafkaProperties.forEach((key, value) -> kafka.put(key,
-                key.equals("sasl.jaas.config") || key.contains("password") || key.contains("secret") ? "(hidden)" : value));
+        kafkaProperties.forEach((key, value) -> kafka.put(
+                key,
+                key.equals("sasl.jaas.config") || key.contains("password") || key.contains("secret")
+                        ? "(hidden)"
+                        : value));
         return "IngestConfig[mqttUrl=" + mqttUrl + ", mqttUsername=" + mqttUsername + ", mqttPassword="
-                + (mqttPassword == null ? "none" : "(hidden)") + ", clientId=" + clientId + ", connections=" + connections
+                + (mqttPassword == null ? "none" : "(hidden)") + ", clientId=" + clientId + ", connections="
+                + connections
                 + ", shareGroup=" + shareGroup + ", topicFilter=" + topicFilter + ", receiveMaximum=" + receiveMaximum
                 + ", maximumPacketSize=" + maximumPacketSize + ", sessionExpiry=" + sessionExpiry
                 + ", leaveGroupOnShutdown=" + leaveGroupOnShutdown + ", mqttTrustStore=" + mqttTrustStore
@@ -184,8 +224,8 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
             }
         }
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown configuration keys " + unknown + "; known: " + new TreeSet<>(KEYS)
-                    + " and kafka.producer.*");
+            throw new IllegalArgumentException("unknown configuration keys " + unknown + "; known: "
+                    + new TreeSet<>(KEYS) + " and kafka.producer.*");
         }
         // Environment: MQTT_URL, KAFKA_BOOTSTRAP ... and INGEST_<KEY> for any key (INGEST_MQTT_CONNECTIONS=4).
         env(environment, "MQTT_URL", "mqtt.url", values);
@@ -197,7 +237,11 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
             kafka.put("sasl.jaas.config", jaas);
         }
         for (String key : KEYS) {
-            env(environment, "INGEST_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), key, values);
+            env(
+                    environment,
+                    "INGEST_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'),
+                    key,
+                    values);
         }
         return new IngestConfig(
                 values.getOrDefault("mqtt.url", "tcp://127.0.0.1:1883"),
@@ -209,9 +253,13 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
                 values.getOrDefault("mqtt.topic-filter", "telemetry/#"),
                 integer(values, "mqtt.receive-maximum", 1000),
                 // unset: room for the payload limit however it was raised
-                integer(values, "mqtt.maximum-packet-size", Math.max(DEFAULT_MAXIMUM_PACKET_SIZE,
-                        integer(values, "ingest.max-payload-bytes", PayloadLimits.DEFAULT_MAX_PAYLOAD_BYTES)
-                                + PACKET_OVERHEAD_BYTES)),
+                integer(
+                        values,
+                        "mqtt.maximum-packet-size",
+                        Math.max(
+                                DEFAULT_MAXIMUM_PACKET_SIZE,
+                                integer(values, "ingest.max-payload-bytes", PayloadLimits.DEFAULT_MAX_PAYLOAD_BYTES)
+                                        + PACKET_OVERHEAD_BYTES)),
                 duration(values, "mqtt.session-expiry", Duration.ofHours(1)),
                 onShutdown(values.getOrDefault("mqtt.on-shutdown", "leave-group")),
                 values.get("mqtt.tls.truststore"),
@@ -247,8 +295,9 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
         return switch (text.strip()) {
             case "leave-group" -> true;
             case "keep-subscription" -> false;
-            default -> throw new IllegalArgumentException(
-                    "mqtt.on-shutdown must be leave-group or keep-subscription, was '" + text + "'");
+            default ->
+                throw new IllegalArgumentException(
+                        "mqtt.on-shutdown must be leave-group or keep-subscription, was '" + text + "'");
         };
     }
 
@@ -261,8 +310,8 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
     }
 
     /** The value under {@code key} read by {@code parse}, else the default; a bad one names the key. */
-    private static <T> T parsed(Map<String, String> values, String key, T defaultValue, Function<String, T> parse,
-                                String expected) {
+    private static <T> T parsed(
+            Map<String, String> values, String key, T defaultValue, Function<String, T> parse, String expected) {
         String text = values.get(key);
         if (text == null) {
             return defaultValue;
@@ -279,9 +328,11 @@ public record IngestConfig(String mqttUrl, String mqttUsername, String mqttPassw
         if (text == null) {
             return defaultValue;
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(text.strip());
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(text.strip());
         if (!m.matches()) {
-            throw new IllegalArgumentException(key + " must be a duration like 500ms, 10s, 5m, 1h or 366d, was '" + text + "'");
+            throw new IllegalArgumentException(
+                    key + " must be a duration like 500ms, 10s, 5m, 1h or 366d, was '" + text + "'");
         }
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {

@@ -1,5 +1,10 @@
 package io.twinstream.ingest.kafka;
 
+import io.twinstream.ingest.config.IngestConfig;
+import io.twinstream.ingest.parse.PayloadRejectedException;
+import io.twinstream.model.DeadLetterHeaders;
+import io.twinstream.model.Reading;
+import io.twinstream.model.ReadingCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -7,12 +12,6 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-
-import io.twinstream.ingest.config.IngestConfig;
-import io.twinstream.ingest.parse.PayloadRejectedException;
-import io.twinstream.model.DeadLetterHeaders;
-import io.twinstream.model.Reading;
-import io.twinstream.model.ReadingCodec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -60,8 +59,12 @@ public final class KafkaWriter implements AutoCloseable {
         AtomicInteger remaining = new AtomicInteger(readings.size());
         AtomicReference<Exception> failure = new AtomicReference<>();
         for (Reading reading : readings) {
-            producer.send(new ProducerRecord<>(readingsTopic, reading.deviceId().getBytes(StandardCharsets.UTF_8),
-                    ReadingCodec.encode(reading)), (metadata, exception) -> {
+            producer.send(
+                    new ProducerRecord<>(
+                            readingsTopic,
+                            reading.deviceId().getBytes(StandardCharsets.UTF_8),
+                            ReadingCodec.encode(reading)),
+                    (metadata, exception) -> {
                         if (exception != null) {
                             failure.compareAndSet(null, exception);
                         }
@@ -78,16 +81,26 @@ public final class KafkaWriter implements AutoCloseable {
      *
      * @param keepBytes {@link #DEAD_LETTER_MAX_BYTES}, or 0 where Kafka refused even that
      */
-    public void writeDeadLetter(String mqttTopic, byte[] payload, int keepBytes, PayloadRejectedException reason,
-                                long receivedAt, Consumer<Exception> done) {
+    public void writeDeadLetter(
+            String mqttTopic,
+            byte[] payload,
+            int keepBytes,
+            PayloadRejectedException reason,
+            long receivedAt,
+            Consumer<Exception> done) {
         byte[] kept = payload.length > keepBytes ? Arrays.copyOf(payload, keepBytes) : payload;
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(deadLetterTopic,
-                mqttTopic.getBytes(StandardCharsets.UTF_8), kept);
+        ProducerRecord<byte[], byte[]> record =
+                new ProducerRecord<>(deadLetterTopic, mqttTopic.getBytes(StandardCharsets.UTF_8), kept);
         record.headers().add(new RecordHeader(HEADER_SOURCE_TOPIC, mqttTopic.getBytes(StandardCharsets.UTF_8)));
-        record.headers().add(new RecordHeader(HEADER_REASON, reason.reason().code().getBytes(StandardCharsets.UTF_8)));
+        record.headers()
+                .add(new RecordHeader(HEADER_REASON, reason.reason().code().getBytes(StandardCharsets.UTF_8)));
         record.headers().add(new RecordHeader(HEADER_DETAIL, reason.getMessage().getBytes(StandardCharsets.UTF_8)));
-        record.headers().add(new RecordHeader(HEADER_RECEIVED_AT, Long.toString(receivedAt).getBytes(StandardCharsets.UTF_8)));
-        record.headers().add(new RecordHeader(HEADER_PAYLOAD_BYTES, Integer.toString(payload.length).getBytes(StandardCharsets.UTF_8)));
+        record.headers()
+                .add(new RecordHeader(
+                        HEADER_RECEIVED_AT, Long.toString(receivedAt).getBytes(StandardCharsets.UTF_8)));
+        record.headers()
+                .add(new RecordHeader(
+                        HEADER_PAYLOAD_BYTES, Integer.toString(payload.length).getBytes(StandardCharsets.UTF_8)));
         producer.send(record, (metadata, exception) -> done.accept(exception));
     }
 

@@ -1,5 +1,6 @@
 package io.twinstream.ingest.metrics;
 
+import io.twinstream.ingest.parse.RejectReason;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -8,8 +9,6 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-
-import io.twinstream.ingest.parse.RejectReason;
 
 /** The bridge's counters, rendered in Prometheus text format; thread-safe. */
 public final class IngestMetrics {
@@ -23,6 +22,7 @@ public final class IngestMetrics {
     public final LongAdder reconnects = new LongAdder();
     /** Distinct devices let through so far ({@code ingest.max-devices} bounds them). */
     public final AtomicLong devicesSeen = new AtomicLong();
+
     private final Map<RejectReason, LongAdder> deadLettered = new EnumMap<>(RejectReason.class);
     private final LongAdder sendCount = new LongAdder();
     private final LongAdder sendMicros = new LongAdder();
@@ -52,12 +52,19 @@ public final class IngestMetrics {
     public String prometheus() {
         StringBuilder out = new StringBuilder(2048);
         counter(out, "ingest_messages_received_total", "MQTT messages received", received.sum());
-        counter(out, "ingest_messages_acknowledged_total", "MQTT messages acknowledged after Kafka had them", acknowledged.sum());
+        counter(
+                out,
+                "ingest_messages_acknowledged_total",
+                "MQTT messages acknowledged after Kafka had them",
+                acknowledged.sum());
         counter(out, "ingest_readings_written_total", "readings written to the readings topic", readingsWritten.sum());
         out.append("# HELP ingest_deadlettered_total messages written to the dead-letter topic, by reason\n")
                 .append("# TYPE ingest_deadlettered_total counter\n");
-        deadLettered.forEach((reason, count) -> out.append("ingest_deadlettered_total{reason=\"").append(reason.code())
-                .append("\"} ").append(count.sum()).append('\n'));
+        deadLettered.forEach((reason, count) -> out.append("ingest_deadlettered_total{reason=\"")
+                .append(reason.code())
+                .append("\"} ")
+                .append(count.sum())
+                .append('\n'));
         counter(out, "ingest_kafka_retries_total", "Kafka writes tried again after a failure", kafkaRetries.sum());
         counter(out, "ingest_mqtt_reconnects_total", "MQTT reconnects", reconnects.sum());
         gauge(out, "ingest_in_flight_messages", "MQTT messages received, not yet acknowledged", inFlight.get());
@@ -65,10 +72,18 @@ public final class IngestMetrics {
         gauge(out, "ingest_devices_seen", "distinct devices let through since the bridge started", devicesSeen.get());
         out.append("# HELP ingest_kafka_send_seconds time from send to Kafka acknowledgement per MQTT message\n")
                 .append("# TYPE ingest_kafka_send_seconds summary\n")
-                .append("ingest_kafka_send_seconds_count ").append(sendCount.sum()).append('\n')
-                .append("ingest_kafka_send_seconds_sum ").append(sendMicros.sum() / 1e6).append('\n');
+                .append("ingest_kafka_send_seconds_count ")
+                .append(sendCount.sum())
+                .append('\n')
+                .append("ingest_kafka_send_seconds_sum ")
+                .append(sendMicros.sum() / 1e6)
+                .append('\n');
         gauge(out, "ingest_kafka_send_seconds_max", "longest Kafka acknowledgement so far", sendMaxMicros.get() / 1e6);
-        gauge(out, "jvm_heap_used_bytes", "Java heap in use", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        gauge(
+                out,
+                "jvm_heap_used_bytes",
+                "Java heap in use",
+                ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
         long rss = residentBytes();
         if (rss >= 0) {
             gauge(out, "process_resident_memory_bytes", "resident set size of the bridge process", rss);
@@ -96,12 +111,32 @@ public final class IngestMetrics {
     }
 
     private static void counter(StringBuilder out, String name, String help, long value) {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
-                .append("# TYPE ").append(name).append(" counter\n").append(name).append(' ').append(value).append('\n');
+        out.append("# HELP ")
+                .append(name)
+                .append(' ')
+                .append(help)
+                .append('\n')
+                .append("# TYPE ")
+                .append(name)
+                .append(" counter\n")
+                .append(name)
+                .append(' ')
+                .append(value)
+                .append('\n');
     }
 
     private static void gauge(StringBuilder out, String name, String help, double value) {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
-                .append("# TYPE ").append(name).append(" gauge\n").append(name).append(' ').append(value).append('\n');
+        out.append("# HELP ")
+                .append(name)
+                .append(' ')
+                .append(help)
+                .append('\n')
+                .append("# TYPE ")
+                .append(name)
+                .append(" gauge\n")
+                .append(name)
+                .append(' ')
+                .append(value)
+                .append('\n');
     }
 }

@@ -1,12 +1,11 @@
 package io.twinstream.ingest.metrics;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-
-import com.sun.net.httpserver.HttpServer;
 
 /** {@code GET /metrics} in Prometheus text format, on loopback, from the JDK's HTTP server. */
 public final class MetricsServer implements AutoCloseable {

@@ -1,23 +1,21 @@
 package io.twinstream.ingest.mqtt;
 
+import io.twinstream.ingest.config.IngestConfig;
+import io.twinstream.ingest.metrics.IngestMetrics;
 import java.io.File;
 import java.io.IOException;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-
 import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
-
-import io.twinstream.ingest.config.IngestConfig;
-import io.twinstream.ingest.metrics.IngestMetrics;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -44,7 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class BridgeConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(BridgeConnection.class);
-    private static final long MIN_BACKOFF_MS = 100; // the first attempt comes quickly: a restarted broker has forgotten the shared subscription
+    private static final long MIN_BACKOFF_MS =
+            100; // the first attempt comes quickly: a restarted broker has forgotten the shared subscription
     private static final long MAX_BACKOFF_MS = 30_000;
 
     private final IngestConfig config;
@@ -53,6 +52,7 @@ public final class BridgeConnection {
     private final MessageHandler onMessage;
     /** The Paho client of the current connection: a new one for every connection, see {@link #reconnect()}. */
     private MqttAsyncClient client;
+
     private final IngestMetrics metrics;
     private final ScheduledExecutorService scheduler;
     private final Object lock = new Object();
@@ -69,8 +69,13 @@ public final class BridgeConnection {
     /**
      * @param onMessage called on Paho's callback thread: it must hand the message off, never block
      */
-    public BridgeConnection(IngestConfig config, int index, IngestMetrics metrics, ScheduledExecutorService scheduler,
-                            MessageHandler onMessage) throws MqttException {
+    public BridgeConnection(
+            IngestConfig config,
+            int index,
+            IngestMetrics metrics,
+            ScheduledExecutorService scheduler,
+            MessageHandler onMessage)
+            throws MqttException {
         this.config = config;
         this.clientId = config.clientId() + "-" + index;
         this.metrics = metrics;
@@ -84,7 +89,8 @@ public final class BridgeConnection {
         options.setKeepAliveInterval(30);
         options.setConnectionTimeout(10);
         options.setAutomaticReconnect(false);
-        options.setSocketFactory(config.mqttUrl().startsWith("ssl://") ? tlsSocketFactory(config) : new NoDelaySocketFactory());
+        options.setSocketFactory(
+                config.mqttUrl().startsWith("ssl://") ? tlsSocketFactory(config) : new NoDelaySocketFactory());
         if (config.mqttUsername() != null) {
             options.setUserName(config.mqttUsername());
             options.setPassword(config.mqttPassword().getBytes(StandardCharsets.UTF_8));
@@ -94,14 +100,16 @@ public final class BridgeConnection {
 
     /** A Paho client for one connection; its messages are acknowledged through it and no other. */
     private MqttAsyncClient newClient() throws MqttException {
-        MqttAsyncClient fresh = new MqttAsyncClient(config.mqttUrl(), clientId, new MemoryPersistence(),
-                new TimerPingSender(scheduler), null);
+        MqttAsyncClient fresh = new MqttAsyncClient(
+                config.mqttUrl(), clientId, new MemoryPersistence(), new TimerPingSender(scheduler), null);
         fresh.setManualAcks(true);
         fresh.setCallback(new MqttCallback() {
             @Override
             public void disconnected(MqttDisconnectResponse response) {
-                onConnectionLost(response.getReasonString() != null ? response.getReasonString()
-                        : String.valueOf(response.getException()));
+                onConnectionLost(
+                        response.getReasonString() != null
+                                ? response.getReasonString()
+                                : String.valueOf(response.getException()));
             }
 
             @Override
@@ -115,16 +123,13 @@ public final class BridgeConnection {
             }
 
             @Override
-            public void deliveryComplete(IMqttToken token) {
-            }
+            public void deliveryComplete(IMqttToken token) {}
 
             @Override
-            public void connectComplete(boolean reconnect, String serverURI) {
-            }
+            public void connectComplete(boolean reconnect, String serverURI) {}
 
             @Override
-            public void authPacketArrived(int reasonCode, MqttProperties properties) {
-            }
+            public void authPacketArrived(int reasonCode, MqttProperties properties) {}
         });
         return fresh;
     }
@@ -335,7 +340,9 @@ public final class BridgeConnection {
             return SSLSocketFactory.getDefault();
         }
         try {
-            char[] password = config.mqttTrustStorePassword() == null ? null : config.mqttTrustStorePassword().toCharArray();
+            char[] password = config.mqttTrustStorePassword() == null
+                    ? null
+                    : config.mqttTrustStorePassword().toCharArray();
             KeyStore trusted = KeyStore.getInstance(new File(config.mqttTrustStore()), password);
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(trusted);
@@ -343,8 +350,10 @@ public final class BridgeConnection {
             tls.init(null, trust.getTrustManagers(), null);
             return tls.getSocketFactory();
         } catch (IOException | GeneralSecurityException e) {
-            throw new MqttException(MqttClientException.REASON_CODE_SSL_CONFIG_ERROR, new IllegalArgumentException(
-                    "mqtt.tls.truststore " + config.mqttTrustStore() + ": " + e.getMessage(), e));
+            throw new MqttException(
+                    MqttClientException.REASON_CODE_SSL_CONFIG_ERROR,
+                    new IllegalArgumentException(
+                            "mqtt.tls.truststore " + config.mqttTrustStore() + ": " + e.getMessage(), e));
         }
     }
 
@@ -363,7 +372,8 @@ public final class BridgeConnection {
         }
 
         @Override
-        public Socket createSocket(String host, int port, java.net.InetAddress local, int localPort) throws IOException {
+        public Socket createSocket(String host, int port, java.net.InetAddress local, int localPort)
+                throws IOException {
             throw new UnsupportedOperationException("Paho creates unconnected sockets");
         }
 

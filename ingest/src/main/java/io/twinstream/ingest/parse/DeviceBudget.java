@@ -1,10 +1,9 @@
 package io.twinstream.ingest.parse;
 
+import io.twinstream.model.Reading;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
-import io.twinstream.model.Reading;
 
 /**
  * How many distinct devices the bridge lets through ({@code ingest.max-devices}): each device id
@@ -45,8 +44,10 @@ public final class DeviceBudget {
                 }
                 fresh.add(device);
                 if (seen.size() + fresh.size() > max) {
-                    throw new PayloadRejectedException(RejectReason.OVER_DEVICE_BUDGET, "device '" + device
-                            + "' would be one more than the " + max + " this bridge lets through (ingest.max-devices)");
+                    throw new PayloadRejectedException(
+                            RejectReason.OVER_DEVICE_BUDGET,
+                            "device '" + device + "' would be one more than the " + max
+                                    + " this bridge lets through (ingest.max-devices)");
                 }
             }
         }

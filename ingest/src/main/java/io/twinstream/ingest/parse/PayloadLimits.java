@@ -18,8 +18,8 @@ import java.time.Duration;
  *                         sums of 10^308-sized values overflow to infinity, which InfluxDB drops and
  *                         JSON cannot carry
  */
-public record PayloadLimits(int maxPayloadBytes, Duration maxClockDistance, Duration maxFuture, int maxMetrics,
-                            double maxAbsValue) {
+public record PayloadLimits(
+        int maxPayloadBytes, Duration maxClockDistance, Duration maxFuture, int maxMetrics, double maxAbsValue) {
 
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
     public static final Duration DEFAULT_MAX_CLOCK_DISTANCE = Duration.ofDays(366);
@@ -28,13 +28,17 @@ public record PayloadLimits(int maxPayloadBytes, Duration maxClockDistance, Dura
     /** Far beyond any sensor (a watt-hour counter would need 10^8 years), far below overflow. */
     public static final double DEFAULT_MAX_ABS_VALUE = 1e15;
 
-    public static final PayloadLimits DEFAULTS = new PayloadLimits(DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_CLOCK_DISTANCE,
-            DEFAULT_MAX_FUTURE, DEFAULT_MAX_METRICS, DEFAULT_MAX_ABS_VALUE);
+    public static final PayloadLimits DEFAULTS = new PayloadLimits(
+            DEFAULT_MAX_PAYLOAD_BYTES,
+            DEFAULT_MAX_CLOCK_DISTANCE,
+            DEFAULT_MAX_FUTURE,
+            DEFAULT_MAX_METRICS,
+            DEFAULT_MAX_ABS_VALUE);
 
     public PayloadLimits {
         if (maxPayloadBytes < 16 || maxPayloadBytes > 64 * 1024 * 1024) {
-            throw new IllegalArgumentException("ingest.max-payload-bytes must be between 16 and " + 64 * 1024 * 1024
-                    + ", was " + maxPayloadBytes);
+            throw new IllegalArgumentException(
+                    "ingest.max-payload-bytes must be between 16 and " + 64 * 1024 * 1024 + ", was " + maxPayloadBytes);
         }
         if (maxFuture.isNegative() || maxFuture.compareTo(maxClockDistance) > 0) {
             throw new IllegalArgumentException("ingest.max-future (" + maxFuture + ") must be between 0 and"
@@ -44,7 +48,8 @@ public record PayloadLimits(int maxPayloadBytes, Duration maxClockDistance, Dura
             throw new IllegalArgumentException("ingest.max-metrics must be between 1 and 1000, was " + maxMetrics);
         }
         if (!(maxAbsValue > 0) || Double.isInfinite(maxAbsValue) || maxAbsValue > 1e300) {
-            throw new IllegalArgumentException("ingest.max-abs-value must be above 0 and at most 1e300, was " + maxAbsValue);
+            throw new IllegalArgumentException(
+                    "ingest.max-abs-value must be above 0 and at most 1e300, was " + maxAbsValue);
         }
     }
 }

@@ -1,5 +1,13 @@
 package io.twinstream.ingest.parse;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.twinstream.model.Reading;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,15 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.twinstream.model.Reading;
 
 /**
  * Turns one MQTT message into readings, or says exactly why it cannot. Accepted formats
@@ -43,8 +42,8 @@ public final class PayloadParser {
 
     private static final Set<String> READING_FIELDS = Set.of("ts", "seq", "metrics");
     private static final Set<String> BATCH_FIELDS = Set.of("deviceId", "deviceType", "ts", "seq", "metrics");
-    private static final Set<String> SENML_FIELDS = Set.of("bn", "bt", "bu", "bv", "bver", "n", "u", "v", "vs", "vb",
-            "vd", "s", "t", "ut");
+    private static final Set<String> SENML_FIELDS =
+            Set.of("bn", "bt", "bu", "bv", "bver", "n", "u", "v", "vs", "vb", "vd", "s", "t", "ut");
     private static final Set<String> DRAFT_FIELDS = Set.of("bn", "bt", "bu", "ver", "e");
 
     private final ObjectMapper json = JsonMapper.builder()
@@ -60,6 +59,7 @@ public final class PayloadParser {
     private final PayloadLimits limits;
     /** The clock bounds in milliseconds, read for every reading. */
     private final long maxClockDistanceMillis;
+
     private final long maxFutureMillis;
     private final StreamingReadingParser fastPath;
 
@@ -82,8 +82,8 @@ public final class PayloadParser {
             throw new PayloadRejectedException(RejectReason.EMPTY, "empty payload");
         }
         if (payload.length > limits.maxPayloadBytes()) {
-            throw new PayloadRejectedException(RejectReason.TOO_LARGE, payload.length + " bytes, more than "
-                    + limits.maxPayloadBytes());
+            throw new PayloadRejectedException(
+                    RejectReason.TOO_LARGE, payload.length + " bytes, more than " + limits.maxPayloadBytes());
         }
         List<Reading> wellFormed = fastPath.tryParse(payload, address, receivedAt);
         return wellFormed != null ? wellFormed : parseTree(topic, address, payload, receivedAt);
@@ -109,11 +109,15 @@ public final class PayloadParser {
         List<Reading> readings = new ArrayList<>();
         if (root.isObject() && root.has("metrics")) {
             requireDeviceTopic(address, topic);
-            readings.add(jsonReading(root, address, address.deviceType(), address.deviceId(), READING_FIELDS, receivedAt));
+            readings.add(
+                    jsonReading(root, address, address.deviceType(), address.deviceId(), READING_FIELDS, receivedAt));
         } else if (root.isObject() && root.has("e")) {
             requireDeviceTopic(address, topic);
             readings.addAll(senmlDraft(root, address, receivedAt));
-        } else if (root.isArray() && root.size() > 0 && root.get(0).isObject() && root.get(0).has("metrics")) {
+        } else if (root.isArray()
+                && root.size() > 0
+                && root.get(0).isObject()
+                && root.get(0).has("metrics")) {
             for (int i = 0; i < root.size(); i++) {
                 readings.add(batchReading(root.get(i), i, address, receivedAt));
             }
@@ -121,7 +125,8 @@ public final class PayloadParser {
             requireDeviceTopic(address, topic);
             readings.addAll(senml(root, address, receivedAt));
         } else {
-            throw new PayloadRejectedException(RejectReason.MISSING_FIELD,
+            throw new PayloadRejectedException(
+                    RejectReason.MISSING_FIELD,
                     "not a reading: expected an object with \"metrics\" or \"e\", or a non-empty array");
         }
         return readings;
@@ -134,33 +139,49 @@ public final class PayloadParser {
         }
         JsonNode id = node.get("deviceId");
         if (id == null) {
-            throw new PayloadRejectedException(RejectReason.MISSING_FIELD, "batch element " + index + " has no deviceId");
+            throw new PayloadRejectedException(
+                    RejectReason.MISSING_FIELD, "batch element " + index + " has no deviceId");
         }
         if (!id.isTextual()) {
-            throw new PayloadRejectedException(RejectReason.WRONG_TYPE, "batch element " + index + ": deviceId is not a string");
+            throw new PayloadRejectedException(
+                    RejectReason.WRONG_TYPE, "batch element " + index + ": deviceId is not a string");
         }
         JsonNode type = node.get("deviceType");
         if (type != null && !type.isTextual()) {
-            throw new PayloadRejectedException(RejectReason.WRONG_TYPE, "batch element " + index + ": deviceType is not a string");
+            throw new PayloadRejectedException(
+                    RejectReason.WRONG_TYPE, "batch element " + index + ": deviceType is not a string");
         }
         // Only a gateway speaks for other devices: the broker lets a device publish on its own topic
         // only, and a batch there naming another device would get round that.
         if (!address.isGateway() && !id.asText().equals(address.deviceId())) {
-            throw new PayloadRejectedException(RejectReason.DEVICE_MISMATCH, "batch element " + index + " names device '"
-                    + printable(id.asText()) + "', not the topic's '" + address.deviceId()
-                    + "': only a gateway's topic (telemetry/{domain}/{site}/gateway/{id}) carries other devices' readings");
+            throw new PayloadRejectedException(
+                    RejectReason.DEVICE_MISMATCH,
+                    "batch element " + index + " names device '"
+                            + printable(id.asText()) + "', not the topic's '" + address.deviceId()
+                            + "': only a gateway's topic (telemetry/{domain}/{site}/gateway/{id}) carries other devices' readings");
         }
         String deviceType = type != null ? type.asText() : address.deviceType();
         try {
-            return jsonReading(node, address, safeId(deviceType, "deviceType"), safeId(id.asText(), "deviceId"),
-                    BATCH_FIELDS, receivedAt);
+            return jsonReading(
+                    node,
+                    address,
+                    safeId(deviceType, "deviceType"),
+                    safeId(id.asText(), "deviceId"),
+                    BATCH_FIELDS,
+                    receivedAt);
         } catch (PayloadRejectedException e) {
             throw new PayloadRejectedException(e.reason(), "batch element " + index + ": " + e.getMessage());
         }
     }
 
-    private Reading jsonReading(JsonNode node, TopicAddress address, String deviceType, String deviceId, Set<String> allowed,
-                                long receivedAt) throws PayloadRejectedException {
+    private Reading jsonReading(
+            JsonNode node,
+            TopicAddress address,
+            String deviceType,
+            String deviceId,
+            Set<String> allowed,
+            long receivedAt)
+            throws PayloadRejectedException {
         rejectUnknownFields(node, allowed);
         long ts = wholeNumber(node, "ts");
         checkTimestamp(ts, receivedAt);
@@ -186,8 +207,11 @@ public final class PayloadParser {
             Map.Entry<String, JsonNode> field = fields.next();
             names[i] = safeMetric(field.getKey());
             if (!field.getValue().isNumber()) {
-                throw new PayloadRejectedException(RejectReason.NOT_A_NUMBER, "metric '" + field.getKey() + "' is "
-                        + field.getValue().getNodeType().toString().toLowerCase(java.util.Locale.ROOT) + ", not a number");
+                throw new PayloadRejectedException(
+                        RejectReason.NOT_A_NUMBER,
+                        "metric '" + field.getKey() + "' is "
+                                + field.getValue().getNodeType().toString().toLowerCase(java.util.Locale.ROOT)
+                                + ", not a number");
             }
             values[i] = checkValue(field.getValue().asDouble(), field.getKey());
         }
@@ -216,7 +240,8 @@ public final class PayloadParser {
         return readings(byTime, address, receivedAt);
     }
 
-    private List<Reading> senmlDraft(JsonNode root, TopicAddress address, long receivedAt) throws PayloadRejectedException {
+    private List<Reading> senmlDraft(JsonNode root, TopicAddress address, long receivedAt)
+            throws PayloadRejectedException {
         rejectUnknownFields(root, DRAFT_FIELDS);
         String baseName = root.has("bn") ? text(root, "bn") : "";
         checkBaseName(baseName, address);
@@ -237,8 +262,9 @@ public final class PayloadParser {
         return readings(byTime, address, receivedAt);
     }
 
-    private void addSenmlRecord(JsonNode record, String baseName, double baseTime, Map<Long, Map<String, Double>> byTime,
-                                String where) throws PayloadRejectedException {
+    private void addSenmlRecord(
+            JsonNode record, String baseName, double baseTime, Map<Long, Map<String, Double>> byTime, String where)
+            throws PayloadRejectedException {
         if (!record.has("n")) {
             if (record.has("v")) {
                 throw new PayloadRejectedException(RejectReason.MISSING_FIELD, where + " has a value but no name (n)");
@@ -259,14 +285,16 @@ public final class PayloadParser {
             try {
                 value = Double.parseDouble(v.asText().strip());
             } catch (NumberFormatException e) {
-                throw new PayloadRejectedException(RejectReason.NOT_A_NUMBER, where + ": v '" + v.asText() + "' is not a number");
+                throw new PayloadRejectedException(
+                        RejectReason.NOT_A_NUMBER, where + ": v '" + v.asText() + "' is not a number");
             }
         } else {
             throw new PayloadRejectedException(RejectReason.NOT_A_NUMBER, where + ": v is not a number");
         }
         Map<String, Double> reading = byTime.computeIfAbsent(ts, k -> new LinkedHashMap<>());
         if (reading.put(name, checkValue(value, name)) != null) {
-            throw new PayloadRejectedException(RejectReason.MALFORMED_JSON, where + ": metric '" + name + "' twice at one time");
+            throw new PayloadRejectedException(
+                    RejectReason.MALFORMED_JSON, where + ": metric '" + name + "' twice at one time");
         }
     }
 
@@ -280,9 +308,19 @@ public final class PayloadParser {
             checkTimestamp(entry.getKey(), receivedAt);
             checkMetricCount(entry.getValue().size());
             String[] names = entry.getValue().keySet().toArray(String[]::new);
-            double[] values = entry.getValue().values().stream().mapToDouble(Double::doubleValue).toArray();
-            readings.add(new Reading(address.domain(), address.site(), address.deviceType(), address.deviceId(),
-                    entry.getKey(), Reading.NO_SEQ, receivedAt, names, values));
+            double[] values = entry.getValue().values().stream()
+                    .mapToDouble(Double::doubleValue)
+                    .toArray();
+            readings.add(new Reading(
+                    address.domain(),
+                    address.site(),
+                    address.deviceType(),
+                    address.deviceId(),
+                    entry.getKey(),
+                    Reading.NO_SEQ,
+                    receivedAt,
+                    names,
+                    values));
         }
         return readings;
     }
@@ -297,15 +335,17 @@ public final class PayloadParser {
             name = name.substring(0, name.length() - 1);
         }
         if (!name.equals(address.deviceId())) {
-            throw new PayloadRejectedException(RejectReason.DEVICE_MISMATCH, "base name '" + baseName
-                    + "' names another device than the topic's '" + address.deviceId() + "'");
+            throw new PayloadRejectedException(
+                    RejectReason.DEVICE_MISMATCH,
+                    "base name '" + baseName + "' names another device than the topic's '" + address.deviceId() + "'");
         }
     }
 
     private static void requireDeviceTopic(TopicAddress address, String topic) throws PayloadRejectedException {
         if (address.isGateway()) {
-            throw new PayloadRejectedException(RejectReason.WRONG_TYPE, "a gateway topic (" + topic
-                    + ") carries batches: a JSON array of readings with deviceId");
+            throw new PayloadRejectedException(
+                    RejectReason.WRONG_TYPE,
+                    "a gateway topic (" + topic + ") carries batches: a JSON array of readings with deviceId");
         }
     }
 
@@ -314,13 +354,17 @@ public final class PayloadParser {
             return;
         }
         if (ts > now) {
-            throw new PayloadRejectedException(RejectReason.TIMESTAMP_IN_FUTURE, "ts " + ts + " (" + instant(ts)
-                    + ") is " + Duration.ofMillis(ts - now) + " ahead of the bridge's clock, more than "
-                    + Duration.ofMillis(maxFutureMillis) + " (ingest.max-future)");
+            throw new PayloadRejectedException(
+                    RejectReason.TIMESTAMP_IN_FUTURE,
+                    "ts " + ts + " (" + instant(ts)
+                            + ") is " + Duration.ofMillis(ts - now) + " ahead of the bridge's clock, more than "
+                            + Duration.ofMillis(maxFutureMillis) + " (ingest.max-future)");
         }
-        throw new PayloadRejectedException(RejectReason.TIMESTAMP_OUT_OF_RANGE, "ts " + ts + " (" + instant(ts)
-                + ") is more than " + Duration.ofMillis(maxClockDistanceMillis) + " (ingest.max-clock-distance)"
-                + " before the bridge's clock");
+        throw new PayloadRejectedException(
+                RejectReason.TIMESTAMP_OUT_OF_RANGE,
+                "ts " + ts + " (" + instant(ts)
+                        + ") is more than " + Duration.ofMillis(maxClockDistanceMillis) + " (ingest.max-clock-distance)"
+                        + " before the bridge's clock");
     }
 
     /**
@@ -356,7 +400,8 @@ public final class PayloadParser {
             throw new PayloadRejectedException(RejectReason.MISSING_FIELD, "no '" + field + "'");
         }
         if (!value.isIntegralNumber() || !value.canConvertToLong()) {
-            throw new PayloadRejectedException(RejectReason.WRONG_TYPE, "'" + field + "' is not a whole number: " + value);
+            throw new PayloadRejectedException(
+                    RejectReason.WRONG_TYPE, "'" + field + "' is not a whole number: " + value);
         }
         return value.asLong();
     }
@@ -379,11 +424,14 @@ public final class PayloadParser {
 
     private double checkValue(double value, String metric) throws PayloadRejectedException {
         if (!Double.isFinite(value)) {
-            throw new PayloadRejectedException(RejectReason.NOT_A_NUMBER, "metric '" + metric + "' is not finite: " + value);
+            throw new PayloadRejectedException(
+                    RejectReason.NOT_A_NUMBER, "metric '" + metric + "' is not finite: " + value);
         }
         if (!withinMagnitude(value)) {
-            throw new PayloadRejectedException(RejectReason.VALUE_OUT_OF_RANGE, "metric '" + metric + "' is " + value
-                    + ", beyond +-" + limits.maxAbsValue() + " (ingest.max-abs-value)");
+            throw new PayloadRejectedException(
+                    RejectReason.VALUE_OUT_OF_RANGE,
+                    "metric '" + metric + "' is " + value + ", beyond +-" + limits.maxAbsValue()
+                            + " (ingest.max-abs-value)");
         }
         return value;
     }
@@ -398,8 +446,9 @@ public final class PayloadParser {
 
     private void checkMetricCount(int count) throws PayloadRejectedException {
         if (count > limits.maxMetrics()) {
-            throw new PayloadRejectedException(RejectReason.TOO_MANY_METRICS, count + " metrics in one reading, more than "
-                    + limits.maxMetrics() + " (ingest.max-metrics)");
+            throw new PayloadRejectedException(
+                    RejectReason.TOO_MANY_METRICS,
+                    count + " metrics in one reading, more than " + limits.maxMetrics() + " (ingest.max-metrics)");
         }
     }
 
@@ -413,16 +462,20 @@ public final class PayloadParser {
 
     static String safeId(String value, String what) throws PayloadRejectedException {
         if (!isSafeId(value)) {
-            throw new PayloadRejectedException(RejectReason.UNSAFE_NAME, what + " '" + printable(value)
-                    + "' may only have letters, digits, '_', '.', ':' and '-' (1-128 characters)");
+            throw new PayloadRejectedException(
+                    RejectReason.UNSAFE_NAME,
+                    what + " '" + printable(value)
+                            + "' may only have letters, digits, '_', '.', ':' and '-' (1-128 characters)");
         }
         return value;
     }
 
     static String safeMetric(String value) throws PayloadRejectedException {
         if (!isSafeMetric(value)) {
-            throw new PayloadRejectedException(RejectReason.UNSAFE_NAME, "metric name '" + printable(value)
-                    + "' may only have letters, digits, '_', '.' and '-' (1-64 characters)");
+            throw new PayloadRejectedException(
+                    RejectReason.UNSAFE_NAME,
+                    "metric name '" + printable(value)
+                            + "' may only have letters, digits, '_', '.' and '-' (1-64 characters)");
         }
         return value;
     }
@@ -457,7 +510,8 @@ public final class PayloadParser {
     }
 
     private static String firstLine(String message) {
-        String line = message == null ? "unreadable" : message.lines().findFirst().orElse(message);
+        String line =
+                message == null ? "unreadable" : message.lines().findFirst().orElse(message);
         return line.length() > 200 ? line.substring(0, 200) + "..." : line;
     }
 }

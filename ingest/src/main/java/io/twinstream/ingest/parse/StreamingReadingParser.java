@@ -1,16 +1,15 @@
 package io.twinstream.ingest.parse;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import io.twinstream.model.Reading;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The fast path of {@link PayloadParser}: reads a JSON reading or a gateway batch token by token,
@@ -38,6 +37,7 @@ final class StreamingReadingParser {
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .build();
+
     private final PayloadParser rules;
     /** {@link #MAX_METRICS}, or the configured limit where that is lower. */
     private final int mostMetrics;
@@ -173,7 +173,8 @@ final class StreamingReadingParser {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken number = p.nextToken();
-            if (count == mostMetrics || (number != JsonToken.VALUE_NUMBER_INT && number != JsonToken.VALUE_NUMBER_FLOAT)) {
+            if (count == mostMetrics
+                    || (number != JsonToken.VALUE_NUMBER_INT && number != JsonToken.VALUE_NUMBER_FLOAT)) {
                 return 0;
             }
             double value = p.getDoubleValue();
@@ -193,8 +194,7 @@ final class StreamingReadingParser {
     }
 
     /** Room for one reading's metrics while it is read. */
-    private record Metrics(String[] names, double[] values) {
-    }
+    private record Metrics(String[] names, double[] values) {}
 
     /** A whole number that fits a long, as the tree path's {@code isIntegralNumber && canConvertToLong}. */
     private static boolean isLong(JsonParser p, JsonToken value) throws IOException {

@@ -1,5 +1,20 @@
 package io.twinstream.ingest.bench;
 
+import io.twinstream.infra.stack.local.FreePorts;
+import io.twinstream.infra.stack.local.GuardedProcess;
+import io.twinstream.infra.stack.local.KafkaProcess;
+import io.twinstream.infra.stack.local.LocalOptions;
+import io.twinstream.infra.stack.local.LocalService;
+import io.twinstream.infra.stack.local.MosquittoProcess;
+import io.twinstream.infra.stack.local.ProcessUsage;
+import io.twinstream.ingest.IngestMain;
+import io.twinstream.ingest.config.IngestConfig;
+import io.twinstream.simulator.publish.MqttCallbackAdapter;
+import io.twinstream.simulator.scenario.ScenarioParser;
+import io.twinstream.simulator.stream.DeviceFleet;
+import io.twinstream.simulator.stream.MessageGenerator;
+import io.twinstream.simulator.stream.SimMessage;
+import io.twinstream.simulator.stream.StreamObserver;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,22 +33,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import io.twinstream.infra.stack.local.FreePorts;
-import io.twinstream.infra.stack.local.GuardedProcess;
-import io.twinstream.infra.stack.local.KafkaProcess;
-import io.twinstream.infra.stack.local.LocalOptions;
-import io.twinstream.infra.stack.local.LocalService;
-import io.twinstream.infra.stack.local.MosquittoProcess;
-import io.twinstream.infra.stack.local.ProcessUsage;
-import io.twinstream.ingest.IngestMain;
-import io.twinstream.ingest.config.IngestConfig;
-import io.twinstream.simulator.publish.MqttCallbackAdapter;
-import io.twinstream.simulator.scenario.ScenarioParser;
-import io.twinstream.simulator.stream.DeviceFleet;
-import io.twinstream.simulator.stream.MessageGenerator;
-import io.twinstream.simulator.stream.SimMessage;
-import io.twinstream.simulator.stream.StreamObserver;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -69,38 +68,44 @@ public final class IngestBenchmark {
     private static final int PUBLISH_IN_FLIGHT = 100;
     /** The null subscriber's connections; the bridge runs with its default ({@code mqtt.connections}). */
     private static final int SUBSCRIBE_CONNECTIONS = 2;
+
     private static final int RECEIVE_MAXIMUM = 1000;
 
-    private IngestBenchmark() {
-    }
+    private IngestBenchmark() {}
 
-    private record Load(String name, List<SimMessage> messages, long readings) {
-    }
+    private record Load(String name, List<SimMessage> messages, long readings) {}
 
     public static void main(String[] args) throws Exception {
-        List<String> parts = args.length == 0 || args[0].equals("all") ? List.of("single", "batch") : Arrays.asList(args);
-        System.out.printf("ingest benchmark: %d cores, Java %s; Mosquitto, Kafka, publisher, subscriber and bridge on this machine%n",
+        List<String> parts =
+                args.length == 0 || args[0].equals("all") ? List.of("single", "batch") : Arrays.asList(args);
+        System.out.printf(
+                "ingest benchmark: %d cores, Java %s; Mosquitto, Kafka, publisher, subscriber and bridge on this machine%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         Path runDir = Files.createTempDirectory("twinstream-bench-ingest");
         LocalOptions local = LocalOptions.defaults().withRunDirParent(runDir);
-        try (MosquittoProcess mqtt = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local));
-             KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local))) {
+        try (MosquittoProcess mqtt =
+                        new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local));
+                KafkaProcess kafka =
+                        new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local))) {
             mqtt.start();
             kafka.start();
             int round = 0;
             for (String part : parts) {
                 Load load = switch (part) {
-                    case "single" -> load("single", "json", 1, 300, 1000);  // 300,000 messages of 1 reading
-                    case "batch" -> load("batch", "batch", 50, 600, 5000);  // 60,000 messages of 50 readings
+                    case "single" -> load("single", "json", 1, 300, 1000); // 300,000 messages of 1 reading
+                    case "batch" -> load("batch", "batch", 50, 600, 5000); // 60,000 messages of 50 readings
                     default -> throw new IllegalArgumentException("unknown part " + part + " (single|batch|all)");
                 };
-                System.out.printf("%n%s: %,d QoS 1 messages, %,d readings%n", load.name, load.messages.size(), load.readings);
+                System.out.printf(
+                        "%n%s: %,d QoS 1 messages, %,d readings%n", load.name, load.messages.size(), load.readings);
                 double nullRate = nullSubscriber(mqtt, load);
                 String topic = "bench" + (++round) + ".readings";
                 kafka.createTopic(topic, 3);
                 kafka.createTopic("bench" + round + ".deadletter", 1);
                 double bridgeRate = bridge(mqtt, kafka, load, topic, runDir);
-                System.out.printf("%s: bridge / null subscriber = %.0f %% (goal >= 90 %%)%n", load.name, 100 * bridgeRate / nullRate);
+                System.out.printf(
+                        "%s: bridge / null subscriber = %.0f %% (goal >= 90 %%)%n",
+                        load.name, 100 * bridgeRate / nullRate);
             }
         } finally {
             LocalService.deleteTree(runDir);
@@ -110,16 +115,27 @@ public final class IngestBenchmark {
 
     /** {@code seconds} simulated seconds of {@code devices} noise sensors reporting every second. */
     private static Load load(String name, String format, int batchSize, int seconds, int devices) {
-        DeviceFleet fleet = new DeviceFleet(ScenarioParser.parse("bench.yaml", String.join("\n",
-                "name: bench-" + name, "seed: 11", "duration: " + seconds + "s", "speed: max",
-                "start: " + java.time.Instant.now().minus(Duration.ofHours(2)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
-                "publish: { qos: 1, connections: gateway, devicesPerGateway: " + Math.max(1, devices / 20)
-                        + ", batchSize: " + batchSize + " }",
-                "sites:",
-                "  - name: bench",
-                "    domain: city",
-                "    devices:",
-                "      noise: { count: " + devices + ", interval: 1s, format: " + format + " }")), 1);
+        DeviceFleet fleet = new DeviceFleet(
+                ScenarioParser.parse(
+                        "bench.yaml",
+                        String.join(
+                                "\n",
+                                "name: bench-" + name,
+                                "seed: 11",
+                                "duration: " + seconds + "s",
+                                "speed: max",
+                                "start: "
+                                        + java.time.Instant.now()
+                                                .minus(Duration.ofHours(2))
+                                                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                                "publish: { qos: 1, connections: gateway, devicesPerGateway: "
+                                        + Math.max(1, devices / 20) + ", batchSize: " + batchSize + " }",
+                                "sites:",
+                                "  - name: bench",
+                                "    domain: city",
+                                "    devices:",
+                                "      noise: { count: " + devices + ", interval: 1s, format: " + format + " }")),
+                1);
         List<SimMessage> messages = new ArrayList<>();
         long readings = 0;
         MessageGenerator generator = new MessageGenerator(fleet, StreamObserver.NONE);
@@ -139,7 +155,8 @@ public final class IngestBenchmark {
         AtomicLong last = new AtomicLong();
         List<MqttAsyncClient> subscribers = new ArrayList<>();
         for (int i = 0; i < SUBSCRIBE_CONNECTIONS; i++) {
-            MqttAsyncClient client = new MqttAsyncClient(mqtt.url(), "null-" + load.name + "-" + i, new MemoryPersistence());
+            MqttAsyncClient client =
+                    new MqttAsyncClient(mqtt.url(), "null-" + load.name + "-" + i, new MemoryPersistence());
             client.setManualAcks(true);
             client.setCallback(MqttCallbackAdapter.onMessage((topic, message) -> {
                 long now = System.nanoTime();
@@ -158,8 +175,11 @@ public final class IngestBenchmark {
             client.subscribe("$share/null/telemetry/#", 1).waitForCompletion(15_000);
             subscribers.add(client);
         }
-        ProcessUsage usage = new ProcessUsage(Map.of("mosquitto", mqtt.pid().orElse(-1),
-                "bench JVM", ProcessHandle.current().pid()));
+        ProcessUsage usage = new ProcessUsage(Map.of(
+                "mosquitto",
+                mqtt.pid().orElse(-1),
+                "bench JVM",
+                ProcessHandle.current().pid()));
         usage.start();
         publish(mqtt, load);
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
@@ -173,7 +193,8 @@ public final class IngestBenchmark {
         }
         double seconds = (last.get() - first.get()) / 1e9;
         double rate = received.sum() / seconds;
-        System.out.printf("  null subscriber: %,d messages in %.1f s: %,.0f msg/s, %,.0f readings/s%n",
+        System.out.printf(
+                "  null subscriber: %,d messages in %.1f s: %,.0f msg/s, %,.0f readings/s%n",
                 received.sum(), seconds, rate, rate * load.readings / load.messages.size());
         usage.print(System.out, "  null subscriber (the bench JVM publishes and subscribes)");
         return rate;
@@ -210,34 +231,49 @@ public final class IngestBenchmark {
         if (extraOptions != null && !extraOptions.isBlank()) {
             command.addAll(Arrays.asList(extraOptions.trim().split("\\s+")));
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), IngestMain.class.getName(),
-                "--config", config.toString()));
-        GuardedProcess bridge = GuardedProcess.start("bench-bridge", command, runDir,
-                runDir.resolve("bench-bridge-" + load.name + ".log"), Map.of());
+        command.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                IngestMain.class.getName(),
+                "--config",
+                config.toString()));
+        GuardedProcess bridge = GuardedProcess.start(
+                "bench-bridge", command, runDir, runDir.resolve("bench-bridge-" + load.name + ".log"), Map.of());
         try {
             HttpClient http = HttpClient.newHttpClient();
             URI metrics = URI.create("http://127.0.0.1:" + metricsPort + "/metrics");
             try {
                 int connections = IngestConfig.load(p, Map.of()).connections();
-                waitFor(() -> value(scrape(http, metrics), "ingest_mqtt_connections_up") >= connections, Duration.ofSeconds(60));
+                waitFor(
+                        () -> value(scrape(http, metrics), "ingest_mqtt_connections_up") >= connections,
+                        Duration.ofSeconds(60));
             } catch (IllegalStateException e) {
                 throw new IllegalStateException("the bridge did not come up; its log:\n" + bridge.logTail(40), e);
             }
 
-            Thread publisher = new Thread(() -> {
-                try {
-                    publish(mqtt, load);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }, "bench-publisher");
+            Thread publisher = new Thread(
+                    () -> {
+                        try {
+                            publish(mqtt, load);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    },
+                    "bench-publisher");
             long firstAt = 0;
             long lastAt = 0;
             long lastCount = 0;
             double heapPeak = 0;
             double rssPeak = 0;
-            ProcessUsage usage = new ProcessUsage(Map.of("bridge", bridge.pid(), "mosquitto", mqtt.pid().orElse(-1),
-                    "kafka", kafka.pid().orElse(-1), "bench JVM", ProcessHandle.current().pid()));
+            ProcessUsage usage = new ProcessUsage(Map.of(
+                    "bridge",
+                    bridge.pid(),
+                    "mosquitto",
+                    mqtt.pid().orElse(-1),
+                    "kafka",
+                    kafka.pid().orElse(-1),
+                    "bench JVM",
+                    ProcessHandle.current().pid()));
             usage.start();
             publisher.start();
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
@@ -264,13 +300,21 @@ public final class IngestBenchmark {
             double seconds = (lastAt - firstAt) / 1e9;
             double rate = lastCount / seconds;
             long inKafka = recordCount(kafka.bootstrapServers(), topic);
-            System.out.printf("  bridge:          %,d messages in %.1f s: %,.0f msg/s, %,.0f readings/s; %,d of %,d readings in Kafka (%s)%n",
-                    lastCount, seconds, rate, rate * load.readings / load.messages.size(), inKafka, load.readings,
+            System.out.printf(
+                    "  bridge:          %,d messages in %.1f s: %,.0f msg/s, %,.0f readings/s; %,d of %,d readings in Kafka (%s)%n",
+                    lastCount,
+                    seconds,
+                    rate,
+                    rate * load.readings / load.messages.size(),
+                    inKafka,
+                    load.readings,
                     inKafka == load.readings ? "zero loss" : "MISMATCH");
-            System.out.printf("  bridge memory:   heap in use peak %.0f MiB, RSS peak %.0f MiB (sampled), VmHWM %s%n",
+            System.out.printf(
+                    "  bridge memory:   heap in use peak %.0f MiB, RSS peak %.0f MiB (sampled), VmHWM %s%n",
                     heapPeak / (1 << 20), rssPeak / (1 << 20), peakRss(bridge.pid()));
             double bridgeCpu = usage.cpuSeconds("bridge");
-            System.out.printf("  bridge CPU:      %.1f s in all: %.1f us per message, %.2f us per reading%n",
+            System.out.printf(
+                    "  bridge CPU:      %.1f s in all: %.1f us per message, %.2f us per reading%n",
                     bridgeCpu, bridgeCpu * 1e6 / load.messages.size(), bridgeCpu * 1e6 / load.readings);
             usage.print(System.out, "  bridge (the bench JVM publishes)");
             return rate;
@@ -285,12 +329,13 @@ public final class IngestBenchmark {
         Semaphore[] inFlight = new Semaphore[PUBLISH_CONNECTIONS];
         int[] capacity = new int[PUBLISH_CONNECTIONS];
         for (int i = 0; i < PUBLISH_CONNECTIONS; i++) {
-            clients[i] = new MqttAsyncClient(mqtt.url(), "bench-pub-" + load.name + "-" + i + "-" + System.nanoTime(),
-                    new MemoryPersistence());
+            clients[i] = new MqttAsyncClient(
+                    mqtt.url(), "bench-pub-" + load.name + "-" + i + "-" + System.nanoTime(), new MemoryPersistence());
             IMqttToken connected = clients[i].connect(new MqttConnectionOptions());
             connected.waitForCompletion(15_000);
             // Paho fails a publish beyond the broker's Receive Maximum (Mosquitto: 20) instead of waiting.
-            Integer brokerMaximum = connected.getResponseProperties() == null ? null
+            Integer brokerMaximum = connected.getResponseProperties() == null
+                    ? null
                     : connected.getResponseProperties().getReceiveMaximum();
             capacity[i] = brokerMaximum == null ? PUBLISH_IN_FLIGHT : Math.min(PUBLISH_IN_FLIGHT, brokerMaximum);
             inFlight[i] = new Semaphore(capacity[i]);
@@ -323,17 +368,25 @@ public final class IngestBenchmark {
     private static long recordCount(String bootstrap, String topic) {
         Properties props = new Properties();
         props.put("bootstrap.servers", bootstrap);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+                    .map(info -> new TopicPartition(info.topic(), info.partition()))
+                    .toList();
+            return consumer.endOffsets(partitions).values().stream()
+                    .mapToLong(Long::longValue)
+                    .sum();
         }
     }
 
     private static String scrape(HttpClient http, URI uri) {
         try {
-            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            return http.send(
+                            HttpRequest.newBuilder(uri)
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
         } catch (IOException e) {
             return "";
         } catch (InterruptedException e) {

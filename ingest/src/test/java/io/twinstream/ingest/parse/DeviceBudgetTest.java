@@ -3,9 +3,8 @@ package io.twinstream.ingest.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.List;
-
 import io.twinstream.model.Reading;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DeviceBudgetTest {
@@ -26,10 +25,14 @@ class DeviceBudgetTest {
         assertThat(budget.seen()).isEqualTo(3);
 
         assertThatThrownBy(() -> budget.admit(readings("n-1", "n-4", "n-5")))
-                .isInstanceOfSatisfying(PayloadRejectedException.class,
+                .isInstanceOfSatisfying(
+                        PayloadRejectedException.class,
                         e -> assertThat(e.reason()).isEqualTo(RejectReason.OVER_DEVICE_BUDGET))
-                .hasMessageContaining("device 'n-4' would be one more than the 3 this bridge lets through (ingest.max-devices)");
-        assertThat(budget.seen()).as("none of a refused message's devices admitted").isEqualTo(3);
+                .hasMessageContaining(
+                        "device 'n-4' would be one more than the 3 this bridge lets through (ingest.max-devices)");
+        assertThat(budget.seen())
+                .as("none of a refused message's devices admitted")
+                .isEqualTo(3);
 
         budget.admit(readings("n-3", "n-1")); // known devices go on
     }

@@ -3,18 +3,17 @@ package io.twinstream.ingest.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.List;
-
 import io.twinstream.model.Reading;
+import io.twinstream.simulator.scenario.Scenario;
 import io.twinstream.simulator.scenario.ScenarioParser;
 import io.twinstream.simulator.stream.DeviceFleet;
 import io.twinstream.simulator.stream.MessageGenerator;
 import io.twinstream.simulator.stream.SimMessage;
 import io.twinstream.simulator.stream.StreamObserver;
-import io.twinstream.simulator.scenario.Scenario;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,7 +29,8 @@ class SimulatorContractTest {
     @ParameterizedTest
     @ValueSource(strings = {"demo.yaml", "factory.yaml"})
     void shouldAcceptEveryReadingAndRejectEveryMalformedPayload(String scenario) throws Exception {
-        DeviceFleet fleet = new DeviceFleet(ScenarioParser.load(scenario).startingNow(), scenario.equals("factory.yaml") ? 0.2 : 1);
+        DeviceFleet fleet =
+                new DeviceFleet(ScenarioParser.load(scenario).startingNow(), scenario.equals("factory.yaml") ? 0.2 : 1);
         MessageGenerator generator = new MessageGenerator(fleet, StreamObserver.NONE);
         int readings = 0;
         int malformed = 0;
@@ -49,7 +49,7 @@ class SimulatorContractTest {
                     assertThatThrownBy(() -> parser.parse(bad.topic(), bad.payload(), bad.sendMillis()))
                             .isInstanceOf(PayloadRejectedException.class);
                 }
-                default -> { }
+                default -> {}
             }
         }
         assertThat(readings).isGreaterThan(1000);
@@ -63,8 +63,12 @@ class SimulatorContractTest {
      * clock as "now" at each message's wall time of publishing, accepts every reading of it.
      */
     @ParameterizedTest
-    @CsvSource({"demo.yaml, 2031-03-15T02:17:31.250Z, 1", "demo.yaml, 2034-07-02T23:59:59.999Z, 1",
-            "city.yaml, 2030-12-31T23:59:59.999Z, 0.02", "factory.yaml, 2032-02-29T12:00:00Z, 0.1"})
+    @CsvSource({
+        "demo.yaml, 2031-03-15T02:17:31.250Z, 1",
+        "demo.yaml, 2034-07-02T23:59:59.999Z, 1",
+        "city.yaml, 2030-12-31T23:59:59.999Z, 0.02",
+        "factory.yaml, 2032-02-29T12:00:00Z, 0.1"
+    })
     void shouldAcceptEveryReadingOfAShippedScenarioPlayedAtThePresentOfAnyDate(String name, String now, double scale)
             throws Exception {
         Clock clock = Clock.fixed(Instant.parse(now), ZoneOffset.UTC);
@@ -87,8 +91,11 @@ class SimulatorContractTest {
             }
         }
         assertThat(readings).isGreaterThan(1000);
-        assertThat(aheadAtMost).as("how far a reading is stamped ahead of the wall clock when published, ms")
+        assertThat(aheadAtMost)
+                .as("how far a reading is stamped ahead of the wall clock when published, ms")
                 .isLessThanOrEqualTo(maxClockSkew);
-        assertThat(scenario.start()).isBefore(Instant.parse(now)).isAfter(Instant.parse(now).minus(scenario.duration()));
+        assertThat(scenario.start())
+                .isBefore(Instant.parse(now))
+                .isAfter(Instant.parse(now).minus(scenario.duration()));
     }
 }

@@ -2,18 +2,17 @@ package io.twinstream.ingest.parse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-
 import io.twinstream.model.Reading;
 import io.twinstream.simulator.scenario.ScenarioParser;
 import io.twinstream.simulator.stream.DeviceFleet;
 import io.twinstream.simulator.stream.MessageGenerator;
 import io.twinstream.simulator.stream.SimMessage;
 import io.twinstream.simulator.stream.StreamObserver;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,8 +32,7 @@ class StreamingReadingParserTest {
 
     private final PayloadParser parser = new PayloadParser(PayloadLimits.DEFAULTS);
 
-    private record Case(String topic, byte[] payload, long now) {
-    }
+    private record Case(String topic, byte[] payload, long now) {}
 
     private int fastAccepted;
     private int bothRefused;
@@ -71,20 +69,35 @@ class StreamingReadingParserTest {
             Case seed = seeds.get(random.nextInt(seeds.size()));
             check(new Case(seed.topic, mutate(seed.payload, random), seed.now));
         }
-        assertThat(acceptedSeeds).as("simulator payloads read by the streaming path").isGreaterThan(3000);
-        assertThat(fastAccepted - acceptedSeeds).as("mutants still valid, read by the streaming path").isGreaterThan(1000);
+        assertThat(acceptedSeeds)
+                .as("simulator payloads read by the streaming path")
+                .isGreaterThan(3000);
+        assertThat(fastAccepted - acceptedSeeds)
+                .as("mutants still valid, read by the streaming path")
+                .isGreaterThan(1000);
         assertThat(bothRefused).as("mutants refused by both").isGreaterThan(10_000);
     }
 
     @Test
     void shouldKeepToAMetricsLimitBelowItsOwn() throws Exception {
-        PayloadParser strict = new PayloadParser(new PayloadLimits(PayloadLimits.DEFAULT_MAX_PAYLOAD_BYTES,
-                PayloadLimits.DEFAULT_MAX_CLOCK_DISTANCE, PayloadLimits.DEFAULT_MAX_FUTURE, 2, PayloadLimits.DEFAULT_MAX_ABS_VALUE));
-        byte[] three = ("{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{" + PayloadParserTest.metrics(3) + "}}").getBytes(StandardCharsets.UTF_8);
+        PayloadParser strict = new PayloadParser(new PayloadLimits(
+                PayloadLimits.DEFAULT_MAX_PAYLOAD_BYTES,
+                PayloadLimits.DEFAULT_MAX_CLOCK_DISTANCE,
+                PayloadLimits.DEFAULT_MAX_FUTURE,
+                2,
+                PayloadLimits.DEFAULT_MAX_ABS_VALUE));
+        byte[] three = ("{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{" + PayloadParserTest.metrics(3) + "}}")
+                .getBytes(StandardCharsets.UTF_8);
 
-        assertThat(strict.fastPath().tryParse(three, TopicAddress.parse(DEVICE_TOPIC), NOW)).isNull();
-        assertThat(strict.fastPath().tryParse(("{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{" + PayloadParserTest.metrics(2) + "}}")
-                .getBytes(StandardCharsets.UTF_8), TopicAddress.parse(DEVICE_TOPIC), NOW)).hasSize(1);
+        assertThat(strict.fastPath().tryParse(three, TopicAddress.parse(DEVICE_TOPIC), NOW))
+                .isNull();
+        assertThat(strict.fastPath()
+                        .tryParse(
+                                ("{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{" + PayloadParserTest.metrics(2) + "}}")
+                                        .getBytes(StandardCharsets.UTF_8),
+                                TopicAddress.parse(DEVICE_TOPIC),
+                                NOW))
+                .hasSize(1);
     }
 
     private void check(Case c) throws PayloadRejectedException {
@@ -98,7 +111,9 @@ class StreamingReadingParserTest {
         }
         List<Reading> fast = parser.fastPath().tryParse(c.payload, address, c.now);
         if (tree == null) {
-            assertThat(fast).as("refused by the tree path, so by the streaming path: %s", shown).isNull();
+            assertThat(fast)
+                    .as("refused by the tree path, so by the streaming path: %s", shown)
+                    .isNull();
             bothRefused++;
             return;
         }
@@ -134,8 +149,10 @@ class StreamingReadingParserTest {
         List<Case> cases = new ArrayList<>();
         for (String payload : List.of(
                 "{\"ts\":" + NOW + ",\"seq\":17,\"metrics\":{\"pm25\":12.3,\"no2\":40}}",
-                " {\"metrics\":{\"a\":-1.5e-3,\"b\":0,\"c\":123456789012345678901234567890},\"seq\":0,\"ts\":" + NOW + "}\n",
-                "{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{\"m0\":0,\"m1\":1,\"m2\":2,\"m3\":3,\"m4\":4,\"m5\":5,\"m6\":6,"
+                " {\"metrics\":{\"a\":-1.5e-3,\"b\":0,\"c\":123456789012345678901234567890},\"seq\":0,\"ts\":" + NOW
+                        + "}\n",
+                "{\"ts\":" + NOW
+                        + ",\"seq\":1,\"metrics\":{\"m0\":0,\"m1\":1,\"m2\":2,\"m3\":3,\"m4\":4,\"m5\":5,\"m6\":6,"
                         + "\"m7\":7,\"m8\":8,\"m9\":9,\"_m10\":10.25,\"m.11\":1E2,\"m-12\":-0.0}}",
                 "{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{" + PayloadParserTest.metrics(16) + "}}",
                 "{\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{" + PayloadParserTest.metrics(17) + "}}",
@@ -156,7 +173,8 @@ class StreamingReadingParserTest {
                 "{\"bn\":\"aq-000123\",\"bt\":" + NOW / 1000 + ",\"e\":[{\"n\":\"pm25\",\"v\":\"12.3\"}]}")) {
             cases.add(new Case(DEVICE_TOPIC, payload.getBytes(StandardCharsets.UTF_8), NOW));
         }
-        String element = "{\"deviceId\":\"em-1\",\"deviceType\":\"electricity-meter\",\"ts\":" + NOW + ",\"seq\":1,\"metrics\":{\"energy\":100.5}}";
+        String element = "{\"deviceId\":\"em-1\",\"deviceType\":\"electricity-meter\",\"ts\":" + NOW
+                + ",\"seq\":1,\"metrics\":{\"energy\":100.5}}";
         for (String payload : List.of(
                 "[" + element + ",{\"deviceId\":\"wm-1\",\"ts\":" + (NOW + 5) + ",\"seq\":9,\"metrics\":{\"flow\":3}}]",
                 "[" + element + "]",
@@ -165,7 +183,8 @@ class StreamingReadingParserTest {
                 "[" + element + ",{\"deviceId\":\"wm-1\",\"ts\":" + NOW + ",\"seq\":9}]",
                 "[" + element + ",{\"deviceId\":\"wm 1\",\"ts\":" + NOW + ",\"seq\":9,\"metrics\":{\"flow\":3}}]",
                 "[" + element + ",{\"deviceId\":7,\"ts\":" + NOW + ",\"seq\":9,\"metrics\":{\"flow\":3}}]",
-                "[" + element + ",{\"deviceId\":\"wm-1\",\"deviceType\":null,\"ts\":" + NOW + ",\"seq\":9,\"metrics\":{\"flow\":3}}]",
+                "[" + element + ",{\"deviceId\":\"wm-1\",\"deviceType\":null,\"ts\":" + NOW
+                        + ",\"seq\":9,\"metrics\":{\"flow\":3}}]",
                 "[" + element + ",42]",
                 "[" + element.replace("\"deviceType\"", "\"deviceType\":\"x\",\"deviceType\"") + "]",
                 "[" + element.replace("\"deviceId\"", "\"deviceId\":\"x\",\"deviceId\"") + "]",

@@ -1,5 +1,9 @@
 package io.twinstream.pipeline.audit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.twinstream.infra.stack.InfluxHttp;
+import io.twinstream.simulator.scenario.Scenario;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,11 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.twinstream.infra.stack.InfluxHttp;
-import io.twinstream.simulator.scenario.Scenario;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -36,18 +35,15 @@ public final class Audit {
      * @param database       where the jobs wrote
      * @param kafkaBootstrap null to leave the topic counts out
      */
-    public record Target(String influxUrl, String database, String kafkaBootstrap) {
-    }
+    public record Target(String influxUrl, String database, String kafkaBootstrap) {}
 
-    private Audit() {
-    }
+    private Audit() {}
 
     /**
      * What {@code simulator expect} says for a scenario at a rate scale: computed once (it plays the
      * whole stream), then audited against as often as a caller waits for a clean result.
      */
-    public record Expectation(Scenario scenario, double rateScale, GroundTruthLines truth) {
-    }
+    public record Expectation(Scenario scenario, double rateScale, GroundTruthLines truth) {}
 
     public static Expectation expect(Scenario scenario, double rateScale) throws IOException {
         return new Expectation(scenario, rateScale, GroundTruthLines.of(scenario, rateScale));
@@ -62,7 +58,10 @@ public final class Audit {
         double rateScale = expected.rateScale();
         GroundTruthLines truth = expected.truth();
         long from = scenario.start().minus(Duration.ofHours(1)).toEpochMilli();
-        long to = scenario.start().plus(scenario.duration()).plus(Duration.ofHours(1)).toEpochMilli();
+        long to = scenario.start()
+                .plus(scenario.duration())
+                .plus(Duration.ofHours(1))
+                .toEpochMilli();
         Map<String, double[]> windows = new TreeMap<>();
         Map<String, double[]> early = new TreeMap<>();
         windows.putAll(windows(target, "device_metrics", from, to, early));
@@ -71,8 +70,15 @@ public final class Audit {
         AuditReport.Comparison windowComparison = finalOnly(compare(truth.windows(), windows), early);
         AuditReport.Comparison alertComparison = compare(truth.alerts(), alerts);
         Map<String, Long> topics = target.kafkaBootstrap() == null ? Map.of() : topicRecords(target.kafkaBootstrap());
-        return new AuditReport(scenario.name(), scenario.seed(), rateScale, target, windowComparison, alertComparison,
-                truth.totals(), topics);
+        return new AuditReport(
+                scenario.name(),
+                scenario.seed(),
+                rateScale,
+                target,
+                windowComparison,
+                alertComparison,
+                truth.totals(),
+                topics);
     }
 
     /** Expected against found: how many of each, which are missing, extra, or differ (with the differing fields). */
@@ -141,27 +147,42 @@ public final class Audit {
      * The final values of the measurement's windows by key; early results ({@code final=false}) go to
      * {@code early} instead. A point without the field counts as final (written before early results).
      */
-    private static Map<String, double[]> windows(Target target, String measurement, long from, long to,
-                                                 Map<String, double[]> early) throws IOException {
+    private static Map<String, double[]> windows(
+            Target target, String measurement, long from, long to, Map<String, double[]> early) throws IOException {
         boolean site = measurement.equals("site_metrics");
-        String fields = "\"count\", \"sum\", \"min\", \"max\", \"mean\"" + (site ? ", \"devices\"" : "") + ", \"final\"";
+        String fields =
+                "\"count\", \"sum\", \"min\", \"max\", \"mean\"" + (site ? ", \"devices\"" : "") + ", \"final\"";
         String tags = "\"window\", \"domain\", \"site\", \"device_type\", \"metric\"" + (site ? "" : ", \"device_id\"");
-        JsonNode answer = query(target, "SELECT " + fields + " FROM " + measurement + " WHERE time >= " + from
-                + "ms AND time < " + to + "ms GROUP BY " + tags);
+        JsonNode answer = query(
+                target,
+                "SELECT " + fields + " FROM " + measurement + " WHERE time >= " + from + "ms AND time < " + to
+                        + "ms GROUP BY " + tags);
         Map<String, double[]> out = new HashMap<>();
         for (JsonNode series : answer.path("results").path(0).path("series")) {
             JsonNode t = series.get("tags");
             for (JsonNode row : series.get("values")) {
                 double[] values = new double[site ? 6 : 5];
                 for (int i = 0; i < values.length; i++) {
-                    values[i] = row.get(i + 1).isNull() ? Double.NaN : row.get(i + 1).asDouble();
+                    values[i] = row.get(i + 1).isNull()
+                            ? Double.NaN
+                            : row.get(i + 1).asDouble();
                 }
                 long start = row.get(0).asLong();
                 String key = site
-                        ? GroundTruthLines.siteWindowKey(t.get("window").asText(), start, t.get("domain").asText(),
-                                t.get("site").asText(), t.get("device_type").asText(), t.get("metric").asText())
-                        : GroundTruthLines.deviceWindowKey(t.get("window").asText(), start, t.get("domain").asText(),
-                                t.get("site").asText(), t.get("device_type").asText(), t.get("device_id").asText(),
+                        ? GroundTruthLines.siteWindowKey(
+                                t.get("window").asText(),
+                                start,
+                                t.get("domain").asText(),
+                                t.get("site").asText(),
+                                t.get("device_type").asText(),
+                                t.get("metric").asText())
+                        : GroundTruthLines.deviceWindowKey(
+                                t.get("window").asText(),
+                                start,
+                                t.get("domain").asText(),
+                                t.get("site").asText(),
+                                t.get("device_type").asText(),
+                                t.get("device_id").asText(),
                                 t.get("metric").asText());
                 JsonNode isFinal = row.get(values.length + 1);
                 (isFinal != null && isFinal.isBoolean() && !isFinal.asBoolean() ? early : out).put(key, values);
@@ -171,15 +192,24 @@ public final class Audit {
     }
 
     private static Map<String, double[]> alerts(Target target, long from, long to) throws IOException {
-        JsonNode answer = query(target, "SELECT \"state\", \"value\", \"threshold\" FROM alerts WHERE time >= " + from
-                + "ms AND time < " + to + "ms GROUP BY \"rule\", \"domain\", \"site\", \"device_type\", \"device_id\", \"metric\"");
+        JsonNode answer = query(
+                target,
+                "SELECT \"state\", \"value\", \"threshold\" FROM alerts WHERE time >= " + from + "ms AND time < " + to
+                        + "ms GROUP BY \"rule\", \"domain\", \"site\", \"device_type\", \"device_id\", \"metric\"");
         Map<String, double[]> out = new HashMap<>();
         for (JsonNode series : answer.path("results").path(0).path("series")) {
             JsonNode t = series.get("tags");
             for (JsonNode row : series.get("values")) {
-                out.put(GroundTruthLines.alertKey(row.get(0).asLong(), t.get("device_id").asText(), t.get("rule").asText(),
-                        row.get(1).asText(), t.get("domain").asText(), t.get("site").asText(),
-                        t.get("device_type").asText(), t.get("metric").asText()),
+                out.put(
+                        GroundTruthLines.alertKey(
+                                row.get(0).asLong(),
+                                t.get("device_id").asText(),
+                                t.get("rule").asText(),
+                                row.get(1).asText(),
+                                t.get("domain").asText(),
+                                t.get("site").asText(),
+                                t.get("device_type").asText(),
+                                t.get("metric").asText()),
                         new double[] {row.get(2).asDouble(), row.get(3).asDouble()});
             }
         }
@@ -198,8 +228,13 @@ public final class Audit {
 
     /** Records on the pipeline's topics (end minus beginning offsets), by topic; absent topics left out. */
     public static Map<String, Long> topicRecords(String bootstrap) throws Exception {
-        Map<String, Object> config = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        Map<String, Object> config = Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                15_000,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                10_000);
         Map<String, Long> out = new TreeMap<>();
         try (Admin admin = Admin.create(config)) {
             var names = admin.listTopics().names().get(20, TimeUnit.SECONDS);
@@ -207,15 +242,22 @@ public final class Audit {
                 if (!names.contains(topic)) {
                     continue;
                 }
-                TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get(20, TimeUnit.SECONDS).get(topic);
+                TopicDescription description = admin.describeTopics(List.of(topic))
+                        .allTopicNames()
+                        .get(20, TimeUnit.SECONDS)
+                        .get(topic);
                 Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
                 Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
                 description.partitions().forEach(p -> {
                     earliest.put(new TopicPartition(topic, p.partition()), OffsetSpec.earliest());
                     latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
                 });
-                long begin = admin.listOffsets(earliest).all().get(20, TimeUnit.SECONDS).values().stream().mapToLong(o -> o.offset()).sum();
-                long end = admin.listOffsets(latest).all().get(20, TimeUnit.SECONDS).values().stream().mapToLong(o -> o.offset()).sum();
+                long begin = admin.listOffsets(earliest).all().get(20, TimeUnit.SECONDS).values().stream()
+                        .mapToLong(o -> o.offset())
+                        .sum();
+                long end = admin.listOffsets(latest).all().get(20, TimeUnit.SECONDS).values().stream()
+                        .mapToLong(o -> o.offset())
+                        .sum();
                 out.put(topic, end - begin);
             }
         }
@@ -224,8 +266,14 @@ public final class Audit {
 
     /** One number from InfluxDB, e.g. {@code SELECT count("count") FROM device_metrics}; 0 when there is none. */
     public static long count(String influxUrl, String database, String influxQl) throws IOException {
-        JsonNode value = query(new Target(influxUrl, database, null), influxQl).path("results").path(0).path("series")
-                .path(0).path("values").path(0).path(1);
+        JsonNode value = query(new Target(influxUrl, database, null), influxQl)
+                .path("results")
+                .path(0)
+                .path("series")
+                .path(0)
+                .path("values")
+                .path(0)
+                .path(1);
         return value.isMissingNode() || value.isNull() ? 0 : value.asLong();
     }
 
@@ -235,6 +283,9 @@ public final class Audit {
      */
     public static long finalWindows(String influxUrl, String database, String measurement) throws IOException {
         return count(influxUrl, database, "SELECT count(\"count\") FROM " + measurement)
-                - count(influxUrl, database, "SELECT count(\"count\") FROM " + measurement + " WHERE \"final\" = false");
+                - count(
+                        influxUrl,
+                        database,
+                        "SELECT count(\"count\") FROM " + measurement + " WHERE \"final\" = false");
     }
 }

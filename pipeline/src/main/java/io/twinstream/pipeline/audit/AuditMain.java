@@ -1,5 +1,9 @@
 package io.twinstream.pipeline.audit;
 
+import io.twinstream.simulator.scenario.Durations;
+import io.twinstream.simulator.scenario.Scenario;
+import io.twinstream.simulator.scenario.ScenarioException;
+import io.twinstream.simulator.scenario.ScenarioParser;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -7,18 +11,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-import io.twinstream.simulator.scenario.Durations;
-import io.twinstream.simulator.scenario.Scenario;
-import io.twinstream.simulator.scenario.ScenarioException;
-import io.twinstream.simulator.scenario.ScenarioParser;
-
 /**
  * {@code audit --scenario demo.yaml [options]}: compares what a pipeline wrote to InfluxDB (and
  * Kafka) with {@code simulator expect} for the same scenario, and exits 0 only when it is clean.
  */
 public final class AuditMain {
 
-    static final String USAGE = String.join("\n",
+    static final String USAGE = String.join(
+            "\n",
             "Usage: audit --scenario FILE|NAME [--start INSTANT] [--rate-scale X] [--duration D] [--seed N]",
             "             [--influx-url URL] [--database DB] [--kafka-bootstrap HOST:PORT | --no-kafka]",
             "",
@@ -37,8 +37,7 @@ public final class AuditMain {
             "  --kafka-bootstrap default $KAFKA_BOOTSTRAP, else 127.0.0.1:9092; --no-kafka leaves the topics out",
             "  -h, --help       this text");
 
-    private AuditMain() {
-    }
+    private AuditMain() {}
 
     public static void main(String[] args) {
         System.exit(run(args, System.getenv(), System.out, System.err));
@@ -66,7 +65,8 @@ public final class AuditMain {
                     continue;
                 }
                 if (i + 1 >= arguments.size()) {
-                    throw new IllegalArgumentException(arg.startsWith("--") ? arg + " needs a value" : "unexpected argument '" + arg + "'");
+                    throw new IllegalArgumentException(
+                            arg.startsWith("--") ? arg + " needs a value" : "unexpected argument '" + arg + "'");
                 }
                 String value = arguments.get(++i);
                 switch (arg) {
@@ -85,7 +85,8 @@ public final class AuditMain {
                 throw new IllegalArgumentException("--scenario is required");
             }
             if (!influxUrl.matches("https?://.+")) {
-                throw new IllegalArgumentException("--influx-url must look like http://host:8086, was '" + influxUrl + "'");
+                throw new IllegalArgumentException(
+                        "--influx-url must look like http://host:8086, was '" + influxUrl + "'");
             }
         } catch (IllegalArgumentException | ScenarioException e) {
             err.println("audit: " + e.getMessage() + "\n\n" + USAGE);
@@ -95,7 +96,8 @@ public final class AuditMain {
         try {
             scenario = ScenarioParser.load(scenarioName).overridden(duration, seed, start);
             if (!scenario.hasStart()) {
-                err.println("audit: " + scenarioName + " starts at the present when it is played: give --start, the simulated"
+                err.println("audit: " + scenarioName
+                        + " starts at the present when it is played: give --start, the simulated"
                         + " start the run printed (\"simulated start ...\")");
                 return 2;
             }

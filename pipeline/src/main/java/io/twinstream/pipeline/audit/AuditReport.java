@@ -9,8 +9,15 @@ import java.util.Map;
  * extra or different, and (when the topics were counted) no malformed message without its
  * dead-letter record.
  */
-public record AuditReport(String scenario, long seed, double rateScale, Audit.Target target, Comparison windows,
-                          Comparison alerts, Map<String, Long> totals, Map<String, Long> topicRecords) {
+public record AuditReport(
+        String scenario,
+        long seed,
+        double rateScale,
+        Audit.Target target,
+        Comparison windows,
+        Comparison alerts,
+        Map<String, Long> totals,
+        Map<String, Long> topicRecords) {
 
     /** How many were expected and found, and which keys are missing, extra or wrong (with their fields). */
     public record Comparison(int expected, int found, List<String> missing, List<String> extra, List<String> wrong) {
@@ -20,8 +27,9 @@ public record AuditReport(String scenario, long seed, double rateScale, Audit.Ta
         }
 
         String line(String what) {
-            return String.format("%-18s expected %,9d   found %,9d   missing %,6d   extra %,6d   wrong %,6d", what,
-                    expected, found, missing.size(), extra.size(), wrong.size());
+            return String.format(
+                    "%-18s expected %,9d   found %,9d   missing %,6d   extra %,6d   wrong %,6d",
+                    what, expected, found, missing.size(), extra.size(), wrong.size());
         }
     }
 
@@ -36,26 +44,36 @@ public record AuditReport(String scenario, long seed, double rateScale, Audit.Ta
     }
 
     public void print(PrintStream out) {
-        out.printf("audit: scenario %s, seed %d, rate scale %s, against %s database %s%n", scenario, seed, rateScale,
-                target.influxUrl(), target.database());
+        out.printf(
+                "audit: scenario %s, seed %d, rate scale %s, against %s database %s%n",
+                scenario, seed, rateScale, target.influxUrl(), target.database());
         out.println(windows.line("windows"));
         out.println(alerts.line("alert transitions"));
-        out.printf("readings           published %,d (+ %,d duplicates), %,d late (beyond the allowed lateness), %,d out of order; "
+        out.printf(
+                "readings           published %,d (+ %,d duplicates), %,d late (beyond the allowed lateness), %,d out of order; "
                         + "%,d malformed messages, %,d status messages%n",
-                totals.getOrDefault("readings", 0L), totals.getOrDefault("duplicates", 0L), totals.getOrDefault("late", 0L),
-                totals.getOrDefault("outOfOrder", 0L), totals.getOrDefault("malformed", 0L),
+                totals.getOrDefault("readings", 0L),
+                totals.getOrDefault("duplicates", 0L),
+                totals.getOrDefault("late", 0L),
+                totals.getOrDefault("outOfOrder", 0L),
+                totals.getOrDefault("malformed", 0L),
                 totals.getOrDefault("statusMessages", 0L));
         if (!topicRecords.isEmpty()) {
-            out.printf("topics             telemetry.readings %,d records (duplicates included; the jobs remove them), "
+            out.printf(
+                    "topics             telemetry.readings %,d records (duplicates included; the jobs remove them), "
                             + "telemetry.deadletter %,d (malformed expected: %,d), telemetry.late %,d samples%n",
-                    topicRecords.getOrDefault("telemetry.readings", 0L), topicRecords.getOrDefault("telemetry.deadletter", 0L),
-                    totals.getOrDefault("malformed", 0L), topicRecords.getOrDefault("telemetry.late", 0L));
+                    topicRecords.getOrDefault("telemetry.readings", 0L),
+                    topicRecords.getOrDefault("telemetry.deadletter", 0L),
+                    totals.getOrDefault("malformed", 0L),
+                    topicRecords.getOrDefault("telemetry.late", 0L));
         }
         printFirst(out, "missing", windows.missing(), alerts.missing());
         printFirst(out, "extra", windows.extra(), alerts.extra());
         printFirst(out, "wrong", windows.wrong(), alerts.wrong());
-        out.println(clean() ? "audit: CLEAN — every expected window and alert transition, nothing more, every field equal"
-                : "audit: NOT CLEAN");
+        out.println(
+                clean()
+                        ? "audit: CLEAN — every expected window and alert transition, nothing more, every field equal"
+                        : "audit: NOT CLEAN");
     }
 
     private static void printFirst(PrintStream out, String what, List<String> windows, List<String> alerts) {

@@ -1,15 +1,14 @@
 package io.twinstream.pipeline.audit;
 
-import java.io.IOException;
-import java.io.StringWriter;
-import java.util.Map;
-import java.util.TreeMap;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.twinstream.simulator.scenario.Scenario;
 import io.twinstream.simulator.stream.DeviceFleet;
 import io.twinstream.simulator.truth.GroundTruth;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What {@code simulator expect} says a correct pipeline writes for a scenario, keyed the way the
@@ -36,22 +35,48 @@ public record GroundTruthLines(Map<String, double[]> windows, Map<String, double
             }
             JsonNode n = JSON.readTree(line);
             switch (n.get("type").asText()) {
-                case "device_window" -> windows.put(deviceWindowKey(n.get("window").asText(), n.get("start").asLong(),
-                        n.get("domain").asText(), n.get("site").asText(), n.get("deviceType").asText(),
-                        n.get("deviceId").asText(), n.get("metric").asText()), fields(n, false));
-                case "site_window" -> windows.put(siteWindowKey(n.get("window").asText(), n.get("start").asLong(),
-                        n.get("domain").asText(), n.get("site").asText(), n.get("deviceType").asText(),
-                        n.get("metric").asText()), fields(n, true));
-                case "alert" -> alerts.put(alertKey(n.get("ts").asLong(), n.get("deviceId").asText(), n.get("rule").asText(),
-                        n.get("state").asText(), n.get("domain").asText(), n.get("site").asText(),
-                        n.get("deviceType").asText(), n.get("metric").asText()),
-                        new double[] {n.get("value").asDouble(), n.get("threshold").asDouble()});
-                case "totals" -> n.fields().forEachRemaining(f -> {
-                    if (f.getValue().isNumber()) {
-                        totals.put(f.getKey(), f.getValue().asLong());
-                    }
-                });
-                default -> { }
+                case "device_window" ->
+                    windows.put(
+                            deviceWindowKey(
+                                    n.get("window").asText(),
+                                    n.get("start").asLong(),
+                                    n.get("domain").asText(),
+                                    n.get("site").asText(),
+                                    n.get("deviceType").asText(),
+                                    n.get("deviceId").asText(),
+                                    n.get("metric").asText()),
+                            fields(n, false));
+                case "site_window" ->
+                    windows.put(
+                            siteWindowKey(
+                                    n.get("window").asText(),
+                                    n.get("start").asLong(),
+                                    n.get("domain").asText(),
+                                    n.get("site").asText(),
+                                    n.get("deviceType").asText(),
+                                    n.get("metric").asText()),
+                            fields(n, true));
+                case "alert" ->
+                    alerts.put(
+                            alertKey(
+                                    n.get("ts").asLong(),
+                                    n.get("deviceId").asText(),
+                                    n.get("rule").asText(),
+                                    n.get("state").asText(),
+                                    n.get("domain").asText(),
+                                    n.get("site").asText(),
+                                    n.get("deviceType").asText(),
+                                    n.get("metric").asText()),
+                            new double[] {
+                                n.get("value").asDouble(), n.get("threshold").asDouble()
+                            });
+                case "totals" ->
+                    n.fields().forEachRemaining(f -> {
+                        if (f.getValue().isNumber()) {
+                            totals.put(f.getKey(), f.getValue().asLong());
+                        }
+                    });
+                default -> {}
             }
         }
         return new GroundTruthLines(windows, alerts, totals);
@@ -70,18 +95,27 @@ public record GroundTruthLines(Map<String, double[]> windows, Map<String, double
         return values;
     }
 
-    static String deviceWindowKey(String window, long start, String domain, String site, String deviceType,
-                                  String deviceId, String metric) {
+    static String deviceWindowKey(
+            String window, long start, String domain, String site, String deviceType, String deviceId, String metric) {
         return "device_metrics " + window + " " + start + " " + domain + "/" + site + "/" + deviceType + "/" + deviceId
                 + " " + metric;
     }
 
-    static String siteWindowKey(String window, long start, String domain, String site, String deviceType, String metric) {
+    static String siteWindowKey(
+            String window, long start, String domain, String site, String deviceType, String metric) {
         return "site_metrics " + window + " " + start + " " + domain + "/" + site + "/" + deviceType + " " + metric;
     }
 
-    static String alertKey(long ts, String deviceId, String rule, String state, String domain, String site,
-                           String deviceType, String metric) {
-        return ts + " " + deviceId + " " + rule + " " + state + " " + domain + "/" + site + "/" + deviceType + " " + metric;
+    static String alertKey(
+            long ts,
+            String deviceId,
+            String rule,
+            String state,
+            String domain,
+            String site,
+            String deviceType,
+            String metric) {
+        return ts + " " + deviceId + " " + rule + " " + state + " " + domain + "/" + site + "/" + deviceType + " "
+                + metric;
     }
 }

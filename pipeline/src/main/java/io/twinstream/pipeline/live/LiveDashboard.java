@@ -1,5 +1,7 @@
 package io.twinstream.pipeline.live;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,9 +11,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,9 +55,15 @@ public final class LiveDashboard implements AutoCloseable {
             try {
                 send(exchange, 200, "application/json", state.read().toString().getBytes(StandardCharsets.UTF_8));
             } catch (IOException | RuntimeException e) {
-                send(exchange, 503, "application/json",
-                        ("{\"error\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(String.valueOf(e.getMessage()))
-                                + "}").getBytes(StandardCharsets.UTF_8));
+                send(
+                        exchange,
+                        503,
+                        "application/json",
+                        ("{\"error\":"
+                                        + com.fasterxml.jackson.databind.node.TextNode.valueOf(
+                                                String.valueOf(e.getMessage()))
+                                        + "}")
+                                .getBytes(StandardCharsets.UTF_8));
             }
         });
         server.createContext("/", exchange -> {

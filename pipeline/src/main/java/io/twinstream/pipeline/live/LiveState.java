@@ -1,15 +1,14 @@
 package io.twinstream.pipeline.live;
 
-import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.function.Supplier;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.twinstream.pipeline.audit.Audit;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * What the live page shows, read from InfluxDB on each request (the contracted schema only, so the
@@ -21,11 +20,21 @@ public final class LiveState {
 
     /** The metric each device type is charted by; other types: their first metric by name. */
     static final Map<String, String> HEADLINE = Map.ofEntries(
-            Map.entry("air-quality", "pm25"), Map.entry("noise", "db"), Map.entry("traffic", "vehicles"),
-            Map.entry("parking", "occupancy"), Map.entry("electricity-meter", "power"), Map.entry("water-meter", "flow"),
-            Map.entry("heat-meter", "power"), Map.entry("street-light", "power"), Map.entry("weather", "temperature"),
-            Map.entry("cnc", "spindle_temp"), Map.entry("furnace", "temperature"), Map.entry("compressor", "pressure"),
-            Map.entry("conveyor", "items_per_min"), Map.entry("energy-meter", "power"));
+            Map.entry("air-quality", "pm25"),
+            Map.entry("noise", "db"),
+            Map.entry("traffic", "vehicles"),
+            Map.entry("parking", "occupancy"),
+            Map.entry("electricity-meter", "power"),
+            Map.entry("water-meter", "flow"),
+            Map.entry("heat-meter", "power"),
+            Map.entry("street-light", "power"),
+            Map.entry("weather", "temperature"),
+            Map.entry("cnc", "spindle_temp"),
+            Map.entry("furnace", "temperature"),
+            Map.entry("compressor", "pressure"),
+            Map.entry("conveyor", "items_per_min"),
+            Map.entry("energy-meter", "power"));
+
     private static final long CHARTED_MILLIS = 10 * 60_000;
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -87,8 +96,10 @@ public final class LiveState {
             ArrayNode points = chart.putArray("points");
             for (JsonNode row : s.path("values")) {
                 if (!row.path(1).isNull()) { // [time, mean, final]: false for a window still open (an early result)
-                    points.addArray().add(row.path(0).asLong()).add(row.path(1).asDouble()).add(!row.path(2).isBoolean()
-                            || row.path(2).asBoolean());
+                    points.addArray()
+                            .add(row.path(0).asLong())
+                            .add(row.path(1).asDouble())
+                            .add(!row.path(2).isBoolean() || row.path(2).asBoolean());
                 }
             }
         }
@@ -99,8 +110,9 @@ public final class LiveState {
 
     private ArrayNode alerts() throws IOException {
         ArrayNode out = JSON.createArrayNode();
-        JsonNode s = first(query("SELECT \"state\", \"value\", \"threshold\", \"message\", \"rule\", \"severity\", \"site\", "
-                + "\"device_id\", \"metric\" FROM alerts ORDER BY time DESC LIMIT 30"));
+        JsonNode s = first(
+                query("SELECT \"state\", \"value\", \"threshold\", \"message\", \"rule\", \"severity\", \"site\", "
+                        + "\"device_id\", \"metric\" FROM alerts ORDER BY time DESC LIMIT 30"));
         if (s == null) {
             return out;
         }
@@ -119,8 +131,9 @@ public final class LiveState {
         int online = 0;
         int offline = 0;
         ArrayNode offlineDevices = JSON.createArrayNode();
-        for (JsonNode s : query("SELECT last(\"state\") AS \"state\", last(\"last_seen\") AS \"last_seen\" FROM device_status "
-                + "GROUP BY \"site\", \"device_type\", \"device_id\"")) {
+        for (JsonNode s :
+                query("SELECT last(\"state\") AS \"state\", last(\"last_seen\") AS \"last_seen\" FROM device_status "
+                        + "GROUP BY \"site\", \"device_type\", \"device_id\"")) {
             JsonNode row = s.path("values").path(0);
             if ("offline".equals(row.path(1).asText())) {
                 offline++;

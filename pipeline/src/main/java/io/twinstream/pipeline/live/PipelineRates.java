@@ -15,11 +15,19 @@ package io.twinstream.pipeline.live;
  * @param alertsCleared    alert transitions to cleared in InfluxDB
  * @param perSecond        published, ingested and device windows per second since the previous look
  */
-public record PipelineRates(String phase, long published, long ingested, long deadLettered, long inKafka,
-                            long metricsLag, long alertsLag, long deviceWindows, long alertsRaised, long alertsCleared,
-                            Rates perSecond) {
+public record PipelineRates(
+        String phase,
+        long published,
+        long ingested,
+        long deadLettered,
+        long inKafka,
+        long metricsLag,
+        long alertsLag,
+        long deviceWindows,
+        long alertsRaised,
+        long alertsCleared,
+        Rates perSecond) {
 
     /** Per second since the previous look. */
-    public record Rates(double published, double ingested, double deviceWindows) {
-    }
+    public record Rates(double published, double ingested, double deviceWindows) {}
 }

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
 import org.junit.jupiter.api.Test;
 
 /** The comparison and the report, without services: what counts as missing, extra, wrong, clean. */
@@ -30,7 +29,7 @@ class AuditTest {
                 "c", new double[] {2, 4, 1, 3, 2});
         Map<String, double[]> found = windows(
                 "a", new double[] {3, 0.3 + 0.2 + 0.1, 0.1, 0.3, 0.2}, // another order of addition: equal
-                "c", new double[] {3, 4, 1, 3, 2},                     // one reading too many
+                "c", new double[] {3, 4, 1, 3, 2}, // one reading too many
                 "d", new double[] {1, 1, 1, 1, 1});
 
         AuditReport.Comparison comparison = Audit.compare(expected, found);
@@ -61,17 +60,18 @@ class AuditTest {
         assertThat(comparison.wrong()).singleElement().asString().startsWith("b: only an early result (final=false)");
         assertThat(comparison.extra()).containsExactly("e (early result)");
         assertThat(comparison.clean()).isFalse();
-        assertThat(Audit.finalOnly(Audit.compare(expected, expected), Map.of()).clean()).isTrue();
+        assertThat(Audit.finalOnly(Audit.compare(expected, expected), Map.of()).clean())
+                .isTrue();
     }
 
     @Test
     void shouldBeCleanOnlyWithNothingMissingAndEveryMalformedMessageDeadLettered() {
         AuditReport.Comparison same = new AuditReport.Comparison(2, 2, List.of(), List.of(), List.of());
         Audit.Target target = new Audit.Target("http://influx:8086", "telemetry", "kafka:9092");
-        AuditReport clean = new AuditReport("demo", 1, 1, target, same, same, Map.of("malformed", 3L),
-                Map.of("telemetry.deadletter", 3L));
-        AuditReport lostOne = new AuditReport("demo", 1, 1, target, same, same, Map.of("malformed", 3L),
-                Map.of("telemetry.deadletter", 2L));
+        AuditReport clean = new AuditReport(
+                "demo", 1, 1, target, same, same, Map.of("malformed", 3L), Map.of("telemetry.deadletter", 3L));
+        AuditReport lostOne = new AuditReport(
+                "demo", 1, 1, target, same, same, Map.of("malformed", 3L), Map.of("telemetry.deadletter", 2L));
 
         assertThat(clean.clean()).isTrue();
         assertThat(lostOne.deadLettersMissing()).isOne();
@@ -79,7 +79,8 @@ class AuditTest {
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         lostOne.print(new PrintStream(out, true, StandardCharsets.UTF_8));
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("telemetry.deadletter 2 (malformed expected: 3)")
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("telemetry.deadletter 2 (malformed expected: 3)")
                 .endsWith("audit: NOT CLEAN\n");
     }
 }

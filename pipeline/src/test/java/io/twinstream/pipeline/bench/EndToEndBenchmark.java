@@ -1,15 +1,5 @@
 package io.twinstream.pipeline.bench;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 import io.twinstream.infra.stack.local.FlinkJobManagerProcess;
 import io.twinstream.infra.stack.local.FlinkSessionCluster;
 import io.twinstream.infra.stack.local.FlinkTaskManagerProcess;
@@ -30,6 +20,15 @@ import io.twinstream.pipeline.audit.AuditReport;
 import io.twinstream.simulator.SimulatorMain;
 import io.twinstream.simulator.scenario.Scenario;
 import io.twinstream.simulator.scenario.ScenarioParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The end-to-end benchmark (not a test): every component in a process of its own, as an operator
@@ -44,7 +43,8 @@ import io.twinstream.simulator.scenario.ScenarioParser;
  */
 public final class EndToEndBenchmark {
 
-    private static final String USAGE = String.join("\n",
+    private static final String USAGE = String.join(
+            "\n",
             "Usage: infra/bin/bench-e2e [--mode batches|single|latency|all] [--devices N] [--interval D]",
             "                           [--duration D] [--speed S|max] [--out-of-orderness D] [--cluster N]",
             "",
@@ -81,8 +81,14 @@ public final class EndToEndBenchmark {
     /** Whether every audit so far was clean. */
     private boolean clean = true;
 
-    private EndToEndBenchmark(Path runDir, int devices, String interval, String duration, String speed, String outOfOrderness,
-                              int taskManagers) {
+    private EndToEndBenchmark(
+            Path runDir,
+            int devices,
+            String interval,
+            String duration,
+            String speed,
+            String outOfOrderness,
+            int taskManagers) {
         this.runDir = runDir;
         this.taskManagers = taskManagers;
         this.speed = speed;
@@ -120,19 +126,31 @@ public final class EndToEndBenchmark {
             }
         }
         if (!List.of("batches", "single", "latency", "all").contains(mode) || devices < 1 || taskManagers < 0) {
-            System.err.println("bench-e2e: --mode batches|single|latency|all, --devices ≥ 1 and --cluster ≥ 0\n\n" + USAGE);
+            System.err.println(
+                    "bench-e2e: --mode batches|single|latency|all, --devices ≥ 1 and --cluster ≥ 0\n\n" + USAGE);
             System.exit(2);
         }
-        System.out.printf("bench-e2e: %d cores, %s, Java %s; %,d electricity meters × %s at a reading every %s; "
-                        + "metrics job out-of-orderness %s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
-                System.getProperty("java.version"), devices, duration, interval, outOfOrderness);
-        System.out.println(taskManagers == 0 ? "bench-e2e: jobs each in a local MiniCluster (a JVM per job)"
-                : "bench-e2e: jobs on a Flink session cluster, a JobManager and " + taskManagers + " TaskManager(s), parallelism "
-                        + Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                "bench-e2e: %d cores, %s, Java %s; %,d electricity meters × %s at a reading every %s; "
+                        + "metrics job out-of-orderness %s%n",
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name"),
+                System.getProperty("java.version"),
+                devices,
+                duration,
+                interval,
+                outOfOrderness);
+        System.out.println(
+                taskManagers == 0
+                        ? "bench-e2e: jobs each in a local MiniCluster (a JVM per job)"
+                        : "bench-e2e: jobs on a Flink session cluster, a JobManager and " + taskManagers
+                                + " TaskManager(s), parallelism "
+                                + Runtime.getRuntime().availableProcessors());
         Path runDir = Files.createTempDirectory("twinstream-bench-e2e");
         int exitCode = 0;
         try {
-            EndToEndBenchmark bench = new EndToEndBenchmark(runDir, devices, interval, duration, speed, outOfOrderness, taskManagers);
+            EndToEndBenchmark bench =
+                    new EndToEndBenchmark(runDir, devices, interval, duration, speed, outOfOrderness, taskManagers);
             for (String each : List.of("batches", "single", "latency")) {
                 if (mode.equals("all") || mode.equals(each)) {
                     bench.run(each);
@@ -152,9 +170,10 @@ public final class EndToEndBenchmark {
         String format = mode.equals("batches") ? "batch" : "json";
         double publishSpeed = mode.equals("latency") ? 1 : speed.equals("max") ? 0 : Double.parseDouble(speed);
         // Pinned in the file, so that the simulator's process plays the start the audit expects; ends at the present.
-        Instant start = io.twinstream.simulator.scenario.Scenario.startEndingNow(Instant.now(),
-                io.twinstream.simulator.scenario.Durations.parse(duration), publishSpeed);
-        return String.join("\n",
+        Instant start = io.twinstream.simulator.scenario.Scenario.startEndingNow(
+                Instant.now(), io.twinstream.simulator.scenario.Durations.parse(duration), publishSpeed);
+        return String.join(
+                "\n",
                 "name: e2e-" + mode,
                 "seed: 7",
                 "start: " + start,
@@ -165,11 +184,13 @@ public final class EndToEndBenchmark {
                 "  - name: bench-east",
                 "    domain: city",
                 "    devices:",
-                "      electricity-meter: { count: " + (devices + 1) / 2 + ", interval: " + interval + ", format: " + format + " }",
+                "      electricity-meter: { count: " + (devices + 1) / 2 + ", interval: " + interval + ", format: "
+                        + format + " }",
                 "  - name: bench-west",
                 "    domain: city",
                 "    devices:",
-                "      electricity-meter: { count: " + devices / 2 + ", interval: " + interval + ", format: " + format + " }",
+                "      electricity-meter: { count: " + devices / 2 + ", interval: " + interval + ", format: " + format
+                        + " }",
                 "");
     }
 
@@ -188,36 +209,83 @@ public final class EndToEndBenchmark {
         List<GuardedProcess> peers = new ArrayList<>();
         int parallelism = Runtime.getRuntime().availableProcessors();
         // Both jobs at full parallelism: slots for all of them, spread over the TaskManagers.
-        try (FlinkSessionCluster flink = taskManagers == 0 ? null
-                : new FlinkSessionCluster(FlinkJobManagerProcess.Options.defaults()
-                        .withSlotsFor(2 * parallelism, taskManagers).withLocal(local));
-             MosquittoProcess mosquitto = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local));
-             KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
-             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local));
-             ConsumerLag lag = startServices(mosquitto, kafka, influx)) {
+        try (FlinkSessionCluster flink = taskManagers == 0
+                        ? null
+                        : new FlinkSessionCluster(FlinkJobManagerProcess.Options.defaults()
+                                .withSlotsFor(2 * parallelism, taskManagers)
+                                .withLocal(local));
+                MosquittoProcess mosquitto =
+                        new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local));
+                KafkaProcess kafka =
+                        new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
+                InfluxdProcess influx =
+                        new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local));
+                ConsumerLag lag = startServices(mosquitto, kafka, influx)) {
             Path log4j = dir.resolve("log4j2.properties");
-            Files.writeString(log4j, String.join("\n", "status = warn", "appender.out.type = Console", "appender.out.name = out",
-                    "appender.out.layout.type = PatternLayout", "appender.out.layout.pattern = %d{HH:mm:ss.SSS} %-5level [%t] %c{1} - %msg%n",
-                    "rootLogger.level = warn", "rootLogger.appenderRef.out.ref = out",
-                    "logger.task.name = org.apache.flink.runtime.taskmanager.Task", "logger.task.level = info", ""));
-            Map<String, String> common = Map.of("kafka.bootstrap", kafka.bootstrapServers(), "influx.url", influx.url(),
-                    "influx.database", Pipeline.DATABASE);
-            GuardedProcess bridge = startJvm(dir, log4j, "ingest", IngestMain.class, Map.of("mqtt.url", mosquitto.url(),
-                    "kafka.bootstrap", kafka.bootstrapServers(), "metrics.port", "0"));
+            Files.writeString(
+                    log4j,
+                    String.join(
+                            "\n",
+                            "status = warn",
+                            "appender.out.type = Console",
+                            "appender.out.name = out",
+                            "appender.out.layout.type = PatternLayout",
+                            "appender.out.layout.pattern = %d{HH:mm:ss.SSS} %-5level [%t] %c{1} - %msg%n",
+                            "rootLogger.level = warn",
+                            "rootLogger.appenderRef.out.ref = out",
+                            "logger.task.name = org.apache.flink.runtime.taskmanager.Task",
+                            "logger.task.level = info",
+                            ""));
+            Map<String, String> common = Map.of(
+                    "kafka.bootstrap",
+                    kafka.bootstrapServers(),
+                    "influx.url",
+                    influx.url(),
+                    "influx.database",
+                    Pipeline.DATABASE);
+            GuardedProcess bridge = startJvm(
+                    dir,
+                    log4j,
+                    "ingest",
+                    IngestMain.class,
+                    Map.of(
+                            "mqtt.url",
+                            mosquitto.url(),
+                            "kafka.bootstrap",
+                            kafka.bootstrapServers(),
+                            "metrics.port",
+                            "0"));
             peers.add(bridge);
-            Map<String, String> metricsConfig = merge(common, Map.of(
-                    "kafka.group-id", Pipeline.METRICS_GROUP, "metrics.idle-after", "5s", "metrics.out-of-orderness", outOfOrderness,
-                    "checkpoint.dir", dir.resolve("checkpoints-metrics").toUri().toString()));
-            Map<String, String> alertsConfig = merge(common, Map.of(
-                    "kafka.group-id", Pipeline.ALERTS_GROUP, "alerts.idle-after", "5s", "mqtt.url", mosquitto.url(),
-                    "checkpoint.dir", dir.resolve("checkpoints-alerts").toUri().toString()));
+            Map<String, String> metricsConfig = merge(
+                    common,
+                    Map.of(
+                            "kafka.group-id",
+                            Pipeline.METRICS_GROUP,
+                            "metrics.idle-after",
+                            "5s",
+                            "metrics.out-of-orderness",
+                            outOfOrderness,
+                            "checkpoint.dir",
+                            dir.resolve("checkpoints-metrics").toUri().toString()));
+            Map<String, String> alertsConfig = merge(
+                    common,
+                    Map.of(
+                            "kafka.group-id",
+                            Pipeline.ALERTS_GROUP,
+                            "alerts.idle-after",
+                            "5s",
+                            "mqtt.url",
+                            mosquitto.url(),
+                            "checkpoint.dir",
+                            dir.resolve("checkpoints-alerts").toUri().toString()));
             Map<String, Long> pids = new LinkedHashMap<>();
             pids.put("simulator", 0L);
             pids.put("mosquitto", mosquitto.pid().orElseThrow());
             pids.put("ingest", bridge.pid());
             pids.put("kafka", kafka.pid().orElseThrow());
             if (flink == null) {
-                GuardedProcess metrics = startJvm(dir, log4j, "metrics", StreamJobsMain.class, metricsConfig, "metrics");
+                GuardedProcess metrics =
+                        startJvm(dir, log4j, "metrics", StreamJobsMain.class, metricsConfig, "metrics");
                 peers.add(metrics);
                 GuardedProcess alerts = startJvm(dir, log4j, "alerts", StreamJobsMain.class, alertsConfig, "alerts");
                 peers.add(alerts);
@@ -227,14 +295,18 @@ public final class EndToEndBenchmark {
                 pids.put("alerts job", alerts.pid());
             } else {
                 flink.start(taskManagers);
-                for (Map.Entry<String, Map<String, String>> job : Map.of("metrics", metricsConfig, "alerts", alertsConfig).entrySet()) {
+                for (Map.Entry<String, Map<String, String>> job :
+                        Map.of("metrics", metricsConfig, "alerts", alertsConfig).entrySet()) {
                     Path file = writeProperties(dir, job.getKey(), job.getValue());
-                    String id = flink.submit(JobJar.find(), parallelism, null, List.of(job.getKey(), "--config", file.toString()));
+                    String id = flink.submit(
+                            JobJar.find(), parallelism, null, List.of(job.getKey(), "--config", file.toString()));
                     flink.awaitRunning(id, Duration.ofMinutes(2));
                 }
                 pids.put("JobManager", flink.jobManager().pid().orElseThrow());
                 for (FlinkTaskManagerProcess taskManager : flink.taskManagers()) {
-                    pids.put(taskManager.name().replace("flink-taskmanager", "TaskManager"), taskManager.pid().orElseThrow());
+                    pids.put(
+                            taskManager.name().replace("flink-taskmanager", "TaskManager"),
+                            taskManager.pid().orElseThrow());
                 }
             }
             Thread.sleep(3000); // the bridge's subscriptions are up long before; let the jobs' first checkpoint pass
@@ -243,9 +315,23 @@ public final class EndToEndBenchmark {
 
             LatencyProbe probe = mode.equals("latency") ? new LatencyProbe(influx.url()) : null;
             long t0 = System.nanoTime();
-            GuardedProcess simulator = GuardedProcess.start("bench-simulator", javaCommand(log4j, SimulatorMain.class,
-                    List.of("run", "--scenario", scenarioFile.toString(), "--mqtt-url", mosquitto.url(),
-                            "--retry-unrouted", "--progress-every", "10s")), dir, dir.resolve("simulator.log"), Map.of());
+            GuardedProcess simulator = GuardedProcess.start(
+                    "bench-simulator",
+                    javaCommand(
+                            log4j,
+                            SimulatorMain.class,
+                            List.of(
+                                    "run",
+                                    "--scenario",
+                                    scenarioFile.toString(),
+                                    "--mqtt-url",
+                                    mosquitto.url(),
+                                    "--retry-unrouted",
+                                    "--progress-every",
+                                    "10s")),
+                    dir,
+                    dir.resolve("simulator.log"),
+                    Map.of());
             peers.add(simulator);
             usage.track("simulator", simulator.pid());
             usage.start();
@@ -285,7 +371,8 @@ public final class EndToEndBenchmark {
                 if (now - lastLine > 5_000_000_000L || consumed != 0 && now - lastLine > 1_000_000_000L) {
                     long points = Audit.finalWindows(influx.url(), Pipeline.DATABASE, "device_metrics")
                             + Audit.finalWindows(influx.url(), Pipeline.DATABASE, "site_metrics");
-                    System.out.printf("%s: %5.0f s | in Kafka %,10d of %,d | lag metrics %,9d alerts %,9d | windows in InfluxDB %,9d of %,d%n",
+                    System.out.printf(
+                            "%s: %5.0f s | in Kafka %,10d of %,d | lag metrics %,9d alerts %,9d | windows in InfluxDB %,9d of %,d%n",
                             mode, (now - t0) / 1e9, inKafka, readings, lagMetrics, lagAlerts, points, windows);
                     lastLine = now;
                     if (consumed != 0 && points >= windows) {
@@ -296,7 +383,8 @@ public final class EndToEndBenchmark {
                         progressSeen = progress;
                         lastProgress = now;
                     } else if (published != 0 && written == 0 && now - lastProgress > STALLED_AFTER.toNanos()) {
-                        stopped = String.format("nothing moved for %d s after the simulator ended (in Kafka %,d of %,d, "
+                        stopped = String.format(
+                                "nothing moved for %d s after the simulator ended (in Kafka %,d of %,d, "
                                         + "lag metrics %,d alerts %,d, windows %,d of %,d): the rest will not come",
                                 STALLED_AFTER.toSeconds(), inKafka, readings, lagMetrics, lagAlerts, points, windows);
                         break;
@@ -307,29 +395,46 @@ public final class EndToEndBenchmark {
                 System.out.printf("%s: stopped waiting: %s; auditing what arrived%n", mode, stopped);
             }
             usage.stop();
-            AuditReport report = Audit.run(expected, new Audit.Target(influx.url(), Pipeline.DATABASE, kafka.bootstrapServers()));
+            AuditReport report =
+                    Audit.run(expected, new Audit.Target(influx.url(), Pipeline.DATABASE, kafka.bootstrapServers()));
             report.print(System.out);
             Duration bound = io.twinstream.simulator.scenario.Durations.parse(outOfOrderness);
             ReadingsOrder.read(kafka.bootstrapServers(), readings, bound).print(System.out, mode, bound);
             long messages = mode.equals("batches") ? (readings + 49) / 50 : readings;
-            System.out.printf("%n%s results (QoS 1, %s%s):%n", mode, mode.equals("batches") ? "batches of 50 readings" : "one reading per message",
-                    mode.equals("latency") ? ", real time" : speed.equals("max") ? ", as fast as it goes" : ", speed " + speed);
+            System.out.printf(
+                    "%n%s results (QoS 1, %s%s):%n",
+                    mode,
+                    mode.equals("batches") ? "batches of 50 readings" : "one reading per message",
+                    mode.equals("latency")
+                            ? ", real time"
+                            : speed.equals("max") ? ", as fast as it goes" : ", speed " + speed);
             line(mode, "published (simulator done)", published, t0, readings, messages);
             line(mode, "in Kafka (ingest done)", ingested, t0, readings, messages);
             line(mode, "consumed by both jobs (lag 0)", consumed, t0, readings, messages);
             line(mode, "every window in InfluxDB", written, t0, readings, messages);
             usage.print(System.out, mode);
-            System.out.printf("%s: audit %s%s%n", mode, report.clean() ? "CLEAN" : "NOT CLEAN",
+            System.out.printf(
+                    "%s: audit %s%s%n",
+                    mode,
+                    report.clean() ? "CLEAN" : "NOT CLEAN",
                     stopped == null ? "" : " (stopped waiting: " + stopped + ")");
             clean &= report.clean();
             if (probe != null) {
                 probe.close();
-                LatencyProbe.Latencies latencies = probe.latencies(kafka.bootstrapServers(), readings, Duration.ofSeconds(30));
-                System.out.printf("%s: the last 30 s of the stream left out (closed by the idle advance); out-of-orderness %s%n",
+                LatencyProbe.Latencies latencies =
+                        probe.latencies(kafka.bootstrapServers(), readings, Duration.ofSeconds(30));
+                System.out.printf(
+                        "%s: the last 30 s of the stream left out (closed by the idle advance); out-of-orderness %s%n",
                         mode, outOfOrderness);
-                latencyLine(mode, "publish → first visible (10-s site window, early result or final)", latencies.firstVisible(),
+                latencyLine(
+                        mode,
+                        "publish → first visible (10-s site window, early result or final)",
+                        latencies.firstVisible(),
                         "goal: ≤ 3,000 ms");
-                latencyLine(mode, "publish → final (10-s site window, final=true)", latencies.finalValue(),
+                latencyLine(
+                        mode,
+                        "publish → final (10-s site window, final=true)",
+                        latencies.finalValue(),
                         "goal: ≤ window + out-of-orderness + 2 s");
             }
         } finally {
@@ -340,9 +445,16 @@ public final class EndToEndBenchmark {
     }
 
     private static void latencyLine(String mode, String what, long[] sorted, String goal) {
-        System.out.printf("%s: %s, %,d readings: p50 %,d ms, p90 %,d ms, p99 %,d ms, max %,d ms (%s)%n", mode, what,
-                sorted.length, LatencyProbe.percentile(sorted, 50), LatencyProbe.percentile(sorted, 90),
-                LatencyProbe.percentile(sorted, 99), sorted.length == 0 ? -1 : sorted[sorted.length - 1], goal);
+        System.out.printf(
+                "%s: %s, %,d readings: p50 %,d ms, p90 %,d ms, p99 %,d ms, max %,d ms (%s)%n",
+                mode,
+                what,
+                sorted.length,
+                LatencyProbe.percentile(sorted, 50),
+                LatencyProbe.percentile(sorted, 90),
+                LatencyProbe.percentile(sorted, 99),
+                sorted.length == 0 ? -1 : sorted[sorted.length - 1],
+                goal);
     }
 
     private static void line(String mode, String stage, long at, long t0, long readings, long messages) {
@@ -351,11 +463,13 @@ public final class EndToEndBenchmark {
             return;
         }
         double seconds = (at - t0) / 1e9;
-        System.out.printf("%s:   %-32s after %7.1f s = %,9.0f readings/s, %,9.0f messages/s%n", mode, stage, seconds,
-                readings / seconds, messages / seconds);
+        System.out.printf(
+                "%s:   %-32s after %7.1f s = %,9.0f readings/s, %,9.0f messages/s%n",
+                mode, stage, seconds, readings / seconds, messages / seconds);
     }
 
-    private ConsumerLag startServices(MosquittoProcess mosquitto, KafkaProcess kafka, InfluxdProcess influx) throws Exception {
+    private ConsumerLag startServices(MosquittoProcess mosquitto, KafkaProcess kafka, InfluxdProcess influx)
+            throws Exception {
         mosquitto.start();
         kafka.start();
         influx.start();
@@ -370,7 +484,8 @@ public final class EndToEndBenchmark {
     }
 
     private static List<String> javaCommand(Path log4j, Class<?> main, List<String> args) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(JVM_OPTIONS);
         command.add("-Dlog4j2.configurationFile=" + log4j);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
@@ -385,12 +500,14 @@ public final class EndToEndBenchmark {
         return Files.writeString(file, text);
     }
 
-    private static GuardedProcess startJvm(Path dir, Path log4j, String name, Class<?> main, Map<String, String> config,
-                                           String... firstArgs) throws IOException {
+    private static GuardedProcess startJvm(
+            Path dir, Path log4j, String name, Class<?> main, Map<String, String> config, String... firstArgs)
+            throws IOException {
         Path file = writeProperties(dir, name, config);
         List<String> args = new ArrayList<>(List.of(firstArgs));
         args.addAll(List.of("--config", file.toString()));
-        return GuardedProcess.start("bench-" + name, javaCommand(log4j, main, args), dir, dir.resolve(name + ".log"), Map.of());
+        return GuardedProcess.start(
+                "bench-" + name, javaCommand(log4j, main, args), dir, dir.resolve(name + ".log"), Map.of());
     }
 
     /** Until the job's readings source task runs (its log says so), or it ended. */

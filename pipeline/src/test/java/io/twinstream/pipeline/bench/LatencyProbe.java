@@ -1,5 +1,10 @@
 package io.twinstream.pipeline.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.twinstream.infra.stack.InfluxHttp;
+import io.twinstream.model.Reading;
+import io.twinstream.pipeline.Pipeline;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,12 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.twinstream.infra.stack.InfluxHttp;
-import io.twinstream.model.Reading;
-import io.twinstream.pipeline.Pipeline;
 
 /**
  * Latency from publish to visible, per reading, in two figures: when a value of its 10-s site
@@ -35,6 +34,7 @@ final class LatencyProbe implements AutoCloseable {
     private final Map<String, List<long[]>> counts = new ConcurrentHashMap<>();
     /** Per window: when its final value was first seen. */
     private final Map<String, Long> finalSeen = new ConcurrentHashMap<>();
+
     private final String influxUrl;
     private final Thread poller;
     private volatile boolean running = true;
@@ -50,11 +50,15 @@ final class LatencyProbe implements AutoCloseable {
         long since = 0;
         while (running) {
             try {
-                String answer = InfluxHttp.query(influxUrl, Pipeline.DATABASE, "SELECT \"count\", \"final\" FROM site_metrics "
-                        + "WHERE \"window\" = '10s' AND time >= " + since + "ms GROUP BY \"site\", \"metric\"");
+                String answer = InfluxHttp.query(
+                        influxUrl,
+                        Pipeline.DATABASE,
+                        "SELECT \"count\", \"final\" FROM site_metrics " + "WHERE \"window\" = '10s' AND time >= "
+                                + since + "ms GROUP BY \"site\", \"metric\"");
                 long now = System.currentTimeMillis();
                 long newestFinal = since; // polled from a minute before the newest final window on: none older is open
-                for (JsonNode series : JSON.readTree(answer).path("results").path(0).path("series")) {
+                for (JsonNode series :
+                        JSON.readTree(answer).path("results").path(0).path("series")) {
                     String site = series.path("tags").path("site").asText();
                     String metric = series.path("tags").path("metric").asText();
                     for (JsonNode row : series.path("values")) {
@@ -82,8 +86,7 @@ final class LatencyProbe implements AutoCloseable {
     }
 
     /** Each reading's latency to first visible and to final (ms, each sorted). */
-    record Latencies(long[] firstVisible, long[] finalValue) {
-    }
+    record Latencies(long[] firstVisible, long[] finalValue) {}
 
     /**
      * Every reading's latencies, read back from {@code telemetry.readings}; readings whose window
@@ -147,8 +150,11 @@ final class LatencyProbe implements AutoCloseable {
         Arrays.sort(finalValue);
         return new Latencies(firstVisible, finalValue);
     }
+
     static long percentile(long[] sorted, double p) {
-        return sorted.length == 0 ? -1 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100 * sorted.length) - 1)];
+        return sorted.length == 0
+                ? -1
+                : sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100 * sorted.length) - 1)];
     }
 
     @Override

@@ -1,11 +1,10 @@
 package io.twinstream.pipeline.bench;
 
+import io.twinstream.model.Reading;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-
-import io.twinstream.model.Reading;
 
 /**
  * How far out of order {@code telemetry.readings} holds the readings, partition by partition, and
@@ -58,7 +57,8 @@ record ReadingsOrder(long readings, long behind, long mostBehindMillis, long reo
     }
 
     void print(PrintStream out, String mode, Duration bound) {
-        out.printf("%s: order in telemetry.readings: %,d of %,d readings more than %d s behind their partition's newest "
+        out.printf(
+                "%s: order in telemetry.readings: %,d of %,d readings more than %d s behind their partition's newest "
                         + "(at most %,d ms); written at most %,d ms out of the order the bridge received them%n",
                 mode, behind, readings, bound.toSeconds(), mostBehindMillis, reorderedMillis);
     }

@@ -1,11 +1,10 @@
 package io.twinstream.pipeline.bench;
 
+import io.twinstream.model.Reading;
+import io.twinstream.model.ReadingCodec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-
-import io.twinstream.model.Reading;
-import io.twinstream.model.ReadingCodec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -19,8 +18,7 @@ final class ReadingsTopic {
         void accept(int partition, Reading reading);
     }
 
-    private ReadingsTopic() {
-    }
+    private ReadingsTopic() {}
 
     /**
      * Hands each record, decoded, to {@code each} in partition order until {@code expected} were read,
@@ -33,7 +31,8 @@ final class ReadingsTopic {
         props.put("auto.offset.reset", "earliest");
         props.put("enable.auto.commit", "false");
         long read = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of("telemetry.readings"));
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             int emptyPolls = 0;

@@ -1,13 +1,5 @@
 package io.twinstream.pipeline.bench;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-
 import io.twinstream.infra.stack.local.FlinkJobManagerProcess;
 import io.twinstream.infra.stack.local.FlinkSessionCluster;
 import io.twinstream.infra.stack.local.InfluxdProcess;
@@ -22,6 +14,13 @@ import io.twinstream.pipeline.audit.Audit;
 import io.twinstream.pipeline.audit.AuditReport;
 import io.twinstream.simulator.scenario.Scenario;
 import io.twinstream.simulator.scenario.ScenarioParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Whether a savepoint of an older job jar restores into this build's (a tool, not a test: it needs
@@ -34,7 +33,8 @@ import io.twinstream.simulator.scenario.ScenarioParser;
  */
 public final class SavepointCompatibility {
 
-    private static final String USAGE = String.join("\n",
+    private static final String USAGE = String.join(
+            "\n",
             "Usage: infra/bin/savepoint-compat --old-jar FILE [--new-jar FILE]",
             "       infra/bin/savepoint-compat REVISION      (the script builds REVISION's job jar first)",
             "",
@@ -42,8 +42,7 @@ public final class SavepointCompatibility {
             "with a savepoint a third of the way in, resumes them from it as the new jar (default: this build's),",
             "and audits the result against the ground truth. Exit 0 when CLEAN.");
 
-    private SavepointCompatibility() {
-    }
+    private SavepointCompatibility() {}
 
     public static void main(String[] args) throws Exception {
         Path oldJar = null;
@@ -78,17 +77,26 @@ public final class SavepointCompatibility {
         Path dir = Files.createTempDirectory("twinstream-savepoint-compat");
         LocalOptions local = LocalOptions.defaults().withRunDirParent(dir);
         ExecutorService runner = Executors.newSingleThreadExecutor();
-        try (MosquittoProcess mosquitto = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local));
-             KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
-             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local));
-             FlinkSessionCluster flink = new FlinkSessionCluster(FlinkJobManagerProcess.Options.defaults()
-                     .withSlotsPerTaskManager(2).withLocal(local))) {
+        try (MosquittoProcess mosquitto =
+                        new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local));
+                KafkaProcess kafka =
+                        new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
+                InfluxdProcess influx =
+                        new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local));
+                FlinkSessionCluster flink = new FlinkSessionCluster(FlinkJobManagerProcess.Options.defaults()
+                        .withSlotsPerTaskManager(2)
+                        .withLocal(local))) {
             mosquitto.start();
             kafka.start();
             influx.start();
             flink.start(2);
-            try (Pipeline pipeline = Pipeline.startOnCluster(mosquitto, kafka, influx,
-                    new Pipeline.Settings(dir.resolve("checkpoints"), Duration.ofSeconds(5), 2), flink, oldJar)) {
+            try (Pipeline pipeline = Pipeline.startOnCluster(
+                    mosquitto,
+                    kafka,
+                    influx,
+                    new Pipeline.Settings(dir.resolve("checkpoints"), Duration.ofSeconds(5), 2),
+                    flink,
+                    oldJar)) {
                 System.out.println("savepoint-compat: both jobs run the old jar; publishing the demo scenario ...");
                 Future<?> publishing = DemoScenarioRuns.publish(runner, scenario, mosquitto.url());
                 Thread.sleep(20_000);
@@ -96,23 +104,31 @@ public final class SavepointCompatibility {
                 try {
                     savepoints = pipeline.upgrade(dir.resolve("savepoints"), 2, newJar);
                 } catch (Exception e) {
-                    System.out.println("savepoint-compat: INCOMPATIBLE: the new jar did not resume from the old one's savepoint: " + e);
+                    System.out.println(
+                            "savepoint-compat: INCOMPATIBLE: the new jar did not resume from the old one's savepoint: "
+                                    + e);
                     return false;
                 }
                 System.out.println("savepoint-compat: resumed as the new jar from " + savepoints);
                 Audit.Expectation expected = Audit.expect(scenario, 1.0);
                 publishing.get();
-                AuditReport report = DemoScenarioRuns.auditUntilClean(expected,
-                        new Audit.Target(influx.url(), Pipeline.DATABASE, kafka.bootstrapServers()), Duration.ofMinutes(4));
+                AuditReport report = DemoScenarioRuns.auditUntilClean(
+                        expected,
+                        new Audit.Target(influx.url(), Pipeline.DATABASE, kafka.bootstrapServers()),
+                        Duration.ofMinutes(4));
                 report.print(System.out);
                 boolean restored = true;
                 for (int i = 0; i < 2; i++) {
                     String job = pipeline.jobs().get(i).id();
                     String from = flink.lastRestoredFrom(job);
                     boolean running = flink.jobState(job).equals("RUNNING") && !flink.hasFailed(job);
-                    System.out.printf("savepoint-compat: job %s restored from %s, %s%n", job, from.isEmpty() ? "nothing" : from,
+                    System.out.printf(
+                            "savepoint-compat: job %s restored from %s, %s%n",
+                            job,
+                            from.isEmpty() ? "nothing" : from,
                             running ? "running, never failed" : "state " + flink.jobState(job) + ", failed since");
-                    restored &= running && FlinkSessionCluster.savepointPath(from).equals(savepoints.get(i));
+                    restored &=
+                            running && FlinkSessionCluster.savepointPath(from).equals(savepoints.get(i));
                 }
                 boolean compatible = report.clean() && restored;
                 System.out.println("savepoint-compat: " + (compatible ? "COMPATIBLE (audit CLEAN)" : "NOT COMPATIBLE"));

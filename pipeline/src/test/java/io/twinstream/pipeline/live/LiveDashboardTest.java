@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,7 +30,8 @@ class LiveDashboardTest {
 
     @Test
     void shouldServeThePageAndSayWhyThereIsNoStateWhenInfluxDbIsGone() throws Exception {
-        try (LiveDashboard dashboard = LiveDashboard.start(0, new LiveState(influxNobodyListensOn(), "telemetry", () -> null))) {
+        try (LiveDashboard dashboard =
+                LiveDashboard.start(0, new LiveState(influxNobodyListensOn(), "telemetry", () -> null))) {
             HttpResponse<String> page = get(dashboard.url());
             assertThat(page.statusCode()).isEqualTo(200);
             assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
@@ -48,8 +48,11 @@ class LiveDashboardTest {
     @Test
     void shouldTakeAFreePortWhenTheAskedOneIsTaken() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-             LiveDashboard dashboard = LiveDashboard.start(taken.getLocalPort(), new LiveState(influxNobodyListensOn(), "telemetry", () -> null))) {
-            assertThat(dashboard.url()).startsWith("http://127.0.0.1:").doesNotContain(":" + taken.getLocalPort() + "/");
+                LiveDashboard dashboard = LiveDashboard.start(
+                        taken.getLocalPort(), new LiveState(influxNobodyListensOn(), "telemetry", () -> null))) {
+            assertThat(dashboard.url())
+                    .startsWith("http://127.0.0.1:")
+                    .doesNotContain(":" + taken.getLocalPort() + "/");
             assertThat(get(dashboard.url()).statusCode()).isEqualTo(200);
         }
     }

@@ -47,8 +47,7 @@ public abstract class BaseModel implements DeviceModel {
 
     /** No per-device baseline unless the model needs one. */
     @Override
-    public void init(double[] state, SplittableRandom random) {
-    }
+    public void init(double[] state, SplittableRandom random) {}
 
     @Override
     public String toString() {

@@ -8,21 +8,25 @@ import java.util.SplittableRandom;
 /** Value models of the smart-city device types. Typical values are those of a European city. */
 public final class CityDevices {
 
-    private CityDevices() {
-    }
+    private CityDevices() {}
 
     /** Particulates and gases: traffic-driven pm and no2 at rush hours, ozone with sunlight. */
     public static final class AirQuality extends BaseModel {
         public AirQuality() {
-            super("air-quality", "city", "aq", 2, List.of(
-                    Metric.gauge("pm25", "ug/m3", 1), Metric.gauge("pm10", "ug/m3", 1),
-                    Metric.gauge("no2", "ug/m3", 1), Metric.gauge("o3", "ug/m3", 1)));
+            super(
+                    "air-quality",
+                    "city",
+                    "aq",
+                    2,
+                    List.of(
+                            Metric.gauge("pm25", "ug/m3", 1), Metric.gauge("pm10", "ug/m3", 1),
+                            Metric.gauge("no2", "ug/m3", 1), Metric.gauge("o3", "ug/m3", 1)));
         }
 
         @Override
         public void init(double[] s, SplittableRandom r) {
-            s[0] = 8 + 8 * r.nextDouble();       // background pm25 of this street
-            s[1] = 1.5 + 0.4 * r.nextDouble();   // pm10 / pm25 ratio
+            s[0] = 8 + 8 * r.nextDouble(); // background pm25 of this street
+            s[1] = 1.5 + 0.4 * r.nextDouble(); // pm10 / pm25 ratio
         }
 
         @Override
@@ -56,8 +60,12 @@ public final class CityDevices {
     /** Vehicles counted since the previous reading and their mean speed; congestion at rush hour. */
     public static final class Traffic extends BaseModel {
         public Traffic() {
-            super("traffic", "city", "traffic", 1, List.of(
-                    Metric.gauge("vehicles", "count", 0), Metric.gauge("speed", "km/h", 1)));
+            super(
+                    "traffic",
+                    "city",
+                    "traffic",
+                    1,
+                    List.of(Metric.gauge("vehicles", "count", 0), Metric.gauge("speed", "km/h", 1)));
         }
 
         @Override
@@ -84,7 +92,8 @@ public final class CityDevices {
 
         @Override
         public void sample(double[] s, Clock t, double dt, SplittableRandom r, double[] out) {
-            double demand = Cycles.weekend(t.dayOfWeek()) ? Cycles.bell(t.hour(), 15, 3.5) : Cycles.bell(t.hour(), 12.5, 3.0);
+            double demand =
+                    Cycles.weekend(t.dayOfWeek()) ? Cycles.bell(t.hour(), 15, 3.5) : Cycles.bell(t.hour(), 12.5, 3.0);
             out[0] = Math.min(100, Math.max(0, 15 + 80 * demand + noise(r, 3)));
         }
     }
@@ -92,20 +101,25 @@ public final class CityDevices {
     /** Household electricity: morning and evening peaks; the energy counter integrates power. */
     public static final class ElectricityMeter extends BaseModel {
         public ElectricityMeter() {
-            super("electricity-meter", "city", "em", 2, List.of(
-                    Metric.counter("energy", "kWh", 3), Metric.gauge("power", "kW", 3)));
+            super(
+                    "electricity-meter",
+                    "city",
+                    "em",
+                    2,
+                    List.of(Metric.counter("energy", "kWh", 3), Metric.gauge("power", "kW", 3)));
         }
 
         @Override
         public void init(double[] s, SplittableRandom r) {
             s[0] = 1000 + 20000 * r.nextDouble(); // meter reading at installation
-            s[1] = 0.7 + 0.6 * r.nextDouble();    // household size factor
+            s[1] = 0.7 + 0.6 * r.nextDouble(); // household size factor
         }
 
         @Override
         public void sample(double[] s, Clock t, double dt, SplittableRandom r, double[] out) {
-            double power = s[1] * (0.25 + 1.2 * Cycles.bell(t.hour(), 7.5, 1.0) + 1.8 * Cycles.bell(t.hour(), 19.5, 2.0))
-                    + Math.abs(noise(r, 0.08));
+            double power =
+                    s[1] * (0.25 + 1.2 * Cycles.bell(t.hour(), 7.5, 1.0) + 1.8 * Cycles.bell(t.hour(), 19.5, 2.0))
+                            + Math.abs(noise(r, 0.08));
             s[0] += power * dt;
             out[0] = s[0];
             out[1] = power;
@@ -115,8 +129,12 @@ public final class CityDevices {
     /** Water: flow in l/min with morning and evening peaks; the volume counter integrates it. */
     public static final class WaterMeter extends BaseModel {
         public WaterMeter() {
-            super("water-meter", "city", "wm", 1, List.of(
-                    Metric.counter("volume", "m3", 4), Metric.gauge("flow", "l/min", 2)));
+            super(
+                    "water-meter",
+                    "city",
+                    "wm",
+                    1,
+                    List.of(Metric.counter("volume", "m3", 4), Metric.gauge("flow", "l/min", 2)));
         }
 
         @Override
@@ -126,8 +144,9 @@ public final class CityDevices {
 
         @Override
         public void sample(double[] s, Clock t, double dt, SplittableRandom r, double[] out) {
-            double flow = Math.max(0, 0.2 + 6 * Cycles.bell(t.hour(), 7.0, 0.8) + 4 * Cycles.bell(t.hour(), 20.0, 1.5)
-                    + noise(r, 0.3));
+            double flow = Math.max(
+                    0,
+                    0.2 + 6 * Cycles.bell(t.hour(), 7.0, 0.8) + 4 * Cycles.bell(t.hour(), 20.0, 1.5) + noise(r, 0.3));
             s[0] += flow * 60 * dt / 1000; // l/min over dt hours, in m3
             out[0] = s[0];
             out[1] = flow;
@@ -137,8 +156,12 @@ public final class CityDevices {
     /** District heating: more power at night and in the morning; the energy counter integrates it. */
     public static final class HeatMeter extends BaseModel {
         public HeatMeter() {
-            super("heat-meter", "city", "hm", 1, List.of(
-                    Metric.counter("energy", "kWh", 2), Metric.gauge("power", "kW", 2)));
+            super(
+                    "heat-meter",
+                    "city",
+                    "hm",
+                    1,
+                    List.of(Metric.counter("energy", "kWh", 2), Metric.gauge("power", "kW", 2)));
         }
 
         @Override
@@ -148,7 +171,8 @@ public final class CityDevices {
 
         @Override
         public void sample(double[] s, Clock t, double dt, SplittableRandom r, double[] out) {
-            double power = Math.max(0, 8 + 6 * Cycles.bell(t.hour(), 6.5, 1.5) - 3 * Cycles.daylight(t.hour()) + noise(r, 0.5));
+            double power = Math.max(
+                    0, 8 + 6 * Cycles.bell(t.hour(), 6.5, 1.5) - 3 * Cycles.daylight(t.hour()) + noise(r, 0.5));
             s[0] += power * dt;
             out[0] = s[0];
             out[1] = power;
@@ -158,8 +182,12 @@ public final class CityDevices {
     /** Street light: on when dark (power ~70 W), standby by day. */
     public static final class StreetLight extends BaseModel {
         public StreetLight() {
-            super("street-light", "city", "light", 0, List.of(
-                    Metric.gauge("power", "W", 1), Metric.gauge("on", "bool", 0)));
+            super(
+                    "street-light",
+                    "city",
+                    "light",
+                    0,
+                    List.of(Metric.gauge("power", "W", 1), Metric.gauge("on", "bool", 0)));
         }
 
         @Override
@@ -173,8 +201,15 @@ public final class CityDevices {
     /** Weather station: daily temperature wave, humidity opposite to it, gusty wind. */
     public static final class Weather extends BaseModel {
         public Weather() {
-            super("weather", "city", "weather", 1, List.of(
-                    Metric.gauge("temperature", "Cel", 1), Metric.gauge("humidity", "%RH", 1), Metric.gauge("wind", "m/s", 1)));
+            super(
+                    "weather",
+                    "city",
+                    "weather",
+                    1,
+                    List.of(
+                            Metric.gauge("temperature", "Cel", 1),
+                            Metric.gauge("humidity", "%RH", 1),
+                            Metric.gauge("wind", "m/s", 1)));
         }
 
         @Override

@@ -6,8 +6,7 @@ package io.twinstream.simulator.device;
  */
 public final class Cycles {
 
-    private Cycles() {
-    }
+    private Cycles() {}
 
     /** Hour of day in [0, 24) for a UTC instant shifted by a fixed UTC offset. */
     public static double hourOfDay(long epochMillis, int utcOffsetSeconds) {

@@ -12,17 +12,25 @@ public final class DeviceCatalog {
 
     static {
         for (DeviceModel model : List.of(
-                new CityDevices.AirQuality(), new CityDevices.Noise(), new CityDevices.Traffic(), new CityDevices.Parking(),
-                new CityDevices.ElectricityMeter(), new CityDevices.WaterMeter(), new CityDevices.HeatMeter(),
-                new CityDevices.StreetLight(), new CityDevices.Weather(),
-                new FactoryDevices.Cnc(), new FactoryDevices.Furnace(), new FactoryDevices.Compressor(),
-                new FactoryDevices.Conveyor(), new FactoryDevices.EnergyMeter())) {
+                new CityDevices.AirQuality(),
+                new CityDevices.Noise(),
+                new CityDevices.Traffic(),
+                new CityDevices.Parking(),
+                new CityDevices.ElectricityMeter(),
+                new CityDevices.WaterMeter(),
+                new CityDevices.HeatMeter(),
+                new CityDevices.StreetLight(),
+                new CityDevices.Weather(),
+                new FactoryDevices.Cnc(),
+                new FactoryDevices.Furnace(),
+                new FactoryDevices.Compressor(),
+                new FactoryDevices.Conveyor(),
+                new FactoryDevices.EnergyMeter())) {
             MODELS.put(model.type(), model);
         }
     }
 
-    private DeviceCatalog() {
-    }
+    private DeviceCatalog() {}
 
     public static Optional<DeviceModel> find(String type) {
         return Optional.ofNullable(MODELS.get(type));
@@ -33,6 +41,9 @@ public final class DeviceCatalog {
     }
 
     public static List<String> typesOf(String domain) {
-        return MODELS.values().stream().filter(m -> m.domain().equals(domain)).map(DeviceModel::type).toList();
+        return MODELS.values().stream()
+                .filter(m -> m.domain().equals(domain))
+                .map(DeviceModel::type)
+                .toList();
     }
 }

@@ -47,8 +47,7 @@ public interface DeviceModel {
     void sample(double[] state, Clock time, double dtHours, SplittableRandom random, double[] out);
 
     /** The reading's time, as the models need it. */
-    record Clock(long epochMillis, double hour, int dayOfWeek) {
-    }
+    record Clock(long epochMillis, double hour, int dayOfWeek) {}
 
     /** Normal noise with standard deviation {@code sigma}. */
     static double noise(SplittableRandom random, double sigma) {

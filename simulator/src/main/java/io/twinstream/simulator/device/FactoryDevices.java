@@ -8,8 +8,7 @@ import java.util.SplittableRandom;
 /** Value models of the factory device types: machines run in two weekday shifts. */
 public final class FactoryDevices {
 
-    private FactoryDevices() {
-    }
+    private FactoryDevices() {}
 
     /**
      * CNC machine: spindle speed set by the job; power and vibration follow speed; spindle
@@ -17,14 +16,19 @@ public final class FactoryDevices {
      */
     public static final class Cnc extends BaseModel {
         public Cnc() {
-            super("cnc", "factory", "cnc", 2, List.of(
-                    Metric.gauge("spindle_temp", "Cel", 2), Metric.gauge("vibration_rms", "mm/s", 3),
-                    Metric.gauge("spindle_speed", "rpm", 0), Metric.gauge("power", "kW", 2)));
+            super(
+                    "cnc",
+                    "factory",
+                    "cnc",
+                    2,
+                    List.of(
+                            Metric.gauge("spindle_temp", "Cel", 2), Metric.gauge("vibration_rms", "mm/s", 3),
+                            Metric.gauge("spindle_speed", "rpm", 0), Metric.gauge("power", "kW", 2)));
         }
 
         @Override
         public void init(double[] s, SplittableRandom r) {
-            s[0] = 24;                           // spindle temperature now
+            s[0] = 24; // spindle temperature now
             s[1] = 7000 + 5000 * r.nextDouble(); // the speed of this machine's current job
         }
 
@@ -44,13 +48,17 @@ public final class FactoryDevices {
     /** Furnace: held at its set point during shifts, banked low outside them; CO2 flow follows heat. */
     public static final class Furnace extends BaseModel {
         public Furnace() {
-            super("furnace", "factory", "furnace", 2, List.of(
-                    Metric.gauge("temperature", "Cel", 1), Metric.gauge("co2_flow", "m3/h", 2)));
+            super(
+                    "furnace",
+                    "factory",
+                    "furnace",
+                    2,
+                    List.of(Metric.gauge("temperature", "Cel", 1), Metric.gauge("co2_flow", "m3/h", 2)));
         }
 
         @Override
         public void init(double[] s, SplittableRandom r) {
-            s[0] = 300;                      // temperature now
+            s[0] = 300; // temperature now
             s[1] = 820 + 60 * r.nextDouble(); // set point
         }
 
@@ -66,21 +74,25 @@ public final class FactoryDevices {
     /** Screw compressor: loads until 7.5 bar, unloads down to 6.5 bar; power high when loaded. */
     public static final class Compressor extends BaseModel {
         public Compressor() {
-            super("compressor", "factory", "comp", 2, List.of(
-                    Metric.gauge("pressure", "bar", 3), Metric.gauge("power", "kW", 2)));
+            super(
+                    "compressor",
+                    "factory",
+                    "comp",
+                    2,
+                    List.of(Metric.gauge("pressure", "bar", 3), Metric.gauge("power", "kW", 2)));
         }
 
         @Override
         public void init(double[] s, SplittableRandom r) {
             s[0] = 6.5 + r.nextDouble(); // pressure now
-            s[1] = 1;                    // 1 loaded, 0 unloaded
+            s[1] = 1; // 1 loaded, 0 unloaded
         }
 
         @Override
         public void sample(double[] s, Clock t, double dt, SplittableRandom r, double[] out) {
             double draw = Cycles.shift(t.hour(), t.dayOfWeek()) ? 20 : 3; // bar per hour the plant draws
-            s[0] += ((s[1] == 1 ? 30 : 0) - draw) * dt;                   // loaded, it delivers 30 bar/h
-            if (s[0] >= 7.5) {       // the pressure switch: unload at 7.5 bar ...
+            s[0] += ((s[1] == 1 ? 30 : 0) - draw) * dt; // loaded, it delivers 30 bar/h
+            if (s[0] >= 7.5) { // the pressure switch: unload at 7.5 bar ...
                 s[0] = 7.5;
                 s[1] = 0;
             } else if (s[0] <= 6.5) { // ... load again at 6.5 bar
@@ -95,8 +107,12 @@ public final class FactoryDevices {
     /** Conveyor: items per minute during shifts; motor current follows the load. */
     public static final class Conveyor extends BaseModel {
         public Conveyor() {
-            super("conveyor", "factory", "conv", 1, List.of(
-                    Metric.gauge("items_per_min", "1/min", 1), Metric.gauge("motor_current", "A", 2)));
+            super(
+                    "conveyor",
+                    "factory",
+                    "conv",
+                    1,
+                    List.of(Metric.gauge("items_per_min", "1/min", 1), Metric.gauge("motor_current", "A", 2)));
         }
 
         @Override
@@ -116,8 +132,12 @@ public final class FactoryDevices {
     /** Plant energy meter: base load plus production load; the counter integrates power. */
     public static final class EnergyMeter extends BaseModel {
         public EnergyMeter() {
-            super("energy-meter", "factory", "energy", 2, List.of(
-                    Metric.counter("energy", "kWh", 2), Metric.gauge("power", "kW", 2)));
+            super(
+                    "energy-meter",
+                    "factory",
+                    "energy",
+                    2,
+                    List.of(Metric.counter("energy", "kWh", 2), Metric.gauge("power", "kW", 2)));
         }
 
         @Override

@@ -1,7 +1,6 @@
 package io.twinstream.simulator.publish;
 
 import java.util.function.BiConsumer;
-
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
@@ -23,26 +22,20 @@ public class MqttCallbackAdapter implements MqttCallback {
     }
 
     @Override
-    public void disconnected(MqttDisconnectResponse response) {
-    }
+    public void disconnected(MqttDisconnectResponse response) {}
 
     @Override
-    public void mqttErrorOccurred(MqttException exception) {
-    }
+    public void mqttErrorOccurred(MqttException exception) {}
 
     @Override
-    public void messageArrived(String topic, MqttMessage message) {
-    }
+    public void messageArrived(String topic, MqttMessage message) {}
 
     @Override
-    public void deliveryComplete(IMqttToken token) {
-    }
+    public void deliveryComplete(IMqttToken token) {}
 
     @Override
-    public void connectComplete(boolean reconnect, String serverURI) {
-    }
+    public void connectComplete(boolean reconnect, String serverURI) {}
 
     @Override
-    public void authPacketArrived(int reasonCode, MqttProperties properties) {
-    }
+    public void authPacketArrived(int reasonCode, MqttProperties properties) {}
 }

@@ -3,11 +3,10 @@ package io.twinstream.simulator.publish;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -55,6 +54,7 @@ final class MqttConnection {
     private int attempts;
     /** Connections made so far: a failed message is sent again on the connection after the one it failed on. */
     private long generation;
+
     private final List<Backlogged> backlog = new ArrayList<>();
     private final List<Backlogged> retry = new ArrayList<>();
 
@@ -64,9 +64,18 @@ final class MqttConnection {
      *                  for each of its three threads to start, paho.mqtt.java#1089), so many
      *                  connections come back only if many connect at once
      */
-    MqttConnection(String url, String clientId, String username, char[] password, int maxInFlight, PublishStats stats,
-                   ScheduledExecutorService scheduler, java.util.concurrent.Executor connector, boolean jitter,
-                   boolean retryUnrouted) throws MqttException {
+    MqttConnection(
+            String url,
+            String clientId,
+            String username,
+            char[] password,
+            int maxInFlight,
+            PublishStats stats,
+            ScheduledExecutorService scheduler,
+            java.util.concurrent.Executor connector,
+            boolean jitter,
+            boolean retryUnrouted)
+            throws MqttException {
         this.clientId = clientId;
         this.stats = stats;
         this.scheduler = scheduler;
@@ -114,7 +123,9 @@ final class MqttConnection {
     void connect() throws MqttException {
         IMqttToken token = client.connect(options);
         token.waitForCompletion(30_000);
-        Integer receiveMaximum = token.getResponseProperties() == null ? null : token.getResponseProperties().getReceiveMaximum();
+        Integer receiveMaximum = token.getResponseProperties() == null
+                ? null
+                : token.getResponseProperties().getReceiveMaximum();
         synchronized (lock) {
             if (receiveMaximum != null && receiveMaximum < maxInFlight) {
                 maxInFlight = receiveMaximum;
@@ -142,8 +153,8 @@ final class MqttConnection {
         }
     }
 
-    private record Backlogged(String topic, byte[] payload, int qos, boolean retained, int readings, boolean firstTime) {
-    }
+    private record Backlogged(
+            String topic, byte[] payload, int qos, boolean retained, int readings, boolean firstTime) {}
 
     /**
      * Publishes, waiting while the connection is down or {@code maxInFlight} messages are
@@ -212,8 +223,8 @@ final class MqttConnection {
                     stats.unrouted.increment();
                     // Keep the permit while waiting: a broker with nobody subscribed slows the
                     // device down instead of piling up readings in memory.
-                    scheduler.schedule(() -> transmitAgain(message, permits, sentOn), UNROUTED_RETRY_MS,
-                            TimeUnit.MILLISECONDS);
+                    scheduler.schedule(
+                            () -> transmitAgain(message, permits, sentOn), UNROUTED_RETRY_MS, TimeUnit.MILLISECONDS);
                     return;
                 }
                 permits.release();
@@ -265,7 +276,8 @@ final class MqttConnection {
             }
         }
         try {
-            connector.execute(() -> send(message.topic, message.payload, message.qos, message.retained, message.readings, false));
+            connector.execute(
+                    () -> send(message.topic, message.payload, message.qos, message.retained, message.readings, false));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             stats.errors.increment(); // the publisher is closing: nothing will send it any more
         }
@@ -325,7 +337,8 @@ final class MqttConnection {
         }
         try {
             if (client.isConnected()) {
-                client.publish(statusTopic(), "offline".getBytes(StandardCharsets.UTF_8), 1, true).waitForCompletion(5_000);
+                client.publish(statusTopic(), "offline".getBytes(StandardCharsets.UTF_8), 1, true)
+                        .waitForCompletion(5_000);
                 client.disconnect(5_000).waitForCompletion(10_000);
             }
         } catch (MqttException e) {

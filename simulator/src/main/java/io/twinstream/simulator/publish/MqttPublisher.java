@@ -1,5 +1,9 @@
 package io.twinstream.simulator.publish;
 
+import io.twinstream.simulator.scenario.Scenario.ConnectionMode;
+import io.twinstream.simulator.stream.DeviceFleet;
+import io.twinstream.simulator.stream.MessageGenerator;
+import io.twinstream.simulator.stream.SimMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -9,11 +13,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
-import io.twinstream.simulator.scenario.Scenario.ConnectionMode;
-import io.twinstream.simulator.stream.DeviceFleet;
-import io.twinstream.simulator.stream.MessageGenerator;
-import io.twinstream.simulator.stream.SimMessage;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +39,8 @@ public final class MqttPublisher implements AutoCloseable {
      *                      "no matching subscribers" (PUBACK reason 16), as a device that must reach
      *                      its backend does; see {@link MqttConnection}
      */
-    public record Settings(String url, String username, char[] password, double speed, boolean jitter,
-                           boolean retryUnrouted) {
+    public record Settings(
+            String url, String username, char[] password, double speed, boolean jitter, boolean retryUnrouted) {
         public Settings(String url, String username, char[] password, double speed, boolean jitter) {
             this(url, username, password, speed, jitter, false);
         }
@@ -65,11 +64,14 @@ public final class MqttPublisher implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+
     private static final int CONNECT_THREADS = 128;
     private final MqttConnection[] connections;
     /** Marks the end of the stream in the queue between generator and publisher. */
     private static final int CHUNK = 256;
-    private static final SimMessage END = new SimMessage(Long.MAX_VALUE, "", new byte[0], false, -1, SimMessage.Kind.STATUS, 0);
+
+    private static final SimMessage END =
+            new SimMessage(Long.MAX_VALUE, "", new byte[0], false, -1, SimMessage.Kind.STATUS, 0);
     private volatile boolean stopping;
 
     public MqttPublisher(DeviceFleet fleet, Settings settings) {
@@ -93,8 +95,16 @@ public final class MqttPublisher implements AutoCloseable {
         List<Future<?>> pending = new ArrayList<>();
         try {
             for (int c = 0; c < connections.length; c++) {
-                connections[c] = new MqttConnection(settings.url(), fleet.connectionId(c), settings.username(),
-                        settings.password(), maxInFlight, stats, scheduler, connectors, settings.jitter(),
+                connections[c] = new MqttConnection(
+                        settings.url(),
+                        fleet.connectionId(c),
+                        settings.username(),
+                        settings.password(),
+                        maxInFlight,
+                        stats,
+                        scheduler,
+                        connectors,
+                        settings.jitter(),
                         settings.retryUnrouted());
                 MqttConnection connection = connections[c];
                 pending.add(connectors.submit(() -> {
@@ -130,22 +140,24 @@ public final class MqttPublisher implements AutoCloseable {
         boolean deviceConnections = fleet.scenario().publish().connections() == ConnectionMode.DEVICE;
         // Handed over in chunks: a hand-over per message costs more than writing the message.
         BlockingQueue<List<SimMessage>> ahead = new ArrayBlockingQueue<>(16);
-        Thread producer = new Thread(() -> {
-            try {
-                List<SimMessage> chunk = new ArrayList<>(CHUNK);
-                for (SimMessage m = generator.next(); m != null && !stopping; m = generator.next()) {
-                    chunk.add(m);
-                    if (chunk.size() == CHUNK) { // the generator is not paced: chunks fill at once
+        Thread producer = new Thread(
+                () -> {
+                    try {
+                        List<SimMessage> chunk = new ArrayList<>(CHUNK);
+                        for (SimMessage m = generator.next(); m != null && !stopping; m = generator.next()) {
+                            chunk.add(m);
+                            if (chunk.size() == CHUNK) { // the generator is not paced: chunks fill at once
+                                ahead.put(chunk);
+                                chunk = new ArrayList<>(CHUNK);
+                            }
+                        }
+                        chunk.add(END);
                         ahead.put(chunk);
-                        chunk = new ArrayList<>(CHUNK);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
                     }
-                }
-                chunk.add(END);
-                ahead.put(chunk);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "stream-generator");
+                },
+                "stream-generator");
         producer.setDaemon(true);
         producer.start();
         try {
@@ -156,8 +168,9 @@ public final class MqttPublisher implements AutoCloseable {
         }
     }
 
-    private void publishFrom(BlockingQueue<List<SimMessage>> ahead, long simStart, long wallStart, int qos,
-                             boolean deviceConnections) throws InterruptedException {
+    private void publishFrom(
+            BlockingQueue<List<SimMessage>> ahead, long simStart, long wallStart, int qos, boolean deviceConnections)
+            throws InterruptedException {
         while (!stopping) {
             for (SimMessage m : ahead.take()) {
                 if (m == END || stopping) {
@@ -184,8 +197,12 @@ public final class MqttPublisher implements AutoCloseable {
         } else if (deviceConnections && m.kind() == SimMessage.Kind.STATUS) {
             connection.comeBack(); // at once, in stream order: connect() announces online
         } else {
-            connection.publish(m.topic(), m.payload(), m.kind() == SimMessage.Kind.STATUS
-                    || m.kind() == SimMessage.Kind.LAST_WILL ? 1 : qos, m.retained(), m.readings());
+            connection.publish(
+                    m.topic(),
+                    m.payload(),
+                    m.kind() == SimMessage.Kind.STATUS || m.kind() == SimMessage.Kind.LAST_WILL ? 1 : qos,
+                    m.retained(),
+                    m.readings());
         }
     }
 
@@ -227,12 +244,14 @@ public final class MqttPublisher implements AutoCloseable {
     public void close() throws InterruptedException {
         long deadline = System.currentTimeMillis() + 30_000;
         for (MqttConnection connection : connections) {
-            if (connection != null && connection.isConnected()
+            if (connection != null
+                    && connection.isConnected()
                     && !connection.drain(Math.max(1, deadline - System.currentTimeMillis()))) {
                 LOG.warn("unacknowledged messages remain on {} at shutdown", connection.statusTopic());
             }
         }
-        ExecutorService closers = Executors.newFixedThreadPool(Math.min(CONNECT_THREADS, Math.max(1, connections.length)));
+        ExecutorService closers =
+                Executors.newFixedThreadPool(Math.min(CONNECT_THREADS, Math.max(1, connections.length)));
         for (MqttConnection connection : connections) {
             if (connection != null) {
                 closers.submit(() -> stats.heldAtEnd.add(connection.close()));

@@ -14,6 +14,7 @@ public final class PublishStats {
     final LongAdder retried = new LongAdder();
     /** Acknowledged with "no matching subscribers" and published again (retry-unrouted). */
     final LongAdder unrouted = new LongAdder();
+
     final LongAdder reconnects = new LongAdder();
     final LongAdder heldAtEnd = new LongAdder();
     final AtomicLong connected = new AtomicLong();

@@ -9,8 +9,7 @@ public final class Durations {
 
     private static final Pattern FORMAT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)");
 
-    private Durations() {
-    }
+    private Durations() {}
 
     /** @throws IllegalArgumentException with the accepted forms */
     public static Duration parse(String text) {

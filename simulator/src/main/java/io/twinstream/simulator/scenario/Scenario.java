@@ -23,8 +23,17 @@ import java.util.List;
  * @param faults    misbehaviour rates
  * @param episodes  anomalies that should raise alerts
  */
-public record Scenario(String name, long seed, Instant start, Duration duration, double speed, ZoneId timezone,
-                       Publish publish, List<Site> sites, Faults faults, List<Episode> episodes) {
+public record Scenario(
+        String name,
+        long seed,
+        Instant start,
+        Duration duration,
+        double speed,
+        ZoneId timezone,
+        Publish publish,
+        List<Site> sites,
+        Faults faults,
+        List<Episode> episodes) {
 
     public Scenario {
         sites = List.copyOf(sites);
@@ -60,8 +69,17 @@ public record Scenario(String name, long seed, Instant start, Duration duration,
      * {@code null} keeps the file's value.
      */
     public Scenario overridden(Duration duration, Long seed, Instant start) {
-        return new Scenario(name, seed != null ? seed : this.seed, start != null ? start : this.start,
-                duration != null ? duration : this.duration, speed, timezone, publish, sites, faults, episodes);
+        return new Scenario(
+                name,
+                seed != null ? seed : this.seed,
+                start != null ? start : this.start,
+                duration != null ? duration : this.duration,
+                speed,
+                timezone,
+                publish,
+                sites,
+                faults,
+                episodes);
     }
 
     /** The value of a {@code --start} option, or a message naming the option. */
@@ -69,7 +87,8 @@ public record Scenario(String name, long seed, Instant start, Duration duration,
         try {
             return Instant.parse(text);
         } catch (java.time.format.DateTimeParseException e) {
-            throw new IllegalArgumentException(option + " must be an instant like 2026-01-05T04:30:00Z, was '" + text + "'");
+            throw new IllegalArgumentException(
+                    option + " must be an instant like 2026-01-05T04:30:00Z, was '" + text + "'");
         }
     }
 
@@ -103,11 +122,17 @@ public record Scenario(String name, long seed, Instant start, Duration duration,
     }
 
     /** {@code device}: one MQTT connection per device; {@code gateway}: one per group of devices of a site. */
-    public enum ConnectionMode { DEVICE, GATEWAY }
+    public enum ConnectionMode {
+        DEVICE,
+        GATEWAY
+    }
 
     /** How readings are encoded; {@code BATCH} is a gateway's JSON array for many devices. */
     public enum PayloadFormat {
-        JSON("json"), SENML("senml"), SENML_DRAFT("senml-draft"), BATCH("batch");
+        JSON("json"),
+        SENML("senml"),
+        SENML_DRAFT("senml-draft"),
+        BATCH("batch");
 
         private final String yamlName;
 
@@ -128,8 +153,7 @@ public record Scenario(String name, long seed, Instant start, Duration duration,
      * @param maxInFlight       unacknowledged QoS 1 messages per connection at most (default 20,
      *                          Mosquitto's receive maximum); QoS 0 is bounded by the same number
      */
-    public record Publish(int qos, ConnectionMode connections, int devicesPerGateway, int batchSize, int maxInFlight) {
-    }
+    public record Publish(int qos, ConnectionMode connections, int devicesPerGateway, int batchSize, int maxInFlight) {}
 
     /** A district or a plant. */
     public record Site(String name, String domain, List<Fleet> fleets) {
@@ -139,8 +163,7 @@ public record Scenario(String name, long seed, Instant start, Duration duration,
     }
 
     /** {@code count} devices of one type reporting every {@code interval}. */
-    public record Fleet(String deviceType, int count, Duration interval, PayloadFormat format) {
-    }
+    public record Fleet(String deviceType, int count, Duration interval, PayloadFormat format) {}
 
     /**
      * Probabilities per reading ({@code duplicate} … {@code spike}) and rates per device-hour of
@@ -152,9 +175,19 @@ public record Scenario(String name, long seed, Instant start, Duration duration,
      *                           stream jobs' allowed lateness, so it does not count)
      * @param clockSkew          each device's clock is off by up to this much (default 0)
      */
-    public record Faults(double duplicate, double outOfOrder, double late, double malformed, double spike,
-                         double stuckPerHour, double driftPerHour, double dropoutPerHour, double offlinePerHour,
-                         Duration outOfOrderMaxDelay, Duration lateDelay, Duration clockSkew) {
+    public record Faults(
+            double duplicate,
+            double outOfOrder,
+            double late,
+            double malformed,
+            double spike,
+            double stuckPerHour,
+            double driftPerHour,
+            double dropoutPerHour,
+            double offlinePerHour,
+            Duration outOfOrderMaxDelay,
+            Duration lateDelay,
+            Duration clockSkew) {
 
         public static Faults none() {
             return new Faults(0, 0, 0, 0, 0, 0, 0, 0, 0, Duration.ofSeconds(20), Duration.ofMinutes(5), Duration.ZERO);
@@ -167,14 +200,19 @@ public record Scenario(String name, long seed, Instant start, Duration duration,
      *
      * @param alert the threshold rule this episode must trip (and its ground truth is computed for)
      */
-    public record Episode(String name, String site, String deviceType, String metric, Duration start,
-                          Duration duration, double level, AlertRule alert) {
-    }
+    public record Episode(
+            String name,
+            String site,
+            String deviceType,
+            String metric,
+            Duration start,
+            Duration duration,
+            double level,
+            AlertRule alert) {}
 
     /**
      * Raised when the value stays above {@code above} for {@code holdFor} of event time; cleared
      * when it falls below {@code clearBelow} (hysteresis; equal to {@code above} when not given).
      */
-    public record AlertRule(String name, double above, Duration holdFor, double clearBelow, String severity) {
-    }
+    public record AlertRule(String name, double above, Duration holdFor, double clearBelow, String severity) {}
 }

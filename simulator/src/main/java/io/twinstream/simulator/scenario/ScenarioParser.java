@@ -1,5 +1,16 @@
 package io.twinstream.simulator.scenario;
 
+import io.twinstream.simulator.device.DeviceCatalog;
+import io.twinstream.simulator.device.DeviceModel;
+import io.twinstream.simulator.device.Metric;
+import io.twinstream.simulator.scenario.Scenario.AlertRule;
+import io.twinstream.simulator.scenario.Scenario.ConnectionMode;
+import io.twinstream.simulator.scenario.Scenario.Episode;
+import io.twinstream.simulator.scenario.Scenario.Faults;
+import io.twinstream.simulator.scenario.Scenario.Fleet;
+import io.twinstream.simulator.scenario.Scenario.PayloadFormat;
+import io.twinstream.simulator.scenario.Scenario.Publish;
+import io.twinstream.simulator.scenario.Scenario.Site;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -19,18 +30,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-
-import io.twinstream.simulator.device.DeviceCatalog;
-import io.twinstream.simulator.device.DeviceModel;
-import io.twinstream.simulator.device.Metric;
-import io.twinstream.simulator.scenario.Scenario.AlertRule;
-import io.twinstream.simulator.scenario.Scenario.ConnectionMode;
-import io.twinstream.simulator.scenario.Scenario.Episode;
-import io.twinstream.simulator.scenario.Scenario.Faults;
-import io.twinstream.simulator.scenario.Scenario.Fleet;
-import io.twinstream.simulator.scenario.Scenario.PayloadFormat;
-import io.twinstream.simulator.scenario.Scenario.Publish;
-import io.twinstream.simulator.scenario.Scenario.Site;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -46,19 +45,30 @@ public final class ScenarioParser {
     /** Names become MQTT topic levels and InfluxDB tags: keep them to safe characters. */
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 
-    private static final Set<String> TOP = Set.of("name", "seed", "start", "duration", "speed", "timezone", "publish",
-            "sites", "faults", "episodes");
-    private static final Set<String> PUBLISH = Set.of("qos", "connections", "devicesPerGateway", "batchSize", "maxInFlight");
+    private static final Set<String> TOP =
+            Set.of("name", "seed", "start", "duration", "speed", "timezone", "publish", "sites", "faults", "episodes");
+    private static final Set<String> PUBLISH =
+            Set.of("qos", "connections", "devicesPerGateway", "batchSize", "maxInFlight");
     private static final Set<String> SITE = Set.of("name", "domain", "devices");
     private static final Set<String> FLEET = Set.of("count", "interval", "format");
-    private static final Set<String> FAULTS = Set.of("duplicate", "outOfOrder", "late", "malformed", "spike", "stuck",
-            "drift", "dropout", "offline", "outOfOrderMaxDelay", "lateDelay", "clockSkew");
-    private static final Set<String> EPISODE = Set.of("name", "site", "deviceType", "metric", "start", "duration", "level",
-            "alert");
+    private static final Set<String> FAULTS = Set.of(
+            "duplicate",
+            "outOfOrder",
+            "late",
+            "malformed",
+            "spike",
+            "stuck",
+            "drift",
+            "dropout",
+            "offline",
+            "outOfOrderMaxDelay",
+            "lateDelay",
+            "clockSkew");
+    private static final Set<String> EPISODE =
+            Set.of("name", "site", "deviceType", "metric", "start", "duration", "level", "alert");
     private static final Set<String> ALERT = Set.of("rule", "above", "for", "clearBelow", "severity");
 
-    private ScenarioParser() {
-    }
+    private ScenarioParser() {}
 
     /**
      * Reads a scenario from a file, or, when no such file exists, from the scenarios shipped with
@@ -96,8 +106,8 @@ public final class ScenarioParser {
             options.setAllowDuplicateKeys(false);
             root = new Yaml(options).compose(reader);
         } catch (MarkedYAMLException e) {
-            throw new ScenarioException(fileName + ":" + (e.getProblemMark().getLine() + 1) + ": not valid YAML: "
-                    + e.getProblem(), e);
+            throw new ScenarioException(
+                    fileName + ":" + (e.getProblemMark().getLine() + 1) + ": not valid YAML: " + e.getProblem(), e);
         } catch (YAMLException e) {
             throw new ScenarioException(fileName + ": not valid YAML: " + e.getMessage(), e);
         }
@@ -108,14 +118,17 @@ public final class ScenarioParser {
         String name = name(top.getOrDefault("name", field(fileName, "name")), "name");
         long seed = top.getOrDefault("seed", field(fileName, "seed")).wholeNumber(Long.MIN_VALUE, Long.MAX_VALUE);
         Instant start = instant(top.getOrDefault("start", field(fileName, "start")));
-        Duration duration = top.getOrDefault("duration", field(fileName, "duration")).duration(Duration.ofSeconds(1), null);
+        Duration duration =
+                top.getOrDefault("duration", field(fileName, "duration")).duration(Duration.ofSeconds(1), null);
         double speed = speed(top.getOrDefault("speed", field(fileName, "speed")));
         ZoneId zone = zone(top.getOrDefault("timezone", field(fileName, "timezone")));
         Publish publish = publish(top.getOrDefault("publish", field(fileName, "publish")));
         List<Site> sites = sites(top.getOrDefault("sites", field(fileName, "sites")), publish);
         Faults faults = faults(top.getOrDefault("faults", field(fileName, "faults")));
-        List<Episode> episodes = top.containsKey("episodes") && top.get("episodes").present()
-                ? episodes(top.get("episodes"), sites) : List.of();
+        List<Episode> episodes =
+                top.containsKey("episodes") && top.get("episodes").present()
+                        ? episodes(top.get("episodes"), sites)
+                        : List.of();
         return new Scenario(name, seed, start, duration, speed, zone, publish, sites, faults, episodes);
     }
 
@@ -126,8 +139,9 @@ public final class ScenarioParser {
     private static String name(YamlField field, String what) {
         String value = field.string();
         if (!NAME.matcher(value).matches()) {
-            throw field.error("'" + value + "' is not a usable " + what
-                    + ": lower-case letters, digits, '-' and '_', starting with a letter or digit (it becomes an MQTT topic level and an InfluxDB tag)");
+            throw field.error(
+                    "'" + value + "' is not a usable " + what
+                            + ": lower-case letters, digits, '-' and '_', starting with a letter or digit (it becomes an MQTT topic level and an InfluxDB tag)");
         }
         return value;
     }
@@ -199,7 +213,8 @@ public final class ScenarioParser {
                 throw f.get("domain").error("'" + domain + "' is not one of: city, factory");
             }
             List<Fleet> fleets = new ArrayList<>();
-            for (Map.Entry<String, YamlField> entry : require(f, "devices", item).namedMapping().entrySet()) {
+            for (Map.Entry<String, YamlField> entry :
+                    require(f, "devices", item).namedMapping().entrySet()) {
                 fleets.add(fleet(entry.getKey(), entry.getValue(), domain, publish));
             }
             if (fleets.isEmpty()) {
@@ -214,8 +229,9 @@ public final class ScenarioParser {
     }
 
     private static Fleet fleet(String type, YamlField field, String domain, Publish publish) {
-        DeviceModel model = DeviceCatalog.find(type).orElseThrow(() -> field.error("unknown device type '" + type
-                + "'; " + domain + " types: " + String.join(", ", DeviceCatalog.typesOf(domain))));
+        DeviceModel model = DeviceCatalog.find(type)
+                .orElseThrow(() -> field.error("unknown device type '" + type + "'; " + domain + " types: "
+                        + String.join(", ", DeviceCatalog.typesOf(domain))));
         if (!model.domain().equals(domain)) {
             throw field.error("'" + type + "' is a " + model.domain() + " device type, not a " + domain + " one; "
                     + domain + " types: " + String.join(", ", DeviceCatalog.typesOf(domain)));
@@ -227,10 +243,14 @@ public final class ScenarioParser {
         PayloadFormat format = PayloadFormat.JSON;
         if (f.containsKey("format")) {
             String text = f.get("format").string();
-            format = java.util.Arrays.stream(PayloadFormat.values()).filter(p -> p.yamlName().equals(text)).findFirst()
-                    .orElseThrow(() -> f.get("format").error("'" + text + "' is not one of: json, senml, senml-draft, batch"));
+            format = java.util.Arrays.stream(PayloadFormat.values())
+                    .filter(p -> p.yamlName().equals(text))
+                    .findFirst()
+                    .orElseThrow(() ->
+                            f.get("format").error("'" + text + "' is not one of: json, senml, senml-draft, batch"));
             if (format == PayloadFormat.BATCH && publish.connections() != ConnectionMode.GATEWAY) {
-                throw f.get("format").error("batch needs publish.connections: gateway (a device does not batch for others)");
+                throw f.get("format")
+                        .error("batch needs publish.connections: gateway (a device does not batch for others)");
             }
         }
         return new Fleet(type, count, interval, format);
@@ -264,24 +284,30 @@ public final class ScenarioParser {
             Map<String, YamlField> f = item.mapping(EPISODE);
             String name = name(require(f, "name", item), "episode name");
             String siteName = require(f, "site", item).string();
-            Site site = sites.stream().filter(s -> s.name().equals(siteName)).findFirst()
+            Site site = sites.stream()
+                    .filter(s -> s.name().equals(siteName))
+                    .findFirst()
                     .orElseThrow(() -> f.get("site").error("no site '" + siteName + "' in this scenario"));
             String type = require(f, "deviceType", item).string();
             if (site.fleets().stream().noneMatch(fleet -> fleet.deviceType().equals(type))) {
                 throw f.get("deviceType").error("site '" + siteName + "' has no '" + type + "' devices");
             }
             String metric = require(f, "metric", item).string();
-            List<String> metrics = DeviceCatalog.find(type).orElseThrow().metrics().stream().map(Metric::name).toList();
+            List<String> metrics = DeviceCatalog.find(type).orElseThrow().metrics().stream()
+                    .map(Metric::name)
+                    .toList();
             if (!metrics.contains(metric)) {
-                throw f.get("metric").error("'" + type + "' has no metric '" + metric + "'; it has " + String.join(", ", metrics));
+                throw f.get("metric")
+                        .error("'" + type + "' has no metric '" + metric + "'; it has " + String.join(", ", metrics));
             }
             Duration start = require(f, "start", item).duration(Duration.ZERO, null);
             Duration duration = require(f, "duration", item).duration(Duration.ofSeconds(1), null);
             double level = require(f, "level", item).number(-1e12, 1e12);
             AlertRule alert = alert(require(f, "alert", item), name);
             if (!(level > alert.above())) {
-                throw f.get("level").error("level " + level + " does not exceed the alert's 'above' " + alert.above()
-                        + ": the episode could never raise it");
+                throw f.get("level")
+                        .error("level " + level + " does not exceed the alert's 'above' " + alert.above()
+                                + ": the episode could never raise it");
             }
             episodes.add(new Episode(name, siteName, type, metric, start, duration, level, alert));
         }
@@ -296,8 +322,9 @@ public final class ScenarioParser {
         Duration holdFor = f.getOrDefault("for", absent).duration(Duration.ZERO, Duration.ZERO);
         double clearBelow = f.getOrDefault("clearBelow", absent).number(-1e12, 1e12, above);
         if (clearBelow > above) {
-            throw f.get("clearBelow").error("clearBelow " + clearBelow + " is above 'above' " + above
-                    + ": an alert would clear while still raised");
+            throw f.get("clearBelow")
+                    .error("clearBelow " + clearBelow + " is above 'above' " + above
+                            + ": an alert would clear while still raised");
         }
         String severity = f.getOrDefault("severity", absent).string("warning");
         if (!Set.of("info", "warning", "critical").contains(severity)) {

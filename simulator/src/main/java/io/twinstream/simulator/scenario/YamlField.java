@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -72,7 +71,8 @@ final class YamlField {
         }
         List<YamlField> items = new ArrayList<>();
         for (int i = 0; i < sequence.getValue().size(); i++) {
-            items.add(new YamlField(file, path + "[" + i + "]", sequence.getValue().get(i), line));
+            items.add(new YamlField(
+                    file, path + "[" + i + "]", sequence.getValue().get(i), line));
         }
         return items;
     }

@@ -1,12 +1,11 @@
 package io.twinstream.simulator.stream;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import io.twinstream.simulator.device.DeviceCatalog;
 import io.twinstream.simulator.device.DeviceModel;
 import io.twinstream.simulator.scenario.Scenario;
 import io.twinstream.simulator.scenario.Scenario.ConnectionMode;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Every simulated device of a scenario, as compact arrays (a million devices fit in a few hundred
@@ -120,7 +119,9 @@ public final class DeviceFleet {
 
     /** The MQTT client id of a connection. */
     public String connectionId(int connection) {
-        return scenario.publish().connections() == ConnectionMode.GATEWAY ? gatewayIds.get(connection) : ids[connection];
+        return scenario.publish().connections() == ConnectionMode.GATEWAY
+                ? gatewayIds.get(connection)
+                : ids[connection];
     }
 
     public int connectionOf(int device) {
@@ -130,12 +131,14 @@ public final class DeviceFleet {
     /** {@code telemetry/{domain}/{site}/{deviceType}/{deviceId}} */
     public String telemetryTopic(int device) {
         Scenario.Site site = site(device);
-        return "telemetry/" + site.domain() + "/" + site.name() + "/" + model(device).type() + "/" + ids[device];
+        return "telemetry/" + site.domain() + "/" + site.name() + "/"
+                + model(device).type() + "/" + ids[device];
     }
 
     /** A gateway's batches go to {@code telemetry/{domain}/{site}/gateway/{gatewayId}}. */
     public String batchTopic(int gateway) {
-        return "telemetry/" + gatewayDomains.get(gateway) + "/" + gatewaySites.get(gateway) + "/gateway/" + gatewayIds.get(gateway);
+        return "telemetry/" + gatewayDomains.get(gateway) + "/" + gatewaySites.get(gateway) + "/gateway/"
+                + gatewayIds.get(gateway);
     }
 
     public static String statusTopic(String deviceOrGatewayId) {

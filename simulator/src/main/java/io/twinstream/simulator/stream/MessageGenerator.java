@@ -1,12 +1,5 @@
 package io.twinstream.simulator.stream;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.List;
-import java.util.PriorityQueue;
-import java.util.SplittableRandom;
-
 import io.twinstream.simulator.device.Cycles;
 import io.twinstream.simulator.device.DeviceModel;
 import io.twinstream.simulator.device.Metric;
@@ -14,6 +7,12 @@ import io.twinstream.simulator.scenario.Scenario;
 import io.twinstream.simulator.scenario.Scenario.Episode;
 import io.twinstream.simulator.scenario.Scenario.Faults;
 import io.twinstream.simulator.scenario.Scenario.PayloadFormat;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
 
 /**
  * Writes a scenario's message stream, in order of simulated send time, one message per
@@ -58,8 +57,9 @@ public final class MessageGenerator {
     private final ArrayDeque<SimMessage> ready = new ArrayDeque<>();
     private final Batch[] batches;
     /** {flushAt, gateway}, earliest first; entries of batches that already went out are skipped. */
-    private final PriorityQueue<long[]> flushes = new PriorityQueue<>((a, b) -> a[0] != b[0]
-            ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+    private final PriorityQueue<long[]> flushes =
+            new PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+
     private long order;
 
     public MessageGenerator(DeviceFleet fleet, StreamObserver observer) {
@@ -69,7 +69,8 @@ public final class MessageGenerator {
         this.observer = observer;
         this.startMillis = scenario.start().toEpochMilli();
         this.endMillis = startMillis + scenario.duration().toMillis();
-        this.utcOffsetSeconds = scenario.timezone().getRules().getOffset(scenario.start()).getTotalSeconds();
+        this.utcOffsetSeconds =
+                scenario.timezone().getRules().getOffset(scenario.start()).getTotalSeconds();
         int n = fleet.size();
         random = new SplittableRandom[n];
         modelState = new double[n][];
@@ -95,7 +96,9 @@ public final class MessageGenerator {
             skewMillis[d] = skewRange == 0 ? 0 : random[d].nextLong(-skewRange, skewRange + 1);
             episodesOf[d] = episodesFor(d);
             // Devices of a fleet start at random phases within their interval, as real ones do.
-            due.add(d, startMillis + random[d].nextLong(fleet.fleet(d).interval().toMillis()));
+            due.add(
+                    d,
+                    startMillis + random[d].nextLong(fleet.fleet(d).interval().toMillis()));
         }
     }
 
@@ -148,15 +151,33 @@ public final class MessageGenerator {
         if (offline[d]) {
             offline[d] = false;
             observer.status(d, now + skewMillis[d], true);
-            queue(now, new SimMessage(now, DeviceFleet.statusTopic(fleet.id(d)), bytes("online"), true,
-                    fleet.connectionOf(d), SimMessage.Kind.STATUS, 0), null);
+            queue(
+                    now,
+                    new SimMessage(
+                            now,
+                            DeviceFleet.statusTopic(fleet.id(d)),
+                            bytes("online"),
+                            true,
+                            fleet.connectionOf(d),
+                            SimMessage.Kind.STATUS,
+                            0),
+                    null);
         }
         if (startsNow(r, faults.offlinePerHour(), intervalHours)) {
             offline[d] = true;
             silentUntil[d] = now + minutes(r, 1, 10);
             observer.status(d, now + skewMillis[d], false);
-            queue(now, new SimMessage(now, DeviceFleet.statusTopic(fleet.id(d)), bytes("offline"), true,
-                    fleet.connectionOf(d), SimMessage.Kind.LAST_WILL, 0), null);
+            queue(
+                    now,
+                    new SimMessage(
+                            now,
+                            DeviceFleet.statusTopic(fleet.id(d)),
+                            bytes("offline"),
+                            true,
+                            fleet.connectionOf(d),
+                            SimMessage.Kind.LAST_WILL,
+                            0),
+                    null);
             return;
         }
         if (startsNow(r, faults.dropoutPerHour(), intervalHours)) {
@@ -169,8 +190,13 @@ public final class MessageGenerator {
         double[] values = new double[metrics.size()];
         double dtHours = previousTs[d] == 0 ? 0 : (now - previousTs[d]) / 3_600_000.0;
         previousTs[d] = now;
-        model.sample(modelState[d], new DeviceModel.Clock(now, Cycles.hourOfDay(now, utcOffsetSeconds),
-                Cycles.dayOfWeek(now, utcOffsetSeconds)), dtHours, r, values);
+        model.sample(
+                modelState[d],
+                new DeviceModel.Clock(
+                        now, Cycles.hourOfDay(now, utcOffsetSeconds), Cycles.dayOfWeek(now, utcOffsetSeconds)),
+                dtHours,
+                r,
+                values);
         applyEpisodes(d, now, metrics, values, r);
         applyValueFaults(d, now, metrics, values, r, intervalHours);
         for (int i = 0; i < values.length; i++) {
@@ -183,9 +209,11 @@ public final class MessageGenerator {
         // A late send after the end of the stream is sent on time instead: with nothing after it to
         // move event time on, no pipeline could tell it from an on-time reading (and none should drop it).
         boolean late = drawnLate && now + faults.lateDelay().toMillis() < endMillis;
-        long delay = drawnLate ? (late ? faults.lateDelay().toMillis() : 0)
+        long delay = drawnLate
+                ? (late ? faults.lateDelay().toMillis() : 0)
                 : faults.outOfOrder() > 0 && r.nextDouble() < faults.outOfOrder()
-                ? 1 + r.nextLong(faults.outOfOrderMaxDelay().toMillis()) : 0;
+                        ? 1 + r.nextLong(faults.outOfOrderMaxDelay().toMillis())
+                        : 0;
         observer.reading(d, readingSeq, ts, values, late, delay);
         long send = now + delay;
 
@@ -205,17 +233,38 @@ public final class MessageGenerator {
                 default -> encoder.json(ts, readingSeq, metrics, values);
             };
             String topic = fleet.telemetryTopic(d);
-            queue(send, new SimMessage(send, topic, payload, false, fleet.connectionOf(d), SimMessage.Kind.READINGS, 1), null);
+            queue(
+                    send,
+                    new SimMessage(send, topic, payload, false, fleet.connectionOf(d), SimMessage.Kind.READINGS, 1),
+                    null);
             if (duplicate) {
                 observer.duplicate(d, readingSeq);
-                queue(duplicateSend, new SimMessage(duplicateSend, topic, payload, false, fleet.connectionOf(d),
-                        SimMessage.Kind.DUPLICATE, 1), null);
+                queue(
+                        duplicateSend,
+                        new SimMessage(
+                                duplicateSend,
+                                topic,
+                                payload,
+                                false,
+                                fleet.connectionOf(d),
+                                SimMessage.Kind.DUPLICATE,
+                                1),
+                        null);
             }
         }
         if (faults.malformed() > 0 && r.nextDouble() < faults.malformed()) {
             observer.malformed(d);
-            queue(now, new SimMessage(now, fleet.telemetryTopic(d), encoder.malformed(ts, readingSeq, r), false,
-                    fleet.connectionOf(d), SimMessage.Kind.MALFORMED, 0), null);
+            queue(
+                    now,
+                    new SimMessage(
+                            now,
+                            fleet.telemetryTopic(d),
+                            encoder.malformed(ts, readingSeq, r),
+                            false,
+                            fleet.connectionOf(d),
+                            SimMessage.Kind.MALFORMED,
+                            0),
+                    null);
         }
     }
 
@@ -230,8 +279,8 @@ public final class MessageGenerator {
         }
     }
 
-    private void applyValueFaults(int d, long now, List<Metric> metrics, double[] values, SplittableRandom r,
-                                  double intervalHours) {
+    private void applyValueFaults(
+            int d, long now, List<Metric> metrics, double[] values, SplittableRandom r, double intervalHours) {
         if (now < stuckUntil[d]) {
             for (int i = 0; i < values.length; i++) {
                 if (!metrics.get(i).counter()) {
@@ -321,14 +370,24 @@ public final class MessageGenerator {
         }
         int count = batch.entries.size();
         batch.entries.clear();
-        return new SimMessage(now, fleet.batchTopic(gateway), encoder.endBatch(), false, gateway,
-                allDuplicates ? SimMessage.Kind.DUPLICATE : SimMessage.Kind.READINGS, count);
+        return new SimMessage(
+                now,
+                fleet.batchTopic(gateway),
+                encoder.endBatch(),
+                false,
+                gateway,
+                allDuplicates ? SimMessage.Kind.DUPLICATE : SimMessage.Kind.READINGS,
+                count);
     }
 
     private int[] episodesFor(int d) {
         return java.util.stream.IntStream.range(0, scenario.episodes().size())
-                .filter(e -> scenario.episodes().get(e).site().equals(fleet.site(d).name())
-                        && scenario.episodes().get(e).deviceType().equals(fleet.model(d).type()))
+                .filter(e ->
+                        scenario.episodes().get(e).site().equals(fleet.site(d).name())
+                                && scenario.episodes()
+                                        .get(e)
+                                        .deviceType()
+                                        .equals(fleet.model(d).type()))
                 .toArray();
     }
 
@@ -338,7 +397,8 @@ public final class MessageGenerator {
     }
 
     private static long minutes(SplittableRandom r, int min, int max) {
-        return Duration.ofMinutes(min).toMillis() + r.nextLong(Duration.ofMinutes(max - min).toMillis() + 1);
+        return Duration.ofMinutes(min).toMillis()
+                + r.nextLong(Duration.ofMinutes(max - min).toMillis() + 1);
     }
 
     private static byte[] bytes(String s) {
@@ -368,7 +428,8 @@ public final class MessageGenerator {
         long flushAt;
     }
 
-    private record Pending(long sendMillis, long order, SimMessage message, BatchEntry entry) implements Comparable<Pending> {
+    private record Pending(long sendMillis, long order, SimMessage message, BatchEntry entry)
+            implements Comparable<Pending> {
         @Override
         public int compareTo(Pending other) {
             int bySend = Long.compare(sendMillis, other.sendMillis);

@@ -1,10 +1,9 @@
 package io.twinstream.simulator.stream;
 
+import io.twinstream.simulator.device.Metric;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.SplittableRandom;
-
-import io.twinstream.simulator.device.Metric;
 
 /**
  * The payload formats of ARCHITECTURE.md, written by hand so the bytes are exactly reproducible:
@@ -36,8 +35,12 @@ public final class PayloadEncoder {
             if (i > 0) {
                 text.append(",{");
             }
-            text.append(i == 0 ? "," : "").append("\"n\":\"").append(metrics.get(i).name())
-                    .append("\",\"u\":\"").append(metrics.get(i).unit()).append("\",\"v\":");
+            text.append(i == 0 ? "," : "")
+                    .append("\"n\":\"")
+                    .append(metrics.get(i).name())
+                    .append("\",\"u\":\"")
+                    .append(metrics.get(i).unit())
+                    .append("\",\"v\":");
             appendNumber(values[i]);
             text.append('}');
         }
@@ -51,8 +54,12 @@ public final class PayloadEncoder {
         appendSeconds(ts);
         text.append(",\"e\":[");
         for (int i = 0; i < metrics.size(); i++) {
-            text.append(i > 0 ? ",{" : "{").append("\"n\":\"").append(metrics.get(i).name())
-                    .append("\",\"u\":\"").append(metrics.get(i).unit()).append("\",\"v\":\"");
+            text.append(i > 0 ? ",{" : "{")
+                    .append("\"n\":\"")
+                    .append(metrics.get(i).name())
+                    .append("\",\"u\":\"")
+                    .append(metrics.get(i).unit())
+                    .append("\",\"v\":\"");
             appendNumber(values[i]);
             text.append("\"}");
         }
@@ -66,7 +73,8 @@ public final class PayloadEncoder {
         text.append('[');
     }
 
-    public void batchReading(String deviceId, String deviceType, long ts, long seq, List<Metric> metrics, double[] values) {
+    public void batchReading(
+            String deviceId, String deviceType, long ts, long seq, List<Metric> metrics, double[] values) {
         if (text.length() > 1) {
             text.append(',');
         }
@@ -85,8 +93,10 @@ public final class PayloadEncoder {
     public byte[] malformed(long ts, long seq, SplittableRandom random) {
         return switch (random.nextInt(6)) {
             case 0 -> ("{\"ts\":" + ts + ",\"seq\":" + seq + ",\"metrics\":{\"val").getBytes(StandardCharsets.UTF_8);
-            case 1 -> ("{\"ts\":\"yesterday\",\"seq\":" + seq + ",\"metrics\":{\"v\":1.0}}").getBytes(StandardCharsets.UTF_8);
-            case 2 -> ("{\"ts\":" + ts + ",\"seq\":" + seq + ",\"metrics\":{\"v\":NaN}}").getBytes(StandardCharsets.UTF_8);
+            case 1 ->
+                ("{\"ts\":\"yesterday\",\"seq\":" + seq + ",\"metrics\":{\"v\":1.0}}").getBytes(StandardCharsets.UTF_8);
+            case 2 ->
+                ("{\"ts\":" + ts + ",\"seq\":" + seq + ",\"metrics\":{\"v\":NaN}}").getBytes(StandardCharsets.UTF_8);
             case 3 -> {
                 byte[] junk = new byte[16 + random.nextInt(48)];
                 for (int i = 0; i < junk.length; i++) {
@@ -99,10 +109,15 @@ public final class PayloadEncoder {
         };
     }
 
-    private void appendJsonReading(String deviceId, String deviceType, long ts, long seq, List<Metric> metrics, double[] values) {
+    private void appendJsonReading(
+            String deviceId, String deviceType, long ts, long seq, List<Metric> metrics, double[] values) {
         text.append('{');
         if (deviceId != null) {
-            text.append("\"deviceId\":\"").append(deviceId).append("\",\"deviceType\":\"").append(deviceType).append("\",");
+            text.append("\"deviceId\":\"")
+                    .append(deviceId)
+                    .append("\",\"deviceType\":\"")
+                    .append(deviceType)
+                    .append("\",");
         }
         text.append("\"ts\":").append(ts).append(",\"seq\":").append(seq).append(",\"metrics\":{");
         for (int i = 0; i < metrics.size(); i++) {
@@ -118,7 +133,9 @@ public final class PayloadEncoder {
     private void appendSeconds(long epochMillis) {
         text.append(Math.floorDiv(epochMillis, 1000)).append('.');
         long millis = Math.floorMod(epochMillis, 1000);
-        text.append((char) ('0' + millis / 100)).append((char) ('0' + millis / 10 % 10)).append((char) ('0' + millis % 10));
+        text.append((char) ('0' + millis / 100))
+                .append((char) ('0' + millis / 10 % 10))
+                .append((char) ('0' + millis % 10));
     }
 
     private void appendNumber(double value) {

@@ -11,8 +11,8 @@ package io.twinstream.simulator.stream;
  * @param kind        what it carries
  * @param readings    readings inside (0 for status and malformed messages)
  */
-public record SimMessage(long sendMillis, String topic, byte[] payload, boolean retained, int connection, Kind kind,
-                         int readings) {
+public record SimMessage(
+        long sendMillis, String topic, byte[] payload, boolean retained, int connection, Kind kind, int readings) {
 
     public enum Kind {
         /** One or more readings, first transmission. */

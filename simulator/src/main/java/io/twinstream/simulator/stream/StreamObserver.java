@@ -16,20 +16,16 @@ public interface StreamObserver {
     void reading(int device, long seq, long ts, double[] values, boolean late, long delayMillis);
 
     /** A re-transmission of an earlier reading (same device and seq). */
-    default void duplicate(int device, long seq) {
-    }
+    default void duplicate(int device, long seq) {}
 
     /** A payload ingest must dead-letter. */
-    default void malformed(int device) {
-    }
+    default void malformed(int device) {}
 
     /** A device went offline ({@code online == false}, its Last Will) or came back. */
-    default void status(int device, long ts, boolean online) {
-    }
+    default void status(int device, long ts, boolean online) {}
 
     /** A message left the generator (for totals). */
-    default void message(SimMessage message) {
-    }
+    default void message(SimMessage message) {}
 
-    StreamObserver NONE = (device, seq, ts, values, late, delayMillis) -> { };
+    StreamObserver NONE = (device, seq, ts, values, late, delayMillis) -> {};
 }

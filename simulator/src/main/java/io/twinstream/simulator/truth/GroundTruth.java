@@ -1,5 +1,13 @@
 package io.twinstream.simulator.truth;
 
+import io.twinstream.simulator.device.Metric;
+import io.twinstream.simulator.scenario.Scenario;
+import io.twinstream.simulator.scenario.Scenario.AlertRule;
+import io.twinstream.simulator.scenario.Scenario.Episode;
+import io.twinstream.simulator.stream.DeviceFleet;
+import io.twinstream.simulator.stream.MessageGenerator;
+import io.twinstream.simulator.stream.SimMessage;
+import io.twinstream.simulator.stream.StreamObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -9,15 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import io.twinstream.simulator.device.Metric;
-import io.twinstream.simulator.scenario.Scenario;
-import io.twinstream.simulator.scenario.Scenario.AlertRule;
-import io.twinstream.simulator.scenario.Scenario.Episode;
-import io.twinstream.simulator.stream.DeviceFleet;
-import io.twinstream.simulator.stream.MessageGenerator;
-import io.twinstream.simulator.stream.SimMessage;
-import io.twinstream.simulator.stream.StreamObserver;
 
 /**
  * What a correct pipeline must produce for a scenario, computed from the stream itself with no
@@ -51,6 +50,7 @@ public final class GroundTruth implements StreamObserver {
     private final long maxIncludedDelay;
     /** windowSize index → window start → (device, metric) → aggregate */
     private final List<TreeMap<Long, Map<Long, Aggregate>>> windows = new ArrayList<>();
+
     private final Map<Integer, List<double[]>> alertSeries = new HashMap<>();
     private final List<Episode> episodes;
     private long messages;
@@ -69,7 +69,8 @@ public final class GroundTruth implements StreamObserver {
         this.out = out;
         this.episodes = fleet.scenario().episodes();
         Scenario.Faults faults = fleet.scenario().faults();
-        this.maxIncludedDelay = faults.outOfOrderMaxDelay().toMillis() + 2 * faults.clockSkew().toMillis() + 2_000;
+        this.maxIncludedDelay =
+                faults.outOfOrderMaxDelay().toMillis() + 2 * faults.clockSkew().toMillis() + 2_000;
         for (int i = 0; i < WINDOWS.length; i++) {
             windows.add(new TreeMap<>());
         }
@@ -99,12 +100,14 @@ public final class GroundTruth implements StreamObserver {
             long start = Math.floorDiv(ts, WINDOWS[w]) * WINDOWS[w];
             Map<Long, Aggregate> window = windows.get(w).computeIfAbsent(start, k -> new HashMap<>());
             for (int m = 0; m < values.length; m++) {
-                window.computeIfAbsent(((long) device << 8) | m, k -> new Aggregate()).add(values[m]);
+                window.computeIfAbsent(((long) device << 8) | m, k -> new Aggregate())
+                        .add(values[m]);
             }
         }
         for (int e = 0; e < episodes.size(); e++) {
             Episode episode = episodes.get(e);
-            if (episode.site().equals(fleet.site(device).name()) && episode.deviceType().equals(fleet.model(device).type())) {
+            if (episode.site().equals(fleet.site(device).name())
+                    && episode.deviceType().equals(fleet.model(device).type())) {
                 int m = fleet.model(device).metricIndex(episode.metric());
                 alertSeries.computeIfAbsent(e, k -> new ArrayList<>()).add(new double[] {device, ts, values[m]});
             }
@@ -127,7 +130,7 @@ public final class GroundTruth implements StreamObserver {
         switch (message.kind()) {
             case READINGS, DUPLICATE -> readingMessages++;
             case STATUS, LAST_WILL -> statusMessages++;
-            default -> { }
+            default -> {}
         }
     }
 
@@ -145,11 +148,13 @@ public final class GroundTruth implements StreamObserver {
     void finish() {
         flushBefore(Long.MAX_VALUE);
         writeAlerts();
-        line("{\"type\":\"totals\",\"scenario\":\"" + fleet.scenario().name() + "\",\"seed\":" + fleet.scenario().seed()
+        line("{\"type\":\"totals\",\"scenario\":\"" + fleet.scenario().name() + "\",\"seed\":"
+                + fleet.scenario().seed()
                 + ",\"messages\":" + messages + ",\"readingMessages\":" + readingMessages + ",\"readings\":" + readings
                 + ",\"duplicates\":" + duplicates + ",\"malformed\":" + malformed + ",\"late\":" + late
                 + ",\"outOfOrder\":" + outOfOrder + ",\"statusMessages\":" + statusMessages
-                + ",\"devices\":" + fleet.size() + ",\"windowLines\":" + windowLines + ",\"alertLines\":" + alertLines + "}");
+                + ",\"devices\":" + fleet.size() + ",\"windowLines\":" + windowLines + ",\"alertLines\":" + alertLines
+                + "}");
         try {
             out.flush();
         } catch (IOException e) {
@@ -159,7 +164,8 @@ public final class GroundTruth implements StreamObserver {
 
     private void writeWindow(int w, long start, Map<Long, Aggregate> aggregates) {
         List<Long> keys = new ArrayList<>(aggregates.keySet());
-        keys.sort(Comparator.<Long, String>comparing(k -> fleet.id((int) (k >>> 8))).thenComparing(k -> k & 0xFF));
+        keys.sort(Comparator.<Long, String>comparing(k -> fleet.id((int) (k >>> 8)))
+                .thenComparing(k -> k & 0xFF));
         Map<String, Aggregate> sites = new TreeMap<>();
         Map<String, java.util.Set<Integer>> siteDevices = new HashMap<>();
         for (long key : keys) {
@@ -167,7 +173,8 @@ public final class GroundTruth implements StreamObserver {
             int m = (int) (key & 0xFF);
             Aggregate a = aggregates.get(key);
             Metric metric = fleet.model(device).metrics().get(m);
-            String dims = dims(device) + ",\"deviceId\":\"" + fleet.id(device) + "\",\"metric\":\"" + metric.name() + "\"";
+            String dims =
+                    dims(device) + ",\"deviceId\":\"" + fleet.id(device) + "\",\"metric\":\"" + metric.name() + "\"";
             line("{\"type\":\"device_window\",\"window\":\"" + WINDOW_NAMES[w] + "\",\"start\":" + start + "," + dims
                     + a.fields() + "}");
             String siteKey = dims(device) + ",\"metric\":\"" + metric.name() + "\"";
@@ -175,8 +182,9 @@ public final class GroundTruth implements StreamObserver {
             siteDevices.computeIfAbsent(siteKey, k -> new java.util.HashSet<>()).add(device);
         }
         for (Map.Entry<String, Aggregate> site : sites.entrySet()) {
-            line("{\"type\":\"site_window\",\"window\":\"" + WINDOW_NAMES[w] + "\",\"start\":" + start + "," + site.getKey()
-                    + site.getValue().fields() + ",\"devices\":" + siteDevices.get(site.getKey()).size() + "}");
+            line("{\"type\":\"site_window\",\"window\":\"" + WINDOW_NAMES[w] + "\",\"start\":" + start + ","
+                    + site.getKey() + site.getValue().fields() + ",\"devices\":"
+                    + siteDevices.get(site.getKey()).size() + "}");
         }
         windowLines += keys.size() + sites.size();
     }
@@ -273,7 +281,8 @@ public final class GroundTruth implements StreamObserver {
         }
 
         String fields() {
-            return ",\"count\":" + count + ",\"sum\":" + sum + ",\"min\":" + min + ",\"max\":" + max + ",\"mean\":" + (sum / count);
+            return ",\"count\":" + count + ",\"sum\":" + sum + ",\"min\":" + min + ",\"max\":" + max + ",\"mean\":"
+                    + (sum / count);
         }
     }
 }

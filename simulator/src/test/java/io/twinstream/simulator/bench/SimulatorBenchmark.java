@@ -1,14 +1,5 @@
 package io.twinstream.simulator.bench;
 
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.LongAdder;
-
 import io.twinstream.infra.stack.local.LocalOptions;
 import io.twinstream.infra.stack.local.MosquittoProcess;
 import io.twinstream.simulator.publish.MqttCallbackAdapter;
@@ -19,6 +10,14 @@ import io.twinstream.simulator.stream.DeviceFleet;
 import io.twinstream.simulator.stream.MessageGenerator;
 import io.twinstream.simulator.stream.SimMessage;
 import io.twinstream.simulator.stream.StreamObserver;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -39,16 +38,20 @@ import org.eclipse.paho.mqttv5.common.MqttException;
  */
 public final class SimulatorBenchmark {
 
-    private SimulatorBenchmark() {
-    }
+    private SimulatorBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         List<String> parts = args.length == 0 || args[0].equals("all")
-                ? List.of("throughput", "million", "connections") : Arrays.asList(args);
-        System.out.printf("simulator benchmark: %d cores, max heap %d MiB, Java %s%n", Runtime.getRuntime().availableProcessors(),
-                Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"));
+                ? List.of("throughput", "million", "connections")
+                : Arrays.asList(args);
+        System.out.printf(
+                "simulator benchmark: %d cores, max heap %d MiB, Java %s%n",
+                Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20,
+                System.getProperty("java.version"));
         Path runDir = Files.createTempDirectory("twinstream-bench");
-        try (MosquittoProcess broker = new MosquittoProcess(MosquittoProcess.Options.defaults().withPort(0)
+        try (MosquittoProcess broker = new MosquittoProcess(MosquittoProcess.Options.defaults()
+                .withPort(0)
                 .withLocal(LocalOptions.defaults().withRunDirParent(runDir)))) {
             broker.start();
             for (String part : parts) {
@@ -56,7 +59,9 @@ public final class SimulatorBenchmark {
                     case "throughput" -> throughput(broker);
                     case "million" -> million(broker);
                     case "connections" -> connections(broker);
-                    default -> throw new IllegalArgumentException("unknown part " + part + " (throughput|million|connections|all)");
+                    default ->
+                        throw new IllegalArgumentException(
+                                "unknown part " + part + " (throughput|million|connections|all)");
                 }
             }
         }
@@ -70,8 +75,12 @@ public final class SimulatorBenchmark {
     /** Same messages, same connections, same in-flight bound: the simulator against pre-built payloads. */
     private static void throughput(MosquittoProcess broker) throws Exception {
         for (int qos : new int[] {1, 0}) {
-            DeviceFleet fleet = fleet(String.join("\n",
-                    "name: bench", "seed: 1", "duration: 100s", "speed: max",
+            DeviceFleet fleet = fleet(String.join(
+                    "\n",
+                    "name: bench",
+                    "seed: 1",
+                    "duration: 100s",
+                    "speed: max",
                     "publish: { qos: " + qos + ", connections: gateway, devicesPerGateway: 500, maxInFlight: 20 }",
                     "sites:",
                     "  - name: bench-city",
@@ -86,8 +95,9 @@ public final class SimulatorBenchmark {
             }
             double generatorAlone = prebuilt.size() / ((System.nanoTime() - generating) / 1e9);
             long bytes = prebuilt.stream().mapToLong(m -> m.payload().length).sum();
-            System.out.printf("%nthroughput, QoS %d: %d messages of %d B on average over %d connections, null subscriber;"
-                    + " the generator alone writes %,.0f msg/s%n",
+            System.out.printf(
+                    "%nthroughput, QoS %d: %d messages of %d B on average over %d connections, null subscriber;"
+                            + " the generator alone writes %,.0f msg/s%n",
                     qos, prebuilt.size(), bytes / prebuilt.size(), fleet.connectionCount(), generatorAlone);
             try (NullSubscriber subscriber = new NullSubscriber(broker.url())) {
                 minimalPublisher(broker.url(), prebuilt, fleet.connectionCount(), qos); // warm-up, not counted
@@ -97,16 +107,20 @@ public final class SimulatorBenchmark {
                     double b = minimalPublisher(broker.url(), prebuilt, fleet.connectionCount(), qos);
                     double s = simulatorPublisher(broker.url(), fleet);
                     ratios.add(s / b);
-                    System.out.printf("  round %d: minimal Paho publisher %,.0f msg/s, simulator %,.0f msg/s (%.0f %%)%n",
+                    System.out.printf(
+                            "  round %d: minimal Paho publisher %,.0f msg/s, simulator %,.0f msg/s (%.0f %%)%n",
                             round, b, s, 100 * s / b);
                 }
-                System.out.printf("  median of 5 rounds: simulator at %.0f %% of the minimal publisher (goal >= 90 %%);"
-                        + " subscriber received %,d%n", 100 * median(ratios), subscriber.received.sum());
+                System.out.printf(
+                        "  median of 5 rounds: simulator at %.0f %% of the minimal publisher (goal >= 90 %%);"
+                                + " subscriber received %,d%n",
+                        100 * median(ratios), subscriber.received.sum());
             }
         }
     }
 
-    private static double minimalPublisher(String url, List<SimMessage> messages, int connections, int qos) throws Exception {
+    private static double minimalPublisher(String url, List<SimMessage> messages, int connections, int qos)
+            throws Exception {
         MqttAsyncClient[] clients = new MqttAsyncClient[connections];
         Semaphore[] inFlight = new Semaphore[connections];
         for (int c = 0; c < connections; c++) {
@@ -160,8 +174,12 @@ public final class SimulatorBenchmark {
         System.gc();
         long heapBefore = usedHeap();
         long t0 = System.nanoTime();
-        DeviceFleet fleet = fleet(String.join("\n",
-                "name: million", "seed: 1", "duration: 20m", "speed: max",
+        DeviceFleet fleet = fleet(String.join(
+                "\n",
+                "name: million",
+                "seed: 1",
+                "duration: 20m",
+                "speed: max",
                 "publish: { qos: 1, connections: gateway, devicesPerGateway: 5000, batchSize: 100 }",
                 "sites:",
                 "  - name: metro",
@@ -174,9 +192,11 @@ public final class SimulatorBenchmark {
         double setup = (System.nanoTime() - t0) / 1e9;
         System.gc();
         long heapFleet = usedHeap() - heapBefore;
-        System.out.printf("%nmillion: %,d devices on %d gateway connections: fleet and generator built in %.1f s, %,d MiB of heap%n",
+        System.out.printf(
+                "%nmillion: %,d devices on %d gateway connections: fleet and generator built in %.1f s, %,d MiB of heap%n",
                 fleet.size(), fleet.connectionCount(), setup, heapFleet >> 20);
-        MqttPublisher publisher = new MqttPublisher(fleet, new MqttPublisher.Settings(broker.url(), null, null, 0, true));
+        MqttPublisher publisher =
+                new MqttPublisher(fleet, new MqttPublisher.Settings(broker.url(), null, null, 0, true));
         publisher.connectAll();
         long start = System.nanoTime();
         publisher.run(generator);
@@ -184,39 +204,56 @@ public final class SimulatorBenchmark {
         double seconds = (System.nanoTime() - start) / 1e9;
         long peak = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
-                .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-        System.out.printf("million: 20 simulated minutes, %,d readings in %,d messages in %.1f s: %,.0f readings/s; "
+                .mapToLong(p -> p.getPeakUsage().getUsed())
+                .sum();
+        System.out.printf(
+                "million: 20 simulated minutes, %,d readings in %,d messages in %.1f s: %,.0f readings/s; "
                         + "heap peak %,d MiB of %,d MiB max (goal: within 4 GiB)%n",
-                publisher.stats().readings(), publisher.stats().messages(), seconds, publisher.stats().readings() / seconds,
-                peak >> 20, Runtime.getRuntime().maxMemory() >> 20);
+                publisher.stats().readings(),
+                publisher.stats().messages(),
+                seconds,
+                publisher.stats().readings() / seconds,
+                peak >> 20,
+                Runtime.getRuntime().maxMemory() >> 20);
         publisher.close();
     }
 
     /** Ten thousand devices, each its own MQTT connection with a Last Will. */
     private static void connections(MosquittoProcess broker) throws Exception {
         int devices = 10_000;
-        DeviceFleet fleet = fleet(String.join("\n",
-                "name: connections", "seed: 1", "duration: 2m", "speed: max",
+        DeviceFleet fleet = fleet(String.join(
+                "\n",
+                "name: connections",
+                "seed: 1",
+                "duration: 2m",
+                "speed: max",
                 "publish: { qos: 1, connections: device }",
                 "sites:",
                 "  - name: district",
                 "    domain: city",
                 "    devices:",
                 "      parking: { count: " + devices + ", interval: 1m, format: json }"));
-        MqttPublisher publisher = new MqttPublisher(fleet, new MqttPublisher.Settings(broker.url(), null, null, 0, true));
+        MqttPublisher publisher =
+                new MqttPublisher(fleet, new MqttPublisher.Settings(broker.url(), null, null, 0, true));
         long t0 = System.nanoTime();
         publisher.connectAll();
         double connect = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("%nconnections: %,d of %,d device connections up after %.1f s; JVM threads %,d%n",
+        System.out.printf(
+                "%nconnections: %,d of %,d device connections up after %.1f s; JVM threads %,d%n",
                 publisher.stats().connected(), devices, connect, Thread.activeCount());
         long start = System.nanoTime();
         publisher.run(new MessageGenerator(fleet, StreamObserver.NONE));
         publisher.drainAll();
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("connections: %,d messages over %,d concurrent connections in %.1f s (%,.0f msg/s); "
+        System.out.printf(
+                "connections: %,d messages over %,d concurrent connections in %.1f s (%,.0f msg/s); "
                         + "still connected %,d; %d errors (goal: >= 10,000 concurrent)%n",
-                publisher.stats().messages(), devices, seconds, publisher.stats().messages() / seconds,
-                publisher.stats().connected(), publisher.stats().errors());
+                publisher.stats().messages(),
+                devices,
+                seconds,
+                publisher.stats().messages() / seconds,
+                publisher.stats().connected(),
+                publisher.stats().errors());
         long closing = System.nanoTime();
         publisher.close();
         System.out.printf("connections: closed in %.1f s%n", (System.nanoTime() - closing) / 1e9);

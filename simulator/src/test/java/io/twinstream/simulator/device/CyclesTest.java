@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.time.Instant;
-
 import org.junit.jupiter.api.Test;
 
 class CyclesTest {
@@ -16,8 +15,10 @@ class CyclesTest {
         assertThat(Cycles.hourOfDay(mondayNoonUtc, 0)).isCloseTo(12.0, within(1e-9));
         assertThat(Cycles.hourOfDay(mondayNoonUtc, 3 * 3600)).isCloseTo(15.0, within(1e-9));
         assertThat(Cycles.dayOfWeek(mondayNoonUtc, 0)).isZero();
-        assertThat(Cycles.dayOfWeek(Instant.parse("2026-01-11T23:30:00Z").toEpochMilli(), 0)).isEqualTo(6);
-        assertThat(Cycles.dayOfWeek(Instant.parse("2026-01-11T23:30:00Z").toEpochMilli(), 3600)).isZero();
+        assertThat(Cycles.dayOfWeek(Instant.parse("2026-01-11T23:30:00Z").toEpochMilli(), 0))
+                .isEqualTo(6);
+        assertThat(Cycles.dayOfWeek(Instant.parse("2026-01-11T23:30:00Z").toEpochMilli(), 3600))
+                .isZero();
     }
 
     @Test

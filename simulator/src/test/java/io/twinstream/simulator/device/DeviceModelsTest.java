@@ -5,15 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class DeviceModelsTest {
 
     /** 2026-01-05 00:00 UTC, a Monday; the models run in UTC here. */
     private static final long MONDAY = 1_767_571_200_000L;
+
     private static final long MINUTE = 60_000L;
 
     static List<DeviceModel> models() {
@@ -28,8 +28,12 @@ class DeviceModelsTest {
         List<double[]> rows = new ArrayList<>();
         for (long t = MONDAY; t < MONDAY + 7 * 24 * 60 * MINUTE; t += MINUTE) {
             double[] values = new double[model.metrics().size()];
-            model.sample(state, new DeviceModel.Clock(t, Cycles.hourOfDay(t, 0), Cycles.dayOfWeek(t, 0)),
-                    t == MONDAY ? 0 : 1.0 / 60, random, values);
+            model.sample(
+                    state,
+                    new DeviceModel.Clock(t, Cycles.hourOfDay(t, 0), Cycles.dayOfWeek(t, 0)),
+                    t == MONDAY ? 0 : 1.0 / 60,
+                    random,
+                    values);
             double[] row = new double[values.length + 1];
             row[0] = t;
             System.arraycopy(values, 0, row, 1, values.length);
@@ -71,7 +75,10 @@ class DeviceModelsTest {
         for (int m = 0; m < model.metrics().size(); m++) {
             if (model.metrics().get(m).counter()) {
                 for (int i = 1; i < rows.size(); i++) {
-                    assertThat(rows.get(i)[m + 1]).as("%s %s at row %d", model.type(), model.metrics().get(m).name(), i)
+                    assertThat(rows.get(i)[m + 1])
+                            .as(
+                                    "%s %s at row %d",
+                                    model.type(), model.metrics().get(m).name(), i)
                             .isGreaterThanOrEqualTo(rows.get(i - 1)[m + 1]);
                 }
                 assertThat(rows.get(rows.size() - 1)[m + 1]).isGreaterThan(rows.get(0)[m + 1]);
@@ -87,7 +94,9 @@ class DeviceModelsTest {
         List<double[]> c = week(model, 4);
 
         for (int i = 0; i < a.size(); i++) {
-            assertThat(java.util.Arrays.equals(a.get(i), b.get(i))).as("row %d", i).isTrue();
+            assertThat(java.util.Arrays.equals(a.get(i), b.get(i)))
+                    .as("row %d", i)
+                    .isTrue();
         }
         assertThat(java.util.Arrays.equals(a.get(600), c.get(600))).isFalse();
     }
@@ -98,7 +107,9 @@ class DeviceModelsTest {
         int[] weekdays = {0, 1, 2, 3, 4};
 
         assertThat(meanAt(week, weekdays, 8, 0)).isGreaterThan(3 * meanAt(week, weekdays, 3, 0));
-        assertThat(meanAt(week, weekdays, 8, 1)).as("congestion slows traffic").isLessThan(meanAt(week, weekdays, 3, 1));
+        assertThat(meanAt(week, weekdays, 8, 1))
+                .as("congestion slows traffic")
+                .isLessThan(meanAt(week, weekdays, 3, 1));
     }
 
     @Test
@@ -122,8 +133,10 @@ class DeviceModelsTest {
 
     @Test
     void shouldKeepPercentagesWithinZeroAndHundred() {
-        assertThat(week(new CityDevices.Parking(), 8)).allSatisfy(row -> assertThat(row[1]).isBetween(0.0, 100.0));
-        assertThat(week(new CityDevices.Weather(), 8)).allSatisfy(row -> assertThat(row[2]).isBetween(0.0, 100.0));
+        assertThat(week(new CityDevices.Parking(), 8))
+                .allSatisfy(row -> assertThat(row[1]).isBetween(0.0, 100.0));
+        assertThat(week(new CityDevices.Weather(), 8))
+                .allSatisfy(row -> assertThat(row[2]).isBetween(0.0, 100.0));
     }
 
     @Test
@@ -155,8 +168,10 @@ class DeviceModelsTest {
         List<double[]> shift = week.subList(24 * 60 + 9 * 60, 24 * 60 + 12 * 60);
 
         assertThat(shift).allSatisfy(row -> assertThat(row[1]).isBetween(6.3, 7.7));
-        assertThat(shift.stream().mapToDouble(row -> row[2]).max().orElseThrow()).isGreaterThan(40);
-        assertThat(shift.stream().mapToDouble(row -> row[2]).min().orElseThrow()).isLessThan(15);
+        assertThat(shift.stream().mapToDouble(row -> row[2]).max().orElseThrow())
+                .isGreaterThan(40);
+        assertThat(shift.stream().mapToDouble(row -> row[2]).min().orElseThrow())
+                .isLessThan(15);
     }
 
     @Test

@@ -7,31 +7,31 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class ScenarioParserTest {
 
-    private static final String VALID = String.join("\n",
-            "name: t",                                                  // 1
-            "seed: 1",                                                  // 2
-            "duration: 5m",                                             // 3
-            "sites:",                                                   // 4
-            "  - name: plant-1",                                        // 5
-            "    domain: factory",                                      // 6
-            "    devices:",                                             // 7
-            "      cnc: { count: 2, interval: 1s }",                    // 8
-            "episodes:",                                                // 9
-            "  - name: hot",                                            // 10
-            "    site: plant-1",                                        // 11
-            "    deviceType: cnc",                                      // 12
-            "    metric: spindle_temp",                                 // 13
-            "    start: 1m",                                            // 14
-            "    duration: 1m",                                         // 15
-            "    level: 95",                                            // 16
-            "    alert: { above: 80, for: 10s, clearBelow: 70 }");      // 17
+    private static final String VALID = String.join(
+            "\n",
+            "name: t", // 1
+            "seed: 1", // 2
+            "duration: 5m", // 3
+            "sites:", // 4
+            "  - name: plant-1", // 5
+            "    domain: factory", // 6
+            "    devices:", // 7
+            "      cnc: { count: 2, interval: 1s }", // 8
+            "episodes:", // 9
+            "  - name: hot", // 10
+            "    site: plant-1", // 11
+            "    deviceType: cnc", // 12
+            "    metric: spindle_temp", // 13
+            "    start: 1m", // 14
+            "    duration: 1m", // 15
+            "    level: 95", // 16
+            "    alert: { above: 80, for: 10s, clearBelow: 70 }"); // 17
 
     private static void assertRejected(String yaml, String... messageParts) {
         assertThatThrownBy(() -> ScenarioParser.parse("bad.yaml", yaml))
@@ -57,7 +57,8 @@ class ScenarioParserTest {
     @Test
     void shouldKeepAPinnedStartAndReadNowAsThePresent() {
         Clock clock = Clock.fixed(Instant.parse("2031-03-15T02:17:31.250Z"), ZoneOffset.UTC);
-        Scenario pinned = ScenarioParser.parse("t.yaml", VALID.replace("seed: 1", "seed: 1\nstart: 2026-01-05T06:00:00Z"));
+        Scenario pinned =
+                ScenarioParser.parse("t.yaml", VALID.replace("seed: 1", "seed: 1\nstart: 2026-01-05T06:00:00Z"));
         Scenario now = ScenarioParser.parse("t.yaml", VALID.replace("seed: 1", "seed: 1\nstart: now"));
 
         assertThat(pinned.startingNow(clock, 10).start()).isEqualTo(Instant.parse("2026-01-05T06:00:00Z"));
@@ -79,7 +80,8 @@ class ScenarioParserTest {
         for (double speed : new double[] {0, 0.5, 1, 2, 10, 60, 1000}) {
             Instant start = Scenario.startEndingNow(now, Duration.ofDays(1), speed);
             double wallSeconds = speed == 0 ? 0 : Duration.ofDays(1).toSeconds() / speed;
-            assertThat(start.plus(Duration.ofDays(1))).as("end of the simulated day at %sx", speed)
+            assertThat(start.plus(Duration.ofDays(1)))
+                    .as("end of the simulated day at %sx", speed)
                     .isBeforeOrEqualTo(now.plusMillis((long) (wallSeconds * 1000)));
             assertThat(start.getEpochSecond() % 60).isZero();
         }
@@ -94,47 +96,71 @@ class ScenarioParserTest {
         assertThat(s.speed()).isEqualTo(1.0);
         assertThat(s.publish()).isEqualTo(new Scenario.Publish(1, Scenario.ConnectionMode.GATEWAY, 500, 100, 20));
         assertThat(s.faults()).isEqualTo(Scenario.Faults.none());
-        assertThat(s.episodes().get(0).alert()).isEqualTo(
-                new Scenario.AlertRule("hot", 80, Duration.ofSeconds(10), 70, "warning"));
+        assertThat(s.episodes().get(0).alert())
+                .isEqualTo(new Scenario.AlertRule("hot", 80, Duration.ofSeconds(10), 70, "warning"));
     }
 
     @Test
     void shouldNameFileLineAndFieldOfAnUnknownField() {
-        assertRejected(VALID.replace("      cnc: { count: 2, interval: 1s }", "      cnc: { count: 2, intervall: 1s }"),
-                "bad.yaml:8:", "sites[0].devices.cnc.intervall", "unknown field", "interval");
+        assertRejected(
+                VALID.replace("      cnc: { count: 2, interval: 1s }", "      cnc: { count: 2, intervall: 1s }"),
+                "bad.yaml:8:",
+                "sites[0].devices.cnc.intervall",
+                "unknown field",
+                "interval");
     }
 
     @Test
     void shouldRejectANonPositiveCount() {
-        assertRejected(VALID.replace("count: 2", "count: 0"), "bad.yaml:8:", "sites[0].devices.cnc.count",
+        assertRejected(
+                VALID.replace("count: 2", "count: 0"),
+                "bad.yaml:8:",
+                "sites[0].devices.cnc.count",
                 "must be between 1 and");
     }
 
     @Test
     void shouldRejectAMalformedDuration() {
-        assertRejected(VALID.replace("duration: 5m", "duration: five minutes"), "bad.yaml:3:", "duration",
+        assertRejected(
+                VALID.replace("duration: 5m", "duration: five minutes"),
+                "bad.yaml:3:",
+                "duration",
                 "not a duration like");
     }
 
     @Test
     void shouldRejectAnUnknownDeviceTypeListingTheKnownOnes() {
-        assertRejected(VALID.replace("      cnc:", "      lathe:"), "bad.yaml:8:", "unknown device type 'lathe'", "cnc, furnace");
+        assertRejected(
+                VALID.replace("      cnc:", "      lathe:"),
+                "bad.yaml:8:",
+                "unknown device type 'lathe'",
+                "cnc, furnace");
     }
 
     @Test
     void shouldRejectACityDeviceInAPlant() {
-        assertRejected(VALID.replace("      cnc: { count: 2, interval: 1s }", "      cnc: { count: 2, interval: 1s }\n      noise: { count: 1 }")
-                .replace("episodes:", "episodes:"), "is a city device type, not a factory one");
+        assertRejected(
+                VALID.replace(
+                                "      cnc: { count: 2, interval: 1s }",
+                                "      cnc: { count: 2, interval: 1s }\n      noise: { count: 1 }")
+                        .replace("episodes:", "episodes:"),
+                "is a city device type, not a factory one");
     }
 
     @Test
     void shouldRejectClearBelowAboveTheRaiseThreshold() {
-        assertRejected(VALID.replace("clearBelow: 70", "clearBelow: 85"), "bad.yaml:17:", "clearBelow 85.0 is above 'above' 80.0");
+        assertRejected(
+                VALID.replace("clearBelow: 70", "clearBelow: 85"),
+                "bad.yaml:17:",
+                "clearBelow 85.0 is above 'above' 80.0");
     }
 
     @Test
     void shouldRejectAnEpisodeOnAMetricTheDeviceDoesNotHave() {
-        assertRejected(VALID.replace("metric: spindle_temp", "metric: pm25"), "bad.yaml:13:", "'cnc' has no metric 'pm25'",
+        assertRejected(
+                VALID.replace("metric: spindle_temp", "metric: pm25"),
+                "bad.yaml:13:",
+                "'cnc' has no metric 'pm25'",
                 "spindle_temp");
     }
 
@@ -145,13 +171,16 @@ class ScenarioParserTest {
 
     @Test
     void shouldRejectBatchesWithoutGateways() {
-        assertRejected(VALID.replace("duration: 5m", "duration: 5m\npublish: { connections: device }")
-                .replace("interval: 1s }", "interval: 1s, format: batch }"), "batch needs publish.connections: gateway");
+        assertRejected(
+                VALID.replace("duration: 5m", "duration: 5m\npublish: { connections: device }")
+                        .replace("interval: 1s }", "interval: 1s, format: batch }"),
+                "batch needs publish.connections: gateway");
     }
 
     @Test
     void shouldRejectNamesThatCannotBeTopicLevels() {
-        assertRejected(VALID.replace("  - name: plant-1", "  - name: Plant 1"), "bad.yaml:5:", "not a usable site name");
+        assertRejected(
+                VALID.replace("  - name: plant-1", "  - name: Plant 1"), "bad.yaml:5:", "not a usable site name");
     }
 
     @Test

@@ -2,11 +2,10 @@ package io.twinstream.simulator.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.security.MessageDigest;
-import java.util.HexFormat;
-
 import io.twinstream.simulator.scenario.Scenario;
 import io.twinstream.simulator.scenario.ScenarioParser;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 /** Same scenario + same seed ⇒ byte-identical message stream. */
@@ -25,7 +24,8 @@ class DeterminismTest {
     }
 
     private static DeviceFleet demo(long seed, double scale) {
-        Scenario s = ScenarioParser.load("demo.yaml").overridden(null, seed, java.time.Instant.parse("2026-01-05T04:30:00Z"));
+        Scenario s = ScenarioParser.load("demo.yaml")
+                .overridden(null, seed, java.time.Instant.parse("2026-01-05T04:30:00Z"));
         return new DeviceFleet(s, scale);
     }
 
@@ -42,8 +42,11 @@ class DeterminismTest {
     @Test
     void shouldScaleFleetsByTheRateScale() {
         assertThat(demo(1, 3).size()).isEqualTo(3 * demo(1, 1).size());
-        assertThat(demo(1, 0.01).size()).as("at least one device per fleet").isEqualTo(demo(1, 1).scenario().sites()
-                .stream().mapToInt(site -> site.fleets().size()).sum());
+        assertThat(demo(1, 0.01).size())
+                .as("at least one device per fleet")
+                .isEqualTo(demo(1, 1).scenario().sites().stream()
+                        .mapToInt(site -> site.fleets().size())
+                        .sum());
     }
 
     @Test

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 /** Each fault does what its name says, at about its declared rate, and never breaks a counter. */
@@ -31,7 +30,8 @@ class FaultsTest {
         long start = fleet.scenario().start().toEpochMilli();
         long end = start + fleet.scenario().duration().toMillis();
         List<long[]> readings = new ArrayList<>(); // ts, late, delay
-        Streams.all(fleet, (device, seq, ts, values, late, delay) -> readings.add(new long[] {ts, late ? 1 : 0, delay}));
+        Streams.all(
+                fleet, (device, seq, ts, values, late, delay) -> readings.add(new long[] {ts, late ? 1 : 0, delay}));
 
         assertThat(readings).hasSize(60);
         for (long[] r : readings) {
@@ -52,13 +52,15 @@ class FaultsTest {
             run = r.get(i)[3] == r.get(i - 1)[3] ? run + 1 : 1;
             longestRun = Math.max(longestRun, run);
         }
-        assertThat(longestRun).as("a stuck episode lasts 5-30 min: 30+ identical readings").isGreaterThanOrEqualTo(30);
+        assertThat(longestRun)
+                .as("a stuck episode lasts 5-30 min: 30+ identical readings")
+                .isGreaterThanOrEqualTo(30);
     }
 
     @Test
     void shouldKeepCountersIncreasingThroughStuckDriftAndSpikes() {
-        DeviceFleet fleet = Streams.fleet("electricity-meter", 3, "1m", "json", "2d",
-                "faults: { stuck: 1, drift: 1, spike: 0.2 }");
+        DeviceFleet fleet =
+                Streams.fleet("electricity-meter", 3, "1m", "json", "2d", "faults: { stuck: 1, drift: 1, spike: 0.2 }");
         Map<String, Double> last = new HashMap<>();
         for (SimMessage m : Streams.all(fleet, StreamObserver.NONE)) {
             double energy = Streams.parseJson(m.payload())[2];
@@ -74,9 +76,12 @@ class FaultsTest {
         DeviceFleet clean = Streams.fleet("noise", 2, "10s", "json", "2h", "");
         DeviceFleet spiky = Streams.fleet("noise", 2, "10s", "json", "2h", "faults: { spike: 0.05 }");
         double cleanMax = readings(Streams.all(clean, StreamObserver.NONE), SimMessage.Kind.READINGS).stream()
-                .mapToDouble(r -> r[3]).max().orElseThrow();
+                .mapToDouble(r -> r[3])
+                .max()
+                .orElseThrow();
         long spikes = readings(Streams.all(spiky, StreamObserver.NONE), SimMessage.Kind.READINGS).stream()
-                .filter(r -> r[3] > cleanMax * 2).count();
+                .filter(r -> r[3] > cleanMax * 2)
+                .count();
 
         assertThat(spikes).as("about 5 %% of 1440 readings").isBetween(30L, 120L);
     }
@@ -100,8 +105,7 @@ class FaultsTest {
         int[] observed = new int[1];
         List<SimMessage> messages = Streams.all(fleet, new StreamObserver() {
             @Override
-            public void reading(int device, long seq, long ts, double[] values, boolean late, long delayMillis) {
-            }
+            public void reading(int device, long seq, long ts, double[] values, boolean late, long delayMillis) {}
 
             @Override
             public void duplicate(int device, long seq) {
@@ -115,9 +119,13 @@ class FaultsTest {
             String payload = new String(m.payload(), StandardCharsets.UTF_8);
             if (m.kind() == SimMessage.Kind.DUPLICATE) {
                 duplicates++;
-                assertThat(firstBySeq.get(key)).as("original sent before its duplicate").isEqualTo(payload);
+                assertThat(firstBySeq.get(key))
+                        .as("original sent before its duplicate")
+                        .isEqualTo(payload);
             } else {
-                assertThat(firstBySeq.put(key, payload)).as("one original per seq").isNull();
+                assertThat(firstBySeq.put(key, payload))
+                        .as("one original per seq")
+                        .isNull();
             }
         }
         assertThat(duplicates).isEqualTo(observed[0]).isBetween(100, 260); // 10 % of 1800
@@ -125,7 +133,12 @@ class FaultsTest {
 
     @Test
     void shouldDelayOutOfOrderReadingsWithinTheBoundAndLateOnesByTheLateDelay() {
-        DeviceFleet fleet = Streams.fleet("air-quality", 3, "5s", "json", "1h",
+        DeviceFleet fleet = Streams.fleet(
+                "air-quality",
+                3,
+                "5s",
+                "json",
+                "1h",
                 "faults: { outOfOrder: 0.1, late: 0.02, outOfOrderMaxDelay: 20s, lateDelay: 5m }");
         int lateCount = 0;
         int reordered = 0;
@@ -137,7 +150,8 @@ class FaultsTest {
             assertThat(m.sendMillis()).as("stream is in send order").isGreaterThanOrEqualTo(lastSend);
             lastSend = m.sendMillis();
             assertThat(delay == 0 || delay == 300_000L || delay >= 1 && delay <= 20_000L)
-                    .as("delay %d ms: none, out of order (<= 20 s) or late (5 min)", delay).isTrue();
+                    .as("delay %d ms: none, out of order (<= 20 s) or late (5 min)", delay)
+                    .isTrue();
             if (delay == 300_000L) {
                 lateCount++;
             }
@@ -147,20 +161,25 @@ class FaultsTest {
             }
         }
         assertThat(lateCount).as("2 %% of 2160").isBetween(20, 80);
-        assertThat(reordered).as("out-of-order readings arrive after later seqs").isGreaterThan(50);
+        assertThat(reordered)
+                .as("out-of-order readings arrive after later seqs")
+                .isGreaterThan(50);
     }
 
     @Test
     void shouldSendMalformedPayloadsThatAreNotReadings() {
         DeviceFleet fleet = Streams.fleet("noise", 4, "10s", "json", "1h", "faults: { malformed: 0.05 }");
         List<SimMessage> bad = Streams.all(fleet, StreamObserver.NONE).stream()
-                .filter(m -> m.kind() == SimMessage.Kind.MALFORMED).toList();
+                .filter(m -> m.kind() == SimMessage.Kind.MALFORMED)
+                .toList();
 
         assertThat(bad).hasSizeBetween(30, 120);
         assertThat(bad).allSatisfy(m -> {
             String text = new String(m.payload(), StandardCharsets.UTF_8);
-            assertThat(text.matches("\\{\"ts\":\\d+,\"seq\":\\d+,\"metrics\":\\{\"[a-z0-9_]+\":-?\\d+(\\.\\d+)?(,.*)?}}"))
-                    .as("valid reading? %s", text).isFalse();
+            assertThat(text.matches(
+                            "\\{\"ts\":\\d+,\"seq\":\\d+,\"metrics\":\\{\"[a-z0-9_]+\":-?\\d+(\\.\\d+)?(,.*)?}}"))
+                    .as("valid reading? %s", text)
+                    .isFalse();
         });
         assertThat(bad.stream().map(m -> m.payload().length == 0).distinct()).contains(true, false);
     }
@@ -182,7 +201,9 @@ class FaultsTest {
                 offline.put(m.topic().split("/")[1], false);
             } else if (m.kind() == SimMessage.Kind.READINGS && Streams.parseJson(m.payload())[0] <= m.sendMillis()) {
                 String id = m.topic().substring(m.topic().lastIndexOf('/') + 1);
-                assertThat(offline.getOrDefault(id, false)).as("%s sends nothing new while offline", id).isFalse();
+                assertThat(offline.getOrDefault(id, false))
+                        .as("%s sends nothing new while offline", id)
+                        .isFalse();
             }
         }
         assertThat(wills).as("about once an hour per device").isBetween(10, 40);
@@ -194,9 +215,12 @@ class FaultsTest {
         List<SimMessage> messages = Streams.all(fleet, StreamObserver.NONE);
         long longestGap = 0;
         for (int i = 1; i < messages.size(); i++) {
-            longestGap = Math.max(longestGap, messages.get(i).sendMillis() - messages.get(i - 1).sendMillis());
+            longestGap = Math.max(
+                    longestGap,
+                    messages.get(i).sendMillis() - messages.get(i - 1).sendMillis());
         }
-        assertThat(messages).noneMatch(m -> m.kind() == SimMessage.Kind.LAST_WILL || m.kind() == SimMessage.Kind.STATUS);
+        assertThat(messages)
+                .noneMatch(m -> m.kind() == SimMessage.Kind.LAST_WILL || m.kind() == SimMessage.Kind.STATUS);
         assertThat(longestGap).as("a dropout lasts 1-10 min").isGreaterThan(60_000);
     }
 
@@ -223,7 +247,10 @@ class FaultsTest {
             lastStamp.merge(m.topic(), (long) Streams.parseJson(m.payload())[0], Math::max);
         }
         assertThat(lastStamp).hasSize(30);
-        assertThat(lastStamp.values()).allSatisfy(ts -> assertThat(ts).isLessThan(end).isGreaterThanOrEqualTo(end - 19_000));
-        assertThat(lastStamp.values().stream().filter(ts -> ts >= end - 10_000)).as("fast clocks' last readings").isNotEmpty();
+        assertThat(lastStamp.values())
+                .allSatisfy(ts -> assertThat(ts).isLessThan(end).isGreaterThanOrEqualTo(end - 19_000));
+        assertThat(lastStamp.values().stream().filter(ts -> ts >= end - 10_000))
+                .as("fast clocks' last readings")
+                .isNotEmpty();
     }
 }

@@ -2,10 +2,9 @@ package io.twinstream.simulator.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.twinstream.simulator.device.Metric;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-
-import io.twinstream.simulator.device.Metric;
 import org.junit.jupiter.api.Test;
 
 class PayloadEncoderTest {
@@ -26,16 +25,18 @@ class PayloadEncoderTest {
 
     @Test
     void shouldWriteSenmlWithBaseNameAndSecondsBaseTime() {
-        assertThat(text(encoder.senml("aq-000001", 1_767_571_200_123L, metrics, values))).isEqualTo(
-                "[{\"bn\":\"urn:dev:id:aq-000001:\",\"bt\":1767571200.123,\"n\":\"pm25\",\"u\":\"ug/m3\",\"v\":12.3},"
-                        + "{\"n\":\"no2\",\"u\":\"ug/m3\",\"v\":40}]");
+        assertThat(text(encoder.senml("aq-000001", 1_767_571_200_123L, metrics, values)))
+                .isEqualTo(
+                        "[{\"bn\":\"urn:dev:id:aq-000001:\",\"bt\":1767571200.123,\"n\":\"pm25\",\"u\":\"ug/m3\",\"v\":12.3},"
+                                + "{\"n\":\"no2\",\"u\":\"ug/m3\",\"v\":40}]");
     }
 
     @Test
     void shouldWriteTheDraftSenmlFormWithStringValues() {
-        assertThat(text(encoder.senmlDraft("aq-000001", 1_767_571_200_005L, metrics, values))).isEqualTo(
-                "{\"bn\":\"aq-000001\",\"bt\":1767571200.005,\"e\":[{\"n\":\"pm25\",\"u\":\"ug/m3\",\"v\":\"12.3\"},"
-                        + "{\"n\":\"no2\",\"u\":\"ug/m3\",\"v\":\"40\"}]}");
+        assertThat(text(encoder.senmlDraft("aq-000001", 1_767_571_200_005L, metrics, values)))
+                .isEqualTo(
+                        "{\"bn\":\"aq-000001\",\"bt\":1767571200.005,\"e\":[{\"n\":\"pm25\",\"u\":\"ug/m3\",\"v\":\"12.3\"},"
+                                + "{\"n\":\"no2\",\"u\":\"ug/m3\",\"v\":\"40\"}]}");
     }
 
     @Test
@@ -44,9 +45,11 @@ class PayloadEncoderTest {
         encoder.batchReading("aq-000001", "air-quality", 1000, 1, metrics, values);
         encoder.batchReading("aq-000002", "air-quality", 2000, 5, metrics, new double[] {1.5, -2.25});
 
-        assertThat(text(encoder.endBatch())).isEqualTo("["
-                + "{\"deviceId\":\"aq-000001\",\"deviceType\":\"air-quality\",\"ts\":1000,\"seq\":1,\"metrics\":{\"pm25\":12.3,\"no2\":40}},"
-                + "{\"deviceId\":\"aq-000002\",\"deviceType\":\"air-quality\",\"ts\":2000,\"seq\":5,\"metrics\":{\"pm25\":1.5,\"no2\":-2.25}}]");
+        assertThat(text(encoder.endBatch()))
+                .isEqualTo(
+                        "["
+                                + "{\"deviceId\":\"aq-000001\",\"deviceType\":\"air-quality\",\"ts\":1000,\"seq\":1,\"metrics\":{\"pm25\":12.3,\"no2\":40}},"
+                                + "{\"deviceId\":\"aq-000002\",\"deviceType\":\"air-quality\",\"ts\":2000,\"seq\":5,\"metrics\":{\"pm25\":1.5,\"no2\":-2.25}}]");
     }
 
     @Test

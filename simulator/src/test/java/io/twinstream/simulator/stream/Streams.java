@@ -1,29 +1,30 @@
 package io.twinstream.simulator.stream;
 
+import io.twinstream.simulator.scenario.ScenarioParser;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.twinstream.simulator.scenario.ScenarioParser;
-
 /** Test helpers: scenarios from YAML snippets, whole streams, and a reader for JSON readings. */
 public final class Streams {
 
-    private static final Pattern JSON_READING = Pattern.compile("\\{\"ts\":(\\d+),\"seq\":(\\d+),\"metrics\":\\{(.*)}}");
+    private static final Pattern JSON_READING =
+            Pattern.compile("\\{\"ts\":(\\d+),\"seq\":(\\d+),\"metrics\":\\{(.*)}}");
 
-    private Streams() {
-    }
+    private Streams() {}
 
     /** A scenario with one site of one fleet, plus extra top-level YAML (faults, episodes ...). */
-    public static DeviceFleet fleet(String deviceType, int count, String interval, String format, String duration,
-                                    String extraYaml) {
+    public static DeviceFleet fleet(
+            String deviceType, int count, String interval, String format, String duration, String extraYaml) {
         String domain = deviceType.matches("cnc|furnace|compressor|conveyor|energy-meter") ? "factory" : "city";
-        String yaml = String.join("\n",
+        String yaml = String.join(
+                "\n",
                 "name: test",
                 "seed: 42",
-                "start: 2026-01-05T00:00:00Z", // a Monday at midnight, pinned: the models' cycles make values depend on the hour
+                "start: 2026-01-05T00:00:00Z", // a Monday at midnight, pinned: the models' cycles make values depend on
+                // the hour
                 "duration: " + duration,
                 "speed: max",
                 "publish: { qos: 1, connections: gateway, devicesPerGateway: 10, batchSize: 5 }",
@@ -31,7 +32,8 @@ public final class Streams {
                 "  - name: site-a",
                 "    domain: " + domain,
                 "    devices:",
-                "      " + deviceType + ": { count: " + count + ", interval: " + interval + ", format: " + format + " }",
+                "      " + deviceType + ": { count: " + count + ", interval: " + interval + ", format: " + format
+                        + " }",
                 extraYaml);
         return new DeviceFleet(ScenarioParser.parse("test.yaml", yaml), 1);
     }

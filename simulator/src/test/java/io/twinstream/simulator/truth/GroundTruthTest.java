@@ -3,6 +3,10 @@ package io.twinstream.simulator.truth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.twinstream.simulator.stream.DeviceFleet;
+import io.twinstream.simulator.stream.SimMessage;
+import io.twinstream.simulator.stream.StreamObserver;
+import io.twinstream.simulator.stream.Streams;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,11 +18,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import io.twinstream.simulator.stream.DeviceFleet;
-import io.twinstream.simulator.stream.SimMessage;
-import io.twinstream.simulator.stream.StreamObserver;
-import io.twinstream.simulator.stream.Streams;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,7 +49,12 @@ class GroundTruthTest {
 
     @Test
     void shouldMatchWindowsComputedFromThePayloads() {
-        DeviceFleet fleet = Streams.fleet("air-quality", 4, "3s", "json", "20m",
+        DeviceFleet fleet = Streams.fleet(
+                "air-quality",
+                4,
+                "3s",
+                "json",
+                "20m",
                 "faults: { duplicate: 0.05, outOfOrder: 0.05, late: 0.02, malformed: 0.02, lateDelay: 5m }");
         // Independent: windows from the bytes.
         Map<String, double[]> expected = new TreeMap<>(); // window|start|device|metric -> count,sum,min,max
@@ -74,7 +78,8 @@ class GroundTruthTest {
                 long start = Math.floorDiv((long) r[0], size) * size;
                 for (int i = 0; i < metrics.length; i++) {
                     double v = r[2 + i];
-                    expected.merge((size == 10_000 ? "10s" : "1m") + "|" + start + "|" + device + "|" + metrics[i],
+                    expected.merge(
+                            (size == 10_000 ? "10s" : "1m") + "|" + start + "|" + device + "|" + metrics[i],
                             new double[] {1, v, v, v},
                             (a, b) -> new double[] {a[0] + 1, a[1] + b[1], Math.min(a[2], b[2]), Math.max(a[3], b[3])});
                 }
@@ -85,14 +90,19 @@ class GroundTruthTest {
         Map<String, Map<String, String>> actual = new TreeMap<>();
         for (Map<String, String> line : lines) {
             if ("device_window".equals(line.get("type"))) {
-                actual.put(line.get("window") + "|" + line.get("start") + "|" + line.get("deviceId") + "|" + line.get("metric"), line);
+                actual.put(
+                        line.get("window") + "|" + line.get("start") + "|" + line.get("deviceId") + "|"
+                                + line.get("metric"),
+                        line);
             }
         }
         assertThat(actual.keySet()).isEqualTo(expected.keySet());
         expected.forEach((key, agg) -> {
             Map<String, String> line = actual.get(key);
             assertThat(Long.parseLong(line.get("count"))).as(key).isEqualTo((long) agg[0]);
-            assertThat(Double.parseDouble(line.get("sum"))).as(key).isCloseTo(agg[1], within(1e-9 * Math.max(1, Math.abs(agg[1]))));
+            assertThat(Double.parseDouble(line.get("sum")))
+                    .as(key)
+                    .isCloseTo(agg[1], within(1e-9 * Math.max(1, Math.abs(agg[1]))));
             assertThat(Double.parseDouble(line.get("min"))).as(key).isEqualTo(agg[2]);
             assertThat(Double.parseDouble(line.get("max"))).as(key).isEqualTo(agg[3]);
             assertThat(Double.parseDouble(line.get("mean"))).as(key).isCloseTo(agg[1] / agg[0], within(1e-9));
@@ -133,28 +143,39 @@ class GroundTruthTest {
 
     @Test
     void shouldRaiseAndClearOnceForAnEpisodeHeldLongerThanItsRule() {
-        DeviceFleet fleet = Streams.fleet("air-quality", 3, "5s", "json", "20m", String.join("\n",
-                "episodes:",
-                "  - name: smog",
-                "    site: site-a",
-                "    deviceType: air-quality",
-                "    metric: pm25",
-                "    start: 5m",
-                "    duration: 6m",
-                "    level: 90",
-                "    alert: { rule: pm25-high, above: 50, for: 30s, clearBelow: 35 }"));
-        List<Map<String, String>> alerts = truth(fleet).stream().filter(l -> "alert".equals(l.get("type"))).toList();
+        DeviceFleet fleet = Streams.fleet(
+                "air-quality",
+                3,
+                "5s",
+                "json",
+                "20m",
+                String.join(
+                        "\n",
+                        "episodes:",
+                        "  - name: smog",
+                        "    site: site-a",
+                        "    deviceType: air-quality",
+                        "    metric: pm25",
+                        "    start: 5m",
+                        "    duration: 6m",
+                        "    level: 90",
+                        "    alert: { rule: pm25-high, above: 50, for: 30s, clearBelow: 35 }"));
+        List<Map<String, String>> alerts =
+                truth(fleet).stream().filter(l -> "alert".equals(l.get("type"))).toList();
         long episodeStart = fleet.scenario().start().toEpochMilli() + 5 * 60_000;
 
         assertThat(alerts).hasSize(6);
         for (String device : List.of("aq-000001", "aq-000002", "aq-000003")) {
-            List<Map<String, String>> mine = alerts.stream().filter(a -> a.get("deviceId").equals(device)).toList();
+            List<Map<String, String>> mine = alerts.stream()
+                    .filter(a -> a.get("deviceId").equals(device))
+                    .toList();
             assertThat(mine).extracting(a -> a.get("state")).containsExactly("raised", "cleared");
             long raised = Long.parseLong(mine.get(0).get("ts"));
             long cleared = Long.parseLong(mine.get(1).get("ts"));
             assertThat(raised).as("raised after holding 30 s").isBetween(episodeStart + 30_000, episodeStart + 40_000);
-            assertThat(cleared).as("cleared at the first reading after the episode").isBetween(episodeStart + 360_000,
-                    episodeStart + 365_000);
+            assertThat(cleared)
+                    .as("cleared at the first reading after the episode")
+                    .isBetween(episodeStart + 360_000, episodeStart + 365_000);
             assertThat(Double.parseDouble(mine.get(0).get("value"))).isGreaterThan(50);
             assertThat(mine.get(0).get("rule")).isEqualTo("pm25-high");
         }
@@ -162,16 +183,23 @@ class GroundTruthTest {
 
     @Test
     void shouldRaiseNothingForASpikeShorterThanTheHoldTime() {
-        DeviceFleet fleet = Streams.fleet("air-quality", 2, "10s", "json", "10m", String.join("\n",
-                "episodes:",
-                "  - name: blip",
-                "    site: site-a",
-                "    deviceType: air-quality",
-                "    metric: pm25",
-                "    start: 2m",
-                "    duration: 15s",
-                "    level: 90",
-                "    alert: { above: 50, for: 1m }"));
+        DeviceFleet fleet = Streams.fleet(
+                "air-quality",
+                2,
+                "10s",
+                "json",
+                "10m",
+                String.join(
+                        "\n",
+                        "episodes:",
+                        "  - name: blip",
+                        "    site: site-a",
+                        "    deviceType: air-quality",
+                        "    metric: pm25",
+                        "    start: 2m",
+                        "    duration: 15s",
+                        "    level: 90",
+                        "    alert: { above: 50, for: 1m }"));
 
         assertThat(truth(fleet)).noneMatch(l -> "alert".equals(l.get("type")));
     }

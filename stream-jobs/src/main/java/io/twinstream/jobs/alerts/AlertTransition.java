@@ -8,8 +8,22 @@ package io.twinstream.jobs.alerts;
  * @param value     that reading's value
  * @param threshold the threshold the value crossed (raise) or the clear threshold (clear)
  */
-public record AlertTransition(String rule, String severity, State state, String domain, String site, String deviceType,
-                              String deviceId, String metric, long ts, double value, double threshold, String message) {
+public record AlertTransition(
+        String rule,
+        String severity,
+        State state,
+        String domain,
+        String site,
+        String deviceType,
+        String deviceId,
+        String metric,
+        long ts,
+        double value,
+        double threshold,
+        String message) {
 
-    public enum State { RAISED, CLEARED }
+    public enum State {
+        RAISED,
+        CLEARED
+    }
 }

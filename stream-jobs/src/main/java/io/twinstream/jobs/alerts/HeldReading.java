@@ -12,8 +12,7 @@ public final class HeldReading {
     public String[] metricNames;
     public double[] metricValues;
 
-    public HeldReading() {
-    }
+    public HeldReading() {}
 
     HeldReading(long ts, String[] metricNames, double[] metricValues) {
         this.ts = ts;

@@ -1,13 +1,12 @@
 package io.twinstream.jobs.alerts;
 
+import com.google.re2j.Pattern;
+import io.twinstream.jobs.metrics.WindowSize;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
-
-import com.google.re2j.Pattern;
-import io.twinstream.jobs.metrics.WindowSize;
 
 /**
  * One threshold rule: which values it watches, when it raises (the condition held for {@code holdFor}
@@ -25,8 +24,17 @@ import io.twinstream.jobs.metrics.WindowSize;
  * @param message  template: {@code {rule} {device} {site} {metric} {value} {threshold}} are filled in
  * @param during   the local times of day at which the rule may raise (e.g. nights only), or null for always
  */
-public record Rule(String name, String severity, Match match, Source on, Condition condition, Duration holdFor,
-                   Duration clearFor, String message, During during) implements Serializable {
+public record Rule(
+        String name,
+        String severity,
+        Match match,
+        Source on,
+        Condition condition,
+        Duration holdFor,
+        Duration clearFor,
+        String message,
+        During during)
+        implements Serializable {
 
     /**
      * Local times of day {@code [from, to)} in {@code zone}, wrapping midnight when {@code to} is
@@ -58,7 +66,8 @@ public record Rule(String name, String severity, Match match, Source on, Conditi
     public record Match(String domain, String site, String deviceType, Pattern deviceId, String metric)
             implements Serializable {
 
-        public boolean matches(String readingDomain, String readingSite, String readingDeviceType, String readingDeviceId) {
+        public boolean matches(
+                String readingDomain, String readingSite, String readingDeviceType, String readingDeviceId) {
             return (domain == null || domain.equals(readingDomain))
                     && (site == null || site.equals(readingSite))
                     && (deviceType == null || deviceType.equals(readingDeviceType))
@@ -72,7 +81,13 @@ public record Rule(String name, String severity, Match match, Source on, Conditi
         public static final Source READING = new Source(null, null);
 
         /** The window aggregate fields a rule can watch. */
-        public enum Field { MEAN, MIN, MAX, SUM, COUNT }
+        public enum Field {
+            MEAN,
+            MIN,
+            MAX,
+            SUM,
+            COUNT
+        }
 
         public boolean raw() {
             return window == null;
@@ -92,7 +107,11 @@ public record Rule(String name, String severity, Match match, Source on, Conditi
     public record Condition(Kind kind, double low, double high, double clearLow, double clearHigh)
             implements Serializable {
 
-        public enum Kind { ABOVE, BELOW, OUTSIDE }
+        public enum Kind {
+            ABOVE,
+            BELOW,
+            OUTSIDE
+        }
 
         public boolean breached(double value) {
             return switch (kind) {
@@ -131,12 +150,17 @@ public record Rule(String name, String severity, Match match, Source on, Conditi
 
     /** The message with this alert's particulars filled in. */
     public String message(String deviceId, String site, String metric, double value) {
-        return message.replace("{rule}", name).replace("{device}", deviceId).replace("{site}", site)
-                .replace("{metric}", metric).replace("{value}", format(value))
+        return message.replace("{rule}", name)
+                .replace("{device}", deviceId)
+                .replace("{site}", site)
+                .replace("{metric}", metric)
+                .replace("{value}", format(value))
                 .replace("{threshold}", format(condition.threshold(value)));
     }
 
     private static String format(double value) {
-        return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value) : Double.toString(value);
+        return value == Math.rint(value) && Math.abs(value) < 1e15
+                ? Long.toString((long) value)
+                : Double.toString(value);
     }
 }

@@ -1,14 +1,12 @@
 package io.twinstream.jobs.alerts;
 
+import io.twinstream.jobs.metrics.WindowSize;
+import io.twinstream.model.Reading;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-
-import io.twinstream.jobs.metrics.WindowSize;
-
-import io.twinstream.model.Reading;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapState;
@@ -58,6 +56,7 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
     /** The broadcast state: the current rules file's text under {@link #CURRENT}. */
     public static final MapStateDescriptor<String, String> RULES =
             new MapStateDescriptor<>("rules", Types.STRING, Types.STRING);
+
     private static final String CURRENT = "current";
 
     private final RuleSet initialRules;
@@ -67,9 +66,11 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
     private transient ValueState<WatchedDevice> device;
     /** Readings the watermark has not passed yet, oldest first. */
     private transient ValueState<List<HeldReading>> waiting;
+
     private transient MapState<String, AlertState> alerts;
     /** Open windows by "{size tag}|{metric}". */
     private transient MapState<String, WindowAccumulator> windows;
+
     private transient Counter tooLate;
 
     /**
@@ -83,18 +84,21 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
 
     @Override
     public void open(OpenContext context) {
-        device = getRuntimeContext().getState(new ValueStateDescriptor<>("device", TypeInformation.of(WatchedDevice.class)));
-        waiting = getRuntimeContext().getState(new ValueStateDescriptor<>("waiting",
-                Types.LIST(TypeInformation.of(HeldReading.class))));
-        alerts = getRuntimeContext().getMapState(new MapStateDescriptor<>("alerts", Types.STRING,
-                TypeInformation.of(AlertState.class)));
-        windows = getRuntimeContext().getMapState(new MapStateDescriptor<>("windows", Types.STRING,
-                TypeInformation.of(WindowAccumulator.class)));
+        device = getRuntimeContext()
+                .getState(new ValueStateDescriptor<>("device", TypeInformation.of(WatchedDevice.class)));
+        waiting = getRuntimeContext()
+                .getState(new ValueStateDescriptor<>("waiting", Types.LIST(TypeInformation.of(HeldReading.class))));
+        alerts = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>("alerts", Types.STRING, TypeInformation.of(AlertState.class)));
+        windows = getRuntimeContext()
+                .getMapState(
+                        new MapStateDescriptor<>("windows", Types.STRING, TypeInformation.of(WindowAccumulator.class)));
         tooLate = getRuntimeContext().getMetricGroup().counter("readingsTooLateForAlerts");
     }
 
     @Override
-    public void processElement(Reading reading, ReadOnlyContext context, Collector<AlertTransition> out) throws Exception {
+    public void processElement(Reading reading, ReadOnlyContext context, Collector<AlertTransition> out)
+            throws Exception {
         RuleSet rules = rules(context.getBroadcastState(RULES));
         if (!watched(reading, rules)) {
             return; // the common case: no rule looks at this device's metrics
@@ -112,8 +116,16 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
         if (reading.ts() <= watermark) {
             // Behind the watermark: every reading still held for this device is newer, every window
             // that ended before it has closed (its timer fired).
-            evaluate(reading.ts(), reading.metricNames(), reading.metricValues(), reading.deviceId(), dims, rules,
-                    watermark, context.timerService(), out);
+            evaluate(
+                    reading.ts(),
+                    reading.metricNames(),
+                    reading.metricValues(),
+                    reading.deviceId(),
+                    dims,
+                    rules,
+                    watermark,
+                    context.timerService(),
+                    out);
         } else {
             hold(reading, dims, context.timerService());
         }
@@ -132,7 +144,8 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
         if (dims.metricNames == null) {
             dims.metricNames = reading.metricNames();
         }
-        String[] names = Arrays.equals(dims.metricNames, reading.metricNames()) ? dims.metricNames : reading.metricNames();
+        String[] names =
+                Arrays.equals(dims.metricNames, reading.metricNames()) ? dims.metricNames : reading.metricNames();
         int at = held.size();
         while (at > 0 && held.get(at - 1).ts > reading.ts()) {
             at--; // readings mostly come in order: found at once
@@ -159,8 +172,16 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
             while (due < held.size() && held.get(due).ts <= watermark) {
                 HeldReading reading = held.get(due++);
                 closeWindows(reading.ts - 1, dims, rules, deviceId, out); // windows before it first
-                evaluate(reading.ts, reading.metricNames, reading.metricValues, deviceId, dims, rules, reading.ts - 1,
-                        context.timerService(), out);
+                evaluate(
+                        reading.ts,
+                        reading.metricNames,
+                        reading.metricValues,
+                        deviceId,
+                        dims,
+                        rules,
+                        reading.ts - 1,
+                        context.timerService(),
+                        out);
             }
             if (due == held.size()) {
                 waiting.clear();
@@ -175,7 +196,8 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
     }
 
     @Override
-    public void processBroadcastElement(String rulesText, Context context, Collector<AlertTransition> out) throws Exception {
+    public void processBroadcastElement(String rulesText, Context context, Collector<AlertTransition> out)
+            throws Exception {
         RuleSet before = rules(context.getBroadcastState(RULES));
         RuleSet rules;
         try {
@@ -223,8 +245,16 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
      * One reading, in order for its device: raw rules now, window rules into the device's open
      * windows. {@code closedThrough}: windows whose last millisecond is at or before it have closed.
      */
-    private void evaluate(long ts, String[] metricNames, double[] metricValues, String deviceId, WatchedDevice dims,
-                          RuleSet rules, long closedThrough, TimerService timers, Collector<AlertTransition> out)
+    private void evaluate(
+            long ts,
+            String[] metricNames,
+            double[] metricValues,
+            String deviceId,
+            WatchedDevice dims,
+            RuleSet rules,
+            long closedThrough,
+            TimerService timers,
+            Collector<AlertTransition> out)
             throws Exception {
         dims.lastEvaluated = Math.max(dims.lastEvaluated, ts);
         boolean[] windowed = new boolean[WindowSize.values().length];
@@ -250,8 +280,15 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
         }
     }
 
-    private void addToWindow(WatchedDevice dims, WindowSize size, String metric, long ts, double value,
-                             long closedThrough, TimerService timers) throws Exception {
+    private void addToWindow(
+            WatchedDevice dims,
+            WindowSize size,
+            String metric,
+            long ts,
+            double value,
+            long closedThrough,
+            TimerService timers)
+            throws Exception {
         long start = size.startOf(ts);
         long lastMillis = start + size.length().toMillis() - 1;
         if (lastMillis <= closedThrough) {
@@ -270,8 +307,9 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
     }
 
     /** Judges and removes every open window whose last millisecond is {@code upTo} or before. */
-    private void closeWindows(long upTo, WatchedDevice dims, RuleSet rules, String deviceId,
-                              Collector<AlertTransition> out) throws Exception {
+    private void closeWindows(
+            long upTo, WatchedDevice dims, RuleSet rules, String deviceId, Collector<AlertTransition> out)
+            throws Exception {
         if (dims.nextWindowEnd > upTo) {
             return; // the common case, without looking at the windows
         }
@@ -289,9 +327,18 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
             closed.add(key);
             String metric = key.substring(key.indexOf('|') + 1);
             for (Rule rule : rules.forMetric(metric)) {
-                if (!rule.on().raw() && rule.on().window() == size
+                if (!rule.on().raw()
+                        && rule.on().window() == size
                         && applies(rule, dims.domain, dims.site, dims.deviceType, deviceId)) {
-                    step(rule, dims, deviceId, metric, window.start, end, window.get(rule.on().field()), out);
+                    step(
+                            rule,
+                            dims,
+                            deviceId,
+                            metric,
+                            window.start,
+                            end,
+                            window.get(rule.on().field()),
+                            out);
                 }
             }
         }
@@ -306,8 +353,16 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
      * value stands for the event time from {@code since} to {@code at} (one instant for a reading,
      * its span for a window); a transition carries {@code at}.
      */
-    private void step(Rule rule, WatchedDevice dims, String deviceId, String metric, long since, long at, double value,
-                      Collector<AlertTransition> out) throws Exception {
+    private void step(
+            Rule rule,
+            WatchedDevice dims,
+            String deviceId,
+            String metric,
+            long since,
+            long at,
+            double value,
+            Collector<AlertTransition> out)
+            throws Exception {
         AlertState state = alerts.get(rule.name());
         if (state == null) {
             state = new AlertState();
@@ -322,7 +377,14 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
                 if (at - state.breachedSince >= rule.holdFor().toMillis()) {
                     state.raised = true;
                     state.breachedSince = -1;
-                    out.collect(transition(rule, AlertTransition.State.RAISED, dims, deviceId, metric, at, value,
+                    out.collect(transition(
+                            rule,
+                            AlertTransition.State.RAISED,
+                            dims,
+                            deviceId,
+                            metric,
+                            at,
+                            value,
                             rule.condition().threshold(value)));
                 }
             }
@@ -335,7 +397,14 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
             if (at - state.clearingSince >= rule.clearFor().toMillis()) {
                 state.raised = false;
                 state.clearingSince = -1;
-                out.collect(transition(rule, AlertTransition.State.CLEARED, dims, deviceId, metric, at, value,
+                out.collect(transition(
+                        rule,
+                        AlertTransition.State.CLEARED,
+                        dims,
+                        deviceId,
+                        metric,
+                        at,
+                        value,
                         rule.condition().clearThreshold(value)));
             }
         }
@@ -346,9 +415,27 @@ public final class RuleEvaluator extends KeyedBroadcastProcessFunction<String, R
         }
     }
 
-    private static AlertTransition transition(Rule rule, AlertTransition.State state, WatchedDevice dims,
-                                              String deviceId, String metric, long ts, double value, double threshold) {
-        return new AlertTransition(rule.name(), rule.severity(), state, dims.domain, dims.site, dims.deviceType,
-                deviceId, metric, ts, value, threshold, rule.message(deviceId, dims.site, metric, value));
+    private static AlertTransition transition(
+            Rule rule,
+            AlertTransition.State state,
+            WatchedDevice dims,
+            String deviceId,
+            String metric,
+            long ts,
+            double value,
+            double threshold) {
+        return new AlertTransition(
+                rule.name(),
+                rule.severity(),
+                state,
+                dims.domain,
+                dims.site,
+                dims.deviceType,
+                deviceId,
+                metric,
+                ts,
+                value,
+                threshold,
+                rule.message(deviceId, dims.site, metric, value));
     }
 }

@@ -17,7 +17,8 @@ public final class RuleSet implements Serializable {
     public RuleSet(List<Rule> rules) {
         this.rules = List.copyOf(rules);
         for (Rule rule : this.rules) {
-            byMetric.computeIfAbsent(rule.match().metric(), m -> new ArrayList<>()).add(rule);
+            byMetric.computeIfAbsent(rule.match().metric(), m -> new ArrayList<>())
+                    .add(rule);
         }
     }
 

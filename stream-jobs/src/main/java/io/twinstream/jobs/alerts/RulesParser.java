@@ -1,5 +1,6 @@
 package io.twinstream.jobs.alerts;
 
+import io.twinstream.jobs.metrics.WindowSize;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -10,8 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import io.twinstream.jobs.metrics.WindowSize;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -37,14 +36,26 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class RulesParser {
 
     private static final Set<String> TOP = Set.of("rules");
-    private static final Set<String> RULE_FIELDS = Set.of("name", "severity", "match", "above", "below", "outside",
-            "for", "clearBelow", "clearAbove", "clearFor", "value", "message", "during", "timezone");
+    private static final Set<String> RULE_FIELDS = Set.of(
+            "name",
+            "severity",
+            "match",
+            "above",
+            "below",
+            "outside",
+            "for",
+            "clearBelow",
+            "clearAbove",
+            "clearFor",
+            "value",
+            "message",
+            "during",
+            "timezone");
     private static final Set<String> MATCH_FIELDS = Set.of("domain", "site", "deviceType", "deviceId", "metric");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
-    private RulesParser() {
-    }
+    private RulesParser() {}
 
     /** @param source what to call the text in messages, e.g. the file name */
     public static RuleSet parse(String source, String yamlText) {
@@ -52,7 +63,8 @@ public final class RulesParser {
         try {
             document = new Yaml(new SafeConstructor(new LoaderOptions())).load(yamlText);
         } catch (YAMLException e) {
-            throw new RuleException(source + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new RuleException(source + ": not valid YAML: "
+                    + e.getMessage().lines().findFirst().orElse(""));
         }
         Map<String, Object> top = mapping(source, "", document, TOP);
         List<Rule> rules = new ArrayList<>();
@@ -79,7 +91,8 @@ public final class RulesParser {
         Map<String, Object> fields = mapping(source, path, node, RULE_FIELDS);
         String name = text(source, path, fields, "name", null);
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new RuleException(source + ": " + path + ".name: must be letters, digits, '-', '_' or '.', was " + name);
+            throw new RuleException(
+                    source + ": " + path + ".name: must be letters, digits, '-', '_' or '.', was " + name);
         }
         String where = source + ": rule " + name + ": ";
         Map<String, Object> matchFields = mapping(source, path + ".match", fields.get("match"), MATCH_FIELDS);
@@ -92,16 +105,26 @@ public final class RulesParser {
             try {
                 deviceId = com.google.re2j.Pattern.compile(String.valueOf(matchFields.get("deviceId")));
             } catch (com.google.re2j.PatternSyntaxException e) {
-                throw new RuleException(where + "match.deviceId: not a regular expression RE2 accepts (no backreferences"
-                        + " or lookaround): " + e.getDescription());
+                throw new RuleException(
+                        where + "match.deviceId: not a regular expression RE2 accepts (no backreferences"
+                                + " or lookaround): " + e.getDescription());
             }
         }
-        Rule.Match match = new Rule.Match(str(matchFields.get("domain")), str(matchFields.get("site")),
-                str(matchFields.get("deviceType")), deviceId, metric);
+        Rule.Match match = new Rule.Match(
+                str(matchFields.get("domain")),
+                str(matchFields.get("site")),
+                str(matchFields.get("deviceType")),
+                deviceId,
+                metric);
         Rule.Condition condition = condition(where, fields);
-        return new Rule(name, text(source, path, fields, "severity", "warning"), match,
-                source(where, fields.get("value")), condition,
-                duration(where, "for", fields.get("for")), duration(where, "clearFor", fields.get("clearFor")),
+        return new Rule(
+                name,
+                text(source, path, fields, "severity", "warning"),
+                match,
+                source(where, fields.get("value")),
+                condition,
+                duration(where, "for", fields.get("for")),
+                duration(where, "clearFor", fields.get("clearFor")),
                 text(source, path, fields, "message", "{rule}: {device} {metric} {value} (threshold {threshold})"),
                 during(where, fields.get("during"), fields.get("timezone")));
     }
@@ -126,7 +149,8 @@ public final class RulesParser {
             from = java.time.LocalTime.parse(m.group(1));
             to = java.time.LocalTime.parse(m.group(2));
         } catch (java.time.format.DateTimeParseException e) {
-            throw new RuleException(where + "during: must be local times of day like \"22:00-06:00\", was '" + during + "'");
+            throw new RuleException(
+                    where + "during: must be local times of day like \"22:00-06:00\", was '" + during + "'");
         }
         if (from.equals(to)) {
             throw new RuleException(where + "during: from and to are the same time; leave during out for always");
@@ -135,13 +159,15 @@ public final class RulesParser {
         try {
             zone = timezone == null ? java.time.ZoneOffset.UTC : java.time.ZoneId.of(String.valueOf(timezone));
         } catch (java.time.DateTimeException e) {
-            throw new RuleException(where + "timezone: not a time zone like Europe/Moscow or UTC, was '" + timezone + "'");
+            throw new RuleException(
+                    where + "timezone: not a time zone like Europe/Moscow or UTC, was '" + timezone + "'");
         }
         return new Rule.During(from, to, zone);
     }
 
     private static Rule.Condition condition(String where, Map<String, Object> fields) {
-        int given = (fields.containsKey("above") ? 1 : 0) + (fields.containsKey("below") ? 1 : 0)
+        int given = (fields.containsKey("above") ? 1 : 0)
+                + (fields.containsKey("below") ? 1 : 0)
                 + (fields.containsKey("outside") ? 1 : 0);
         if (given != 1) {
             throw new RuleException(where + "needs exactly one of above, below, outside");
@@ -151,22 +177,24 @@ public final class RulesParser {
             double clearBelow = number(where, fields, "clearBelow", above);
             refuse(where, fields, "clearAbove", "above");
             if (clearBelow > above) {
-                throw new RuleException(where + "clearBelow (" + clearBelow + ") must not be above the threshold above ("
-                        + above + "), or the alert would clear while it still holds");
+                throw new RuleException(
+                        where + "clearBelow (" + clearBelow + ") must not be above the threshold above (" + above
+                                + "), or the alert would clear while it still holds");
             }
-            return new Rule.Condition(Rule.Condition.Kind.ABOVE, Double.NEGATIVE_INFINITY, above, Double.NEGATIVE_INFINITY,
-                    clearBelow);
+            return new Rule.Condition(
+                    Rule.Condition.Kind.ABOVE, Double.NEGATIVE_INFINITY, above, Double.NEGATIVE_INFINITY, clearBelow);
         }
         if (fields.containsKey("below")) {
             double below = number(where, "below", fields.get("below"));
             double clearAbove = number(where, fields, "clearAbove", below);
             refuse(where, fields, "clearBelow", "below");
             if (clearAbove < below) {
-                throw new RuleException(where + "clearAbove (" + clearAbove + ") must not be below the threshold below ("
-                        + below + "), or the alert would clear while it still holds");
+                throw new RuleException(
+                        where + "clearAbove (" + clearAbove + ") must not be below the threshold below (" + below
+                                + "), or the alert would clear while it still holds");
             }
-            return new Rule.Condition(Rule.Condition.Kind.BELOW, below, Double.POSITIVE_INFINITY, clearAbove,
-                    Double.POSITIVE_INFINITY);
+            return new Rule.Condition(
+                    Rule.Condition.Kind.BELOW, below, Double.POSITIVE_INFINITY, clearAbove, Double.POSITIVE_INFINITY);
         }
         if (!(fields.get("outside") instanceof List<?> range) || range.size() != 2) {
             throw new RuleException(where + "outside must be [low, high]");
@@ -206,7 +234,8 @@ public final class RulesParser {
             }
         }
         if (window == null || field == null) {
-            throw new RuleException(where + "value: must be 'reading' or '<10s|1m> <mean|min|max|sum|count>', was '" + on + "'");
+            throw new RuleException(
+                    where + "value: must be 'reading' or '<10s|1m> <mean|min|max|sum|count>', was '" + on + "'");
         }
         return new Rule.Source(window, field);
     }
@@ -243,7 +272,8 @@ public final class RulesParser {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> mapping(String source, String path, Object node, Set<String> allowed) {
         if (!(node instanceof Map<?, ?> map)) {
-            throw new RuleException(source + ": " + (path.isEmpty() ? "" : path + ": ") + "must be a mapping (key: value)");
+            throw new RuleException(
+                    source + ": " + (path.isEmpty() ? "" : path + ": ") + "must be a mapping (key: value)");
         }
         Map<String, Object> fields = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : map.entrySet()) {

@@ -6,7 +6,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -25,8 +24,7 @@ public final class JobKafkaAdmin {
      */
     private static final long MISSING_FOR_MILLIS = 10_000;
 
-    private JobKafkaAdmin() {
-    }
+    private JobKafkaAdmin() {}
 
     /** An admin client for {@code bootstrap} that gives up within seconds. */
     private static Admin open(String bootstrap, KafkaClientProperties client) {
@@ -49,7 +47,9 @@ public final class JobKafkaAdmin {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MISSING_FOR_MILLIS);
             while (true) {
                 Set<String> existing = topicNames(client, bootstrap);
-                missing = topics.stream().filter(topic -> !existing.contains(topic)).toList();
+                missing = topics.stream()
+                        .filter(topic -> !existing.contains(topic))
+                        .toList();
                 if (missing.isEmpty() || System.nanoTime() >= deadline) {
                     break;
                 }
@@ -76,8 +76,9 @@ public final class JobKafkaAdmin {
             return client.listTopics().names().get(20, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof AuthenticationException refused) {
-                throw new IllegalStateException("Kafka at " + bootstrap + " refused the job's login (kafka.client.*): "
-                        + refused.getMessage(), e);
+                throw new IllegalStateException(
+                        "Kafka at " + bootstrap + " refused the job's login (kafka.client.*): " + refused.getMessage(),
+                        e);
             }
             throw new IllegalStateException("Kafka at " + bootstrap + " does not answer: " + e.getMessage(), e);
         } catch (TimeoutException e) {

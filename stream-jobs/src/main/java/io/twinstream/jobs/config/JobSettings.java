@@ -1,5 +1,6 @@
 package io.twinstream.jobs.config;
 
+import io.twinstream.jobs.sink.InfluxSink;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -14,8 +15,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import io.twinstream.jobs.sink.InfluxSink;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -31,9 +30,23 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 public final class JobSettings {
 
     /** Keys every job has: Kafka, InfluxDB, checkpoints. */
-    public static final Set<String> COMMON_KEYS = Set.of("kafka.bootstrap", "kafka.readings-topic", "kafka.group-id",
-            "kafka.deadletter-topic", "readings.max-future", "influx.url", "influx.database", "influx.username", "influx.password", "influx.batch-size", "influx.linger",
-            "influx.retry-for", "influx.tls.truststore", "influx.tls.truststore-password", "checkpoint.interval", "checkpoint.dir");
+    public static final Set<String> COMMON_KEYS = Set.of(
+            "kafka.bootstrap",
+            "kafka.readings-topic",
+            "kafka.group-id",
+            "kafka.deadletter-topic",
+            "readings.max-future",
+            "influx.url",
+            "influx.database",
+            "influx.username",
+            "influx.password",
+            "influx.batch-size",
+            "influx.linger",
+            "influx.retry-for",
+            "influx.tls.truststore",
+            "influx.tls.truststore-password",
+            "checkpoint.interval",
+            "checkpoint.dir");
 
     /** The common keys and a job's own. */
     public static Set<String> commonKeysAnd(String... jobKeys) {
@@ -62,20 +75,22 @@ public final class JobSettings {
         return load(properties, environment, envPrefix, keys);
     }
 
-    public static JobSettings load(Properties file, Map<String, String> environment, String envPrefix, Set<String> keys) {
+    public static JobSettings load(
+            Properties file, Map<String, String> environment, String envPrefix, Set<String> keys) {
         Map<String, String> values = new HashMap<>();
         Set<String> unknown = new TreeSet<>();
         for (String key : file.stringPropertyNames()) {
-            if (keys.contains(key) || (key.startsWith(KafkaClientProperties.PREFIX)
-                    && key.length() > KafkaClientProperties.PREFIX.length())) {
+            if (keys.contains(key)
+                    || (key.startsWith(KafkaClientProperties.PREFIX)
+                            && key.length() > KafkaClientProperties.PREFIX.length())) {
                 values.put(key, file.getProperty(key));
             } else {
                 unknown.add(key);
             }
         }
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown configuration keys " + unknown + "; known: " + new TreeSet<>(keys)
-                    + " and " + KafkaClientProperties.PREFIX + "*");
+            throw new IllegalArgumentException("unknown configuration keys " + unknown + "; known: "
+                    + new TreeSet<>(keys) + " and " + KafkaClientProperties.PREFIX + "*");
         }
         env(environment, "KAFKA_BOOTSTRAP", "kafka.bootstrap", values);
         env(environment, "INFLUX_URL", "influx.url", values);
@@ -87,7 +102,12 @@ public final class JobSettings {
             env(environment, "MQTT_PASSWORD", "mqtt.password", values);
         }
         for (String key : keys) {
-            env(environment, envPrefix + "_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), key, values);
+            env(
+                    environment,
+                    envPrefix + "_"
+                            + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'),
+                    key,
+                    values);
         }
         return new JobSettings(values);
     }
@@ -188,11 +208,13 @@ public final class JobSettings {
         return new InfluxSink.Settings(
                 text("influx.url", "http://127.0.0.1:8086"),
                 text("influx.database", "telemetry"),
-                optional("influx.username"), optional("influx.password"),
+                optional("influx.username"),
+                optional("influx.password"),
                 integer("influx.batch-size", 5000),
                 duration("influx.linger", Duration.ofSeconds(1)),
                 duration("influx.retry-for", Duration.ofSeconds(60)),
-                optional("influx.tls.truststore"), optional("influx.tls.truststore-password"));
+                optional("influx.tls.truststore"),
+                optional("influx.tls.truststore-password"));
     }
 
     /** {@code checkpoint.interval}, default 10s, at least 10 ms. */
@@ -210,11 +232,14 @@ public final class JobSettings {
      * checkpoints in the JobManager's memory, which refuses state over 5 MB.
      */
     public String checkpointDir() {
-        String dir = text("checkpoint.dir",
-                Path.of(System.getProperty("java.io.tmpdir"), "twinstream-checkpoints").toUri().toString());
+        String dir = text(
+                "checkpoint.dir",
+                Path.of(System.getProperty("java.io.tmpdir"), "twinstream-checkpoints")
+                        .toUri()
+                        .toString());
         if (!dir.matches("[a-zA-Z][a-zA-Z0-9+.-]*:.+")) {
-            throw new IllegalArgumentException("checkpoint.dir must be a URI with a scheme (file:///…, s3://…), was '"
-                    + dir + "'");
+            throw new IllegalArgumentException(
+                    "checkpoint.dir must be a URI with a scheme (file:///…, s3://…), was '" + dir + "'");
         }
         return dir;
     }

@@ -23,9 +23,12 @@ public final class KafkaClientProperties implements Serializable {
     private final TreeMap<String, String> values;
 
     public KafkaClientProperties(Map<String, String> values) {
-        values.keySet().stream().filter(key -> key.equals("bootstrap.servers")).findAny().ifPresent(key -> {
-            throw new IllegalArgumentException("set kafka.bootstrap, not " + PREFIX + key);
-        });
+        values.keySet().stream()
+                .filter(key -> key.equals("bootstrap.servers"))
+                .findAny()
+                .ifPresent(key -> {
+                    throw new IllegalArgumentException("set kafka.bootstrap, not " + PREFIX + key);
+                });
         this.values = new TreeMap<>(values);
     }
 

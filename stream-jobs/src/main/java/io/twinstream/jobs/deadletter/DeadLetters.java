@@ -1,9 +1,8 @@
 package io.twinstream.jobs.deadletter;
 
+import io.twinstream.model.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-
-import io.twinstream.model.DeadLetterHeaders;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -33,8 +32,12 @@ public final class DeadLetters implements KafkaRecordSerializationSchema<Rejecte
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(RejectedRecord rejected, KafkaSinkContext context, Long timestamp) {
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, rejected.rejectedAt(),
-                rejected.key().length == 0 ? null : rejected.key(), rejected.value());
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(
+                topic,
+                null,
+                rejected.rejectedAt(),
+                rejected.key().length == 0 ? null : rejected.key(),
+                rejected.value());
         header(record, DeadLetterHeaders.SOURCE_TOPIC, rejected.source());
         header(record, DeadLetterHeaders.REASON, rejected.reason());
         header(record, DeadLetterHeaders.DETAIL, rejected.detail());

@@ -1,12 +1,11 @@
 package io.twinstream.jobs.deadletter;
 
+import io.twinstream.jobs.config.KafkaClientProperties;
+import io.twinstream.jobs.sink.RefusedPoints;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-
-import io.twinstream.jobs.config.KafkaClientProperties;
-import io.twinstream.jobs.sink.RefusedPoints;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -48,8 +47,16 @@ public final class RefusedPointsToKafka implements RefusedPoints {
                     producer = openProducer();
                 }
                 byte[] value = line.getBytes(StandardCharsets.UTF_8);
-                RejectedRecord rejected = new RejectedRecord("influxdb:" + measurement(line), -1, -1, new byte[0],
-                        DeadLetters.cut(value), value.length, "refused-by-influxdb", why, System.currentTimeMillis());
+                RejectedRecord rejected = new RejectedRecord(
+                        "influxdb:" + measurement(line),
+                        -1,
+                        -1,
+                        new byte[0],
+                        DeadLetters.cut(value),
+                        value.length,
+                        "refused-by-influxdb",
+                        why,
+                        System.currentTimeMillis());
                 producer.send(letters.serialize(rejected, null, null), (metadata, e) -> {
                     if (e != null) {
                         failed.compareAndSet(null, e);

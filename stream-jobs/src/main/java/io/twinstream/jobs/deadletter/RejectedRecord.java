@@ -17,6 +17,13 @@ package io.twinstream.jobs.deadletter;
  * @param detail     what exactly was wrong, in words
  * @param rejectedAt when the job refused it, epoch ms
  */
-public record RejectedRecord(String source, int partition, long offset, byte[] key, byte[] value, int valueBytes,
-                             String reason, String detail, long rejectedAt) {
-}
+public record RejectedRecord(
+        String source,
+        int partition,
+        long offset,
+        byte[] key,
+        byte[] value,
+        int valueBytes,
+        String reason,
+        String detail,
+        long rejectedAt) {}

@@ -1,8 +1,7 @@
 package io.twinstream.jobs.functions;
 
-import java.time.Duration;
-
 import io.twinstream.model.Reading;
+import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;

@@ -1,10 +1,5 @@
 package io.twinstream.jobs.functions;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Iterator;
-import java.util.List;
-
 import io.twinstream.jobs.metrics.Aggregate;
 import io.twinstream.jobs.metrics.DeviceState;
 import io.twinstream.jobs.metrics.DeviceStateSerializer;
@@ -14,6 +9,10 @@ import io.twinstream.jobs.metrics.SiteContribution;
 import io.twinstream.jobs.metrics.SiteKey;
 import io.twinstream.jobs.metrics.WindowSize;
 import io.twinstream.model.Reading;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -89,13 +88,20 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
      * @param late            where readings too late for a window go, once per window size
      * @param sites           what each emitted device window adds to its site windows ({@link SiteContribution})
      */
-    public DeviceWindows(WindowSize[] sizes, Duration allowedLateness, Duration farLateBound, Duration memory,
-                         EarlyResults early, OutputTag<Reading> late, OutputTag<SiteContribution> sites) {
+    public DeviceWindows(
+            WindowSize[] sizes,
+            Duration allowedLateness,
+            Duration farLateBound,
+            Duration memory,
+            EarlyResults early,
+            OutputTag<Reading> late,
+            OutputTag<SiteContribution> sites) {
         if (sizes.length == 0) {
             throw new IllegalArgumentException("at least one window size");
         }
         if (allowedLateness.isNegative() || farLateBound.isNegative() || memory.isNegative() || memory.isZero()) {
-            throw new IllegalArgumentException("allowed lateness and the far-late bound must not be negative, memory must be positive");
+            throw new IllegalArgumentException(
+                    "allowed lateness and the far-late bound must not be negative, memory must be positive");
         }
         this.sizes = sizes.clone();
         this.allowedLatenessMillis = allowedLateness.toMillis();
@@ -122,10 +128,12 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
         if (state == null) {
             state = new DeviceState();
         }
-        boolean first = reading.hasSeq() ? state.recent.firstTime(reading.seq(), reading.ts()) : firstTimestamp(reading);
+        boolean first =
+                reading.hasSeq() ? state.recent.firstTime(reading.seq(), reading.ts()) : firstTimestamp(reading);
         if (!first) {
             duplicates.inc();
-            return; // the device's state is as it was (a new, empty one is not kept: it would have no timer to forget it)
+            return; // the device's state is as it was (a new, empty one is not kept: it would have no timer to forget
+            // it)
         }
         long now = context.timerService().currentProcessingTime();
         state.lastActive = now;
@@ -145,7 +153,8 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
     }
 
     /** @param now the processing time the reading came at */
-    private void addToWindows(Reading reading, DeviceState state, long now, Context context, Collector<DeviceWindow> out) {
+    private void addToWindows(
+            Reading reading, DeviceState state, long now, Context context, Collector<DeviceWindow> out) {
         long watermark = context.timerService().currentWatermark();
         for (WindowSize size : sizes) {
             long start = size.startOf(reading.ts());
@@ -165,7 +174,8 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
             if (window.maxTimestamp() > watermark) {
                 window.aggregate.add(reading);
                 scheduleEarlyResults(window, state, now, context);
-            } else { // a correction within the allowed lateness: the window again, and what the reading adds to its sites
+            } else { // a correction within the allowed lateness: the window again, and what the reading adds to its
+                // sites
                 WindowAggregate.Accumulator acc = window.aggregate;
                 boolean[] newMetric = new boolean[reading.metricCount()];
                 for (int i = 0; i < newMetric.length; i++) {
@@ -174,8 +184,13 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
                 acc.add(reading);
                 emitDeviceWindow(context.getCurrentKey(), window, out, null);
                 for (int i = 0; i < newMetric.length; i++) {
-                    context.output(sites, new SiteContribution(siteKey(window, reading.metricNames()[i]),
-                            Aggregate.of(reading.metricValues()[i]), newMetric[i] ? 1 : 0, true));
+                    context.output(
+                            sites,
+                            new SiteContribution(
+                                    siteKey(window, reading.metricNames()[i]),
+                                    Aggregate.of(reading.metricValues()[i]),
+                                    newMetric[i] ? 1 : 0,
+                                    true));
                 }
             }
         }
@@ -225,7 +240,8 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
         // Emit first, then drop: with no allowed lateness a window's end is also its clean-up time.
         for (DeviceState.OpenWindow window : windows) {
             if (window.maxTimestamp() == timestamp) {
-                emitDeviceWindow(context.getCurrentKey(), window, out, context); // and its whole part in each site window
+                emitDeviceWindow(
+                        context.getCurrentKey(), window, out, context); // and its whole part in each site window
             }
         }
         boolean dropped = false;
@@ -263,15 +279,23 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
                     continue;
                 }
                 if (early.deviceWindows()) {
-                    out.collect(new DeviceWindow(acc.domain, acc.site, acc.deviceType, deviceId, acc.metrics[i],
-                            window.size, Instant.ofEpochMilli(window.start),
-                            acc.aggregate(i), false));
+                    out.collect(new DeviceWindow(
+                            acc.domain,
+                            acc.site,
+                            acc.deviceType,
+                            deviceId,
+                            acc.metrics[i],
+                            window.size,
+                            Instant.ofEpochMilli(window.start),
+                            acc.aggregate(i),
+                            false));
                 }
                 // Since the last tick: count and sum are differences; min and max so far combine to the same.
-                Aggregate gained = new Aggregate(acc.counts[i] - sent, acc.sums[i] - window.sentSum(i), acc.mins[i],
-                        acc.maxs[i]);
-                context.output(sites, new SiteContribution(siteKey(window, acc.metrics[i]), gained, sent == 0 ? 1 : 0,
-                        false, true));
+                Aggregate gained =
+                        new Aggregate(acc.counts[i] - sent, acc.sums[i] - window.sentSum(i), acc.mins[i], acc.maxs[i]);
+                context.output(
+                        sites,
+                        new SiteContribution(siteKey(window, acc.metrics[i]), gained, sent == 0 ? 1 : 0, false, true));
             }
             window.markSent();
         }
@@ -314,14 +338,14 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
      * The window's device windows, one per metric; with {@code closing} (the watermark passed its
      * end) also each metric's whole aggregate and one device to its site window.
      */
-    private void emitDeviceWindow(String deviceId, DeviceState.OpenWindow window, Collector<DeviceWindow> out,
-                                  OnTimerContext closing) {
+    private void emitDeviceWindow(
+            String deviceId, DeviceState.OpenWindow window, Collector<DeviceWindow> out, OnTimerContext closing) {
         WindowAggregate.Accumulator acc = window.aggregate;
         Instant start = Instant.ofEpochMilli(window.start);
         for (int i = 0; i < acc.metrics.length; i++) {
             Aggregate values = acc.aggregate(i);
-            out.collect(new DeviceWindow(acc.domain, acc.site, acc.deviceType, deviceId, acc.metrics[i], window.size, start,
-                    values));
+            out.collect(new DeviceWindow(
+                    acc.domain, acc.site, acc.deviceType, deviceId, acc.metrics[i], window.size, start, values));
             if (closing != null) {
                 closing.output(sites, new SiteContribution(siteKey(window, acc.metrics[i]), values, 1, false));
             }

@@ -1,10 +1,9 @@
 package io.twinstream.jobs.functions;
 
-import java.util.HashMap;
-import java.util.Map;
-
 import io.twinstream.jobs.metrics.SiteContribution;
 import io.twinstream.jobs.metrics.SiteKey;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -49,8 +48,9 @@ public final class SitePartials extends AbstractStreamOperator<SiteContribution>
             output.collect(new StreamRecord<>(contribution));
         } else if (contribution.early()) {
             if (heldEarly.isEmpty()) {
-                getProcessingTimeService().registerTimer(getProcessingTimeService().getCurrentProcessingTime(),
-                        time -> passOn(heldEarly));
+                getProcessingTimeService()
+                        .registerTimer(
+                                getProcessingTimeService().getCurrentProcessingTime(), time -> passOn(heldEarly));
             }
             heldEarly.merge(contribution.key(), contribution, SiteContribution::plus);
         } else {

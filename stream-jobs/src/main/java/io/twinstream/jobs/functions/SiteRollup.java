@@ -1,11 +1,10 @@
 package io.twinstream.jobs.functions;
 
-import java.time.Duration;
-import java.time.Instant;
-
 import io.twinstream.jobs.metrics.SiteContribution;
 import io.twinstream.jobs.metrics.SiteKey;
 import io.twinstream.jobs.metrics.SiteWindow;
+import java.time.Duration;
+import java.time.Instant;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -49,7 +48,8 @@ public final class SiteRollup extends KeyedProcessFunction<SiteKey, SiteContribu
     }
 
     @Override
-    public void processElement(SiteContribution contribution, Context context, Collector<SiteWindow> out) throws Exception {
+    public void processElement(SiteContribution contribution, Context context, Collector<SiteWindow> out)
+            throws Exception {
         SiteKey key = context.getCurrentKey();
         if (contribution.early()) {
             addEarly(key, contribution, context, out);
@@ -71,7 +71,8 @@ public final class SiteRollup extends KeyedProcessFunction<SiteKey, SiteContribu
 
     private void addEarly(SiteKey key, SiteContribution contribution, Context context, Collector<SiteWindow> out)
             throws Exception {
-        if (Boolean.TRUE.equals(emitted.value()) || key.lastMillisecond() <= context.timerService().currentWatermark()) {
+        if (Boolean.TRUE.equals(emitted.value())
+                || key.lastMillisecond() <= context.timerService().currentWatermark()) {
             return; // the window is closed (an early share cannot come after that: it precedes the watermark)
         }
         SiteContribution sum = earlyTotal.value();
@@ -107,7 +108,15 @@ public final class SiteRollup extends KeyedProcessFunction<SiteKey, SiteContribu
     }
 
     private static SiteWindow siteWindow(SiteKey key, SiteContribution sum, boolean isFinal) {
-        return new SiteWindow(key.domain(), key.site(), key.deviceType(), key.metric(), key.size(),
-                Instant.ofEpochMilli(key.start()), sum.values(), sum.devices(), isFinal);
+        return new SiteWindow(
+                key.domain(),
+                key.site(),
+                key.deviceType(),
+                key.metric(),
+                key.size(),
+                Instant.ofEpochMilli(key.start()),
+                sum.values(),
+                sum.devices(),
+                isFinal);
     }
 }

@@ -1,9 +1,8 @@
 package io.twinstream.jobs.functions;
 
-import java.util.Arrays;
-
 import io.twinstream.jobs.metrics.Aggregate;
 import io.twinstream.model.Reading;
+import java.util.Arrays;
 import org.apache.flink.api.common.functions.AggregateFunction;
 
 /**
@@ -12,7 +11,8 @@ import org.apache.flink.api.common.functions.AggregateFunction;
  * device and metric: a reading is one state update and one timer, not one per metric, and it needs
  * no second shuffle after de-duplication (same key).
  */
-public final class WindowAggregate implements AggregateFunction<Reading, WindowAggregate.Accumulator, WindowAggregate.Accumulator> {
+public final class WindowAggregate
+        implements AggregateFunction<Reading, WindowAggregate.Accumulator, WindowAggregate.Accumulator> {
 
     private static final long serialVersionUID = 1L;
 

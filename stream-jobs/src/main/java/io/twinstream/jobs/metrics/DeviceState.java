@@ -1,10 +1,9 @@
 package io.twinstream.jobs.metrics;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import io.twinstream.jobs.functions.RecentSequences;
 import io.twinstream.jobs.functions.WindowAggregate;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Everything the metrics job keeps about one device, in one keyed state entry: which of its recent
@@ -38,10 +37,10 @@ public final class DeviceState {
          * what came since ({@link io.twinstream.jobs.functions.DeviceWindows}).
          */
         public long[] sentCounts;
+
         public double[] sentSums;
 
-        public OpenWindow() {
-        }
+        public OpenWindow() {}
 
         public OpenWindow(WindowSize size, long start) {
             this.size = size;

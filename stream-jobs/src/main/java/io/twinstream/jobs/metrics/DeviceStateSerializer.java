@@ -1,11 +1,10 @@
 package io.twinstream.jobs.metrics;
 
-import java.io.IOException;
-import java.util.ArrayList;
-
 import io.twinstream.jobs.functions.RecentSequences;
 import io.twinstream.jobs.functions.WindowAggregate;
 import io.twinstream.jobs.serde.ReadingSerializer;
+import java.io.IOException;
+import java.util.ArrayList;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -55,6 +54,7 @@ public final class DeviceStateSerializer extends TypeSerializer<DeviceState> {
 
     /** Bounds that a corrupt checkpoint fails on, instead of allocating what its numbers claim. */
     private static final int MAX_WINDOWS = 1 << 16;
+
     private static final int MAX_METRICS = 1 << 16;
 
     @Override
@@ -164,8 +164,8 @@ public final class DeviceStateSerializer extends TypeSerializer<DeviceState> {
         recent.highestTs = in.readLong();
         int words = in.readUnsignedShort();
         if (words > recent.seen.length) {
-            throw new IOException("a device's de-duplication state claims " + words + " words; at most "
-                    + recent.seen.length);
+            throw new IOException(
+                    "a device's de-duplication state claims " + words + " words; at most " + recent.seen.length);
         }
         for (int i = 0; i < words; i++) {
             recent.seen[i] = in.readLong();
@@ -277,8 +277,7 @@ public final class DeviceStateSerializer extends TypeSerializer<DeviceState> {
         }
 
         @Override
-        public void writeSnapshot(DataOutputView out) {
-        }
+        public void writeSnapshot(DataOutputView out) {}
 
         @Override
         public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader) {
@@ -296,7 +295,8 @@ public final class DeviceStateSerializer extends TypeSerializer<DeviceState> {
             if (!(old instanceof Snapshot previous)) {
                 return TypeSerializerSchemaCompatibility.incompatible();
             }
-            return previous.format == format ? TypeSerializerSchemaCompatibility.compatibleAsIs()
+            return previous.format == format
+                    ? TypeSerializerSchemaCompatibility.compatibleAsIs()
                     : TypeSerializerSchemaCompatibility.compatibleAfterMigration();
         }
     }

@@ -10,12 +10,27 @@ import java.time.Instant;
  *                again as the window fills), true once the watermark has closed the window and
  *                for each correction after that
  */
-public record DeviceWindow(String domain, String site, String deviceType, String deviceId, String metric,
-                           WindowSize window, Instant start, Aggregate values, boolean isFinal) {
+public record DeviceWindow(
+        String domain,
+        String site,
+        String deviceType,
+        String deviceId,
+        String metric,
+        WindowSize window,
+        Instant start,
+        Aggregate values,
+        boolean isFinal) {
 
     /** A final device window. */
-    public DeviceWindow(String domain, String site, String deviceType, String deviceId, String metric,
-                        WindowSize window, Instant start, Aggregate values) {
+    public DeviceWindow(
+            String domain,
+            String site,
+            String deviceType,
+            String deviceId,
+            String metric,
+            WindowSize window,
+            Instant start,
+            Aggregate values) {
         this(domain, site, deviceType, deviceId, metric, window, start, values, true);
     }
 }

@@ -26,7 +26,7 @@ public record SiteContribution(SiteKey key, Aggregate values, int devices, boole
         if (early != other.early) {
             throw new IllegalArgumentException("early and final contributions are added up apart");
         }
-        return new SiteContribution(key, values.plus(other.values), devices + other.devices,
-                correction && other.correction, early);
+        return new SiteContribution(
+                key, values.plus(other.values), devices + other.devices, correction && other.correction, early);
     }
 }

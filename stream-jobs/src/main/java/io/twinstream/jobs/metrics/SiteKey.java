@@ -21,7 +21,13 @@ public record SiteKey(String domain, String site, String deviceType, String metr
     }
 
     public static SiteKey of(DeviceWindow w) {
-        return new SiteKey(w.domain(), w.site(), w.deviceType(), w.metric(), w.window().tag(), w.start().toEpochMilli());
+        return new SiteKey(
+                w.domain(),
+                w.site(),
+                w.deviceType(),
+                w.metric(),
+                w.window().tag(),
+                w.start().toEpochMilli());
     }
 
     public WindowSize size() {

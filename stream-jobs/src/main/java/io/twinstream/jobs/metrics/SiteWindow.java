@@ -9,12 +9,27 @@ import java.time.Instant;
  * @param isFinal false for an early result (what the site's devices have sent of a window still
  *                open), true once the watermark has closed the window and for each correction after
  */
-public record SiteWindow(String domain, String site, String deviceType, String metric, WindowSize window,
-                         Instant start, Aggregate values, int devices, boolean isFinal) {
+public record SiteWindow(
+        String domain,
+        String site,
+        String deviceType,
+        String metric,
+        WindowSize window,
+        Instant start,
+        Aggregate values,
+        int devices,
+        boolean isFinal) {
 
     /** A final site window. */
-    public SiteWindow(String domain, String site, String deviceType, String metric, WindowSize window,
-                      Instant start, Aggregate values, int devices) {
+    public SiteWindow(
+            String domain,
+            String site,
+            String deviceType,
+            String metric,
+            WindowSize window,
+            Instant start,
+            Aggregate values,
+            int devices) {
         this(domain, site, deviceType, metric, window, start, values, devices, true);
     }
 }

@@ -1,11 +1,10 @@
 package io.twinstream.jobs.serde;
 
-import java.time.Duration;
-
 import io.twinstream.jobs.deadletter.DeadLetters;
 import io.twinstream.jobs.deadletter.RejectedRecord;
 import io.twinstream.model.Reading;
 import io.twinstream.model.ReadingCodec;
+import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.EitherTypeInfo;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -32,7 +31,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  *       window's point for good.</li>
  * </ul>
  */
-public final class CheckingReadingDeserializer implements KafkaRecordDeserializationSchema<Either<Reading, RejectedRecord>> {
+public final class CheckingReadingDeserializer
+        implements KafkaRecordDeserializationSchema<Either<Reading, RejectedRecord>> {
 
     private static final long serialVersionUID = 1L;
 
@@ -67,12 +67,20 @@ public final class CheckingReadingDeserializer implements KafkaRecordDeserializa
             return Either.Right(rejected(record, "undecodable", e.getMessage(), now));
         }
         if (reading.ts() > now && reading.ts() - now > maxFutureMillis) {
-            return Either.Right(rejected(record, "timestamp-in-future", "stamped " + reading.ts() + ", "
-                    + (reading.ts() - now) + " ms ahead of the job's clock; at most " + maxFutureMillis + " ms allowed", now));
+            return Either.Right(rejected(
+                    record,
+                    "timestamp-in-future",
+                    "stamped " + reading.ts() + ", " + (reading.ts() - now) + " ms ahead of the job's clock; at most "
+                            + maxFutureMillis + " ms allowed",
+                    now));
         }
         if (tooOld(reading.ts(), reading.ingestedAt())) {
-            return Either.Right(rejected(record, "timestamp-out-of-range", "stamped " + reading.ts() + ", more than "
-                    + MAX_PAST.toDays() + " days before ingest received it (" + reading.ingestedAt() + ")", now));
+            return Either.Right(rejected(
+                    record,
+                    "timestamp-out-of-range",
+                    "stamped " + reading.ts() + ", more than " + MAX_PAST.toDays() + " days before ingest received it ("
+                            + reading.ingestedAt() + ")",
+                    now));
         }
         return Either.Left(reading);
     }
@@ -86,10 +94,19 @@ public final class CheckingReadingDeserializer implements KafkaRecordDeserializa
         }
     }
 
-    private static RejectedRecord rejected(ConsumerRecord<byte[], byte[]> record, String reason, String detail, long now) {
+    private static RejectedRecord rejected(
+            ConsumerRecord<byte[], byte[]> record, String reason, String detail, long now) {
         byte[] value = record.value() == null ? new byte[0] : record.value();
-        return new RejectedRecord(record.topic(), record.partition(), record.offset(),
-                record.key() == null ? new byte[0] : record.key(), DeadLetters.cut(value), value.length, reason, detail, now);
+        return new RejectedRecord(
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                record.key() == null ? new byte[0] : record.key(),
+                DeadLetters.cut(value),
+                value.length,
+                reason,
+                detail,
+                now);
     }
 
     @Override

@@ -1,9 +1,8 @@
 package io.twinstream.jobs.serde;
 
+import io.twinstream.model.Reading;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-
-import io.twinstream.model.Reading;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;

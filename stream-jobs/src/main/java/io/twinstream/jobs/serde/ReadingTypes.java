@@ -9,6 +9,5 @@ public final class ReadingTypes {
     /** Readings between operators: {@link ReadingSerializer}, which never copies an immutable reading. */
     public static final TypeInformation<Reading> READING = new ReadingTypeInfo();
 
-    private ReadingTypes() {
-    }
+    private ReadingTypes() {}
 }

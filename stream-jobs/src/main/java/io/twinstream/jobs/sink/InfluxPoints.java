@@ -1,16 +1,15 @@
 package io.twinstream.jobs.sink;
 
-import java.time.Instant;
-import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-
 import io.twinstream.jobs.alerts.AlertTransition;
 import io.twinstream.jobs.metrics.Aggregate;
 import io.twinstream.jobs.metrics.DeviceWindow;
 import io.twinstream.jobs.metrics.SiteWindow;
 import io.twinstream.jobs.metrics.WindowSize;
 import io.twinstream.jobs.status.StatusTransition;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.influxdb.dto.Point;
 
 /**
@@ -34,8 +33,7 @@ public final class InfluxPoints {
     public static final String ALERTS_MEASUREMENT = "alerts";
     public static final String STATUS_MEASUREMENT = "device_status";
 
-    private InfluxPoints() {
-    }
+    private InfluxPoints() {}
 
     /** A device window, with the {@code final} field only if it is an early result. */
     public static Point of(DeviceWindow w) {
@@ -47,8 +45,10 @@ public final class InfluxPoints {
      * must be where early results are written, to overwrite an early result's {@code final=false}.
      */
     public static Point of(DeviceWindow w, boolean markFinal) {
-        Point.Builder point = fields(series(DEVICE_MEASUREMENT, w.start(), w.domain(), w.site(), w.deviceType(), w.metric(),
-                w.window()).tag("device_id", tagValue("device_id", w.deviceId())), w.values());
+        Point.Builder point = fields(
+                series(DEVICE_MEASUREMENT, w.start(), w.domain(), w.site(), w.deviceType(), w.metric(), w.window())
+                        .tag("device_id", tagValue("device_id", w.deviceId())),
+                w.values());
         if (markFinal || !w.isFinal()) {
             point.addField("final", w.isFinal());
         }
@@ -56,8 +56,19 @@ public final class InfluxPoints {
     }
 
     public static Point of(SiteWindow w) {
-        return fields(series(SITE_MEASUREMENT, w.start(), w.domain(), w.site(), w.deviceType(), w.metric(), w.window()),
-                w.values()).addField("devices", (long) w.devices()).addField("final", w.isFinal()).build();
+        return fields(
+                        series(
+                                SITE_MEASUREMENT,
+                                w.start(),
+                                w.domain(),
+                                w.site(),
+                                w.deviceType(),
+                                w.metric(),
+                                w.window()),
+                        w.values())
+                .addField("devices", (long) w.devices())
+                .addField("final", w.isFinal())
+                .build();
     }
 
     /** An alert transition at its event time; raised and cleared are told apart by the {@code state} field. */
@@ -86,13 +97,26 @@ public final class InfluxPoints {
     }
 
     private static Map<String, String> device(String domain, String site, String deviceType, String deviceId) {
-        return Map.of("domain", tagValue("domain", domain), "site", tagValue("site", site),
-                "device_type", tagValue("device_type", deviceType), "device_id", tagValue("device_id", deviceId));
+        return Map.of(
+                "domain",
+                tagValue("domain", domain),
+                "site",
+                tagValue("site", site),
+                "device_type",
+                tagValue("device_type", deviceType),
+                "device_id",
+                tagValue("device_id", deviceId));
     }
 
     /** The tags both measurements share, and the window start as the point's time. */
-    private static Point.Builder series(String measurement, Instant start, String domain, String site, String deviceType,
-                                        String metric, WindowSize window) {
+    private static Point.Builder series(
+            String measurement,
+            Instant start,
+            String domain,
+            String site,
+            String deviceType,
+            String metric,
+            WindowSize window) {
         return Point.measurement(measurement)
                 .time(start.toEpochMilli(), TimeUnit.MILLISECONDS)
                 .tag("domain", tagValue("domain", domain))

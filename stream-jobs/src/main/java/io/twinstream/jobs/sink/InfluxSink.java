@@ -2,7 +2,6 @@ package io.twinstream.jobs.sink;
 
 import java.io.Serializable;
 import java.time.Duration;
-
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -41,12 +40,21 @@ public final class InfluxSink<T> implements Sink<T> {
      *                   JKS trust store holding that authority; null (default) for the JVM's own
      * @param trustStorePassword its password, null for none
      */
-    public record Settings(String url, String database, String username, String password, int batchSize,
-                           Duration linger, Duration retryFor, String trustStore, String trustStorePassword)
+    public record Settings(
+            String url,
+            String database,
+            String username,
+            String password,
+            int batchSize,
+            Duration linger,
+            Duration retryFor,
+            String trustStore,
+            String trustStorePassword)
             implements Serializable {
         public Settings {
             if (trustStore != null && !url.startsWith("https://")) {
-                throw new IllegalArgumentException("influx.tls.truststore is set but influx.url is not https://, was '" + url + "'");
+                throw new IllegalArgumentException(
+                        "influx.tls.truststore is set but influx.url is not https://, was '" + url + "'");
             }
             if (!url.matches("https?://.+")) {
                 throw new IllegalArgumentException("influx url must look like http://host:8086, was '" + url + "'");
@@ -77,18 +85,29 @@ public final class InfluxSink<T> implements Sink<T> {
         }
 
         public static Settings of(String url, String database) {
-            return new Settings(url, database, null, null, 5000, Duration.ofSeconds(1), Duration.ofSeconds(60), null, null);
+            return new Settings(
+                    url, database, null, null, 5000, Duration.ofSeconds(1), Duration.ofSeconds(60), null, null);
         }
 
         public Settings withRetryFor(Duration newRetryFor) {
-            return new Settings(url, database, username, password, batchSize, linger, newRetryFor, trustStore,
-                    trustStorePassword);
+            return new Settings(
+                    url, database, username, password, batchSize, linger, newRetryFor, trustStore, trustStorePassword);
         }
 
         /** These settings with a linger no longer than {@code most}. */
         public Settings withLingerAtMost(Duration most) {
-            return linger.compareTo(most) <= 0 ? this
-                    : new Settings(url, database, username, password, batchSize, most, retryFor, trustStore, trustStorePassword);
+            return linger.compareTo(most) <= 0
+                    ? this
+                    : new Settings(
+                            url,
+                            database,
+                            username,
+                            password,
+                            batchSize,
+                            most,
+                            retryFor,
+                            trustStore,
+                            trustStorePassword);
         }
     }
 
@@ -109,7 +128,11 @@ public final class InfluxSink<T> implements Sink<T> {
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) {
-        return new InfluxSinkWriter<>(settings, toPoint, context.getProcessingTimeService(), refusedPoints,
+        return new InfluxSinkWriter<>(
+                settings,
+                toPoint,
+                context.getProcessingTimeService(),
+                refusedPoints,
                 context.metricGroup().counter("refusedPoints"));
     }
 }

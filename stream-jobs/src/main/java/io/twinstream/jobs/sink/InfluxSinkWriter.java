@@ -13,14 +13,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
-
 import okhttp3.OkHttpClient;
-
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Counter;
@@ -60,20 +57,27 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
     private final Counter refusedCount;
     /** Writes one batch at a time, in the order handed over. */
     private final ExecutorService writer;
+
     private List<Point> buffer = new ArrayList<>();
     /** The batch being written, or null. */
     private Future<?> inFlight;
+
     private boolean lingerTimerSet;
 
-    InfluxSinkWriter(InfluxSink.Settings settings, InfluxSink.PointMapper<T> toPoint, ProcessingTimeService time,
-                     RefusedPoints refusedPoints, Counter refusedCount) {
+    InfluxSinkWriter(
+            InfluxSink.Settings settings,
+            InfluxSink.PointMapper<T> toPoint,
+            ProcessingTimeService time,
+            RefusedPoints refusedPoints,
+            Counter refusedCount) {
         this.settings = settings;
         this.toPoint = toPoint;
         this.time = time;
         this.refusedPoints = refusedPoints.open();
         this.refusedCount = refusedCount;
         OkHttpClient.Builder http = httpClient(settings);
-        this.influx = settings.username() == null ? InfluxDBFactory.connect(settings.url(), http)
+        this.influx = settings.username() == null
+                ? InfluxDBFactory.connect(settings.url(), http)
                 : InfluxDBFactory.connect(settings.url(), settings.username(), settings.password(), http);
         this.writer = Executors.newSingleThreadExecutor(task -> {
             Thread thread = new Thread(task, "influx-writer " + settings.url());
@@ -94,7 +98,11 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
         Path file = Path.of(settings.trustStore());
         try (InputStream in = Files.newInputStream(file)) {
             KeyStore store = KeyStore.getInstance(file.toString().endsWith(".jks") ? "JKS" : "PKCS12");
-            store.load(in, settings.trustStorePassword() == null ? null : settings.trustStorePassword().toCharArray());
+            store.load(
+                    in,
+                    settings.trustStorePassword() == null
+                            ? null
+                            : settings.trustStorePassword().toCharArray());
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(store);
             X509TrustManager manager = (X509TrustManager) trust.getTrustManagers()[0];
@@ -102,8 +110,8 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
             context.init(null, new TrustManager[] {manager}, null);
             return http.sslSocketFactory(context.getSocketFactory(), manager);
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("influx.tls.truststore " + file + " cannot be read as a trust store: "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "influx.tls.truststore " + file + " cannot be read as a trust store: " + e.getMessage(), e);
         }
     }
 
@@ -117,10 +125,11 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
             writeBuffer();
         } else if (!lingerTimerSet) {
             lingerTimerSet = true;
-            time.registerTimer(time.getCurrentProcessingTime() + settings.linger().toMillis(), timestamp -> {
-                lingerTimerSet = false;
-                writeBuffer();
-            });
+            time.registerTimer(
+                    time.getCurrentProcessingTime() + settings.linger().toMillis(), timestamp -> {
+                        lingerTimerSet = false;
+                        writeBuffer();
+                    });
         }
     }
 
@@ -182,9 +191,14 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
         }
         if (points.size() == 1) {
             refusedCount.inc();
-            if (refusedCount.getCount() <= 10 || refusedCount.getCount() % LOG_EVERY == 0) { // the first few, then a sample
-                LOG.warn("InfluxDB at {} refused a point for good ({} so far), to the dead letters: {}: {}", settings.url(),
-                        refusedCount.getCount(), refusal, points.get(0).lineProtocol());
+            if (refusedCount.getCount() <= 10
+                    || refusedCount.getCount() % LOG_EVERY == 0) { // the first few, then a sample
+                LOG.warn(
+                        "InfluxDB at {} refused a point for good ({} so far), to the dead letters: {}: {}",
+                        settings.url(),
+                        refusedCount.getCount(),
+                        refusal,
+                        points.get(0).lineProtocol());
             }
             refusedPoints.refused(points.get(0).lineProtocol(), refusal);
             return;
@@ -202,7 +216,8 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
      *                     that is not the points' (no such database, no permission)
      */
     private String writeRetrying(List<Point> points) throws IOException {
-        BatchPoints batch = BatchPoints.database(settings.database()).points(points).build();
+        BatchPoints batch =
+                BatchPoints.database(settings.database()).points(points).build();
         long deadline = System.nanoTime() + settings.retryFor().toNanos();
         long backoff = FIRST_BACKOFF_MS;
         for (int attempt = 1; ; attempt++) {
@@ -218,12 +233,20 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
                 }
                 boolean worthRetrying = worthRetrying(e);
                 if (!worthRetrying || System.nanoTime() > deadline) {
-                    throw new IOException("InfluxDB at " + settings.url() + " did not take " + points.size() + " points"
-                            + (worthRetrying ? " within " + settings.retryFor().toSeconds() + " s" : "") + ": "
-                            + e.getMessage(), e);
+                    throw new IOException(
+                            "InfluxDB at " + settings.url() + " did not take " + points.size() + " points"
+                                    + (worthRetrying
+                                            ? " within " + settings.retryFor().toSeconds() + " s"
+                                            : "") + ": "
+                                    + e.getMessage(),
+                            e);
                 }
-                LOG.warn("InfluxDB at {} failed a write (attempt {}): {}; trying again in {} ms", settings.url(), attempt,
-                        e.getMessage(), backoff);
+                LOG.warn(
+                        "InfluxDB at {} failed a write (attempt {}): {}; trying again in {} ms",
+                        settings.url(),
+                        attempt,
+                        e.getMessage(),
+                        backoff);
                 sleep(backoff);
                 backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
             }
@@ -237,8 +260,10 @@ final class InfluxSinkWriter<T> implements SinkWriter<T> {
      */
     static boolean refusesPoints(InfluxDBException e) {
         String message = String.valueOf(e.getMessage());
-        return message.contains("partial write") || message.contains("unable to parse")
-                || message.contains("beyond retention policy") || message.contains("field type conflict")
+        return message.contains("partial write")
+                || message.contains("unable to parse")
+                || message.contains("beyond retention policy")
+                || message.contains("field type conflict")
                 || message.contains("limit exceeded");
     }
 

@@ -1,15 +1,13 @@
 package io.twinstream.jobs.sink;
 
+import io.twinstream.jobs.alerts.AlertTransition;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-
-import io.twinstream.jobs.alerts.AlertTransition;
 
 /** The JSON the jobs write to Kafka and MQTT: flat objects, written by hand (no tree, no reflection). */
 public final class Json {
 
-    private Json() {
-    }
+    private Json() {}
 
     /**
      * An alert transition: the fields of {@code simulator expect}'s alert lines (so the two compare
@@ -18,11 +16,15 @@ public final class Json {
      */
     public static byte[] alert(AlertTransition t) {
         return ("{\"type\":\"alert\",\"rule\":" + quote(t.rule()) + ",\"severity\":" + quote(t.severity())
-                + ",\"state\":\"" + t.state().name().toLowerCase(Locale.ROOT) + "\",\"domain\":" + quote(t.domain())
-                + ",\"site\":" + quote(t.site()) + ",\"deviceType\":" + quote(t.deviceType())
-                + ",\"deviceId\":" + quote(t.deviceId()) + ",\"metric\":" + quote(t.metric()) + ",\"ts\":" + t.ts()
-                + ",\"value\":" + t.value() + ",\"threshold\":" + t.threshold() + ",\"message\":" + quote(t.message())
-                + "}").getBytes(StandardCharsets.UTF_8);
+                        + ",\"state\":\"" + t.state().name().toLowerCase(Locale.ROOT) + "\",\"domain\":"
+                        + quote(t.domain())
+                        + ",\"site\":" + quote(t.site()) + ",\"deviceType\":" + quote(t.deviceType())
+                        + ",\"deviceId\":" + quote(t.deviceId()) + ",\"metric\":" + quote(t.metric()) + ",\"ts\":"
+                        + t.ts()
+                        + ",\"value\":" + t.value() + ",\"threshold\":" + t.threshold() + ",\"message\":"
+                        + quote(t.message())
+                        + "}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /** A JSON string literal. */

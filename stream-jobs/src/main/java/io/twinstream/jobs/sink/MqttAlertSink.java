@@ -1,5 +1,6 @@
 package io.twinstream.jobs.sink;
 
+import io.twinstream.jobs.alerts.AlertTransition;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -8,8 +9,6 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-
-import io.twinstream.jobs.alerts.AlertTransition;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.SupportsWriterState;
@@ -30,13 +29,13 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * publish a transition a second time: subscribers that must not act twice de-duplicate by
  * (rule, deviceId, state, ts).
  */
-public final class MqttAlertSink implements Sink<AlertTransition>, SupportsWriterState<AlertTransition, MqttAlertSink.PendingAlert> {
+public final class MqttAlertSink
+        implements Sink<AlertTransition>, SupportsWriterState<AlertTransition, MqttAlertSink.PendingAlert> {
 
     private static final long serialVersionUID = 1L;
 
     /** A message not yet acknowledged by the broker. */
-    public record PendingAlert(String topic, byte[] payload) {
-    }
+    public record PendingAlert(String topic, byte[] payload) {}
 
     /**
      * @param url            e.g. tcp://127.0.0.1:1883
@@ -46,18 +45,26 @@ public final class MqttAlertSink implements Sink<AlertTransition>, SupportsWrite
      * @param retryFor       how long the writer may hold the job back with {@code maxPending} messages waiting
      * @param maxPending     unacknowledged messages kept before the writer holds the job back
      */
-    public record Settings(String url, String username, String password, String clientIdPrefix, int qos,
-                           Duration retryFor, int maxPending) implements Serializable {
+    public record Settings(
+            String url,
+            String username,
+            String password,
+            String clientIdPrefix,
+            int qos,
+            Duration retryFor,
+            int maxPending)
+            implements Serializable {
         public Settings {
             if (!url.matches("(tcp|ssl)://.+")) {
-                throw new IllegalArgumentException("mqtt.url must look like tcp://host:1883 or ssl://host:8883, was '" + url + "'");
+                throw new IllegalArgumentException(
+                        "mqtt.url must look like tcp://host:1883 or ssl://host:8883, was '" + url + "'");
             }
             if ((username == null) != (password == null)) {
                 throw new IllegalArgumentException("mqtt.username and mqtt.password go together");
             }
             if (!clientIdPrefix.matches("[A-Za-z0-9_.-]{1,40}")) {
-                throw new IllegalArgumentException("mqtt.client-id must be 1-40 letters, digits, '_', '.', '-', was '"
-                        + clientIdPrefix + "'");
+                throw new IllegalArgumentException(
+                        "mqtt.client-id must be 1-40 letters, digits, '_', '.', '-', was '" + clientIdPrefix + "'");
             }
             if (qos != 0 && qos != 1) {
                 throw new IllegalArgumentException("mqtt.qos must be 0 or 1, was " + qos);
@@ -73,7 +80,8 @@ public final class MqttAlertSink implements Sink<AlertTransition>, SupportsWrite
         /** Without the password: a configuration printed or logged must not give it away. */
         @Override
         public String toString() {
-            return "Settings[url=" + url + ", username=" + username + ", password=" + (password == null ? "none" : "(hidden)")
+            return "Settings[url=" + url + ", username=" + username + ", password="
+                    + (password == null ? "none" : "(hidden)")
                     + ", clientIdPrefix=" + clientIdPrefix + ", qos=" + qos + ", retryFor=" + retryFor
                     + ", maxPending=" + maxPending + "]";
         }
@@ -86,15 +94,16 @@ public final class MqttAlertSink implements Sink<AlertTransition>, SupportsWrite
     }
 
     @Override
-    public StatefulSinkWriter<AlertTransition, PendingAlert> createWriter(WriterInitContext context) throws IOException {
+    public StatefulSinkWriter<AlertTransition, PendingAlert> createWriter(WriterInitContext context)
+            throws IOException {
         return restoreWriter(context, List.of());
     }
 
     @Override
-    public StatefulSinkWriter<AlertTransition, PendingAlert> restoreWriter(WriterInitContext context,
-                                                                          Collection<PendingAlert> pending) throws IOException {
-        return new MqttAlertWriter(settings, context.getTaskInfo().getIndexOfThisSubtask(),
-                context.getProcessingTimeService(), pending);
+    public StatefulSinkWriter<AlertTransition, PendingAlert> restoreWriter(
+            WriterInitContext context, Collection<PendingAlert> pending) throws IOException {
+        return new MqttAlertWriter(
+                settings, context.getTaskInfo().getIndexOfThisSubtask(), context.getProcessingTimeService(), pending);
     }
 
     @Override

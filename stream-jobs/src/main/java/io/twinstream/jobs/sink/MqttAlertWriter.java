@@ -1,5 +1,7 @@
 package io.twinstream.jobs.sink;
 
+import io.twinstream.jobs.alerts.AlertTransition;
+import io.twinstream.jobs.sink.MqttAlertSink.PendingAlert;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -9,9 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-
-import io.twinstream.jobs.alerts.AlertTransition;
-import io.twinstream.jobs.sink.MqttAlertSink.PendingAlert;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
@@ -61,8 +60,9 @@ final class MqttAlertWriter implements StatefulSinkWriter<AlertTransition, Pendi
     private boolean reportedDown;
     private boolean closed;
 
-    MqttAlertWriter(MqttAlertSink.Settings settings, int subtask, ProcessingTimeService time,
-                    Collection<PendingAlert> restored) throws IOException {
+    MqttAlertWriter(
+            MqttAlertSink.Settings settings, int subtask, ProcessingTimeService time, Collection<PendingAlert> restored)
+            throws IOException {
         this.settings = settings;
         this.time = time;
         String clientId = settings.clientIdPrefix() + "-" + subtask + "-"
@@ -95,7 +95,9 @@ final class MqttAlertWriter implements StatefulSinkWriter<AlertTransition, Pendi
         pending.put(nextId++, new Entry(new PendingAlert(MqttAlertSink.topic(transition), Json.alert(transition))));
         progress();
         if (pending.size() >= settings.maxPending()) {
-            awaitBelow(settings.maxPending(), "more than " + settings.maxPending() + " alert messages wait for the broker");
+            awaitBelow(
+                    settings.maxPending(),
+                    "more than " + settings.maxPending() + " alert messages wait for the broker");
         }
     }
 
@@ -166,7 +168,10 @@ final class MqttAlertWriter implements StatefulSinkWriter<AlertTransition, Pendi
             return;
         }
         if (reportedDown) {
-            LOG.info("MQTT broker {} reachable again: publishing {} waiting alert messages", settings.url(), pending.size());
+            LOG.info(
+                    "MQTT broker {} reachable again: publishing {} waiting alert messages",
+                    settings.url(),
+                    pending.size());
             reportedDown = false;
         }
         backoff = FIRST_BACKOFF_MS;
@@ -194,8 +199,11 @@ final class MqttAlertWriter implements StatefulSinkWriter<AlertTransition, Pendi
         }
         if (connecting != null && connecting.getException() != null && !reportedDown) {
             reportedDown = true;
-            LOG.warn("MQTT broker {} unreachable ({}); {} alert messages wait and are kept in checkpoints",
-                    settings.url(), connecting.getException().getMessage(), pending.size());
+            LOG.warn(
+                    "MQTT broker {} unreachable ({}); {} alert messages wait and are kept in checkpoints",
+                    settings.url(),
+                    connecting.getException().getMessage(),
+                    pending.size());
         }
         long now = System.currentTimeMillis();
         if (now < nextConnectAttempt) {

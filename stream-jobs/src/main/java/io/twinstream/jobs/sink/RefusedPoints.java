@@ -34,11 +34,9 @@ public interface RefusedPoints extends Serializable {
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
 }

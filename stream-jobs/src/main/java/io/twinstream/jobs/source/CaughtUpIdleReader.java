@@ -12,7 +12,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceEvent;
@@ -48,6 +47,7 @@ final class CaughtUpIdleReader<T> implements SourceReader<T, KafkaPartitionSplit
         final int number;
         /** The offset of the next record to read, or -1 while unknown (the split starts at the group's offset). */
         long position;
+
         long lastRecordAt;
         boolean idle;
         boolean wasIdle;
@@ -72,8 +72,13 @@ final class CaughtUpIdleReader<T> implements SourceReader<T, KafkaPartitionSplit
     private volatile int idlePartitions;
     private long lastLook;
 
-    CaughtUpIdleReader(SourceReader<Polled<T>, KafkaPartitionSplit> kafka, Properties client, String topic, String groupId,
-                       Duration idleAfter, SourceReaderContext context) {
+    CaughtUpIdleReader(
+            SourceReader<Polled<T>, KafkaPartitionSplit> kafka,
+            Properties client,
+            String topic,
+            String groupId,
+            Duration idleAfter,
+            SourceReaderContext context) {
         this.kafka = kafka;
         this.idleAfterMillis = idleAfter.toMillis();
         this.subtask = context.getIndexOfSubtask();
@@ -134,7 +139,9 @@ final class CaughtUpIdleReader<T> implements SourceReader<T, KafkaPartitionSplit
                 startsUnknown |= partition.position < 0;
                 continue;
             }
-            long position = partition.position >= 0 ? partition.position : answer.starts().getOrDefault(partition.number, -1L);
+            long position = partition.position >= 0
+                    ? partition.position
+                    : answer.starts().getOrDefault(partition.number, -1L);
             Long end = answer.ends().get(partition.number);
             if (position >= 0 && end != null && position >= end) {
                 markIdle(target, partition, position);
@@ -153,9 +160,13 @@ final class CaughtUpIdleReader<T> implements SourceReader<T, KafkaPartitionSplit
         idlePartitions++;
         target.createOutputForSplit(partition.splitId).markIdle();
         if (!partition.wasIdle) { // the first time only: a partition with a reading now and then goes back and forth
-            LOG.info("Subtask {}: partition {} has had no record for {} ms and is read to its end (offset {}): "
-                    + "it holds event time back no longer, until its next record", subtask, partition.splitId,
-                    idleAfterMillis, position);
+            LOG.info(
+                    "Subtask {}: partition {} has had no record for {} ms and is read to its end (offset {}): "
+                            + "it holds event time back no longer, until its next record",
+                    subtask,
+                    partition.splitId,
+                    idleAfterMillis,
+                    position);
         }
         partition.wasIdle = true;
     }

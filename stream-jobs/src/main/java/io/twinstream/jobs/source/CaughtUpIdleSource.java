@@ -3,7 +3,6 @@ package io.twinstream.jobs.source;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Properties;
-
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
@@ -40,7 +39,8 @@ import org.apache.kafka.clients.CommonClientConfigs;
  * <p>The splits, their serializer and the enumerator are the Kafka source's own: checkpoints and
  * savepoints of a plain {@code KafkaSource} restore into this one and back.
  */
-public final class CaughtUpIdleSource<T> implements Source<T, KafkaPartitionSplit, KafkaSourceEnumState>, ResultTypeQueryable<T> {
+public final class CaughtUpIdleSource<T>
+        implements Source<T, KafkaPartitionSplit, KafkaSourceEnumState>, ResultTypeQueryable<T> {
 
     private static final long serialVersionUID = 1L;
 
@@ -50,8 +50,14 @@ public final class CaughtUpIdleSource<T> implements Source<T, KafkaPartitionSpli
      * @param client    every Kafka client's properties (SASL, TLS; a {@code read_committed} isolation level)
      * @param idleAfter how long a partition must be without records before it may count as idle
      */
-    public record Settings(String bootstrap, Properties client, String topic, String groupId,
-                           OffsetsInitializer startingOffsets, Duration idleAfter) implements Serializable {
+    public record Settings(
+            String bootstrap,
+            Properties client,
+            String topic,
+            String groupId,
+            OffsetsInitializer startingOffsets,
+            Duration idleAfter)
+            implements Serializable {
         public Settings {
             if (idleAfter.isNegative() || idleAfter.isZero()) {
                 throw new IllegalArgumentException("idle time must be above zero, was " + idleAfter);
@@ -87,9 +93,16 @@ public final class CaughtUpIdleSource<T> implements Source<T, KafkaPartitionSpli
         Properties client = new Properties();
         client.putAll(settings.client());
         client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
-        client.put(CommonClientConfigs.CLIENT_ID_CONFIG, settings.groupId() + "-partition-ends-" + context.getIndexOfSubtask());
-        return new CaughtUpIdleReader<>(kafka.createReader(context), client, settings.topic(), settings.groupId(),
-                settings.idleAfter(), context);
+        client.put(
+                CommonClientConfigs.CLIENT_ID_CONFIG,
+                settings.groupId() + "-partition-ends-" + context.getIndexOfSubtask());
+        return new CaughtUpIdleReader<>(
+                kafka.createReader(context),
+                client,
+                settings.topic(),
+                settings.groupId(),
+                settings.idleAfter(),
+                context);
     }
 
     @Override

@@ -8,7 +8,6 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -33,8 +32,7 @@ final class PartitionEnds implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionEnds.class);
 
     /** What Kafka answered, asked at {@code askedAt} (the reader's clock). */
-    record Snapshot(long askedAt, Map<Integer, Long> ends, Map<Integer, Long> starts) {
-    }
+    record Snapshot(long askedAt, Map<Integer, Long> ends, Map<Integer, Long> starts) {}
 
     private final Properties clientProperties;
     private final String topic;
@@ -86,35 +84,42 @@ final class PartitionEnds implements AutoCloseable {
             ListOffsetsOptions options = new ListOffsetsOptions(isolationLevel());
             var ends = stage(client.listOffsets(latestSpec, options).all());
             CompletableFuture<Map<TopicPartition, Long>> starts = resolveStarts
-                    ? stage(client.listOffsets(earliestSpec, options).all()).thenCombine(
-                            stage(client.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata()),
-                            (earliest, committed) -> {
-                                Map<TopicPartition, Long> start = new HashMap<>();
-                                earliest.forEach((tp, info) -> {
-                                    OffsetAndMetadata at = committed.get(tp);
-                                    start.put(tp, at != null ? at.offset() : info.offset());
-                                });
-                                return start;
-                            })
+                    ? stage(client.listOffsets(earliestSpec, options).all())
+                            .thenCombine(
+                                    stage(client.listConsumerGroupOffsets(groupId)
+                                            .partitionsToOffsetAndMetadata()),
+                                    (earliest, committed) -> {
+                                        Map<TopicPartition, Long> start = new HashMap<>();
+                                        earliest.forEach((tp, info) -> {
+                                            OffsetAndMetadata at = committed.get(tp);
+                                            start.put(tp, at != null ? at.offset() : info.offset());
+                                        });
+                                        return start;
+                                    })
                     : CompletableFuture.completedFuture(Map.of());
             ends.thenCombine(starts, (endInfo, startOffsets) -> {
-                Map<Integer, Long> end = new HashMap<>();
-                endInfo.forEach((tp, info) -> end.put(tp.partition(), info.offset()));
-                Map<Integer, Long> start = new HashMap<>();
-                startOffsets.forEach((tp, offset) -> start.put(tp.partition(), offset));
-                return new Snapshot(askedAt, Map.copyOf(end), Map.copyOf(start));
-            }).whenComplete((snapshot, error) -> {
-                asking.set(false);
-                if (error != null) {
-                    if (failures++ % 100 == 0) {
-                        LOG.warn("Could not ask Kafka where the partitions of {} end ({} failures so far); quiet "
-                                + "partitions hold event time back until it answers: {}", topic, failures, error.toString());
-                    }
-                    return;
-                }
-                latest = snapshot;
-                answered.run();
-            });
+                        Map<Integer, Long> end = new HashMap<>();
+                        endInfo.forEach((tp, info) -> end.put(tp.partition(), info.offset()));
+                        Map<Integer, Long> start = new HashMap<>();
+                        startOffsets.forEach((tp, offset) -> start.put(tp.partition(), offset));
+                        return new Snapshot(askedAt, Map.copyOf(end), Map.copyOf(start));
+                    })
+                    .whenComplete((snapshot, error) -> {
+                        asking.set(false);
+                        if (error != null) {
+                            if (failures++ % 100 == 0) {
+                                LOG.warn(
+                                        "Could not ask Kafka where the partitions of {} end ({} failures so far); quiet "
+                                                + "partitions hold event time back until it answers: {}",
+                                        topic,
+                                        failures,
+                                        error.toString());
+                            }
+                            return;
+                        }
+                        latest = snapshot;
+                        answered.run();
+                    });
         } catch (RuntimeException e) {
             asking.set(false);
             LOG.warn("Could not ask Kafka where the partitions of {} end: {}", topic, e.toString());
@@ -147,8 +152,10 @@ final class PartitionEnds implements AutoCloseable {
     }
 
     private IsolationLevel isolationLevel() {
-        return "read_committed".equalsIgnoreCase(String.valueOf(clientProperties.get(ConsumerConfig.ISOLATION_LEVEL_CONFIG)))
-                ? IsolationLevel.READ_COMMITTED : IsolationLevel.READ_UNCOMMITTED;
+        return "read_committed"
+                        .equalsIgnoreCase(String.valueOf(clientProperties.get(ConsumerConfig.ISOLATION_LEVEL_CONFIG)))
+                ? IsolationLevel.READ_COMMITTED
+                : IsolationLevel.READ_UNCOMMITTED;
     }
 
     @Override

@@ -5,5 +5,4 @@ package io.twinstream.jobs.source;
  * deserializer made of it. Lives only inside {@link CaughtUpIdleSource}'s reader, which tracks each
  * partition's position with it and passes {@code value} on: never serialized, never between operators.
  */
-record Polled<T>(int partition, long offset, T value) {
-}
+record Polled<T>(int partition, long offset, T value) {}

@@ -1,7 +1,6 @@
 package io.twinstream.jobs.source;
 
 import java.io.IOException;
-
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -47,8 +46,7 @@ final class PositionedRecords<T> implements KafkaRecordDeserializationSchema<Pol
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     /** Never used to serialize: {@link CaughtUpIdleSource} unwraps each record before it leaves the reader. */

@@ -1,8 +1,7 @@
 package io.twinstream.jobs.status;
 
-import java.time.Duration;
-
 import io.twinstream.model.Reading;
+import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -51,7 +50,8 @@ public final class PresenceTracker extends KeyedProcessFunction<String, Reading,
             throw new IllegalArgumentException("offline intervals must be at least 1, was " + intervals);
         }
         if (forgetAfter.isNegative() || forgetAfter.isZero()) {
-            throw new IllegalArgumentException("the time to forget an offline device must be above zero, was " + forgetAfter);
+            throw new IllegalArgumentException(
+                    "the time to forget an offline device must be above zero, was " + forgetAfter);
         }
         this.intervals = intervals;
         this.defaultIntervalMillis = defaultInterval.toMillis();
@@ -60,8 +60,8 @@ public final class PresenceTracker extends KeyedProcessFunction<String, Reading,
 
     @Override
     public void open(OpenContext context) {
-        presence = getRuntimeContext().getState(new ValueStateDescriptor<>("presence",
-                TypeInformation.of(DevicePresence.class)));
+        presence = getRuntimeContext()
+                .getState(new ValueStateDescriptor<>("presence", TypeInformation.of(DevicePresence.class)));
     }
 
     @Override
@@ -111,7 +111,8 @@ public final class PresenceTracker extends KeyedProcessFunction<String, Reading,
             device.offline = true;
             device.offlineAt = timestamp;
             out.collect(transition(device, context.getCurrentKey(), StatusTransition.State.OFFLINE, timestamp));
-            device.timerAt = timestamp > Long.MAX_VALUE - forgetAfterMillis ? Long.MAX_VALUE : timestamp + forgetAfterMillis;
+            device.timerAt =
+                    timestamp > Long.MAX_VALUE - forgetAfterMillis ? Long.MAX_VALUE : timestamp + forgetAfterMillis;
             context.timerService().registerEventTimeTimer(device.timerAt);
         } else {
             device.timerAt = deadline; // seen since the timer was set
@@ -124,8 +125,9 @@ public final class PresenceTracker extends KeyedProcessFunction<String, Reading,
         return device.lastSeen + intervals * device.expectedInterval(defaultIntervalMillis);
     }
 
-    private static StatusTransition transition(DevicePresence device, String deviceId, StatusTransition.State state,
-                                               long ts) {
-        return new StatusTransition(device.domain, device.site, device.deviceType, deviceId, state, ts, device.lastSeen);
+    private static StatusTransition transition(
+            DevicePresence device, String deviceId, StatusTransition.State state, long ts) {
+        return new StatusTransition(
+                device.domain, device.site, device.deviceType, deviceId, state, ts, device.lastSeen);
     }
 }

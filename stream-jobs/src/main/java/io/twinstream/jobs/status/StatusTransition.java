@@ -7,8 +7,11 @@ package io.twinstream.jobs.status;
  *                 moment its silence exceeded the offline timeout
  * @param lastSeen event time of the device's newest reading
  */
-public record StatusTransition(String domain, String site, String deviceType, String deviceId, State state, long ts,
-                               long lastSeen) {
+public record StatusTransition(
+        String domain, String site, String deviceType, String deviceId, State state, long ts, long lastSeen) {
 
-    public enum State { ONLINE, OFFLINE }
+    public enum State {
+        ONLINE,
+        OFFLINE
+    }
 }

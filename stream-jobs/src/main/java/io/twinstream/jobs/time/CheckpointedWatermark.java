@@ -1,7 +1,6 @@
 package io.twinstream.jobs.time;
 
 import java.util.List;
-
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -16,7 +15,8 @@ final class CheckpointedWatermark {
     private final ListState<Long> state;
 
     CheckpointedWatermark(StateInitializationContext context) throws Exception {
-        this.state = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("watermark", Long.class));
+        this.state =
+                context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("watermark", Long.class));
     }
 
     /** The lowest watermark restored, or {@link Long#MIN_VALUE} when none was (a fresh start, or instances that never had one). */

@@ -1,11 +1,10 @@
 package io.twinstream.jobs.time;
 
-import java.time.Duration;
-
 import io.twinstream.model.Reading;
-
-import org.apache.flink.api.common.typeinfo.TypeInformation;
+import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.metrics.TimerGauge;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -15,7 +14,6 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +69,7 @@ public final class EventTimeClock<T> extends AbstractStreamOperator<T>
     private transient long waitedAtLastReading;
     /** {@link InputWaitClock#waitedMillis()} when the idle time was reached, or -1 before. */
     private transient long waitedWhenIdle;
+
     private transient long watermarkWhenIdle;
 
     public EventTimeClock(Duration idleAfter) {
@@ -96,8 +95,10 @@ public final class EventTimeClock<T> extends AbstractStreamOperator<T>
     }
 
     /** {@code source} with the clock behind it (uid {@code event-time-clock}). */
-    public static <T> SingleOutputStreamOperator<T> behind(DataStream<T> source, TypeInformation<T> type, Duration idleAfter) {
-        return source.transform("event-time clock", type, new EventTimeClock<T>(idleAfter)).uid("event-time-clock");
+    public static <T> SingleOutputStreamOperator<T> behind(
+            DataStream<T> source, TypeInformation<T> type, Duration idleAfter) {
+        return source.transform("event-time clock", type, new EventTimeClock<T>(idleAfter))
+                .uid("event-time-clock");
     }
 
     @Override
@@ -118,7 +119,11 @@ public final class EventTimeClock<T> extends AbstractStreamOperator<T>
     public void open() throws Exception {
         super.open();
         inputWait = new InputWaitClock(this::now);
-        taskIdleTimer = getContainingTask().getEnvironment().getMetricGroup().getIOMetricGroup().getIdleTimeMsPerSecond();
+        taskIdleTimer = getContainingTask()
+                .getEnvironment()
+                .getMetricGroup()
+                .getIOMetricGroup()
+                .getIdleTimeMsPerSecond();
         taskIdleTimer.registerListener(inputWait);
         waitedAtLastReading = inputWait.waitedMillis();
         waitedWhenIdle = -1;
@@ -130,8 +135,11 @@ public final class EventTimeClock<T> extends AbstractStreamOperator<T>
         sendRestoredWatermark();
         waitedAtLastReading = inputWait.waitedMillis();
         if (waitedWhenIdle >= 0) {
-            LOG.info("Subtask {}: a reading after the idle advance; event time had moved {} ms on from {}",
-                    subtask(), emitted - watermarkWhenIdle, watermarkWhenIdle);
+            LOG.info(
+                    "Subtask {}: a reading after the idle advance; event time had moved {} ms on from {}",
+                    subtask(),
+                    emitted - watermarkWhenIdle,
+                    watermarkWhenIdle);
         }
         waitedWhenIdle = -1;
         output.collect(element);
@@ -162,8 +170,11 @@ public final class EventTimeClock<T> extends AbstractStreamOperator<T>
                 // from the moment the idle time was reached, not from this tick: ticks may be late
                 waitedWhenIdle = waitedAtLastReading + idleAfterMillis;
                 watermarkWhenIdle = emitted;
-                LOG.info("Subtask {}: no reading for {} ms of waiting for input: event time advances with the wait from {}",
-                        subtask(), idleAfterMillis, emitted);
+                LOG.info(
+                        "Subtask {}: no reading for {} ms of waiting for input: event time advances with the wait from {}",
+                        subtask(),
+                        idleAfterMillis,
+                        emitted);
             }
             advanceTo(watermarkWhenIdle + (waited - waitedWhenIdle));
         }

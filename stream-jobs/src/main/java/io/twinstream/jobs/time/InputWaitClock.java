@@ -1,7 +1,6 @@
 package io.twinstream.jobs.time;
 
 import java.util.function.LongSupplier;
-
 import org.apache.flink.runtime.metrics.TimerGauge;
 
 /**

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -23,7 +22,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  */
 class DemoRulesTest {
 
-    private static final Path SCENARIO = Path.of("..", "simulator", "src", "main", "resources", "scenarios", "demo.yaml");
+    private static final Path SCENARIO =
+            Path.of("..", "simulator", "src", "main", "resources", "scenarios", "demo.yaml");
 
     @Test
     @SuppressWarnings("unchecked")
@@ -32,11 +32,13 @@ class DemoRulesTest {
         try (InputStream in = DemoRulesTest.class.getResourceAsStream("/rules/demo.yaml")) {
             rules = RulesParser.parse("rules/demo.yaml", new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
-        Map<String, Object> scenario = new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(SCENARIO));
+        Map<String, Object> scenario =
+                new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(SCENARIO));
         List<Map<String, Object>> episodes = (List<Map<String, Object>>) scenario.get("episodes");
 
         assertThat(episodes).isNotEmpty();
-        assertThat(rules.rules()).extracting(Rule::name)
+        assertThat(rules.rules())
+                .extracting(Rule::name)
                 .contains("noise-night", "compressor-overpressure", "furnace-co2");
         for (Map<String, Object> episode : episodes) {
             Map<String, Object> alert = (Map<String, Object>) episode.get("alert");
@@ -44,11 +46,18 @@ class DemoRulesTest {
             assertThat(rule).as("a rule for episode %s", episode.get("name")).isNotNull();
             assertThat(rule.match().deviceType()).isEqualTo(episode.get("deviceType"));
             assertThat(rule.match().metric()).isEqualTo(episode.get("metric"));
-            assertThat(rule.match().matches(rule.match().domain(), (String) episode.get("site"),
-                    (String) episode.get("deviceType"), "any-device")).isTrue();
+            assertThat(rule.match()
+                            .matches(
+                                    rule.match().domain(),
+                                    (String) episode.get("site"),
+                                    (String) episode.get("deviceType"),
+                                    "any-device"))
+                    .isTrue();
             assertThat(rule.condition().high()).isEqualTo(((Number) alert.get("above")).doubleValue());
             assertThat(rule.condition().clearHigh()).isEqualTo(((Number) alert.get("clearBelow")).doubleValue());
-            assertThat(rule.holdFor()).isEqualTo(Duration.parse("PT" + String.valueOf(alert.get("for")).toUpperCase()));
+            assertThat(rule.holdFor())
+                    .isEqualTo(Duration.parse(
+                            "PT" + String.valueOf(alert.get("for")).toUpperCase()));
             assertThat(rule.severity()).isEqualTo(alert.get("severity"));
             assertThat(rule.on().raw()).isTrue();
         }

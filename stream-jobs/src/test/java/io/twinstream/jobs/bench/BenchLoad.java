@@ -1,14 +1,13 @@
 package io.twinstream.jobs.bench;
 
+import io.twinstream.model.Reading;
+import io.twinstream.model.ReadingCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
-
-import io.twinstream.model.Reading;
-import io.twinstream.model.ReadingCodec;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -39,6 +38,7 @@ record BenchLoad(int devices, int sites, int readingsPerDevice, Instant start) {
      * every real device window but no real site window.
      */
     static final int MARKER_STEPS = 27;
+
     static final int DEVICE_FLUSH_STEPS = 10;
     static final Duration MARKER_STEP = Duration.ofSeconds(9);
     static final String MARKER_PREFIX = "flush-";
@@ -99,8 +99,8 @@ record BenchLoad(int devices, int sites, int readingsPerDevice, Instant start) {
             for (int k = 0; k < readingsPerDevice; k++) {
                 for (int d = 0; d < devices; d++) {
                     Reading reading = reading(d, k);
-                    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic,
-                            reading.deviceId().getBytes(StandardCharsets.UTF_8), ReadingCodec.encode(reading));
+                    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(
+                            topic, reading.deviceId().getBytes(StandardCharsets.UTF_8), ReadingCodec.encode(reading));
                     producer.send(record, onError);
                     written++;
                     if (++unique % 100 == 0) {
@@ -131,10 +131,14 @@ record BenchLoad(int devices, int sites, int readingsPerDevice, Instant start) {
         try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
             for (int i = 0; i < MARKERS; i++) {
                 String deviceId = MARKER_PREFIX + i;
-                Reading marker = new Reading(DOMAIN, MARKER_PREFIX + i, DEVICE_TYPE, deviceId, ts, step, ts,
-                        METRICS, new double[] {1, 1, 1, 1});
-                producer.send(new ProducerRecord<>(topic, deviceId.getBytes(StandardCharsets.UTF_8),
-                        ReadingCodec.encode(marker)), onError);
+                Reading marker = new Reading(
+                        DOMAIN, MARKER_PREFIX + i, DEVICE_TYPE, deviceId, ts, step, ts, METRICS, new double[] {
+                            1, 1, 1, 1
+                        });
+                producer.send(
+                        new ProducerRecord<>(
+                                topic, deviceId.getBytes(StandardCharsets.UTF_8), ReadingCodec.encode(marker)),
+                        onError);
             }
         }
         if (failure.get() != null) {
@@ -147,8 +151,10 @@ record BenchLoad(int devices, int sites, int readingsPerDevice, Instant start) {
         // Spread over the interval, so windows fill gradually, not at one instant.
         long ts = start.toEpochMilli() + k * INTERVAL.toMillis() + (device * 7919L) % INTERVAL.toMillis();
         double base = (device % 97) + k * 0.5;
-        return new Reading(DOMAIN, "district-" + (device % sites), DEVICE_TYPE, deviceId, ts, k + 1, ts, METRICS,
-                new double[] {base, base * 1.5, 40 - (device % 13), 60 + (k % 17)});
+        return new Reading(
+                DOMAIN, "district-" + (device % sites), DEVICE_TYPE, deviceId, ts, k + 1, ts, METRICS, new double[] {
+                    base, base * 1.5, 40 - (device % 13), 60 + (k % 17)
+                });
     }
 
     private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {

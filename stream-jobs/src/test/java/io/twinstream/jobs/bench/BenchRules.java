@@ -1,14 +1,13 @@
 package io.twinstream.jobs.bench;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-
 import io.twinstream.jobs.alerts.Rule;
 import io.twinstream.jobs.alerts.RuleSet;
 import io.twinstream.jobs.alerts.RulesParser;
 import io.twinstream.jobs.metrics.WindowSize;
 import io.twinstream.model.Reading;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * The alerts benchmark's 20 rules on the {@link BenchLoad} fleet (15 on raw readings, 5 on window
@@ -20,8 +19,7 @@ final class BenchRules {
 
     static final String END_RULE = "bench-end";
 
-    private BenchRules() {
-    }
+    private BenchRules() {}
 
     /**
      * Thresholds near the top of each metric's range, so each rule fires for a few per cent of the
@@ -34,7 +32,8 @@ final class BenchRules {
             y.append(raw("pm25-" + i, ALL, "pm25", "above: " + (105 + i) + ", clearBelow: " + (95 + i), "5s"));
         }
         for (int i = 0; i < 5; i++) {
-            y.append(raw("pm10-" + i, ALL, "pm10", "above: " + (158 + 1.5 * i) + ", clearBelow: " + (140 + 1.5 * i), "3s"));
+            y.append(raw(
+                    "pm10-" + i, ALL, "pm10", "above: " + (158 + 1.5 * i) + ", clearBelow: " + (140 + 1.5 * i), "3s"));
         }
         y.append(raw("no2-range", FIRST_5000, "no2", "outside: [28.5, 39.5], clearAbove: 30, clearBelow: 38", "10s"));
         y.append(raw("no2-low", FIRST_5000, "no2", "below: 28.5, clearAbove: 31", "2s"));
@@ -45,8 +44,11 @@ final class BenchRules {
         y.append(window("no2-min-1m", FIRST_5000, "no2", "1m min", "below: 28.5, clearAbove: 30", "0s"));
         y.append(window("o3-mean-10s", FIRST_1000, "o3", "10s mean", "above: 68, clearBelow: 64", "10s"));
         y.append(window("pm25-count-10s", ALL, "pm25", "10s count", "below: 5, clearAbove: 8", "0s"));
-        y.append("  - { name: ").append(END_RULE).append(", severity: info, match: { deviceId: \"")
-                .append(BenchLoad.MARKER_PREFIX).append(".*\", metric: pm25 }, below: 2, for: 0s }\n");
+        y.append("  - { name: ")
+                .append(END_RULE)
+                .append(", severity: info, match: { deviceId: \"")
+                .append(BenchLoad.MARKER_PREFIX)
+                .append(".*\", metric: pm25 }, below: 2, for: 0s }\n");
         return y.toString();
     }
 
@@ -58,8 +60,8 @@ final class BenchRules {
         return window(name, devices, metric, "reading", condition, holdFor);
     }
 
-    private static String window(String name, String devices, String metric, String value, String condition,
-                                 String holdFor) {
+    private static String window(
+            String name, String devices, String metric, String value, String condition, String holdFor) {
         return "  - { name: " + name + ", severity: warning, match: { deviceType: " + BenchLoad.DEVICE_TYPE
                 + ", deviceId: \"" + devices + "\", metric: " + metric + " }, value: " + value + ", " + condition
                 + ", for: " + holdFor + " }\n";
@@ -118,7 +120,8 @@ final class BenchRules {
 
     private static double aggregate(Rule rule, List<Double> values) {
         return switch (rule.on().field().name().toLowerCase(Locale.ROOT)) {
-            case "mean" -> values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            case "mean" ->
+                values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
             case "min" -> values.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
             case "max" -> values.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
             case "sum" -> values.stream().mapToDouble(Double::doubleValue).sum();
@@ -138,7 +141,8 @@ final class BenchRules {
         }
 
         void step(long from, long to, double value) {
-            boolean holds = raised ? rule.condition().cleared(value) : rule.condition().breached(value);
+            boolean holds =
+                    raised ? rule.condition().cleared(value) : rule.condition().breached(value);
             if (!holds) {
                 since = -1;
                 return;

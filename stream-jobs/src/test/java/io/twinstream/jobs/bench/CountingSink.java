@@ -3,7 +3,6 @@ package io.twinstream.jobs.bench;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -31,18 +30,21 @@ final class CountingSink implements Sink<Long> {
 
     /** Starts a daemon thread that prints every counter every 100 ms. */
     static void reportEvery100ms() {
-        Thread reporter = new Thread(() -> {
-            while (true) {
-                StringBuilder line = new StringBuilder("READ");
-                COUNTS.forEach((name, count) -> line.append(' ').append(name).append(' ').append(count.get()));
-                System.out.println(line);
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "report");
+        Thread reporter = new Thread(
+                () -> {
+                    while (true) {
+                        StringBuilder line = new StringBuilder("READ");
+                        COUNTS.forEach((name, count) ->
+                                line.append(' ').append(name).append(' ').append(count.get()));
+                        System.out.println(line);
+                        try {
+                            Thread.sleep(100);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "report");
         reporter.setDaemon(true);
         reporter.start();
     }
@@ -57,12 +59,10 @@ final class CountingSink implements Sink<Long> {
             }
 
             @Override
-            public void flush(boolean endOfInput) {
-            }
+            public void flush(boolean endOfInput) {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 }

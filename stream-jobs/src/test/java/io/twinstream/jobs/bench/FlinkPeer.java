@@ -1,15 +1,14 @@
 package io.twinstream.jobs.bench;
 
-import java.nio.file.Path;
-import java.util.Map;
-
 import io.twinstream.jobs.AlertsJob;
 import io.twinstream.jobs.AlertsJobConfig;
 import io.twinstream.jobs.MetricsJob;
 import io.twinstream.jobs.MetricsJobConfig;
 import io.twinstream.jobs.MetricsTopology;
-import org.apache.flink.api.common.typeinfo.Types;
+import java.nio.file.Path;
+import java.util.Map;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -23,8 +22,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class FlinkPeer {
 
-    private FlinkPeer() {
-    }
+    private FlinkPeer() {}
 
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[1]);
@@ -34,11 +32,16 @@ public final class FlinkPeer {
             // counted, to tell the job's own cost from InfluxDB's.
             MetricsJobConfig config = MetricsJobConfig.load(file, Map.of());
             env = StreamExecutionEnvironment.getExecutionEnvironment(MetricsJob.flinkConfiguration(config));
-            MetricsTopology.Outputs out = MetricsTopology.build(MetricsJob.readings(env, config), config.outOfOrderness(),
-                    config.dedupMemory(), config.allowedLateness());
-            out.deviceWindows().map(w -> w.site().startsWith(BenchLoad.MARKER_PREFIX) ? 0L : 1L, Types.LONG)
+            MetricsTopology.Outputs out = MetricsTopology.build(
+                    MetricsJob.readings(env, config),
+                    config.outOfOrderness(),
+                    config.dedupMemory(),
+                    config.allowedLateness());
+            out.deviceWindows()
+                    .map(w -> w.site().startsWith(BenchLoad.MARKER_PREFIX) ? 0L : 1L, Types.LONG)
                     .sinkTo(new CountingSink("device"));
-            out.siteWindows().map(w -> w.site().startsWith(BenchLoad.MARKER_PREFIX) ? 0L : 1L, Types.LONG)
+            out.siteWindows()
+                    .map(w -> w.site().startsWith(BenchLoad.MARKER_PREFIX) ? 0L : 1L, Types.LONG)
                     .sinkTo(new CountingSink("site"));
             out.late().map(sample -> 1L, Types.LONG).sinkTo(new CountingSink("late"));
             CountingSink.reportEvery100ms();

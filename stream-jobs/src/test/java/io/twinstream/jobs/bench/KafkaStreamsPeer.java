@@ -1,5 +1,12 @@
 package io.twinstream.jobs.bench;
 
+import io.twinstream.jobs.metrics.Aggregate;
+import io.twinstream.jobs.metrics.DeviceWindow;
+import io.twinstream.jobs.metrics.SiteWindow;
+import io.twinstream.jobs.metrics.WindowSize;
+import io.twinstream.jobs.sink.InfluxPoints;
+import io.twinstream.model.Reading;
+import io.twinstream.model.ReadingCodec;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,14 +15,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.LongAdder;
-
-import io.twinstream.jobs.metrics.Aggregate;
-import io.twinstream.jobs.metrics.DeviceWindow;
-import io.twinstream.jobs.metrics.SiteWindow;
-import io.twinstream.jobs.metrics.WindowSize;
-import io.twinstream.jobs.sink.InfluxPoints;
-import io.twinstream.model.Reading;
-import io.twinstream.model.ReadingCodec;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -67,12 +66,11 @@ import org.influxdb.InfluxDBFactory;
  */
 public final class KafkaStreamsPeer {
 
-    private static final Duration GRACE = Duration.ofSeconds(60);     // the job's metrics.allowed-lateness default
+    private static final Duration GRACE = Duration.ofSeconds(60); // the job's metrics.allowed-lateness default
     private static final Duration DEDUP_MEMORY = Duration.ofHours(1); // the job's metrics.dedup-memory default
     private static final char SEPARATOR = '\u001f';
 
-    private KafkaStreamsPeer() {
-    }
+    private KafkaStreamsPeer() {}
 
     public static void main(String[] args) throws Exception {
         String bootstrap = args[0];
@@ -80,7 +78,10 @@ public final class KafkaStreamsPeer {
         InfluxDB influx = InfluxDBFactory.connect(args[2]);
         influx.setDatabase(args[3]);
         LongAdder writeFailures = new LongAdder();
-        influx.enableBatch(BatchOptions.DEFAULTS.actions(5000).flushDuration(1000).bufferLimit(100_000)
+        influx.enableBatch(BatchOptions.DEFAULTS
+                .actions(5000)
+                .flushDuration(1000)
+                .bufferLimit(100_000)
                 .exceptionHandler((points, e) -> writeFailures.increment()));
 
         LongAdder read = new LongAdder();
@@ -111,45 +112,60 @@ public final class KafkaStreamsPeer {
             stopped.countDown();
         }));
         streams.start();
-        Thread reporter = new Thread(() -> {
-            try {
-                while (true) {
-                    System.out.println("READ " + read.sum() + " WINDOWED " + windowed.sum() + " TO-SITES " + toSites.sum());
-                    Thread.sleep(50);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "read-reporter");
+        Thread reporter = new Thread(
+                () -> {
+                    try {
+                        while (true) {
+                            System.out.println("READ " + read.sum() + " WINDOWED " + windowed.sum() + " TO-SITES "
+                                    + toSites.sum());
+                            Thread.sleep(50);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "read-reporter");
         reporter.setDaemon(true);
         reporter.start();
         stopped.await();
     }
 
-    static void topology(StreamsBuilder builder, String topic, InfluxDB influx, LongAdder read, LongAdder windowed,
-                         LongAdder toSites) {
+    static void topology(
+            StreamsBuilder builder,
+            String topic,
+            InfluxDB influx,
+            LongAdder read,
+            LongAdder windowed,
+            LongAdder toSites) {
         builder.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore("seen", DEDUP_MEMORY, DEDUP_MEMORY, false), Serdes.String(), Serdes.Long()));
-        KStream<String, Double> samples = builder
-                .stream(topic, Consumed.with(Serdes.String(), READING)
-                        .withTimestampExtractor((record, previous) -> ((Reading) record.value()).ts()))
+                Stores.persistentWindowStore("seen", DEDUP_MEMORY, DEDUP_MEMORY, false),
+                Serdes.String(),
+                Serdes.Long()));
+        KStream<String, Double> samples = builder.stream(
+                        topic,
+                        Consumed.with(Serdes.String(), READING)
+                                .withTimestampExtractor((record, previous) -> ((Reading) record.value()).ts()))
                 .peek((deviceId, reading) -> read.increment())
                 .processValues(Deduplicate::new, Named.as("dedup"), "seen")
                 .flatMap(KafkaStreamsPeer::samples, Named.as("samples"))
-                .repartition(Repartitioned.with(Serdes.String(), Serdes.Double()).withName("by-device-metric"))
+                .repartition(
+                        Repartitioned.with(Serdes.String(), Serdes.Double()).withName("by-device-metric"))
                 .peek((key, value) -> windowed.increment());
 
         for (WindowSize size : WindowSize.values()) {
             KStream<Windowed<String>, Accumulator> deviceWindows = samples.groupByKey()
                     .windowedBy(TimeWindows.ofSizeAndGrace(size.length(), GRACE))
-                    .aggregate(Accumulator::new, (key, value, acc) -> acc.add(value),
+                    .aggregate(
+                            Accumulator::new,
+                            (key, value, acc) -> acc.add(value),
                             windowStore("device-windows-" + size.tag()))
                     .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()))
                     .toStream();
             deviceWindows.foreach((window, acc) -> influx.write(InfluxPoints.of(deviceWindow(window, acc, size))));
             deviceWindows
                     .process(() -> new ToSite(size))
-                    .repartition(Repartitioned.with(Serdes.String(), ACCUMULATOR).withName("by-site-" + size.tag()))
+                    .repartition(
+                            Repartitioned.with(Serdes.String(), ACCUMULATOR).withName("by-site-" + size.tag()))
                     .peek((site, window) -> {
                         if (!site.contains(SEPARATOR + BenchLoad.MARKER_PREFIX)) {
                             toSites.increment(); // a real device window has reached the site stage
@@ -157,7 +173,9 @@ public final class KafkaStreamsPeer {
                     })
                     .groupByKey()
                     .windowedBy(TimeWindows.ofSizeAndGrace(size.length(), GRACE)) // device windows from slower tasks
-                    .aggregate(Accumulator::new, (key, device, site) -> site.addDevice(device),
+                    .aggregate(
+                            Accumulator::new,
+                            (key, device, site) -> site.addDevice(device),
                             windowStore("site-windows-" + size.tag()))
                     .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()))
                     .toStream()
@@ -176,14 +194,15 @@ public final class KafkaStreamsPeer {
      */
     private static Materialized<String, Accumulator, WindowStore<Bytes, byte[]>> windowStore(String name) {
         return Materialized.<String, Accumulator, WindowStore<Bytes, byte[]>>as(name)
-                .withKeySerde(Serdes.String()).withValueSerde(ACCUMULATOR);
+                .withKeySerde(Serdes.String())
+                .withValueSerde(ACCUMULATOR);
     }
 
     private static List<KeyValue<String, Double>> samples(String deviceId, Reading r) {
         List<KeyValue<String, Double>> out = new ArrayList<>(r.metricCount());
         for (int i = 0; i < r.metricCount(); i++) {
-            String key = String.join(String.valueOf(SEPARATOR), r.domain(), r.site(), r.deviceType(), r.deviceId(),
-                    r.metricNames()[i]);
+            String key = String.join(
+                    String.valueOf(SEPARATOR), r.domain(), r.site(), r.deviceType(), r.deviceId(), r.metricNames()[i]);
             out.add(KeyValue.pair(key, r.metricValues()[i]));
         }
         return out;
@@ -191,14 +210,28 @@ public final class KafkaStreamsPeer {
 
     private static DeviceWindow deviceWindow(Windowed<String> window, Accumulator acc, WindowSize size) {
         String[] k = window.key().split(String.valueOf(SEPARATOR));
-        return new DeviceWindow(k[0], k[1], k[2], k[3], k[4], size, Instant.ofEpochMilli(window.window().start()),
+        return new DeviceWindow(
+                k[0],
+                k[1],
+                k[2],
+                k[3],
+                k[4],
+                size,
+                Instant.ofEpochMilli(window.window().start()),
                 acc.aggregate());
     }
 
     private static SiteWindow siteWindow(Windowed<String> window, Accumulator acc, WindowSize size) {
         String[] k = window.key().split(String.valueOf(SEPARATOR));
-        return new SiteWindow(k[0], k[1], k[2], k[3], size, Instant.ofEpochMilli(window.window().start()),
-                acc.aggregate(), acc.devices);
+        return new SiteWindow(
+                k[0],
+                k[1],
+                k[2],
+                k[3],
+                size,
+                Instant.ofEpochMilli(window.window().start()),
+                acc.aggregate(),
+                acc.devices);
     }
 
     private static long dropped(KafkaStreams streams) {
@@ -227,7 +260,9 @@ public final class KafkaStreamsPeer {
             Reading r = record.value();
             String identity = r.deviceId() + (r.hasSeq() ? "#" + r.seq() : "@" + r.ts());
             long ts = record.timestamp();
-            try (WindowStoreIterator<Long> earlier = seen.fetch(identity, Instant.ofEpochMilli(ts).minus(DEDUP_MEMORY),
+            try (WindowStoreIterator<Long> earlier = seen.fetch(
+                    identity,
+                    Instant.ofEpochMilli(ts).minus(DEDUP_MEMORY),
                     Instant.ofEpochMilli(ts).plus(DEDUP_MEMORY))) {
                 if (earlier.hasNext()) {
                     return;
@@ -256,7 +291,8 @@ public final class KafkaStreamsPeer {
         public void process(Record<Windowed<String>, Accumulator> record) {
             String[] k = record.key().key().split(String.valueOf(SEPARATOR));
             String site = String.join(String.valueOf(SEPARATOR), k[0], k[1], k[2], k[4]);
-            context.forward(new Record<>(site, record.value(), record.key().window().start()));
+            context.forward(
+                    new Record<>(site, record.value(), record.key().window().start()));
         }
     }
 
@@ -291,8 +327,13 @@ public final class KafkaStreamsPeer {
     }
 
     private static final Serde<Accumulator> ACCUMULATOR = Serdes.serdeFrom(
-            (topic, acc) -> ByteBuffer.allocate(36).putLong(acc.count).putDouble(acc.sum).putDouble(acc.min)
-                    .putDouble(acc.max).putInt(acc.devices).array(),
+            (topic, acc) -> ByteBuffer.allocate(36)
+                    .putLong(acc.count)
+                    .putDouble(acc.sum)
+                    .putDouble(acc.min)
+                    .putDouble(acc.max)
+                    .putInt(acc.devices)
+                    .array(),
             (topic, bytes) -> {
                 ByteBuffer in = ByteBuffer.wrap(bytes);
                 Accumulator acc = new Accumulator();

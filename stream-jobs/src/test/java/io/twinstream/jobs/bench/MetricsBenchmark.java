@@ -1,5 +1,11 @@
 package io.twinstream.jobs.bench;
 
+import io.twinstream.infra.stack.local.GuardedProcess;
+import io.twinstream.infra.stack.local.InfluxdProcess;
+import io.twinstream.infra.stack.local.KafkaProcess;
+import io.twinstream.infra.stack.local.LocalOptions;
+import io.twinstream.infra.stack.local.LocalService;
+import io.twinstream.infra.stack.local.MosquittoProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,13 +20,6 @@ import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import io.twinstream.infra.stack.local.GuardedProcess;
-import io.twinstream.infra.stack.local.InfluxdProcess;
-import io.twinstream.infra.stack.local.KafkaProcess;
-import io.twinstream.infra.stack.local.LocalOptions;
-import io.twinstream.infra.stack.local.LocalService;
-import io.twinstream.infra.stack.local.MosquittoProcess;
 
 /**
  * The metrics job's throughput, checkpoint size and heap, against two peers, on one machine, in one
@@ -61,6 +60,7 @@ public final class MetricsBenchmark {
     private static final List<String> JVM_OPTIONS = List.of("-Xmx4g", "-XX:+UseG1GC");
     /** The real devices' points, not the flush markers'. */
     private static final String REAL = " WHERE site !~ /^" + BenchLoad.MARKER_PREFIX + "/";
+
     private static final Pattern HEAP_AFTER_GC = Pattern.compile("->(\\d+)M\\(\\d+M\\)");
 
     private final BenchLoad load;
@@ -70,8 +70,8 @@ public final class MetricsBenchmark {
     private final MosquittoProcess mosquitto;
     private boolean markersWritten;
 
-    private MetricsBenchmark(BenchLoad load, Path runDir, KafkaProcess kafka, InfluxdProcess influx,
-                             MosquittoProcess mosquitto) {
+    private MetricsBenchmark(
+            BenchLoad load, Path runDir, KafkaProcess kafka, InfluxdProcess influx, MosquittoProcess mosquitto) {
         this.load = load;
         this.runDir = runDir;
         this.kafka = kafka;
@@ -80,8 +80,7 @@ public final class MetricsBenchmark {
     }
 
     /** What a peer achieved. */
-    private record Result(String name, double readingsPerSecond, String details) {
-    }
+    private record Result(String name, double readingsPerSecond, String details) {}
 
     public static void main(String[] args) throws Exception {
         int devices = 100_000;
@@ -98,18 +97,30 @@ public final class MetricsBenchmark {
             }
         }
         BenchLoad load = BenchLoad.of(devices, sites, readings);
-        System.out.printf("metrics benchmark: %d cores, Java %s; Kafka, InfluxDB and each peer on this machine%n",
+        System.out.printf(
+                "metrics benchmark: %d cores, Java %s; Kafka, InfluxDB and each peer on this machine%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-        System.out.printf("load: %,d devices x %d metrics at %,d sites, a reading every %ds for %d readings each: "
+        System.out.printf(
+                "load: %,d devices x %d metrics at %,d sites, a reading every %ds for %d readings each: "
                         + "%,d readings + %,d redeliveries; expected %,d device_metrics + %,d site_metrics points%n",
-                devices, BenchLoad.METRICS.length, sites, BenchLoad.INTERVAL.toSeconds(), readings,
-                load.uniqueReadings(), load.duplicates(), load.devicePoints(), load.sitePoints());
+                devices,
+                BenchLoad.METRICS.length,
+                sites,
+                BenchLoad.INTERVAL.toSeconds(),
+                readings,
+                load.uniqueReadings(),
+                load.duplicates(),
+                load.devicePoints(),
+                load.sitePoints());
         Path runDir = Files.createTempDirectory("twinstream-bench-metrics");
         LocalOptions local = LocalOptions.defaults().withRunDirParent(runDir);
         List<Result> results = new ArrayList<>();
-        try (KafkaProcess kafka = new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
-             InfluxdProcess influx = new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local));
-             MosquittoProcess mosquitto = new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local))) {
+        try (KafkaProcess kafka =
+                        new KafkaProcess(KafkaProcess.Options.defaults().withLocal(local));
+                InfluxdProcess influx =
+                        new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(local));
+                MosquittoProcess mosquitto =
+                        new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(local))) {
             kafka.start();
             influx.start();
             if (only.contains("alerts")) {
@@ -119,26 +130,33 @@ public final class MetricsBenchmark {
             kafka.ensurePipelineTopics(); // telemetry.late, the alerts job's telemetry.alerts and telemetry.rules
             MetricsBenchmark bench = new MetricsBenchmark(load, runDir, kafka, influx, mosquitto);
             long began = System.nanoTime();
-            long written = load.produceReadings(kafka.bootstrapServers(), TOPIC, new ProgressLine("pre-filling " + TOPIC));
-            System.out.printf("pre-filled %s (%d partitions): %,d records in %.1f s%n", TOPIC, PARTITIONS, written,
-                    (System.nanoTime() - began) / 1e9);
+            long written =
+                    load.produceReadings(kafka.bootstrapServers(), TOPIC, new ProgressLine("pre-filling " + TOPIC));
+            System.out.printf(
+                    "pre-filled %s (%d partitions): %,d records in %.1f s%n",
+                    TOPIC, PARTITIONS, written, (System.nanoTime() - began) / 1e9);
             for (String peer : only) {
-                results.add(switch (peer) {
-                    case "plain" -> bench.plainConsumer();
-                    case "kstreams" -> bench.kafkaStreams();
-                    case "minimal" -> bench.minimalFlink();
-                    case "topology" -> bench.metricsTopology();
-                    case "flink" -> bench.flink();
-                    case "alerts" -> bench.alerts();
-                    default -> throw new IllegalArgumentException("unknown peer " + peer + " (plain, kstreams, minimal, topology, flink, alerts)");
-                });
+                results.add(
+                        switch (peer) {
+                            case "plain" -> bench.plainConsumer();
+                            case "kstreams" -> bench.kafkaStreams();
+                            case "minimal" -> bench.minimalFlink();
+                            case "topology" -> bench.metricsTopology();
+                            case "flink" -> bench.flink();
+                            case "alerts" -> bench.alerts();
+                            default ->
+                                throw new IllegalArgumentException("unknown peer " + peer
+                                        + " (plain, kstreams, minimal, topology, flink, alerts)");
+                        });
             }
         } finally {
             LocalService.deleteTree(runDir);
         }
         System.out.println();
-        System.out.println("summary (records in the topic per second, from the peer running to the last point in InfluxDB;");
-        System.out.println("         for Kafka Streams, to the last sample in its windows: a bound on its rate to InfluxDB)");
+        System.out.println(
+                "summary (records in the topic per second, from the peer running to the last point in InfluxDB;");
+        System.out.println(
+                "         for Kafka Streams, to the last sample in its windows: a bound on its rate to InfluxDB)");
         for (Result r : results) {
             System.out.printf("  %-14s %,10.0f readings/s   %s%n", r.name, r.readingsPerSecond, r.details);
         }
@@ -160,19 +178,26 @@ public final class MetricsBenchmark {
             System.out.printf("  alerts / flink (metrics) = %.0f %% (goal >= 80 %%)%n", 100 * alerts / flink);
         }
         if (flink > 0 && streams > 0) {
-            System.out.printf("  flink / kafka streams  = %.2f x (goal >= 1.5 x; against Kafka Streams' rate into its windows)%n",
+            System.out.printf(
+                    "  flink / kafka streams  = %.2f x (goal >= 1.5 x; against Kafka Streams' rate into its windows)%n",
                     flink / streams);
         }
         System.exit(0);
     }
 
     private static double rate(List<Result> results, String name) {
-        return results.stream().filter(r -> r.name.equals(name)).mapToDouble(Result::readingsPerSecond).findFirst().orElse(0);
+        return results.stream()
+                .filter(r -> r.name.equals(name))
+                .mapToDouble(Result::readingsPerSecond)
+                .findFirst()
+                .orElse(0);
     }
 
     private Result plainConsumer() throws Exception {
         System.out.println("\nplain consumer: reading and decoding " + TOPIC);
-        GuardedProcess peer = startJvm("plain", PlainConsumerPeer.class,
+        GuardedProcess peer = startJvm(
+                "plain",
+                PlainConsumerPeer.class,
                 List.of(kafka.bootstrapServers(), TOPIC, Long.toString(load.records())));
         try {
             String line = awaitLine(peer, "RESULT", Duration.ofMinutes(10));
@@ -195,8 +220,16 @@ public final class MetricsBenchmark {
         influx.createDatabase(database);
         Path stateDir = Files.createDirectories(runDir.resolve("kstreams-state"));
         long pointsBefore = pointsWritten();
-        GuardedProcess peer = startJvm("kstreams", KafkaStreamsPeer.class, List.of(kafka.bootstrapServers(), TOPIC,
-                influx.url(), database, stateDir.toString(), "bench-kstreams-" + System.currentTimeMillis()));
+        GuardedProcess peer = startJvm(
+                "kstreams",
+                KafkaStreamsPeer.class,
+                List.of(
+                        kafka.bootstrapServers(),
+                        TOPIC,
+                        influx.url(),
+                        database,
+                        stateDir.toString(),
+                        "bench-kstreams-" + System.currentTimeMillis()));
         try {
             awaitLine(peer, "READY", Duration.ofMinutes(2));
             long ready = System.nanoTime();
@@ -206,19 +239,26 @@ public final class MetricsBenchmark {
             // their readings too late; so they follow the last sample. Likewise, markers that close
             // site windows follow the last real device window into the site stage.
             long samples = load.uniqueReadings() * BenchLoad.METRICS.length;
-            awaitCount(() -> count(peer, "WINDOWED"), samples, new ProgressLine("kafka streams: samples into windows"),
+            awaitCount(
+                    () -> count(peer, "WINDOWED"),
+                    samples,
+                    new ProgressLine("kafka streams: samples into windows"),
                     Duration.ofMinutes(60));
             double intoWindows = (System.nanoTime() - ready) / 1e9;
             double bound = load.records() / intoWindows;
-            System.out.printf("%n  every sample in its window store after %.1f s: %,.0f readings/s, the most it can reach%n",
+            System.out.printf(
+                    "%n  every sample in its window store after %.1f s: %,.0f readings/s, the most it can reach%n",
                     intoWindows, bound);
             long stateBytes = directorySize(stateDir);
             long rss = peakRss(peer.pid());
             for (int step = 1; step <= BenchLoad.DEVICE_FLUSH_STEPS; step++) {
                 load.produceMarkerStep(kafka.bootstrapServers(), TOPIC, step);
             }
-            awaitCount(() -> count(peer, "TO-SITES"), load.devicePoints(),
-                    new ProgressLine("kafka streams: device windows into site windows"), Duration.ofMinutes(10));
+            awaitCount(
+                    () -> count(peer, "TO-SITES"),
+                    load.devicePoints(),
+                    new ProgressLine("kafka streams: device windows into site windows"),
+                    Duration.ofMinutes(10));
             for (int step = BenchLoad.DEVICE_FLUSH_STEPS + 1; step <= BenchLoad.MARKER_STEPS; step++) {
                 load.produceMarkerStep(kafka.bootstrapServers(), TOPIC, step);
             }
@@ -231,12 +271,14 @@ public final class MetricsBenchmark {
             String endToEnd;
             if (done > 0) {
                 double seconds = (done - ready) / 1e9;
-                endToEnd = String.format("to InfluxDB in %.1f s: %,.0f readings/s, %s", seconds, load.records() / seconds,
-                        verify(database));
+                endToEnd = String.format(
+                        "to InfluxDB in %.1f s: %,.0f readings/s, %s",
+                        seconds, load.records() / seconds, verify(database));
             } else {
                 endToEnd = "to InfluxDB: NOT COMPLETE 3 minutes after the flush markers (" + verify(database) + ")";
             }
-            String details = String.format("(into its windows; %s); heap %,d MiB, RSS %,d MiB, RocksDB on disk %,d MiB, %s",
+            String details = String.format(
+                    "(into its windows; %s); heap %,d MiB, RSS %,d MiB, RocksDB on disk %,d MiB, %s",
                     endToEnd, maxHeapAfterGc("kstreams"), rss >> 20, stateBytes >> 20, dropped);
             System.out.printf("  %s%n", details);
             return new Result("kafka streams", bound, details);
@@ -250,25 +292,38 @@ public final class MetricsBenchmark {
     private Result minimalFlink() throws Exception {
         Path checkpoints = Files.createDirectories(runDir.resolve("minimal-checkpoints"));
         System.out.println("\nminimal flink: source, decoding, keyBy device, one 10 s count window, discarding sink; "
-                + "local MiniCluster, parallelism " + Runtime.getRuntime().availableProcessors() + ", checkpoints every 10 s");
+                + "local MiniCluster, parallelism " + Runtime.getRuntime().availableProcessors()
+                + ", checkpoints every 10 s");
         writeMarkersOnce();
-        GuardedProcess peer = startJvm("minimal", MinimalFlinkPeer.class,
+        GuardedProcess peer = startJvm(
+                "minimal",
+                MinimalFlinkPeer.class,
                 List.of(kafka.bootstrapServers(), TOPIC, checkpoints.toUri().toString()));
         try {
             awaitLine(peer, "READY", Duration.ofMinutes(2));
             long ready = System.nanoTime();
             CpuUse cpu = new CpuUse(peer);
-            long done = awaitCount(() -> count(peer, "counted"), load.records(),
-                    new ProgressLine("minimal flink: readings counted in closed windows"), Duration.ofMinutes(30));
+            long done = awaitCount(
+                    () -> count(peer, "counted"),
+                    load.records(),
+                    new ProgressLine("minimal flink: readings counted in closed windows"),
+                    Duration.ofMinutes(30));
             String cpuUse = cpu.toString();
             double seconds = (done - ready) / 1e9;
             long rss = peakRss(peer.pid());
             long counted = count(peer, "counted");
             peer.stop(Duration.ofSeconds(30));
             double rate = load.records() / seconds;
-            String details = String.format("heap %,d MiB, RSS %,d MiB, %s, %s", maxHeapAfterGc("minimal"), rss >> 20, cpuUse,
-                    counted == load.records() ? "every record counted once" : String.format("MISMATCH: %,d counted, %,d in the topic", counted, load.records()));
-            System.out.printf("%n  %,d records in %.1f s: %,.0f readings/s; %s%n", load.records(), seconds, rate, details);
+            String details = String.format(
+                    "heap %,d MiB, RSS %,d MiB, %s, %s",
+                    maxHeapAfterGc("minimal"),
+                    rss >> 20,
+                    cpuUse,
+                    counted == load.records()
+                            ? "every record counted once"
+                            : String.format("MISMATCH: %,d counted, %,d in the topic", counted, load.records()));
+            System.out.printf(
+                    "%n  %,d records in %.1f s: %,.0f readings/s; %s%n", load.records(), seconds, rate, details);
             return new Result("minimal flink", rate, details);
         } catch (RuntimeException e) {
             throw new IllegalStateException("minimal flink failed; its log:\n" + peer.logTail(60), e);
@@ -283,8 +338,10 @@ public final class MetricsBenchmark {
      */
     private Result metricsTopology() throws Exception {
         Path checkpoints = Files.createDirectories(runDir.resolve("topology-checkpoints"));
-        System.out.println("\nmetrics topology (diagnostic): the job's source and topology, outputs counted, not written; "
-                + "local MiniCluster, parallelism " + Runtime.getRuntime().availableProcessors() + ", checkpoints every 10 s");
+        System.out.println(
+                "\nmetrics topology (diagnostic): the job's source and topology, outputs counted, not written; "
+                        + "local MiniCluster, parallelism "
+                        + Runtime.getRuntime().availableProcessors() + ", checkpoints every 10 s");
         writeMarkersOnce();
         Properties p = new Properties();
         p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
@@ -302,9 +359,12 @@ public final class MetricsBenchmark {
             long ready = System.nanoTime();
             CpuUse cpu = new CpuUse(peer);
             long expected = load.devicePoints() + load.sitePoints();
-            long done = awaitCount(() -> Math.min(count(peer, "device"), load.devicePoints())
-                            + Math.min(count(peer, "site"), load.sitePoints()), expected,
-                    new ProgressLine("metrics topology: real device and site windows out"), Duration.ofMinutes(30));
+            long done = awaitCount(
+                    () -> Math.min(count(peer, "device"), load.devicePoints())
+                            + Math.min(count(peer, "site"), load.sitePoints()),
+                    expected,
+                    new ProgressLine("metrics topology: real device and site windows out"),
+                    Duration.ofMinutes(30));
             String cpuUse = cpu.toString();
             double seconds = (done - ready) / 1e9;
             long rss = peakRss(peer.pid());
@@ -312,11 +372,18 @@ public final class MetricsBenchmark {
             long sites = count(peer, "site");
             peer.stop(Duration.ofSeconds(30));
             double rate = load.records() / seconds;
-            String details = String.format("heap %,d MiB, RSS %,d MiB, %s, %s", maxHeapAfterGc("topology"), rss >> 20, cpuUse,
-                    devices == load.devicePoints() && sites == load.sitePoints() ? "every window once"
-                            : String.format("MISMATCH: %,d device windows (expected %,d), %,d site windows (%,d)",
+            String details = String.format(
+                    "heap %,d MiB, RSS %,d MiB, %s, %s",
+                    maxHeapAfterGc("topology"),
+                    rss >> 20,
+                    cpuUse,
+                    devices == load.devicePoints() && sites == load.sitePoints()
+                            ? "every window once"
+                            : String.format(
+                                    "MISMATCH: %,d device windows (expected %,d), %,d site windows (%,d)",
                                     devices, load.devicePoints(), sites, load.sitePoints()));
-            System.out.printf("%n  %,d records in %.1f s: %,.0f readings/s; %s%n", load.records(), seconds, rate, details);
+            System.out.printf(
+                    "%n  %,d records in %.1f s: %,.0f readings/s; %s%n", load.records(), seconds, rate, details);
             return new Result("topology only", rate, details);
         } catch (RuntimeException e) {
             throw new IllegalStateException("metrics topology failed; its log:\n" + peer.logTail(60), e);
@@ -329,7 +396,8 @@ public final class MetricsBenchmark {
         String database = "bench_flink";
         Path checkpoints = Files.createDirectories(runDir.resolve("flink-checkpoints"));
         System.out.println("\nflink: the metrics job, local MiniCluster, parallelism "
-                + Runtime.getRuntime().availableProcessors() + ", checkpoints every 10 s, into InfluxDB database " + database);
+                + Runtime.getRuntime().availableProcessors() + ", checkpoints every 10 s, into InfluxDB database "
+                + database);
         influx.createDatabase(database);
         writeMarkersOnce();
         Properties p = new Properties();
@@ -357,16 +425,19 @@ public final class MetricsBenchmark {
             }
             String cpuUse = cpu.toString();
             if (done == 0) {
-                throw new IllegalStateException("flink: not every point arrived within 30 minutes: " + verify(database));
+                throw new IllegalStateException(
+                        "flink: not every point arrived within 30 minutes: " + verify(database));
             }
             double seconds = (done - ready) / 1e9;
             long rss = peakRss(peer.pid());
             peer.stop(Duration.ofSeconds(30));
             String verdict = verify(database);
             double rate = load.records() / seconds;
-            String details = String.format("heap %,d MiB, RSS %,d MiB, largest checkpoint %,d MiB, %s, %s",
+            String details = String.format(
+                    "heap %,d MiB, RSS %,d MiB, largest checkpoint %,d MiB, %s, %s",
                     maxHeapAfterGc("flink"), rss >> 20, largestCheckpoint >> 20, cpuUse, verdict);
-            System.out.printf("  %,d records in %.1f s: %,.0f readings/s; %s%n", load.records(), seconds, rate, details);
+            System.out.printf(
+                    "  %,d records in %.1f s: %,.0f readings/s; %s%n", load.records(), seconds, rate, details);
             return new Result("flink", rate, details);
         } catch (RuntimeException e) {
             throw new IllegalStateException("flink failed; its log:\n" + peer.logTail(60), e);
@@ -391,10 +462,16 @@ public final class MetricsBenchmark {
         Path checkpoints = Files.createDirectories(runDir.resolve("alerts-checkpoints"));
         long expected = BenchRules.expectedTransitions(load);
         int rules = BenchRules.rules().rules().size() - 1;
-        System.out.printf("%nalerts: the alerts job, local MiniCluster, parallelism %d, checkpoints every 10 s, %d rules "
+        System.out.printf(
+                "%nalerts: the alerts job, local MiniCluster, parallelism %d, checkpoints every 10 s, %d rules "
                         + "(and one on the flush markers); expecting %,d alert transitions, %,d status points; into InfluxDB "
-                        + "database %s, Kafka telemetry.alerts, MQTT %s%n", Runtime.getRuntime().availableProcessors(), rules,
-                expected, 2L * load.devices(), database, mosquitto.url());
+                        + "database %s, Kafka telemetry.alerts, MQTT %s%n",
+                Runtime.getRuntime().availableProcessors(),
+                rules,
+                expected,
+                2L * load.devices(),
+                database,
+                mosquitto.url());
         influx.createDatabase(database);
         writeMarkersOnce();
         Path rulesFile = Files.writeString(runDir.resolve("bench-rules.yaml"), BenchRules.yaml());
@@ -442,12 +519,15 @@ public final class MetricsBenchmark {
                 long statuses = single(database, realStatuses);
                 String verdict = found == expected && statuses == 2L * load.devices()
                         ? String.format("%,d transitions and %,d status points, as expected", found, statuses)
-                        : String.format("MISMATCH: %,d transitions (expected %,d), %,d status points (expected %,d)",
+                        : String.format(
+                                "MISMATCH: %,d transitions (expected %,d), %,d status points (expected %,d)",
                                 found, expected, statuses, 2L * load.devices());
                 double rate = load.records() / seconds;
-                String details = String.format("heap %,d MiB, RSS %,d MiB, largest checkpoint %,d MiB, %s",
+                String details = String.format(
+                        "heap %,d MiB, RSS %,d MiB, largest checkpoint %,d MiB, %s",
                         maxHeapAfterGc("alerts"), rss >> 20, watch.largest() >> 20, verdict);
-                System.out.printf("  %,d records in %.1f s: %,.0f readings/s; %s%n", load.records(), seconds, rate, details);
+                System.out.printf(
+                        "  %,d records in %.1f s: %,.0f readings/s; %s%n", load.records(), seconds, rate, details);
                 return new Result("alerts", rate, details);
             }
         } catch (RuntimeException e) {
@@ -472,19 +552,29 @@ public final class MetricsBenchmark {
         }
 
         private long[] now() {
-            return new long[] {cpuNanos(peer), cpuNanos(kafka.pid().orElse(-1)), cpuNanos(influx.pid().orElse(-1))};
+            return new long[] {
+                cpuNanos(peer),
+                cpuNanos(kafka.pid().orElse(-1)),
+                cpuNanos(influx.pid().orElse(-1))
+            };
         }
 
         @Override
         public String toString() {
             long[] end = now();
-            return String.format("CPU over %.1f s: peer %.1f s, Kafka %.1f s, influxd %.1f s",
-                    (System.nanoTime() - began) / 1e9, (end[0] - start[0]) / 1e9, (end[1] - start[1]) / 1e9,
+            return String.format(
+                    "CPU over %.1f s: peer %.1f s, Kafka %.1f s, influxd %.1f s",
+                    (System.nanoTime() - began) / 1e9,
+                    (end[0] - start[0]) / 1e9,
+                    (end[1] - start[1]) / 1e9,
                     (end[2] - start[2]) / 1e9);
         }
 
         private static long cpuNanos(long pid) {
-            return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration()).map(Duration::toNanos).orElse(0L);
+            return ProcessHandle.of(pid)
+                    .flatMap(p -> p.info().totalCpuDuration())
+                    .map(Duration::toNanos)
+                    .orElse(0L);
         }
     }
 
@@ -494,16 +584,18 @@ public final class MetricsBenchmark {
         private volatile long largest;
 
         CheckpointWatch(Path checkpoints) {
-            thread = new Thread(() -> {
-                while (!Thread.currentThread().isInterrupted()) {
-                    largest = Math.max(largest, latestCheckpointSize(checkpoints));
-                    try {
-                        Thread.sleep(500);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "checkpoint-watch");
+            thread = new Thread(
+                    () -> {
+                        while (!Thread.currentThread().isInterrupted()) {
+                            largest = Math.max(largest, latestCheckpointSize(checkpoints));
+                            try {
+                                Thread.sleep(500);
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
+                    },
+                    "checkpoint-watch");
             thread.start();
         }
 
@@ -519,7 +611,8 @@ public final class MetricsBenchmark {
     }
 
     private GuardedProcess startJvm(String name, Class<?> main, List<String> args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(JVM_OPTIONS);
         command.add("-Xlog:gc:file=" + runDir.resolve(name + "-gc.log"));
         // e.g. BENCH_PEER_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/peer.jfr,settings=profile" to profile
@@ -574,7 +667,8 @@ public final class MetricsBenchmark {
     /** InfluxDB's own count of points written since it started, all databases. */
     private long pointsWritten() {
         String json = influx.query("_internal", "SHOW STATS FOR 'write'");
-        Matcher columns = Pattern.compile("\"columns\":\\[([^\\]]*)\\],\"values\":\\[\\[([^\\]]*)\\]").matcher(json);
+        Matcher columns = Pattern.compile("\"columns\":\\[([^\\]]*)\\],\"values\":\\[\\[([^\\]]*)\\]")
+                .matcher(json);
         if (!columns.find()) {
             throw new IllegalStateException("unexpected SHOW STATS answer: " + json);
         }
@@ -588,13 +682,24 @@ public final class MetricsBenchmark {
         long devicePoints = realDevicePoints(database);
         long counted = single(database, "SELECT sum(\"count\") FROM device_metrics" + REAL + " AND \"window\" = '10s'");
         long sitePoints = realSitePoints(database);
-        long siteDevices = single(database, "SELECT sum(\"devices\") FROM site_metrics" + REAL + " AND \"window\" = '10s'");
+        long siteDevices =
+                single(database, "SELECT sum(\"devices\") FROM site_metrics" + REAL + " AND \"window\" = '10s'");
         long samples = load.uniqueReadings() * BenchLoad.METRICS.length;
-        boolean ok = devicePoints == load.devicePoints() && counted == samples && sitePoints == load.sitePoints()
+        boolean ok = devicePoints == load.devicePoints()
+                && counted == samples
+                && sitePoints == load.sitePoints()
                 && siteDevices == (long) load.devices() * BenchLoad.METRICS.length * load.tenSecondWindows();
-        return ok ? "InfluxDB contents verified" : String.format(
-                "MISMATCH: device points %,d (expected %,d), counted samples %,d (%,d), site points %,d (%,d), site devices %,d",
-                devicePoints, load.devicePoints(), counted, samples, sitePoints, load.sitePoints(), siteDevices);
+        return ok
+                ? "InfluxDB contents verified"
+                : String.format(
+                        "MISMATCH: device points %,d (expected %,d), counted samples %,d (%,d), site points %,d (%,d), site devices %,d",
+                        devicePoints,
+                        load.devicePoints(),
+                        counted,
+                        samples,
+                        sitePoints,
+                        load.sitePoints(),
+                        siteDevices);
     }
 
     private long realDevicePoints(String database) {
@@ -616,7 +721,8 @@ public final class MetricsBenchmark {
             long largest = 0;
             for (Path job : jobs.toList()) {
                 try (Stream<Path> dirs = Files.list(job)) {
-                    for (Path chk : dirs.filter(d -> d.getFileName().toString().startsWith("chk-")).toList()) {
+                    for (Path chk : dirs.filter(d -> d.getFileName().toString().startsWith("chk-"))
+                            .toList()) {
                         if (Files.exists(chk.resolve("_metadata"))) { // completed
                             largest = Math.max(largest, directorySize(chk));
                         }
@@ -631,13 +737,15 @@ public final class MetricsBenchmark {
 
     private static long directorySize(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(f -> {
-                try {
-                    return Files.size(f);
-                } catch (IOException e) {
-                    return 0;
-                }
-            }).sum();
+            return files.filter(Files::isRegularFile)
+                    .mapToLong(f -> {
+                        try {
+                            return Files.size(f);
+                        } catch (IOException e) {
+                            return 0;
+                        }
+                    })
+                    .sum();
         } catch (IOException | UncheckedIOException e) {
             return 0;
         }

@@ -1,10 +1,9 @@
 package io.twinstream.jobs.bench;
 
-import java.time.Duration;
-
 import io.twinstream.jobs.config.JobSettings;
 import io.twinstream.jobs.time.EventTimeClock;
 import io.twinstream.model.Reading;
+import java.time.Duration;
 import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -29,8 +28,7 @@ import org.apache.flink.util.Collector;
  */
 public final class MinimalFlinkPeer {
 
-    private MinimalFlinkPeer() {
-    }
+    private MinimalFlinkPeer() {}
 
     public static void main(String[] args) throws Exception {
         String bootstrap = args[0];

@@ -1,11 +1,10 @@
 package io.twinstream.jobs.bench;
 
+import io.twinstream.model.Reading;
+import io.twinstream.model.ReadingCodec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-
-import io.twinstream.model.Reading;
-import io.twinstream.model.ReadingCodec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -20,8 +19,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class PlainConsumerPeer {
 
-    private PlainConsumerPeer() {
-    }
+    private PlainConsumerPeer() {}
 
     public static void main(String[] args) {
         String bootstrap = args[0];
@@ -30,10 +28,11 @@ public final class PlainConsumerPeer {
         Properties props = new Properties();
         props.put("bootstrap.servers", bootstrap);
         props.put("enable.auto.commit", "false");
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             System.out.println("READY");

@@ -20,8 +20,9 @@ final class ProgressLine {
         }
         if (now - lastPrinted > 500_000_000L || done == total) {
             lastPrinted = now;
-            System.err.printf("\r  %s: %,d / %,d (%d %%)%s", what, done, total, total == 0 ? 100 : done * 100 / total,
-                    done == total ? "\n" : "");
+            System.err.printf(
+                    "\r  %s: %,d / %,d (%d %%)%s",
+                    what, done, total, total == 0 ? 100 : done * 100 / total, done == total ? "\n" : "");
         }
     }
 }

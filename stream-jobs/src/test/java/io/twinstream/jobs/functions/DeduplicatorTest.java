@@ -2,14 +2,13 @@ package io.twinstream.jobs.functions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.util.List;
-
 import io.twinstream.jobs.serde.ReadingTypes;
 import io.twinstream.model.Reading;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +21,8 @@ class DeduplicatorTest {
     void open() throws Exception {
         harness = new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new Deduplicator(Duration.ofMinutes(10))), Reading::deviceId, Types.STRING);
-        harness.setup(ReadingTypes.READING.createSerializer(harness.getExecutionConfig().getSerializerConfig()));
+        harness.setup(ReadingTypes.READING.createSerializer(
+                harness.getExecutionConfig().getSerializerConfig()));
         harness.open();
     }
 
@@ -61,7 +61,10 @@ class DeduplicatorTest {
 
     @Test
     void shouldIdentifyReadingsWithoutSeqByTimestamp() throws Exception {
-        send(reading("s-1", 1_000, Reading.NO_SEQ), reading("s-1", 1_000, Reading.NO_SEQ), reading("s-1", 2_000, Reading.NO_SEQ));
+        send(
+                reading("s-1", 1_000, Reading.NO_SEQ),
+                reading("s-1", 1_000, Reading.NO_SEQ),
+                reading("s-1", 2_000, Reading.NO_SEQ));
 
         assertThat(output()).extracting(Reading::ts).containsExactly(1_000L, 2_000L);
     }

@@ -7,7 +7,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -63,10 +62,15 @@ class RecentSequencesTest {
         recent.firstTime(2, 2_000);
         recent.firstTime(3, 3_000);
 
-        assertThat(recent.firstTime(1, 10_000)).as("seq 1 again, but newer: a restart").isTrue();
+        assertThat(recent.firstTime(1, 10_000))
+                .as("seq 1 again, but newer: a restart")
+                .isTrue();
         assertThat(recent.firstTime(2, 11_000)).isTrue();
-        assertThat(recent.firstTime(1, 10_000)).as("a redelivery after the restart").isFalse();
-        assertThat(recent.firstTime(3, 3_000)).as("the old seq 3: newer than nothing now, but not seen in this count")
+        assertThat(recent.firstTime(1, 10_000))
+                .as("a redelivery after the restart")
+                .isFalse();
+        assertThat(recent.firstTime(3, 3_000))
+                .as("the old seq 3: newer than nothing now, but not seen in this count")
                 .isTrue();
     }
 

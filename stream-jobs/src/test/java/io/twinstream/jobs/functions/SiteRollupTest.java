@@ -2,15 +2,14 @@ package io.twinstream.jobs.functions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-
 import io.twinstream.jobs.metrics.Aggregate;
 import io.twinstream.jobs.metrics.SiteContribution;
 import io.twinstream.jobs.metrics.SiteKey;
 import io.twinstream.jobs.metrics.SiteWindow;
 import io.twinstream.jobs.metrics.WindowSize;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -29,9 +28,12 @@ class SiteRollupTest {
 
     @BeforeEach
     void open() throws Exception {
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new SiteRollup(Duration.ofSeconds(60))),
-                SiteContribution::key, TypeInformation.of(SiteKey.class));
-        harness.setup(TypeInformation.of(SiteWindow.class).createSerializer(harness.getExecutionConfig().getSerializerConfig()));
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new SiteRollup(Duration.ofSeconds(60))),
+                SiteContribution::key,
+                TypeInformation.of(SiteKey.class));
+        harness.setup(TypeInformation.of(SiteWindow.class)
+                .createSerializer(harness.getExecutionConfig().getSerializerConfig()));
         harness.open();
     }
 
@@ -57,13 +59,21 @@ class SiteRollupTest {
     @Test
     void shouldCombineTheDevicesOnceTheWatermarkPassesTheWindow() throws Exception {
         devices(1, Aggregate.of(40).plus(60)); // n-1, from one device-window instance
-        devices(1, Aggregate.of(55));           // n-2, from another
+        devices(1, Aggregate.of(55)); // n-2, from another
         assertThat(output()).as("nothing before the window is complete").isEmpty();
 
         harness.processWatermark(END);
 
-        assertThat(output()).containsExactly(new SiteWindow("city", "north", "noise", "db", WindowSize.TEN_SECONDS, START,
-                new Aggregate(3, 155, 40, 60), 2));
+        assertThat(output())
+                .containsExactly(new SiteWindow(
+                        "city",
+                        "north",
+                        "noise",
+                        "db",
+                        WindowSize.TEN_SECONDS,
+                        START,
+                        new Aggregate(3, 155, 40, 60),
+                        2));
     }
 
     @Test
@@ -73,10 +83,12 @@ class SiteRollupTest {
         correction(80, 0); // a late reading of n-1, whose window had the metric
         correction(10, 1); // a device whose only reading was late
 
-        assertThat(output()).extracting(SiteWindow::values, SiteWindow::devices).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(new Aggregate(1, 40, 40, 40), 1),
-                org.assertj.core.groups.Tuple.tuple(new Aggregate(2, 120, 40, 80), 1),
-                org.assertj.core.groups.Tuple.tuple(new Aggregate(3, 130, 10, 80), 2));
+        assertThat(output())
+                .extracting(SiteWindow::values, SiteWindow::devices)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(new Aggregate(1, 40, 40, 40), 1),
+                        org.assertj.core.groups.Tuple.tuple(new Aggregate(2, 120, 40, 80), 1),
+                        org.assertj.core.groups.Tuple.tuple(new Aggregate(3, 130, 10, 80), 2));
     }
 
     @Test
@@ -108,12 +120,16 @@ class SiteRollupTest {
         harness.processWatermark(END);
         early(0, Aggregate.of(99)); // after the final value (cannot happen: the watermark follows a tick's shares)
 
-        assertThat(output()).extracting(SiteWindow::values, SiteWindow::devices, SiteWindow::isFinal).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(new Aggregate(1, 40, 40, 40), 1, false),
-                org.assertj.core.groups.Tuple.tuple(new Aggregate(2, 95, 40, 55), 2, false),
-                org.assertj.core.groups.Tuple.tuple(new Aggregate(4, 195, 40, 60), 2, false),
-                org.assertj.core.groups.Tuple.tuple(new Aggregate(3, 155, 40, 60), 2, true));
+        assertThat(output())
+                .extracting(SiteWindow::values, SiteWindow::devices, SiteWindow::isFinal)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(new Aggregate(1, 40, 40, 40), 1, false),
+                        org.assertj.core.groups.Tuple.tuple(new Aggregate(2, 95, 40, 55), 2, false),
+                        org.assertj.core.groups.Tuple.tuple(new Aggregate(4, 195, 40, 60), 2, false),
+                        org.assertj.core.groups.Tuple.tuple(new Aggregate(3, 155, 40, 60), 2, true));
         harness.processWatermark(END + 60_001);
-        assertThat(harness.numKeyedStateEntries()).as("early sums dropped with the rest").isZero();
+        assertThat(harness.numKeyedStateEntries())
+                .as("early sums dropped with the rest")
+                .isZero();
     }
 }

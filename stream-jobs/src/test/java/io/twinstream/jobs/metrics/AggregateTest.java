@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
-
 import org.junit.jupiter.api.Test;
 
 class AggregateTest {
@@ -35,8 +34,10 @@ class AggregateTest {
     void shouldAlignWindowsToTheEpoch() {
         long t = Instant.parse("2026-01-05T08:00:19.999Z").toEpochMilli();
 
-        assertThat(Instant.ofEpochMilli(WindowSize.TEN_SECONDS.startOf(t))).isEqualTo(Instant.parse("2026-01-05T08:00:10Z"));
-        assertThat(Instant.ofEpochMilli(WindowSize.ONE_MINUTE.startOf(t))).isEqualTo(Instant.parse("2026-01-05T08:00:00Z"));
+        assertThat(Instant.ofEpochMilli(WindowSize.TEN_SECONDS.startOf(t)))
+                .isEqualTo(Instant.parse("2026-01-05T08:00:10Z"));
+        assertThat(Instant.ofEpochMilli(WindowSize.ONE_MINUTE.startOf(t)))
+                .isEqualTo(Instant.parse("2026-01-05T08:00:00Z"));
         assertThat(WindowSize.ONE_MINUTE.startOf(-1)).isEqualTo(-60_000);
     }
 }

@@ -66,7 +66,8 @@ class DeviceStateSerializerTest {
         byte[] stateBytes = write(new DeviceStateSerializer(1), state());
 
         TypeSerializerSnapshot<DeviceState> restored = TypeSerializerSnapshot.readVersionedSnapshot(
-                new DataInputDeserializer(snapshotOut.getCopyOfBuffer()), getClass().getClassLoader());
+                new DataInputDeserializer(snapshotOut.getCopyOfBuffer()),
+                getClass().getClassLoader());
         TypeSerializerSchemaCompatibility<DeviceState> compatibility =
                 DeviceStateSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(restored);
         DeviceState back = restored.restoreSerializer().deserialize(new DataInputDeserializer(stateBytes));
@@ -76,8 +77,11 @@ class DeviceStateSerializerTest {
         assertThat(back.earlyAt).as("not in format 1").isZero();
         assertThat(back.windows.get(0).aggregate.sums[0]).isEqualTo(150);
         assertThat(back.windows.get(0).sentCounts).isNull();
-        assertThat(DeviceStateSerializer.INSTANCE.snapshotConfiguration()
-                .resolveSchemaCompatibility(DeviceStateSerializer.INSTANCE.snapshotConfiguration()).isCompatibleAsIs()).isTrue();
+        assertThat(DeviceStateSerializer.INSTANCE
+                        .snapshotConfiguration()
+                        .resolveSchemaCompatibility(DeviceStateSerializer.INSTANCE.snapshotConfiguration())
+                        .isCompatibleAsIs())
+                .isTrue();
     }
 
     /** What the serializer's snapshot was in format 1: only for the version it wrote. */

@@ -2,10 +2,6 @@ package io.twinstream.jobs.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.Arrays;
-
 import io.twinstream.jobs.deadletter.DeadLetters;
 import io.twinstream.jobs.deadletter.RejectedRecord;
 import io.twinstream.jobs.metrics.Aggregate;
@@ -15,6 +11,9 @@ import io.twinstream.jobs.metrics.SiteWindow;
 import io.twinstream.model.DeadLetterHeaders;
 import io.twinstream.model.Reading;
 import io.twinstream.model.ReadingCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
@@ -27,15 +26,25 @@ class CheckingReadingDeserializerTest {
 
     /** The clock of these checks, pinned: what counts is the distance to it. */
     private static final long NOW = 1_767_600_000_000L;
+
     private final CheckingReadingDeserializer deserializer = new CheckingReadingDeserializer(Duration.ofMinutes(5));
 
     private static Reading reading(long ts, long ingestedAt) {
-        return new Reading("city", "north", "air-quality", "aq-000001", ts, 42, ingestedAt,
-                new String[] {"pm25", "no2"}, new double[] {12.5, 40.0});
+        return new Reading(
+                "city",
+                "north",
+                "air-quality",
+                "aq-000001",
+                ts,
+                42,
+                ingestedAt,
+                new String[] {"pm25", "no2"},
+                new double[] {12.5, 40.0});
     }
 
     private static ConsumerRecord<byte[], byte[]> record(byte[] value) {
-        return new ConsumerRecord<>("telemetry.readings", 2, 1234L, "aq-000001".getBytes(StandardCharsets.UTF_8), value);
+        return new ConsumerRecord<>(
+                "telemetry.readings", 2, 1234L, "aq-000001".getBytes(StandardCharsets.UTF_8), value);
     }
 
     private Either<Reading, RejectedRecord> check(byte[] value) {
@@ -47,7 +56,9 @@ class CheckingReadingDeserializerTest {
         Reading reading = reading(NOW - 250, NOW);
         assertThat(check(ReadingCodec.encode(reading)).left()).isEqualTo(reading);
         // a replay of old data: far behind the clock, close to when ingest received it
-        Reading old = reading(NOW - Duration.ofDays(900).toMillis(), NOW - Duration.ofDays(900).toMillis() + 50);
+        Reading old = reading(
+                NOW - Duration.ofDays(900).toMillis(),
+                NOW - Duration.ofDays(900).toMillis() + 50);
         assertThat(check(ReadingCodec.encode(old)).left()).isEqualTo(old);
         // within the future bound (clocks of two machines)
         Reading ahead = reading(NOW + Duration.ofMinutes(5).toMillis(), NOW);
@@ -67,9 +78,10 @@ class CheckingReadingDeserializerTest {
         // the metric count's low byte (before "pm25" and "no2", each u16 length + name + f64): 2 → 0
         noMetrics[noMetrics.length - (2 + 4 + 8) - (2 + 3 + 8) - 1] = 0;
         assertRefused(check(noMetrics), "undecodable", "trailing"); // what follows the count is left over
-        byte[] emptyDevice = ReadingCodec.encode(new Reading("city", "north", "air-quality", "x", NOW, 1, NOW,
-                new String[] {"pm25"}, new double[] {1}));
-        int deviceLength = 1 + 1 + 8 + 8 + 8 + (2 + 4) + (2 + 5) + (2 + 11) + 1; // version … site, deviceType, deviceId's low length byte
+        byte[] emptyDevice = ReadingCodec.encode(
+                new Reading("city", "north", "air-quality", "x", NOW, 1, NOW, new String[] {"pm25"}, new double[] {1}));
+        int deviceLength = 1 + 1 + 8 + 8 + 8 + (2 + 4) + (2 + 5) + (2 + 11)
+                + 1; // version … site, deviceType, deviceId's low length byte
         emptyDevice[deviceLength] = 0; // deviceId "x" → "", its byte left over
         assertRefused(check(emptyDevice), "undecodable", "");
     }
@@ -77,18 +89,26 @@ class CheckingReadingDeserializerTest {
     @Test
     void shouldRefuseTimestampsThatWouldPoisonEventTime() {
         long ahead = NOW + Duration.ofDays(300).toMillis();
-        assertRefused(check(ReadingCodec.encode(reading(ahead, ahead))), "timestamp-in-future", "ms ahead of the job's clock");
-        assertRefused(check(ReadingCodec.encode(reading(NOW + Duration.ofMinutes(5).toMillis() + 1, NOW))),
-                "timestamp-in-future", "");
+        assertRefused(
+                check(ReadingCodec.encode(reading(ahead, ahead))),
+                "timestamp-in-future",
+                "ms ahead of the job's clock");
+        assertRefused(
+                check(ReadingCodec.encode(reading(NOW + Duration.ofMinutes(5).toMillis() + 1, NOW))),
+                "timestamp-in-future",
+                "");
         assertRefused(check(ReadingCodec.encode(reading(Long.MAX_VALUE, NOW))), "timestamp-in-future", "");
     }
 
     @Test
     void shouldRefuseTimestampsFarBeforeTheirReceiptWithoutOverflowing() {
-        assertRefused(check(ReadingCodec.encode(reading(Long.MIN_VALUE + NOW, NOW))), "timestamp-out-of-range", "366 days");
+        assertRefused(
+                check(ReadingCodec.encode(reading(Long.MIN_VALUE + NOW, NOW))), "timestamp-out-of-range", "366 days");
         assertRefused(check(ReadingCodec.encode(reading(Long.MIN_VALUE, NOW))), "timestamp-out-of-range", "");
-        assertRefused(check(ReadingCodec.encode(reading(NOW - Duration.ofDays(367).toMillis(), NOW))),
-                "timestamp-out-of-range", "");
+        assertRefused(
+                check(ReadingCodec.encode(reading(NOW - Duration.ofDays(367).toMillis(), NOW))),
+                "timestamp-out-of-range",
+                "");
     }
 
     @Test
@@ -128,10 +148,14 @@ class CheckingReadingDeserializerTest {
     /** pipeline.generic-types=false would fail the job at start on a Kryo fallback (records, keys, state); catch it here first. */
     @Test
     void shouldSerializeTheJobsRecordsWithoutKryo() {
-        for (Class<?> type : new Class<?>[] {Reading.class, DeviceWindow.class, SiteWindow.class, SiteKey.class, Aggregate.class,
-                RejectedRecord.class}) {
+        for (Class<?> type : new Class<?>[] {
+            Reading.class, DeviceWindow.class, SiteWindow.class, SiteKey.class, Aggregate.class, RejectedRecord.class
+        }) {
             TypeInformation<?> info = TypeInformation.of(type);
-            assertThat(info).as(type.getSimpleName()).isNotInstanceOf(GenericTypeInfo.class).isInstanceOf(PojoTypeInfo.class);
+            assertThat(info)
+                    .as(type.getSimpleName())
+                    .isNotInstanceOf(GenericTypeInfo.class)
+                    .isInstanceOf(PojoTypeInfo.class);
         }
     }
 }

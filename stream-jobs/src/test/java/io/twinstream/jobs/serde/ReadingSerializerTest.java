@@ -3,13 +3,12 @@ package io.twinstream.jobs.serde;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.twinstream.model.Reading;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-
-import io.twinstream.model.Reading;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -19,13 +18,23 @@ import org.junit.jupiter.api.Test;
 
 class ReadingSerializerTest {
 
-    private static final Reading WITH_SEQ = new Reading("factory", "plant-7", "machine-tool", "mt-000042",
-            1_767_600_000_000L, 123_456_789L, 1_767_600_000_250L, new String[] {"spindle_rpm", "temp_c", "vibration"},
+    private static final Reading WITH_SEQ = new Reading(
+            "factory",
+            "plant-7",
+            "machine-tool",
+            "mt-000042",
+            1_767_600_000_000L,
+            123_456_789L,
+            1_767_600_000_250L,
+            new String[] {"spindle_rpm", "temp_c", "vibration"},
             new double[] {12_000.5, -3.25, 0.0});
-    private static final Reading WITHOUT_SEQ = new Reading("city", "Tverskoy Δ", "noise", "nz-äöü-1", -5L,
-            Reading.NO_SEQ, 0L, new String[] {"db"}, new double[] {Double.MAX_VALUE});
+    private static final Reading WITHOUT_SEQ = new Reading(
+            "city", "Tverskoy Δ", "noise", "nz-äöü-1", -5L, Reading.NO_SEQ, 0L, new String[] {"db"}, new double[] {
+                Double.MAX_VALUE
+            });
 
-    private final TypeSerializer<Reading> serializer = ReadingTypes.READING.createSerializer(new SerializerConfigImpl());
+    private final TypeSerializer<Reading> serializer =
+            ReadingTypes.READING.createSerializer(new SerializerConfigImpl());
 
     @Test
     void shouldReadBackWhatItWrote() throws IOException {
@@ -74,7 +83,9 @@ class ReadingSerializerTest {
         bytes[countAt] = 0x7f;
 
         assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(bytes)))
-                .isInstanceOf(IOException.class).hasMessageContaining("mt-000042").hasMessageContaining("metrics");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("mt-000042")
+                .hasMessageContaining("metrics");
     }
 
     /** The job graph carries the type information and serializer to every TaskManager; a checkpoint, the snapshot. */
@@ -95,6 +106,10 @@ class ReadingSerializerTest {
         TypeSerializerSnapshot<Reading> restored = TypeSerializerSnapshot.readVersionedSnapshot(
                 new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
         assertThat(restored.restoreSerializer()).isEqualTo(serializer);
-        assertThat(serializer.snapshotConfiguration().resolveSchemaCompatibility(restored).isCompatibleAsIs()).isTrue();
+        assertThat(serializer
+                        .snapshotConfiguration()
+                        .resolveSchemaCompatibility(restored)
+                        .isCompatibleAsIs())
+                .isTrue();
     }
 }

@@ -2,10 +2,9 @@ package io.twinstream.jobs.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.twinstream.model.Reading;
 import java.time.Duration;
 import java.util.List;
-
-import io.twinstream.model.Reading;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -21,8 +20,10 @@ class PresenceTrackerTest {
     void open() throws Exception {
         // offline after 3 expected intervals; 60 s assumed before a device's second reading; forgotten 100 s
         // after going offline
-        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new PresenceTracker(3, Duration.ofSeconds(60),
-                Duration.ofSeconds(100)), Reading::deviceId, Types.STRING);
+        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new PresenceTracker(3, Duration.ofSeconds(60), Duration.ofSeconds(100)),
+                Reading::deviceId,
+                Types.STRING);
     }
 
     @AfterEach
@@ -31,8 +32,16 @@ class PresenceTrackerTest {
     }
 
     private void reading(String device, long second) throws Exception {
-        Reading r = new Reading("city", "mitte", "noise", device, second * 1000, second, second * 1000,
-                new String[] {"db"}, new double[] {40});
+        Reading r = new Reading(
+                "city",
+                "mitte",
+                "noise",
+                device,
+                second * 1000,
+                second,
+                second * 1000,
+                new String[] {"db"},
+                new double[] {40});
         harness.processElement(r, r.ts());
     }
 
@@ -59,10 +68,8 @@ class PresenceTrackerTest {
         reading("n-1", 95);
         watermark(95);
 
-        assertThat(transitions()).containsExactly(
-                "ONLINE n-1 @0s last 0s",
-                "OFFLINE n-1 @70s last 40s",
-                "ONLINE n-1 @95s last 95s");
+        assertThat(transitions())
+                .containsExactly("ONLINE n-1 @0s last 0s", "OFFLINE n-1 @70s last 40s", "ONLINE n-1 @95s last 95s");
     }
 
     /** Issue #17: every device id ever seen stayed in state, so invented ids grew it without bound. */
@@ -73,7 +80,9 @@ class PresenceTrackerTest {
             watermark(s);
         }
         watermark(169);
-        assertThat(harness.numKeyedStateEntries()).as("offline since 70 s: not yet forgotten").isOne();
+        assertThat(harness.numKeyedStateEntries())
+                .as("offline since 70 s: not yet forgotten")
+                .isOne();
 
         watermark(170);
         assertThat(harness.numKeyedStateEntries()).as("forgotten").isZero();
@@ -82,11 +91,12 @@ class PresenceTrackerTest {
         reading("n-1", 200);
         watermark(379); // its 10-s interval is forgotten too: 3 × the default 60 s from 200 s
         watermark(380);
-        assertThat(transitions()).containsExactly(
-                "ONLINE n-1 @0s last 0s",
-                "OFFLINE n-1 @70s last 40s",
-                "ONLINE n-1 @200s last 200s",
-                "OFFLINE n-1 @380s last 200s");
+        assertThat(transitions())
+                .containsExactly(
+                        "ONLINE n-1 @0s last 0s",
+                        "OFFLINE n-1 @70s last 40s",
+                        "ONLINE n-1 @200s last 200s",
+                        "OFFLINE n-1 @380s last 200s");
     }
 
     @Test
@@ -99,11 +109,12 @@ class PresenceTrackerTest {
         reading("n-1", 150);
         watermark(250); // past the forget time of the first offline spell: 70 + 100 s
         assertThat(harness.numKeyedStateEntries()).isOne();
-        assertThat(transitions()).containsExactly(
-                "ONLINE n-1 @0s last 0s",
-                "OFFLINE n-1 @70s last 40s",
-                "ONLINE n-1 @150s last 150s",
-                "OFFLINE n-1 @180s last 150s"); // its 10-s interval kept: 3 × 10 s after 150 s
+        assertThat(transitions())
+                .containsExactly(
+                        "ONLINE n-1 @0s last 0s",
+                        "OFFLINE n-1 @70s last 40s",
+                        "ONLINE n-1 @150s last 150s",
+                        "OFFLINE n-1 @180s last 150s"); // its 10-s interval kept: 3 × 10 s after 150 s
     }
 
     @Test
@@ -113,8 +124,12 @@ class PresenceTrackerTest {
             reading("n-1", s);
             watermark(s);
         }
-        assertThat(transitions()).as("a 25 s gap once is under 3 × the median gap").containsExactly("ONLINE n-1 @0s last 0s");
-        assertThat(harness.numEventTimeTimers()).as("one timer per device, not one per reading").isOne();
+        assertThat(transitions())
+                .as("a 25 s gap once is under 3 × the median gap")
+                .containsExactly("ONLINE n-1 @0s last 0s");
+        assertThat(harness.numEventTimeTimers())
+                .as("one timer per device, not one per reading")
+                .isOne();
     }
 
     @Test
@@ -136,7 +151,9 @@ class PresenceTrackerTest {
         reading("n-1", 45); // arrived after the device was judged offline at 50 s, sent before it
 
         assertThat(transitions()).containsExactly("ONLINE n-1 @0s last 0s", "OFFLINE n-1 @50s last 20s");
-        assertThat(harness.numEventTimeTimers()).as("while offline, only the timer that forgets it").isOne();
+        assertThat(harness.numEventTimeTimers())
+                .as("while offline, only the timer that forgets it")
+                .isOne();
     }
 
     @Test
@@ -147,8 +164,8 @@ class PresenceTrackerTest {
                 reading("slow", s);
             }
         }
-        watermark(66);  // fast silent 6 s = 3 × 2 s; slow silent 6 s of its 90
-        assertThat(transitions()).containsExactly("ONLINE fast @0s last 0s", "ONLINE slow @0s last 0s",
-                "OFFLINE fast @66s last 60s");
+        watermark(66); // fast silent 6 s = 3 × 2 s; slow silent 6 s of its 90
+        assertThat(transitions())
+                .containsExactly("ONLINE fast @0s last 0s", "ONLINE slow @0s last 0s", "OFFLINE fast @66s last 60s");
     }
 }

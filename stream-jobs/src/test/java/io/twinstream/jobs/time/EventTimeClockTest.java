@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -72,12 +71,20 @@ class EventTimeClockTest {
 
     /** The task runs out of input (its mailbox loop starts the idle timer). */
     private static void waitsForInput(OneInputStreamOperatorTestHarness<Long, Long> harness) {
-        harness.getEnvironment().getMetricGroup().getIOMetricGroup().getIdleTimeMsPerSecond().markStart();
+        harness.getEnvironment()
+                .getMetricGroup()
+                .getIOMetricGroup()
+                .getIdleTimeMsPerSecond()
+                .markStart();
     }
 
     /** Input is available again. */
     private static void inputArrives(OneInputStreamOperatorTestHarness<Long, Long> harness) {
-        harness.getEnvironment().getMetricGroup().getIOMetricGroup().getIdleTimeMsPerSecond().markEnd();
+        harness.getEnvironment()
+                .getMetricGroup()
+                .getIOMetricGroup()
+                .getIdleTimeMsPerSecond()
+                .markEnd();
     }
 
     @Test
@@ -105,7 +112,9 @@ class EventTimeClockTest {
         clock.setProcessingTime(WALL + 12_000);
 
         List<String> advanced = out(clock);
-        assertThat(advanced).last().as("10 s after the idle time: 10 s of event time on, never the wall clock")
+        assertThat(advanced)
+                .last()
+                .as("10 s after the idle time: 10 s of event time on, never the wall clock")
                 .isEqualTo("w15000");
         inputArrives(clock);
         reading(clock, 12_000); // the fleet is back, behind the advanced watermark
@@ -130,14 +139,20 @@ class EventTimeClockTest {
         clock.setProcessingTime(WALL + 61_000);
         assertThat(out(clock)).as("waited 1 s of the 2 s idle time").isEmpty();
         clock.setProcessingTime(WALL + 65_000);
-        assertThat(out(clock)).as("waited 5 s: 3 s beyond the idle time, by the time waited only").last().isEqualTo("w8000");
+        assertThat(out(clock))
+                .as("waited 5 s: 3 s beyond the idle time, by the time waited only")
+                .last()
+                .isEqualTo("w8000");
 
         inputArrives(clock);
         clock.setProcessingTime(WALL + 90_000); // backpressured again, with no new reading yet
         assertThat(out(clock)).isEmpty();
         waitsForInput(clock);
         clock.setProcessingTime(WALL + 91_000);
-        assertThat(out(clock)).as("goes on from the time waited before: no reading came in between").last().isEqualTo("w9000");
+        assertThat(out(clock))
+                .as("goes on from the time waited before: no reading came in between")
+                .last()
+                .isEqualTo("w9000");
     }
 
     @Test
@@ -159,8 +174,8 @@ class EventTimeClockTest {
         var second = clock(null);
         watermark(first, 300_000);
         watermark(second, 290_000); // the operators behind both had seen 290 s
-        OperatorSubtaskState state = AbstractStreamOperatorTestHarness.repackageState(
-                first.snapshot(1, WALL), second.snapshot(1, WALL));
+        OperatorSubtaskState state =
+                AbstractStreamOperatorTestHarness.repackageState(first.snapshot(1, WALL), second.snapshot(1, WALL));
         out(first);
         out(second);
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -14,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /** {@link RestoredWatermark} in a test harness: what it passes on before and after a restore. */
 class RestoredWatermarkTest {
 
-    private static OneInputStreamOperatorTestHarness<Long, Long> harness(OperatorSubtaskState restoreFrom) throws Exception {
+    private static OneInputStreamOperatorTestHarness<Long, Long> harness(OperatorSubtaskState restoreFrom)
+            throws Exception {
         var harness = new OneInputStreamOperatorTestHarness<>(new RestoredWatermark<Long>());
         if (restoreFrom != null) {
             harness.initializeState(restoreFrom);
@@ -47,7 +47,8 @@ class RestoredWatermarkTest {
     }
 
     @Test
-    void shouldHandTheCheckpointedWatermarkOnBeforeTheFirstReplayedReadingAndHoldItUntilTheInputsCatchUp() throws Exception {
+    void shouldHandTheCheckpointedWatermarkOnBeforeTheFirstReplayedReadingAndHoldItUntilTheInputsCatchUp()
+            throws Exception {
         OperatorSubtaskState checkpoint;
         try (var before = harness(null)) {
             before.processWatermark(290_000);

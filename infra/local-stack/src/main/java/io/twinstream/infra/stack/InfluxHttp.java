@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-
 import javax.net.ssl.SSLContext;
 
 /**
@@ -21,19 +20,24 @@ import javax.net.ssl.SSLContext;
 public final class InfluxHttp {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     /** Clients for https servers whose certificate the JDK's default trust store does not know. */
     private static final Map<String, HttpClient> TRUSTING = new ConcurrentHashMap<>();
 
-    private InfluxHttp() {
-    }
+    private InfluxHttp() {}
 
     /**
      * From now on, calls to {@code baseUrl} trust what {@code context} trusts (a local influxd whose
      * certificate a private authority signed).
      */
     public static void trust(String baseUrl, SSLContext context) {
-        TRUSTING.put(baseUrl, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(context).build());
+        TRUSTING.put(
+                baseUrl,
+                HttpClient.newBuilder()
+                        .connectTimeout(Duration.ofSeconds(2))
+                        .sslContext(context)
+                        .build());
     }
 
     private static HttpClient client(String baseUrl) {
@@ -42,9 +46,15 @@ public final class InfluxHttp {
 
     /** True if {@code GET /ping} answers 204 within {@code timeout}; false if nothing answers. */
     public static boolean ping(String baseUrl, Duration timeout) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/ping")).timeout(timeout).GET().build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/ping"))
+                .timeout(timeout)
+                .GET()
+                .build();
         try {
-            return client(baseUrl).send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 204;
+            return client(baseUrl)
+                            .send(request, HttpResponse.BodyHandlers.discarding())
+                            .statusCode()
+                    == 204;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
@@ -71,10 +81,9 @@ public final class InfluxHttp {
 
     /** With a login ({@code username} null: none). */
     public static String query(String baseUrl, String username, String password, String database, String influxQl) {
-        return post(baseUrl, username, password, "/query", "db=" + encode(database) + "&epoch=ms&q=" + encode(influxQl));
+        return post(
+                baseUrl, username, password, "/query", "db=" + encode(database) + "&epoch=ms&q=" + encode(influxQl));
     }
-
-
 
     /** A login goes as HTTP basic authentication (InfluxDB 1.x reads {@code u}/{@code p} from the URL only, which logs keep). */
     private static String post(String baseUrl, String username, String password, String path, String form) {
@@ -82,16 +91,20 @@ public final class InfluxHttp {
                 .timeout(TIMEOUT)
                 .header("Content-Type", "application/x-www-form-urlencoded");
         if (username != null) {
-            builder.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                    (username + ":" + password).getBytes(StandardCharsets.UTF_8)));
+            builder.header(
+                    "Authorization",
+                    "Basic "
+                            + Base64.getEncoder()
+                                    .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8)));
         }
-        HttpRequest request = builder.POST(HttpRequest.BodyPublishers.ofString(form)).build();
+        HttpRequest request =
+                builder.POST(HttpRequest.BodyPublishers.ofString(form)).build();
         try {
             HttpResponse<String> response = client(baseUrl).send(request, HttpResponse.BodyHandlers.ofString());
             // InfluxDB 1.x answers 200 even for a failed statement and puts the error in the body.
             if (response.statusCode() != 200 || response.body().contains("\"error\"")) {
-                throw new IllegalStateException("InfluxDB at " + baseUrl + " answered " + response.statusCode()
-                        + " to " + path + ": " + response.body());
+                throw new IllegalStateException("InfluxDB at " + baseUrl + " answered " + response.statusCode() + " to "
+                        + path + ": " + response.body());
             }
             return response.body();
         } catch (IOException e) {

@@ -1,9 +1,8 @@
 package io.twinstream.infra.stack;
 
+import io.twinstream.model.TopicCatalog;
 import java.util.List;
 import java.util.Map;
-
-import io.twinstream.model.TopicCatalog;
 
 /**
  * A running Kafka cluster (a single KRaft node locally) reachable over PLAINTEXT.

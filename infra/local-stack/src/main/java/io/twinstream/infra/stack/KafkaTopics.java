@@ -1,5 +1,6 @@
 package io.twinstream.infra.stack;
 
+import io.twinstream.model.TopicCatalog;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -10,8 +11,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
-import io.twinstream.model.TopicCatalog;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -24,8 +23,7 @@ public final class KafkaTopics {
 
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
-    private KafkaTopics() {
-    }
+    private KafkaTopics() {}
 
     /** A topic name no other test uses: {@code prefix-<random>}. */
     public static String uniqueName(String prefix) {
@@ -49,10 +47,13 @@ public final class KafkaTopics {
             if (e.getCause() instanceof TopicExistsException) {
                 throw new ServiceStartException("Kafka topic '" + name + "' exists already on " + bootstrapServers, e);
             }
-            throw new ServiceStartException("Could not create Kafka topic '" + name + "' on " + bootstrapServers, e.getCause());
+            throw new ServiceStartException(
+                    "Could not create Kafka topic '" + name + "' on " + bootstrapServers, e.getCause());
         } catch (TimeoutException e) {
-            throw new ServiceStartException("Kafka at " + bootstrapServers + " did not create topic '" + name
-                    + "' within " + ADMIN_TIMEOUT.toSeconds() + " s", e);
+            throw new ServiceStartException(
+                    "Kafka at " + bootstrapServers + " did not create topic '" + name + "' within "
+                            + ADMIN_TIMEOUT.toSeconds() + " s",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ServiceStartException("Interrupted while creating Kafka topic '" + name + "'", e);
@@ -60,8 +61,7 @@ public final class KafkaTopics {
     }
 
     /** What {@link #ensure} found and did: the brokers it fitted the topics to, the topics it created. */
-    public record Ensured(int brokers, List<String> created) {
-    }
+    public record Ensured(int brokers, List<String> created) {}
 
     /**
      * Creates the catalog's topics that {@code bootstrapServers}' cluster lacks, each with its
@@ -73,13 +73,20 @@ public final class KafkaTopics {
      */
     public static Ensured ensure(String bootstrapServers, List<TopicCatalog.Topic> topics) {
         try (Admin admin = Admin.create(adminProperties(bootstrapServers))) {
-            int brokers = admin.describeCluster().nodes().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).size();
+            int brokers = admin.describeCluster()
+                    .nodes()
+                    .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .size();
             Set<String> existing = admin.listTopics().names().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            List<TopicCatalog.Topic> missing = topics.stream().filter(t -> !existing.contains(t.name())).toList();
+            List<TopicCatalog.Topic> missing =
+                    topics.stream().filter(t -> !existing.contains(t.name())).toList();
             for (TopicCatalog.Topic topic : missing) {
                 try {
-                    admin.createTopics(List.of(new NewTopic(topic.name(), topic.partitions(), (short) topic.replicasOn(brokers))
-                            .configs(topic.configsOn(brokers)))).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    admin.createTopics(List.of(
+                                    new NewTopic(topic.name(), topic.partitions(), (short) topic.replicasOn(brokers))
+                                            .configs(topic.configsOn(brokers))))
+                            .all()
+                            .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) { // else another client was quicker
                         throw e;
@@ -87,13 +94,18 @@ public final class KafkaTopics {
                 }
                 awaitLeaders(admin, topic.name(), topic.partitions());
             }
-            return new Ensured(brokers, missing.stream().map(TopicCatalog.Topic::name).toList());
+            return new Ensured(
+                    brokers, missing.stream().map(TopicCatalog.Topic::name).toList());
         } catch (ExecutionException e) {
-            throw new ServiceStartException("Could not create the pipeline's topics on " + bootstrapServers + ": "
-                    + e.getCause().getMessage(), e.getCause());
+            throw new ServiceStartException(
+                    "Could not create the pipeline's topics on " + bootstrapServers + ": "
+                            + e.getCause().getMessage(),
+                    e.getCause());
         } catch (TimeoutException e) {
-            throw new ServiceStartException("Kafka at " + bootstrapServers + " did not answer within "
-                    + ADMIN_TIMEOUT.toSeconds() + " s while creating the pipeline's topics", e);
+            throw new ServiceStartException(
+                    "Kafka at " + bootstrapServers + " did not answer within " + ADMIN_TIMEOUT.toSeconds()
+                            + " s while creating the pipeline's topics",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ServiceStartException("Interrupted while creating the pipeline's topics", e);
@@ -117,10 +129,13 @@ public final class KafkaTopics {
         while (true) {
             boolean ready;
             try {
-                var description = admin.describeTopics(Set.of(name)).allTopicNames()
-                        .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(name);
+                var description = admin.describeTopics(Set.of(name))
+                        .allTopicNames()
+                        .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                        .get(name);
                 ready = description.partitions().size() == partitions
-                        && description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+                        && description.partitions().stream()
+                                .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
                     throw e;

@@ -15,6 +15,5 @@ public final class ServiceDefaults {
 
     public static final String INFLUX_DATABASE = "telemetry";
 
-    private ServiceDefaults() {
-    }
+    private ServiceDefaults() {}
 }

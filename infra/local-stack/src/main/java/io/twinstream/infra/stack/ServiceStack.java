@@ -1,13 +1,5 @@
 package io.twinstream.infra.stack;
 
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.OptionalLong;
-import java.util.function.BooleanSupplier;
-
 import io.twinstream.infra.stack.docker.DockerEngine;
 import io.twinstream.infra.stack.docker.InfluxContainer;
 import io.twinstream.infra.stack.docker.KafkaContainerBroker;
@@ -20,6 +12,13 @@ import io.twinstream.infra.stack.local.KafkaProcess;
 import io.twinstream.infra.stack.local.LocalOptions;
 import io.twinstream.infra.stack.local.LocalService;
 import io.twinstream.infra.stack.local.MosquittoProcess;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,10 +82,15 @@ public final class ServiceStack implements AutoCloseable {
 
     public synchronized MqttBroker mqtt() {
         return (MqttBroker) started.computeIfAbsent(StackService.MQTT, service -> switch (backendFor(service)) {
-            case EXTERNAL -> ExternalMqttBroker.connect(settings.get(service.endpointVariable()),
-                    settings.get("MQTT_USERNAME"), settings.get("MQTT_PASSWORD"));
+            case EXTERNAL ->
+                ExternalMqttBroker.connect(
+                        settings.get(service.endpointVariable()),
+                        settings.get("MQTT_USERNAME"),
+                        settings.get("MQTT_PASSWORD"));
             case DOCKER -> MosquittoContainer.start();
-            case LOCAL -> startLocal(new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(localOptions)));
+            case LOCAL ->
+                startLocal(
+                        new MosquittoProcess(MosquittoProcess.Options.defaults().withLocal(localOptions)));
         });
     }
 
@@ -94,7 +98,8 @@ public final class ServiceStack implements AutoCloseable {
         return (KafkaBroker) started.computeIfAbsent(StackService.KAFKA, service -> switch (backendFor(service)) {
             case EXTERNAL -> ExternalKafkaBroker.connect(settings.get(service.endpointVariable()));
             case DOCKER -> KafkaContainerBroker.start(KafkaProcess.kafkaVersion());
-            case LOCAL -> startLocal(new KafkaProcess(KafkaProcess.Options.defaults().withLocal(localOptions)));
+            case LOCAL ->
+                startLocal(new KafkaProcess(KafkaProcess.Options.defaults().withLocal(localOptions)));
         });
     }
 
@@ -102,7 +107,8 @@ public final class ServiceStack implements AutoCloseable {
         return (InfluxServer) started.computeIfAbsent(StackService.INFLUX, service -> switch (backendFor(service)) {
             case EXTERNAL -> ExternalInfluxServer.connect(settings.get(service.endpointVariable()));
             case DOCKER -> InfluxContainer.start();
-            case LOCAL -> startLocal(new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(localOptions)));
+            case LOCAL ->
+                startLocal(new InfluxdProcess(InfluxdProcess.Options.defaults().withLocal(localOptions)));
         });
     }
 
@@ -187,8 +193,10 @@ public final class ServiceStack implements AutoCloseable {
     private boolean dockerAvailable() {
         if (dockerAnswer == null) {
             dockerAnswer = dockerAvailable.getAsBoolean();
-            LOG.info("Docker engine {}: services not named by environment variables will run as {}",
-                    dockerAnswer ? "found" : "not found", dockerAnswer ? "containers" : "local processes");
+            LOG.info(
+                    "Docker engine {}: services not named by environment variables will run as {}",
+                    dockerAnswer ? "found" : "not found",
+                    dockerAnswer ? "containers" : "local processes");
         }
         return dockerAnswer;
     }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-
 import org.junit.jupiter.api.Test;
 
 class BackendTest {
@@ -34,7 +33,8 @@ class BackendTest {
 
     @Test
     void shouldIgnoreBlankEndpointVariable() {
-        assertThat(Backend.choose(StackService.INFLUX, Map.of("INFLUX_URL", " "), NO_DOCKER)).isEqualTo(Backend.LOCAL);
+        assertThat(Backend.choose(StackService.INFLUX, Map.of("INFLUX_URL", " "), NO_DOCKER))
+                .isEqualTo(Backend.LOCAL);
     }
 
     @Test

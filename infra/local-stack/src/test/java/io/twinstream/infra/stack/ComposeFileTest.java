@@ -2,6 +2,7 @@ package io.twinstream.infra.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.twinstream.model.TopicCatalog;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -14,11 +15,8 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.xpath.XPathFactory;
-
-import io.twinstream.model.TopicCatalog;
 import org.apache.kafka.common.utils.AppInfoParser;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,6 +27,7 @@ class ComposeFileTest {
 
     /** Surefire runs in the module directory, infra/local-stack. */
     private static final Path INFRA = Path.of("").toAbsolutePath().getParent();
+
     private static final Path ROOT = INFRA.getParent();
 
     private static Map<String, Map<String, Object>> services;
@@ -44,8 +43,19 @@ class ComposeFileTest {
 
     @Test
     void shouldDefineTheWholeStack() {
-        assertThat(services).containsKeys("mosquitto-init", "mosquitto", "mosquitto-access", "kafka", "kafka-init", "ingest", "flink-jobmanager", "flink-taskmanager",
-                "flink-jobs", "influxdb", "grafana");
+        assertThat(services)
+                .containsKeys(
+                        "mosquitto-init",
+                        "mosquitto",
+                        "mosquitto-access",
+                        "kafka",
+                        "kafka-init",
+                        "ingest",
+                        "flink-jobmanager",
+                        "flink-taskmanager",
+                        "flink-jobs",
+                        "influxdb",
+                        "grafana");
     }
 
     /**
@@ -55,11 +65,15 @@ class ComposeFileTest {
     @Test
     void shouldPublishEveryServiceOnItsDefaultPortAndOnlyMqttBeyondLocalhost() {
         assertThat(ports("mosquitto")).containsExactly(ServiceDefaults.MQTT_PORT + ":" + ServiceDefaults.MQTT_PORT);
-        assertThat(ports("kafka")).containsExactly("127.0.0.1:" + ServiceDefaults.KAFKA_PORT + ":" + ServiceDefaults.KAFKA_PORT);
+        assertThat(ports("kafka"))
+                .containsExactly("127.0.0.1:" + ServiceDefaults.KAFKA_PORT + ":" + ServiceDefaults.KAFKA_PORT);
         assertThat(ports("flink-jobmanager"))
-                .containsExactly("127.0.0.1:" + ServiceDefaults.FLINK_REST_PORT + ":" + ServiceDefaults.FLINK_REST_PORT);
-        assertThat(ports("influxdb")).containsExactly("127.0.0.1:" + ServiceDefaults.INFLUX_PORT + ":" + ServiceDefaults.INFLUX_PORT);
-        assertThat(ports("grafana")).containsExactly("127.0.0.1:" + ServiceDefaults.GRAFANA_PORT + ":" + ServiceDefaults.GRAFANA_PORT);
+                .containsExactly(
+                        "127.0.0.1:" + ServiceDefaults.FLINK_REST_PORT + ":" + ServiceDefaults.FLINK_REST_PORT);
+        assertThat(ports("influxdb"))
+                .containsExactly("127.0.0.1:" + ServiceDefaults.INFLUX_PORT + ":" + ServiceDefaults.INFLUX_PORT);
+        assertThat(ports("grafana"))
+                .containsExactly("127.0.0.1:" + ServiceDefaults.GRAFANA_PORT + ":" + ServiceDefaults.GRAFANA_PORT);
     }
 
     /** Issue #17: no admin/admin; Compose refuses to start without a password from the environment. */
@@ -72,7 +86,9 @@ class ComposeFileTest {
     void shouldAdvertiseKafkaToTheHostOnTheDefaultPortAndToContainersByName() {
         String advertised = env("kafka").get("KAFKA_ADVERTISED_LISTENERS");
 
-        assertThat(advertised).contains("EXTERNAL://localhost:" + ServiceDefaults.KAFKA_PORT).contains("INTERNAL://kafka:");
+        assertThat(advertised)
+                .contains("EXTERNAL://localhost:" + ServiceDefaults.KAFKA_PORT)
+                .contains("INTERNAL://kafka:");
         assertThat(env("kafka")).containsEntry("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false");
     }
 
@@ -81,10 +97,16 @@ class ComposeFileTest {
     void shouldCreateEveryCatalogTopicAsDeclared() {
         String command = String.valueOf(services.get("kafka-init").get("command"));
         Map<String, String> created = new TreeMap<>();
-        Matcher create = Pattern.compile("(?m)^\\s*create (\\S+) (\\d+)((?: \\S+=\\S+)*)\\s*$").matcher(command);
+        Matcher create = Pattern.compile("(?m)^\\s*create (\\S+) (\\d+)((?: \\S+=\\S+)*)\\s*$")
+                .matcher(command);
         while (create.find()) {
-            created.put(create.group(1), create.group(2) + " " + new TreeMap<>(Arrays.stream(create.group(3).strip().split(" "))
-                    .map(c -> c.split("=", 2)).collect(Collectors.toMap(c -> c[0], c -> c[1]))));
+            created.put(
+                    create.group(1),
+                    create.group(2) + " "
+                            + new TreeMap<>(
+                                    Arrays.stream(create.group(3).strip().split(" "))
+                                            .map(c -> c.split("=", 2))
+                                            .collect(Collectors.toMap(c -> c[0], c -> c[1]))));
         }
         Map<String, String> declared = new TreeMap<>();
         TopicCatalog.ALL.forEach(t -> declared.put(t.name(), t.partitions() + " " + t.configsOn(1)));
@@ -98,9 +120,13 @@ class ComposeFileTest {
     void shouldSubmitBothJobsWithCheckpointsOnASharedVolume() throws Exception {
         String submit = String.valueOf(services.get("flink-jobs").get("command"));
         String jar = "twinstream-stream-jobs-" + projectVersion() + ".jar";
-        assertThat(submit).contains("for job in metrics alerts", "flink run --detached --jobmanager flink-jobmanager:8081",
-                "/opt/twinstream/" + jar);
-        assertThat(volumes("flink-jobs")).contains("../stream-jobs/target:/opt/twinstream:ro", "./compose:/opt/twinstream-config:ro");
+        assertThat(submit)
+                .contains(
+                        "for job in metrics alerts",
+                        "flink run --detached --jobmanager flink-jobmanager:8081",
+                        "/opt/twinstream/" + jar);
+        assertThat(volumes("flink-jobs"))
+                .contains("../stream-jobs/target:/opt/twinstream:ro", "./compose:/opt/twinstream-config:ro");
         assertThat(volumes("flink-jobmanager")).contains("flink-checkpoints:/checkpoints");
         assertThat(volumes("flink-taskmanager")).contains("flink-checkpoints:/checkpoints");
         for (String job : List.of("metrics", "alerts")) {
@@ -118,7 +144,8 @@ class ComposeFileTest {
     void shouldRunTheBridgeFromTheBuiltJarAgainstTheContainers() throws Exception {
         assertThat(String.valueOf(services.get("ingest").get("command")))
                 .contains("/opt/twinstream/twinstream-ingest-" + projectVersion() + "-cli.jar");
-        assertThat(env("ingest")).containsEntry("MQTT_URL", "tcp://mosquitto:" + ServiceDefaults.MQTT_PORT)
+        assertThat(env("ingest"))
+                .containsEntry("MQTT_URL", "tcp://mosquitto:" + ServiceDefaults.MQTT_PORT)
                 .containsEntry("KAFKA_BOOTSTRAP", "kafka:19092");
         assertThat(volumes("ingest")).contains("../ingest/target:/opt/twinstream:ro");
     }
@@ -150,8 +177,8 @@ class ComposeFileTest {
     @Test
     void shouldPointGrafanaAtTheInfluxdbServiceAndDatabase() throws IOException {
         @SuppressWarnings("unchecked")
-        Map<String, Object> provisioning = new Yaml().load(
-                Files.readString(INFRA.resolve("grafana/provisioning/datasources/influxdb.yml")));
+        Map<String, Object> provisioning =
+                new Yaml().load(Files.readString(INFRA.resolve("grafana/provisioning/datasources/influxdb.yml")));
         @SuppressWarnings("unchecked")
         Map<String, Object> datasource = ((List<Map<String, Object>>) provisioning.get("datasources")).get(0);
         @SuppressWarnings("unchecked")
@@ -168,7 +195,8 @@ class ComposeFileTest {
         List<String> config = Files.readAllLines(INFRA.resolve("mosquitto/mosquitto.conf"));
         assertThat(config).contains("listener " + ServiceDefaults.MQTT_PORT, "persistence true");
         // the local stack's limit: larger messages refused to their publisher, never dropped for the bridge
-        assertThat(config).contains("max_packet_size " + io.twinstream.infra.stack.local.MosquittoProcess.MAX_PACKET_SIZE);
+        assertThat(config)
+                .contains("max_packet_size " + io.twinstream.infra.stack.local.MosquittoProcess.MAX_PACKET_SIZE);
     }
 
     /**
@@ -181,8 +209,11 @@ class ComposeFileTest {
     @Test
     void shouldRunTheBrokerWithLoginsOnlyProvisionedFromTheEnvironment() throws IOException {
         List<String> config = Files.readAllLines(INFRA.resolve("mosquitto/mosquitto.conf"));
-        assertThat(config).contains("allow_anonymous false", "plugin /usr/lib/mosquitto_dynamic_security.so",
-                "plugin_opt_config_file /mosquitto/data/dynamic-security.json");
+        assertThat(config)
+                .contains(
+                        "allow_anonymous false",
+                        "plugin /usr/lib/mosquitto_dynamic_security.so",
+                        "plugin_opt_config_file /mosquitto/data/dynamic-security.json");
         assertThat(String.valueOf(services.get("mosquitto-init").get("command")))
                 .contains("mosquitto_ctrl dynsec init $$file admin \"$$MQTT_ADMIN_PASSWORD\"");
         assertThat(volumes("mosquitto-init")).contains("mosquitto-data:/mosquitto/data");
@@ -191,9 +222,12 @@ class ComposeFileTest {
 
         assertThat(String.valueOf(services.get("mosquitto-access").get("command")))
                 .contains("/opt/twinstream/provision-access", "services");
-        assertThat(volumes("mosquitto-access")).contains("./mosquitto/provision-access:/opt/twinstream/provision-access:ro");
-        assertThat(Files.isRegularFile(INFRA.resolve("mosquitto/provision-access"))).isTrue();
-        assertThat(env("mosquitto-access")).containsEntry("MQTT_HOST", "mosquitto")
+        assertThat(volumes("mosquitto-access"))
+                .contains("./mosquitto/provision-access:/opt/twinstream/provision-access:ro");
+        assertThat(Files.isRegularFile(INFRA.resolve("mosquitto/provision-access")))
+                .isTrue();
+        assertThat(env("mosquitto-access"))
+                .containsEntry("MQTT_HOST", "mosquitto")
                 .containsEntry("MQTT_PORT", String.valueOf(ServiceDefaults.MQTT_PORT));
         for (String secret : List.of("MQTT_ADMIN_PASSWORD", "INGEST_MQTT_PASSWORD", "ALERTS_MQTT_PASSWORD")) {
             assertThat(env("mosquitto-access").get(secret)).as(secret).startsWith("${" + secret + ":?");
@@ -216,8 +250,10 @@ class ComposeFileTest {
      */
     @Test
     void shouldRunInfluxdbWithLoginsOnlyTheJobsWritingAndGrafanaReading() throws IOException {
-        assertThat(env("influxdb")).containsEntry("INFLUXDB_HTTP_AUTH_ENABLED", "true")
-                .containsEntry("INFLUXDB_WRITE_USER", "twinstream").containsEntry("INFLUXDB_READ_USER", "grafana");
+        assertThat(env("influxdb"))
+                .containsEntry("INFLUXDB_HTTP_AUTH_ENABLED", "true")
+                .containsEntry("INFLUXDB_WRITE_USER", "twinstream")
+                .containsEntry("INFLUXDB_READ_USER", "grafana");
         assertThat(env("influxdb").get("INFLUXDB_ADMIN_PASSWORD")).startsWith("${INFLUX_ADMIN_PASSWORD:?");
         assertThat(env("influxdb").get("INFLUXDB_WRITE_USER_PASSWORD")).startsWith("${INFLUX_WRITE_PASSWORD:?");
         assertThat(env("influxdb").get("INFLUXDB_READ_USER_PASSWORD")).startsWith("${INFLUX_READ_PASSWORD:?");
@@ -233,8 +269,11 @@ class ComposeFileTest {
     /** A service's {@code depends_on}: service → condition. */
     private static Map<String, String> dependsOn(String service) {
         @SuppressWarnings("unchecked")
-        Map<String, Map<String, Object>> dependsOn = (Map<String, Map<String, Object>>) services.get(service).get("depends_on");
-        return dependsOn.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue().get("condition"))));
+        Map<String, Map<String, Object>> dependsOn =
+                (Map<String, Map<String, Object>>) services.get(service).get("depends_on");
+        return dependsOn.entrySet().stream()
+                .collect(Collectors.toMap(
+                        Map.Entry::getKey, e -> String.valueOf(e.getValue().get("condition"))));
     }
 
     @Test
@@ -243,7 +282,9 @@ class ComposeFileTest {
             Object dependsOn = service.get("depends_on");
             List<String> names = dependsOn instanceof Map<?, ?> map
                     ? map.keySet().stream().map(Object::toString).collect(Collectors.toList())
-                    : dependsOn instanceof List<?> list ? list.stream().map(Object::toString).collect(Collectors.toList()) : List.of();
+                    : dependsOn instanceof List<?> list
+                            ? list.stream().map(Object::toString).collect(Collectors.toList())
+                            : List.of();
             assertThat(services.keySet()).as("depends_on of %s", name).containsAll(names);
         });
     }
@@ -264,17 +305,29 @@ class ComposeFileTest {
 
     private static Map<String, String> env(String service) {
         @SuppressWarnings("unchecked")
-        Map<String, Object> environment = (Map<String, Object>) services.get(service).get("environment");
-        return environment.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue())));
+        Map<String, Object> environment =
+                (Map<String, Object>) services.get(service).get("environment");
+        return environment.entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue())));
     }
 
     private static String projectVersion() throws Exception {
-        var document = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(ROOT.resolve("pom.xml").toFile());
-        return XPathFactory.newInstance().newXPath().evaluate("/project/version", document).strip();
+        var document = DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
+                .parse(ROOT.resolve("pom.xml").toFile());
+        return XPathFactory.newInstance()
+                .newXPath()
+                .evaluate("/project/version", document)
+                .strip();
     }
 
     private static String rootPomProperty(String name) throws Exception {
-        var document = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(ROOT.resolve("pom.xml").toFile());
-        return XPathFactory.newInstance().newXPath().evaluate("/project/properties/" + name, document).strip();
+        var document = DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
+                .parse(ROOT.resolve("pom.xml").toFile());
+        return XPathFactory.newInstance()
+                .newXPath()
+                .evaluate("/project/properties/" + name, document)
+                .strip();
     }
 }

@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +27,7 @@ class DocsLinksTest {
     private static final Path ROOT = Path.of("").toAbsolutePath().getParent().getParent();
     /** {@code [text](target)} and {@code ![alt](target)}, the target up to a space or ')'. */
     private static final Pattern LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
+
     private static final Pattern HEADING = Pattern.compile("^#{1,6} (.+)$", Pattern.MULTILINE);
 
     @Test
@@ -42,11 +42,13 @@ class DocsLinksTest {
                 }
                 int hash = target.indexOf('#');
                 String file = hash < 0 ? target : target.substring(0, hash);
-                Path linked = file.isEmpty() ? page : page.getParent().resolve(file).normalize();
+                Path linked =
+                        file.isEmpty() ? page : page.getParent().resolve(file).normalize();
                 if (!Files.exists(linked)) {
                     broken.add(ROOT.relativize(page) + ": " + target + " (no such file)");
                 } else if (hash >= 0 && !anchors(linked).contains(target.substring(hash + 1))) {
-                    broken.add(ROOT.relativize(page) + ": " + target + " (no such heading in " + ROOT.relativize(linked) + ")");
+                    broken.add(ROOT.relativize(page) + ": " + target + " (no such heading in " + ROOT.relativize(linked)
+                            + ")");
                 }
             }
         }
@@ -57,12 +59,16 @@ class DocsLinksTest {
     void shouldOpenTheReadmeWithTheScreenshotAndTheTwoCommands() {
         List<String> lines = read(ROOT.resolve("README.md")).lines().toList();
         List<String> top = lines.subList(0, Math.min(40, lines.size()));
-        assertThat(top).as("the live page's screenshot in the README's first 40 lines")
+        assertThat(top)
+                .as("the live page's screenshot in the README's first 40 lines")
                 .anyMatch(line -> line.startsWith("![") && line.contains("docs/images/"));
-        assertThat(top).as("the two commands in the README's first 40 lines")
+        assertThat(top)
+                .as("the two commands in the README's first 40 lines")
                 .anyMatch(line -> line.contains("`infra/bin/demo`"))
                 .anyMatch(line -> line.contains("`infra/bin/test`"));
-        assertThat(lines).as("the README is a front door, about 150 lines; the rest belongs in docs/").hasSizeLessThanOrEqualTo(170);
+        assertThat(lines)
+                .as("the README is a front door, about 150 lines; the rest belongs in docs/")
+                .hasSizeLessThanOrEqualTo(170);
     }
 
     @Test
@@ -103,7 +109,10 @@ class DocsLinksTest {
 
     /** GitHub's rule: lower case, keep letters, digits, '-', '_' and spaces, spaces become '-'. */
     static String anchor(String heading) {
-        return heading.strip().toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}\\- _]", "").replace(' ', '-');
+        return heading.strip()
+                .toLowerCase(Locale.ROOT)
+                .replaceAll("[^\\p{L}\\p{N}\\- _]", "")
+                .replace(' ', '-');
     }
 
     private static String read(Path file) {

@@ -1,5 +1,13 @@
 package io.twinstream.infra.stack.cli;
 
+import io.twinstream.infra.stack.KafkaTopics;
+import io.twinstream.infra.stack.ServiceDefaults;
+import io.twinstream.infra.stack.ServiceStack;
+import io.twinstream.infra.stack.StackService;
+import io.twinstream.infra.stack.local.FlinkJobManagerProcess;
+import io.twinstream.infra.stack.local.FlinkSessionCluster;
+import io.twinstream.infra.stack.local.LocalOptions;
+import io.twinstream.model.TopicCatalog;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -9,15 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-
-import io.twinstream.infra.stack.KafkaTopics;
-import io.twinstream.infra.stack.ServiceDefaults;
-import io.twinstream.infra.stack.ServiceStack;
-import io.twinstream.infra.stack.StackService;
-import io.twinstream.infra.stack.local.FlinkJobManagerProcess;
-import io.twinstream.infra.stack.local.FlinkSessionCluster;
-import io.twinstream.infra.stack.local.LocalOptions;
-import io.twinstream.model.TopicCatalog;
 
 /**
  * {@code infra/bin/stack}: runs the service stack by hand, and measures how long it takes to start.
@@ -33,7 +32,8 @@ import io.twinstream.model.TopicCatalog;
  */
 public final class StackMain {
 
-    private static final String USAGE = String.join("\n",
+    private static final String USAGE = String.join(
+            "\n",
             "Usage: infra/bin/stack <command> [options]",
             "",
             "Runs Twinstream's service stack (Mosquitto, Kafka, InfluxDB) on this machine.",
@@ -60,8 +60,7 @@ public final class StackMain {
             "  TWINSTREAM_BACKEND                      local | docker | auto (default: docker if an engine answers)",
             "  TWINSTREAM_RUN_DIR                      parent of the local services' run directories (default: tmp)");
 
-    private StackMain() {
-    }
+    private StackMain() {}
 
     public static void main(String[] args) throws Exception {
         System.exit(run(args, System.out, System.err));
@@ -98,16 +97,22 @@ public final class StackMain {
         rejectLeftovers(options);
         LocalOptions local = LocalOptions.defaults().withKeepRunDir(keep);
         ServiceStack stack = ServiceStack.fromEnvironment(local);
-        FlinkSessionCluster flink = taskManagers == 0 ? null : new FlinkSessionCluster(FlinkJobManagerProcess.Options.defaults().withLocal(local));
+        FlinkSessionCluster flink = taskManagers == 0
+                ? null
+                : new FlinkSessionCluster(
+                        FlinkJobManagerProcess.Options.defaults().withLocal(local));
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            out.println("Stopping the stack ...");
-            if (flink != null) {
-                flink.close();
-            }
-            stack.close();
-            stopped.countDown();
-        }, "stack-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            out.println("Stopping the stack ...");
+                            if (flink != null) {
+                                flink.close();
+                            }
+                            stack.close();
+                            stopped.countDown();
+                        },
+                        "stack-stop"));
         stack.startAll();
         List<String> created = stack.kafka().ensurePipelineTopics();
         if (flink != null) {
@@ -115,10 +120,12 @@ public final class StackMain {
         }
         out.println("Twinstream stack is up:");
         stack.describe().forEach(line -> out.println("  " + line));
-        out.println("  topics: " + TopicCatalog.ALL.stream().map(TopicCatalog.Topic::name).toList()
+        out.println("  topics: "
+                + TopicCatalog.ALL.stream().map(TopicCatalog.Topic::name).toList()
                 + (created.isEmpty() ? " (existed)" : " (created " + created + ")"));
         if (flink != null) {
-            out.println("  " + flink + "  (submit with: flink run -m " + flink.restUrl().replace("http://", "")
+            out.println("  " + flink + "  (submit with: flink run -m "
+                    + flink.restUrl().replace("http://", "")
                     + " stream-jobs/target/twinstream-stream-jobs-*.jar metrics|alerts --config FILE)");
         }
         out.println();
@@ -155,8 +162,14 @@ public final class StackMain {
         }
         for (TopicCatalog.Topic topic : TopicCatalog.ALL) {
             String state = listOnly ? "" : created.contains(topic.name()) ? "created  " : "exists   ";
-            out.printf("  %s%-22s %d partition(s), %d replica(s), %s  %s%n", state, topic.name(), topic.partitions(),
-                    topic.replicasOn(brokers), topic.configsOn(brokers), topic.purpose());
+            out.printf(
+                    "  %s%-22s %d partition(s), %d replica(s), %s  %s%n",
+                    state,
+                    topic.name(),
+                    topic.partitions(),
+                    topic.replicasOn(brokers),
+                    topic.configsOn(brokers),
+                    topic.purpose());
         }
         return 0;
     }
@@ -164,9 +177,12 @@ public final class StackMain {
     private static int startupBenchmark(List<String> options, PrintStream out) throws IOException {
         int runs = intOption(options, "--runs", 3);
         rejectLeftovers(options);
-        out.printf("Local stack start-up, %d runs (mosquitto, Kafka %s, influxd), %d cores, Java %s%n",
-                runs, io.twinstream.infra.stack.local.KafkaProcess.kafkaVersion(),
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        out.printf(
+                "Local stack start-up, %d runs (mosquitto, Kafka %s, influxd), %d cores, Java %s%n",
+                runs,
+                io.twinstream.infra.stack.local.KafkaProcess.kafkaVersion(),
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"));
         List<Long> totals = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {
             try (ServiceStack stack = ServiceStack.local(LocalOptions.defaults())) {
@@ -178,8 +194,13 @@ public final class StackMain {
                 stack.influx();
                 long t3 = System.nanoTime();
                 totals.add((t3 - t0) / 1_000_000);
-                out.printf("run %d: total %5d ms  (mosquitto %4d ms, kafka %5d ms, influxd %4d ms)%n", run,
-                        (t3 - t0) / 1_000_000, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
+                out.printf(
+                        "run %d: total %5d ms  (mosquitto %4d ms, kafka %5d ms, influxd %4d ms)%n",
+                        run,
+                        (t3 - t0) / 1_000_000,
+                        (t1 - t0) / 1_000_000,
+                        (t2 - t1) / 1_000_000,
+                        (t3 - t2) / 1_000_000);
                 if (run == runs) {
                     printMemory(stack.localPids(), out);
                 }

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import org.testcontainers.DockerClientFactory;
 
 /**
@@ -18,8 +17,7 @@ import org.testcontainers.DockerClientFactory;
  */
 public final class DockerEngine {
 
-    private DockerEngine() {
-    }
+    private DockerEngine() {}
 
     public static boolean isAvailable(Map<String, String> settings) {
         return hasSignOfAnEngine(settings) && DockerClientFactory.instance().isDockerAvailable();
@@ -37,8 +35,13 @@ public final class DockerEngine {
         List<Path> candidates = new ArrayList<>(List.of(Path.of("/var/run/docker.sock"), Path.of("/run/docker.sock")));
         String home = settings.getOrDefault("HOME", System.getProperty("user.home"));
         if (home != null) {
-            for (String relative : List.of(".testcontainers.properties", ".docker/run/docker.sock",
-                    ".docker/desktop/docker.sock", ".colima/default/docker.sock", ".colima/docker.sock", ".rd/docker.sock")) {
+            for (String relative : List.of(
+                    ".testcontainers.properties",
+                    ".docker/run/docker.sock",
+                    ".docker/desktop/docker.sock",
+                    ".colima/default/docker.sock",
+                    ".colima/docker.sock",
+                    ".rd/docker.sock")) {
                 candidates.add(Path.of(home, relative));
             }
         }

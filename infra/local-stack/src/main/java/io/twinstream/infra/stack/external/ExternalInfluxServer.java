@@ -1,11 +1,10 @@
 package io.twinstream.infra.stack.external;
 
-import java.time.Duration;
-
 import io.twinstream.infra.stack.InfluxHttp;
 import io.twinstream.infra.stack.InfluxServer;
 import io.twinstream.infra.stack.ServiceDefaults;
 import io.twinstream.infra.stack.ServiceStartException;
+import java.time.Duration;
 
 /** An InfluxDB someone else runs, named by {@code INFLUX_URL}; never stopped by us. */
 public record ExternalInfluxServer(String url) implements InfluxServer {
@@ -22,8 +21,10 @@ public record ExternalInfluxServer(String url) implements InfluxServer {
         try {
             InfluxHttp.createDatabase(base, ServiceDefaults.INFLUX_DATABASE);
         } catch (IllegalStateException e) {
-            throw new ServiceStartException("INFLUX_URL=" + url + ": cannot create database "
-                    + ServiceDefaults.INFLUX_DATABASE + ": " + e.getMessage(), e);
+            throw new ServiceStartException(
+                    "INFLUX_URL=" + url + ": cannot create database " + ServiceDefaults.INFLUX_DATABASE + ": "
+                            + e.getMessage(),
+                    e);
         }
         return new ExternalInfluxServer(base);
     }

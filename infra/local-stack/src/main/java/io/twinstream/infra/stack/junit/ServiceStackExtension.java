@@ -29,12 +29,15 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class ServiceStackExtension implements ParameterResolver {
 
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ServiceStackExtension.class);
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(ServiceStackExtension.class);
 
     @Override
     public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
         Class<?> type = parameterContext.getParameter().getType();
-        return type == MqttBroker.class || type == KafkaBroker.class || type == InfluxServer.class
+        return type == MqttBroker.class
+                || type == KafkaBroker.class
+                || type == InfluxServer.class
                 || type == ServiceStack.class;
     }
 
@@ -56,7 +59,8 @@ public final class ServiceStackExtension implements ParameterResolver {
 
     /** The JVM-wide stack; JUnit closes it (an AutoCloseable in the root store) after the last test. */
     private static ServiceStack stack(ExtensionContext context) {
-        return context.getRoot().getStore(NAMESPACE)
+        return context.getRoot()
+                .getStore(NAMESPACE)
                 .getOrComputeIfAbsent(ServiceStack.class, key -> ServiceStack.fromEnvironment(), ServiceStack.class);
     }
 }

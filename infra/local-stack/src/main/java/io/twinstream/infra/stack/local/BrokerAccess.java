@@ -7,7 +7,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
@@ -48,17 +47,22 @@ import javax.crypto.spec.PBEKeySpec;
  */
 public record BrokerAccess(Map<String, Login> logins) {
 
-    public enum Role { BRIDGE, ALERTS, DEVICE, GATEWAY, ADMIN }
-
-    public record Login(String password, Role role) {
+    public enum Role {
+        BRIDGE,
+        ALERTS,
+        DEVICE,
+        GATEWAY,
+        ADMIN
     }
+
+    public record Login(String password, Role role) {}
 
     public BrokerAccess {
         logins = Map.copyOf(logins);
         logins.keySet().forEach(user -> {
             if (!user.matches("[A-Za-z0-9_.:-]{1,128}")) {
-                throw new IllegalArgumentException("a broker login must be 1-128 letters, digits, '_', '.', ':' or '-', was '"
-                        + user + "'");
+                throw new IllegalArgumentException(
+                        "a broker login must be 1-128 letters, digits, '_', '.', ':' or '-', was '" + user + "'");
             }
         });
     }
@@ -67,11 +71,18 @@ public record BrokerAccess(Map<String, Login> logins) {
     String dynamicSecurityJson() {
         List<String> clients = new ArrayList<>();
         List<String> roles = new ArrayList<>();
-        roles.add(role("bridge", acl("subscribePattern", "$share/ingest/telemetry/#"), acl("publishClientReceive", "telemetry/#")));
+        roles.add(role(
+                "bridge",
+                acl("subscribePattern", "$share/ingest/telemetry/#"),
+                acl("publishClientReceive", "telemetry/#")));
         roles.add(role("alerts", acl("publishClientSend", "alerts/#")));
-        roles.add(role("admin", acl("publishClientSend", "$CONTROL/dynamic-security/#"),
-                acl("publishClientReceive", "$CONTROL/dynamic-security/#"), acl("subscribePattern", "$CONTROL/dynamic-security/#"),
-                acl("publishClientReceive", "$SYS/#"), acl("subscribePattern", "$SYS/#")));
+        roles.add(role(
+                "admin",
+                acl("publishClientSend", "$CONTROL/dynamic-security/#"),
+                acl("publishClientReceive", "$CONTROL/dynamic-security/#"),
+                acl("subscribePattern", "$CONTROL/dynamic-security/#"),
+                acl("publishClientReceive", "$SYS/#"),
+                acl("subscribePattern", "$SYS/#")));
         for (Map.Entry<String, Login> login : new TreeMap<>(logins).entrySet()) {
             String user = login.getKey();
             String role = switch (login.getValue().role()) {
@@ -82,18 +93,25 @@ public record BrokerAccess(Map<String, Login> logins) {
                 case GATEWAY -> "gateway-" + user;
             };
             if (login.getValue().role() == Role.DEVICE) {
-                roles.add(role(role, deny("publishClientSend", "telemetry/+/+/gateway/" + user),
-                        acl("publishClientSend", "telemetry/+/+/+/" + user), acl("publishClientSend", "devices/" + user + "/status")));
-            }
-            if (login.getValue().role() == Role.GATEWAY) {
-                roles.add(role(role, acl("publishClientSend", "telemetry/+/+/gateway/" + user),
+                roles.add(role(
+                        role,
+                        deny("publishClientSend", "telemetry/+/+/gateway/" + user),
+                        acl("publishClientSend", "telemetry/+/+/+/" + user),
                         acl("publishClientSend", "devices/" + user + "/status")));
             }
-            boolean bound = login.getValue().role() == Role.DEVICE || login.getValue().role() == Role.GATEWAY;
+            if (login.getValue().role() == Role.GATEWAY) {
+                roles.add(role(
+                        role,
+                        acl("publishClientSend", "telemetry/+/+/gateway/" + user),
+                        acl("publishClientSend", "devices/" + user + "/status")));
+            }
+            boolean bound =
+                    login.getValue().role() == Role.DEVICE || login.getValue().role() == Role.GATEWAY;
             clients.add(client(user, login.getValue().password(), role, bound ? user : null));
         }
         return "{\"defaultACLAccess\":{\"publishClientSend\":false,\"publishClientReceive\":false,\"subscribe\":false,"
-                + "\"unsubscribe\":true},\n\"clients\":[" + String.join(",\n", clients) + "],\n\"groups\":[],\n\"roles\":["
+                + "\"unsubscribe\":true},\n\"clients\":[" + String.join(",\n", clients)
+                + "],\n\"groups\":[],\n\"roles\":["
                 + String.join(",\n", roles) + "]}\n";
     }
 
@@ -120,7 +138,8 @@ public record BrokerAccess(Map<String, Login> logins) {
         byte[] hash;
         try {
             hash = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA512")
-                    .generateSecret(new PBEKeySpec(password.toCharArray(), salt, 101, 512)).getEncoded();
+                    .generateSecret(new PBEKeySpec(password.toCharArray(), salt, 101, 512))
+                    .getEncoded();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("PBKDF2WithHmacSHA512 is part of every JDK", e);
         }

@@ -128,8 +128,9 @@ public final class FlinkJobManagerProcess extends LocalService {
 
     @Override
     protected List<String> command() {
-        List<String> command = new ArrayList<>(FlinkRuntime.java(List.of("-Xms256m", "-Xmx512m", "-XX:+UseG1GC",
-                "-Dlog.file=" + logFile()), file("conf/log4j2.properties")));
+        List<String> command = new ArrayList<>(FlinkRuntime.java(
+                List.of("-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "-Dlog.file=" + logFile()),
+                file("conf/log4j2.properties")));
         command.add("org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint");
         command.add("--configDir");
         command.add(file("conf").toString());
@@ -149,11 +150,13 @@ public final class FlinkJobManagerProcess extends LocalService {
      */
     String send(String method, String path, String jsonBody) throws IOException {
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(restUrl() + path)).timeout(Duration.ofSeconds(30));
+            HttpRequest.Builder request =
+                    HttpRequest.newBuilder(URI.create(restUrl() + path)).timeout(Duration.ofSeconds(30));
             if (jsonBody == null) {
                 request.method(method, HttpRequest.BodyPublishers.noBody());
             } else {
-                request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(jsonBody));
+                request.header("Content-Type", "application/json")
+                        .method(method, HttpRequest.BodyPublishers.ofString(jsonBody));
             }
             HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 != 2) {
@@ -169,8 +172,12 @@ public final class FlinkJobManagerProcess extends LocalService {
     /** The body of a GET on the REST API, or "" when it fails. */
     public String get(String path) {
         try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(restUrl() + path))
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(restUrl() + path))
+                            .timeout(Duration.ofSeconds(10))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? response.body() : "";
         } catch (IOException e) {
             return "";
@@ -180,7 +187,8 @@ public final class FlinkJobManagerProcess extends LocalService {
         }
     }
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Override
     public String toString() {

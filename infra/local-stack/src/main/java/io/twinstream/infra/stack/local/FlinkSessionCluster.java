@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,8 +56,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
     }
 
     private FlinkTaskManagerProcess newTaskManager() {
-        FlinkTaskManagerProcess taskManager = new FlinkTaskManagerProcess("flink-taskmanager-" + (++taskManagersCreated),
-                jobManager, local);
+        FlinkTaskManagerProcess taskManager =
+                new FlinkTaskManagerProcess("flink-taskmanager-" + (++taskManagersCreated), jobManager, local);
         taskManagers.add(taskManager);
         return taskManager;
     }
@@ -83,17 +82,24 @@ public final class FlinkSessionCluster implements AutoCloseable {
      * @param savepoint a savepoint or retained checkpoint to start from, or null
      */
     public String submit(Path jobJar, int parallelism, Path savepoint, List<String> arguments) throws IOException {
-        List<String> command = new ArrayList<>(FlinkRuntime.java(List.of("-Xmx256m"),
-                jobManager.runDir().resolve("conf/log4j2.properties")));
-        command.addAll(List.of("org.apache.flink.client.cli.CliFrontend", "run", "--detached",
-                "--jobmanager", "127.0.0.1:" + jobManager.restPort(), "--parallelism", Integer.toString(parallelism)));
+        List<String> command = new ArrayList<>(
+                FlinkRuntime.java(List.of("-Xmx256m"), jobManager.runDir().resolve("conf/log4j2.properties")));
+        command.addAll(List.of(
+                "org.apache.flink.client.cli.CliFrontend",
+                "run",
+                "--detached",
+                "--jobmanager",
+                "127.0.0.1:" + jobManager.restPort(),
+                "--parallelism",
+                Integer.toString(parallelism)));
         if (savepoint != null) {
             command.addAll(List.of("--fromSavepoint", savepoint.toString(), "--allowNonRestoredState"));
         }
         command.add(jobJar.toString());
         command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("FLINK_CONF_DIR", jobManager.runDir().resolve("conf").toString());
+        builder.environment()
+                .put("FLINK_CONF_DIR", jobManager.runDir().resolve("conf").toString());
         Process process = builder.start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         try {
@@ -110,20 +116,27 @@ public final class FlinkSessionCluster implements AutoCloseable {
             throw new IOException("flink run " + jobJar.getFileName() + " " + arguments + " failed (exit "
                     + process.exitValue() + "):\n" + out);
         }
-        LOG.info("submitted {} {} at parallelism {} as job {}", jobJar.getFileName(), arguments, parallelism, submitted.group(1));
+        LOG.info(
+                "submitted {} {} at parallelism {} as job {}",
+                jobJar.getFileName(),
+                arguments,
+                parallelism,
+                submitted.group(1));
         return submitted.group(1);
     }
 
     /** The job's state as the JobManager reports it (RUNNING, RESTARTING, FAILED, CANCELED …), or "" if unknown. */
     public String jobState(String jobId) {
-        Matcher state = Pattern.compile("\"(?:state|status)\"\\s*:\\s*\"([A-Z_]+)\"").matcher(jobManager.get("/jobs/" + jobId + "/status"));
+        Matcher state = Pattern.compile("\"(?:state|status)\"\\s*:\\s*\"([A-Z_]+)\"")
+                .matcher(jobManager.get("/jobs/" + jobId + "/status"));
         return state.find() ? state.group(1) : "";
     }
 
     /** Whether every task of the job is RUNNING (its sources read): a job can be RUNNING with tasks still deploying. */
     public boolean allTasksRunning(String jobId) {
         String job = jobManager.get("/jobs/" + jobId);
-        Matcher counts = Pattern.compile("\"status-counts\"\\s*:\\s*\\{([^}]*)\\}").matcher(job);
+        Matcher counts =
+                Pattern.compile("\"status-counts\"\\s*:\\s*\\{([^}]*)\\}").matcher(job);
         if (!"RUNNING".equals(jobState(jobId)) || !counts.find()) {
             return false;
         }
@@ -158,9 +171,14 @@ public final class FlinkSessionCluster implements AutoCloseable {
      * resource id. Start a new one with {@link #addTaskManager()}.
      */
     public String killATaskManagerOf(String jobId) {
-        String victim = taskManagersOf(jobId).stream().findFirst()
+        String victim = taskManagersOf(jobId).stream()
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no TaskManager runs job " + jobId));
-        taskManagers().stream().filter(tm -> tm.resourceId().equals(victim)).findFirst().orElseThrow().kill();
+        taskManagers().stream()
+                .filter(tm -> tm.resourceId().equals(victim))
+                .findFirst()
+                .orElseThrow()
+                .kill();
         return victim;
     }
 
@@ -187,8 +205,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!allTasksRunning(jobId)) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("job " + jobId + " is not running after " + timeout.toSeconds() + " s (state "
-                        + jobState(jobId) + "); see " + jobManager.logFile());
+                throw new IllegalStateException("job " + jobId + " is not running after " + timeout.toSeconds()
+                        + " s (state " + jobState(jobId) + "); see " + jobManager.logFile());
             }
             LocalService.sleep(Duration.ofMillis(200));
         }
@@ -211,16 +229,20 @@ public final class FlinkSessionCluster implements AutoCloseable {
      * @throws IOException when the savepoint fails or takes longer than {@code timeout}
      */
     public Path stopWithSavepoint(String jobId, Path directory, Duration timeout) throws IOException {
-        String answer = jobManager.send("POST", "/jobs/" + jobId + "/stop",
+        String answer = jobManager.send(
+                "POST",
+                "/jobs/" + jobId + "/stop",
                 "{\"targetDirectory\":\"" + directory.toUri() + "\",\"drain\":false,\"formatType\":\"CANONICAL\"}");
-        Matcher trigger = Pattern.compile("\"request-id\"\\s*:\\s*\"([0-9a-f]+)\"").matcher(answer);
+        Matcher trigger =
+                Pattern.compile("\"request-id\"\\s*:\\s*\"([0-9a-f]+)\"").matcher(answer);
         if (!trigger.find()) {
             throw new IOException("stopping job " + jobId + " with a savepoint: unexpected answer " + answer);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             String status = jobManager.get("/jobs/" + jobId + "/savepoints/" + trigger.group(1));
-            Matcher location = Pattern.compile("\"location\"\\s*:\\s*\"([^\"]+)\"").matcher(status);
+            Matcher location =
+                    Pattern.compile("\"location\"\\s*:\\s*\"([^\"]+)\"").matcher(status);
             if (location.find()) {
                 LOG.info("job {} stopped with savepoint {}", jobId, location.group(1));
                 return savepointPath(location.group(1));
@@ -230,8 +252,8 @@ public final class FlinkSessionCluster implements AutoCloseable {
             }
             LocalService.sleep(Duration.ofMillis(250));
         }
-        throw new IOException("job " + jobId + " took more than " + timeout.toSeconds() + " s to stop with a savepoint; see "
-                + jobManager.logFile());
+        throw new IOException("job " + jobId + " took more than " + timeout.toSeconds()
+                + " s to stop with a savepoint; see " + jobManager.logFile());
     }
 
     /** A savepoint's location as Flink reports it ({@code file:/…}, or a plain path) as a path. */

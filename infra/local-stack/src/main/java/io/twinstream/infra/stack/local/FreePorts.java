@@ -23,8 +23,7 @@ public final class FreePorts {
      */
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
-    private FreePorts() {
-    }
+    private FreePorts() {}
 
     /** A loopback port free now and not handed out before by this JVM. */
     public static int pick() {

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +33,8 @@ public final class GuardedProcess {
     private static final Logger LOG = LoggerFactory.getLogger(GuardedProcess.class);
 
     /** Started by the guard: the service in the background, its PID on stdout, a watchdog on stdin. */
-    private static final String GUARD_SCRIPT = String.join("\n",
+    private static final String GUARD_SCRIPT = String.join(
+            "\n",
             "log=\"$1\"; shift",
             // sh gives background jobs /dev/null as stdin: keep the pipe from the JVM on fd 3.
             "exec 3<&0",
@@ -83,8 +83,9 @@ public final class GuardedProcess {
      *
      * @throws IOException if the guard cannot be started or does not report the service's PID
      */
-    public static GuardedProcess start(String name, List<String> command, Path workDir, Path logFile,
-                                       Map<String, String> environment) throws IOException {
+    public static GuardedProcess start(
+            String name, List<String> command, Path workDir, Path logFile, Map<String, String> environment)
+            throws IOException {
         List<String> guarded = new ArrayList<>();
         if (Files.isExecutable(SETSID)) {
             guarded.add(SETSID.toString());
@@ -96,7 +97,8 @@ public final class GuardedProcess {
                 .redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         builder.environment().putAll(environment);
         Process guard = builder.start();
-        BufferedReader reader = new BufferedReader(new InputStreamReader(guard.getInputStream(), StandardCharsets.US_ASCII));
+        BufferedReader reader =
+                new BufferedReader(new InputStreamReader(guard.getInputStream(), StandardCharsets.US_ASCII));
         String pidLine = reader.readLine();
         if (pidLine == null || !pidLine.strip().matches("\\d+")) {
             guard.destroyForcibly();

@@ -1,5 +1,7 @@
 package io.twinstream.infra.stack.local;
 
+import io.twinstream.infra.stack.KafkaBroker;
+import io.twinstream.infra.stack.ServiceStartException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -8,9 +10,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-
-import io.twinstream.infra.stack.KafkaBroker;
-import io.twinstream.infra.stack.ServiceStartException;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -24,8 +23,7 @@ import org.apache.kafka.common.Uuid;
 public final class KafkaCluster implements KafkaBroker {
 
     /** A node's place in the cluster: what its {@code server.properties} and storage format need. */
-    record Membership(int nodeId, int clusterSize, int port, int controllerPort, String voters, String clusterId) {
-    }
+    record Membership(int nodeId, int clusterSize, int port, int controllerPort, String voters, String clusterId) {}
 
     private final List<KafkaProcess> nodes = new ArrayList<>();
 
@@ -35,12 +33,15 @@ public final class KafkaCluster implements KafkaBroker {
             throw new IllegalArgumentException("a Kafka cluster needs at least 1 node, was " + size);
         }
         int[] ports = IntStream.range(0, size).map(i -> FreePorts.pick()).toArray();
-        int[] controllerPorts = IntStream.range(0, size).map(i -> FreePorts.pick()).toArray();
-        String voters = IntStream.range(0, size).mapToObj(i -> (i + 1) + "@127.0.0.1:" + controllerPorts[i])
+        int[] controllerPorts =
+                IntStream.range(0, size).map(i -> FreePorts.pick()).toArray();
+        String voters = IntStream.range(0, size)
+                .mapToObj(i -> (i + 1) + "@127.0.0.1:" + controllerPorts[i])
                 .collect(Collectors.joining(","));
         String clusterId = Uuid.randomUuid().toString();
         for (int i = 0; i < size; i++) {
-            nodes.add(new KafkaProcess(new Membership(i + 1, size, ports[i], controllerPorts[i], voters, clusterId), options));
+            nodes.add(new KafkaProcess(
+                    new Membership(i + 1, size, ports[i], controllerPorts[i], voters, clusterId), options));
         }
     }
 
@@ -53,13 +54,16 @@ public final class KafkaCluster implements KafkaBroker {
         // starts one after another, and the first would wait for a quorum that never forms.
         ExecutorService starting = Executors.newFixedThreadPool(nodes.size());
         try {
-            List<Future<?>> started = nodes.stream().map(node -> starting.submit(node::start)).collect(Collectors.toList());
+            List<Future<?>> started =
+                    nodes.stream().map(node -> starting.submit(node::start)).collect(Collectors.toList());
             for (Future<?> node : started) {
                 node.get();
             }
         } catch (ExecutionException e) {
             close();
-            throw e.getCause() instanceof RuntimeException r ? r : new ServiceStartException("Kafka cluster did not start", e.getCause());
+            throw e.getCause() instanceof RuntimeException r
+                    ? r
+                    : new ServiceStartException("Kafka cluster did not start", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             close();
@@ -81,7 +85,8 @@ public final class KafkaCluster implements KafkaBroker {
 
     @Override
     public String description() {
-        return "local Kafka " + KafkaProcess.kafkaVersion() + " cluster of " + nodes.size() + " nodes on " + bootstrapServers();
+        return "local Kafka " + KafkaProcess.kafkaVersion() + " cluster of " + nodes.size() + " nodes on "
+                + bootstrapServers();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.twinstream.infra.stack.local;
 
+import io.twinstream.infra.stack.ServiceStack;
+import io.twinstream.infra.stack.ServiceStartException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,9 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
-
-import io.twinstream.infra.stack.ServiceStack;
-import io.twinstream.infra.stack.ServiceStartException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,8 +61,7 @@ public abstract class LocalService implements AutoCloseable {
     protected abstract boolean isHealthy();
 
     /** Work after the service became healthy, e.g. creating the default database. */
-    protected void afterHealthy() {
-    }
+    protected void afterHealthy() {}
 
     public final String name() {
         return name;
@@ -109,8 +107,10 @@ public abstract class LocalService implements AutoCloseable {
             prepare(!startedBefore);
             process = GuardedProcess.start(name, command(), runDir, logFile(), Map.of());
         } catch (IOException e) {
-            throw new ServiceStartException(name + " could not be started: " + e.getMessage()
-                    + "\n--- last lines of " + logFile() + "\n" + GuardedProcess.tail(logFile(), LOG_TAIL_LINES), e);
+            throw new ServiceStartException(
+                    name + " could not be started: " + e.getMessage() + "\n--- last lines of " + logFile() + "\n"
+                            + GuardedProcess.tail(logFile(), LOG_TAIL_LINES),
+                    e);
         }
         try {
             awaitHealthy(started + options.startTimeout().toNanos());
@@ -121,7 +121,8 @@ public abstract class LocalService implements AutoCloseable {
             process = null;
             throw e;
         }
-        LOG.info("{} is up (PID {}) in {} ms: {}", name, process.pid(), (System.nanoTime() - started) / 1_000_000, this);
+        LOG.info(
+                "{} is up (PID {}) in {} ms: {}", name, process.pid(), (System.nanoTime() - started) / 1_000_000, this);
     }
 
     private void awaitHealthy(long deadlineNanos) {
@@ -133,15 +134,16 @@ public abstract class LocalService implements AutoCloseable {
                 return;
             }
             if (System.nanoTime() > deadlineNanos) {
-                throw failure(name + " did not become healthy within " + options.startTimeout().toSeconds() + " s");
+                throw failure(name + " did not become healthy within "
+                        + options.startTimeout().toSeconds() + " s");
             }
             sleep(Duration.ofMillis(50));
         }
     }
 
     private ServiceStartException failure(String what) {
-        return new ServiceStartException(what + " (run directory " + runDir + ")\n--- last lines of " + logFile()
-                + "\n" + process.logTail(LOG_TAIL_LINES));
+        return new ServiceStartException(what + " (run directory " + runDir + ")\n--- last lines of " + logFile() + "\n"
+                + process.logTail(LOG_TAIL_LINES));
     }
 
     /**
@@ -171,7 +173,8 @@ public abstract class LocalService implements AutoCloseable {
         }
         try {
             Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid.getAsLong()))
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (kill.waitFor() != 0) {
                 throw new IllegalStateException("kill -" + signal + " " + pid.getAsLong() + " failed: " + out);
@@ -257,7 +260,8 @@ public abstract class LocalService implements AutoCloseable {
     }
 
     /** Finds an executable: an explicit override, then well-known paths, then PATH. */
-    protected static Path findExecutable(String name, String overrideVariable, String installHint, String... knownPaths) {
+    protected static Path findExecutable(
+            String name, String overrideVariable, String installHint, String... knownPaths) {
         String override = ServiceStack.currentSettings().get(overrideVariable);
         if (override != null && !override.isBlank()) {
             Path path = Path.of(override);
@@ -293,7 +297,10 @@ public abstract class LocalService implements AutoCloseable {
     private String logSince(long offset) {
         try {
             byte[] all = Files.readAllBytes(logFile());
-            return new String(all, (int) Math.min(offset, all.length), (int) Math.max(0, all.length - offset),
+            return new String(
+                    all,
+                    (int) Math.min(offset, all.length),
+                    (int) Math.max(0, all.length - offset),
                     StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "";
@@ -310,7 +317,8 @@ public abstract class LocalService implements AutoCloseable {
             Files.createDirectories(options.runDirParent());
             return Files.createTempDirectory(options.runDirParent(), "twinstream-" + name + "-");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a run directory for " + name + " in " + options.runDirParent(), e);
+            throw new UncheckedIOException(
+                    "cannot create a run directory for " + name + " in " + options.runDirParent(), e);
         }
     }
 

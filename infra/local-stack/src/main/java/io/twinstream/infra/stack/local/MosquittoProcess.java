@@ -1,5 +1,7 @@
 package io.twinstream.infra.stack.local;
 
+import io.twinstream.infra.stack.MqttBroker;
+import io.twinstream.infra.stack.ServiceStartException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,9 +10,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
-import io.twinstream.infra.stack.MqttBroker;
-import io.twinstream.infra.stack.ServiceStartException;
-
 /**
  * Debian's {@code mosquitto} (2.0) on a free loopback port with a generated config: MQTT 3.1.1 and
  * 5, shared subscriptions, persistence in the run directory (sessions and queued QoS 1 messages
@@ -18,11 +17,13 @@ import io.twinstream.infra.stack.ServiceStartException;
  */
 public final class MosquittoProcess extends LocalService implements MqttBroker {
 
-    private static final String INSTALL_HINT = "Install it with infra/bin/install-services (apt-get install mosquitto).";
+    private static final String INSTALL_HINT =
+            "Install it with infra/bin/install-services (apt-get install mosquitto).";
     private static final String HOST = "127.0.0.1";
     /** Where Debian's mosquitto package (per architecture) and the eclipse-mosquitto image put the plugin. */
     private static final List<String> DYNAMIC_SECURITY_PLUGINS = List.of(
-            "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so", "/usr/lib/aarch64-linux-gnu/mosquitto_dynamic_security.so",
+            "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so",
+            "/usr/lib/aarch64-linux-gnu/mosquitto_dynamic_security.so",
             "/usr/lib/mosquitto_dynamic_security.so");
     /** The largest MQTT packet the broker takes: 2 MiB (Mosquitto's {@code max_packet_size}). */
     public static final int MAX_PACKET_SIZE = 2 * 1024 * 1024;
@@ -47,8 +48,16 @@ public final class MosquittoProcess extends LocalService implements MqttBroker {
      *                          security plugin), instead of {@code username}'s password file; null
      *                          (default) for none. {@code username} (the health check's login) must be one of them
      */
-    public record Options(int port, boolean persistence, String username, String password, int maxQueuedMessages,
-                          LocalOptions local, Path tlsCertFile, Path tlsKeyFile, BrokerAccess access) {
+    public record Options(
+            int port,
+            boolean persistence,
+            String username,
+            String password,
+            int maxQueuedMessages,
+            LocalOptions local,
+            Path tlsCertFile,
+            Path tlsKeyFile,
+            BrokerAccess access) {
         public Options {
             if (access != null && (username == null || !access.logins().containsKey(username))) {
                 throw new IllegalArgumentException("with access control, the health check's login (withCredentials)"
@@ -78,24 +87,60 @@ public final class MosquittoProcess extends LocalService implements MqttBroker {
 
         /** Logins and their rights; the health check logs in as {@code healthUser}, one of them. */
         public Options withAccess(BrokerAccess newAccess, String healthUser) {
-            return new Options(port, persistence, healthUser, newAccess.logins().get(healthUser).password(),
-                    maxQueuedMessages, local, tlsCertFile, tlsKeyFile, newAccess);
+            return new Options(
+                    port,
+                    persistence,
+                    healthUser,
+                    newAccess.logins().get(healthUser).password(),
+                    maxQueuedMessages,
+                    local,
+                    tlsCertFile,
+                    tlsKeyFile,
+                    newAccess);
         }
 
         public Options withPort(int newPort) {
-            return new Options(newPort, persistence, username, password, maxQueuedMessages, local, tlsCertFile, tlsKeyFile, access);
+            return new Options(
+                    newPort,
+                    persistence,
+                    username,
+                    password,
+                    maxQueuedMessages,
+                    local,
+                    tlsCertFile,
+                    tlsKeyFile,
+                    access);
         }
 
         public Options withCredentials(String newUsername, String newPassword) {
-            return new Options(port, persistence, newUsername, newPassword, maxQueuedMessages, local, tlsCertFile, tlsKeyFile, access);
+            return new Options(
+                    port,
+                    persistence,
+                    newUsername,
+                    newPassword,
+                    maxQueuedMessages,
+                    local,
+                    tlsCertFile,
+                    tlsKeyFile,
+                    access);
         }
 
         public Options withLocal(LocalOptions newLocal) {
-            return new Options(port, persistence, username, password, maxQueuedMessages, newLocal, tlsCertFile, tlsKeyFile, access);
+            return new Options(
+                    port,
+                    persistence,
+                    username,
+                    password,
+                    maxQueuedMessages,
+                    newLocal,
+                    tlsCertFile,
+                    tlsKeyFile,
+                    access);
         }
 
         public Options withTls(Path certFile, Path keyFile) {
-            return new Options(port, persistence, username, password, maxQueuedMessages, local, certFile, keyFile, access);
+            return new Options(
+                    port, persistence, username, password, maxQueuedMessages, local, certFile, keyFile, access);
         }
     }
 
@@ -109,7 +154,6 @@ public final class MosquittoProcess extends LocalService implements MqttBroker {
             tlsPort = FreePorts.pick();
         }
     }
-
 
     @Override
     public String host() {
@@ -156,27 +200,46 @@ public final class MosquittoProcess extends LocalService implements MqttBroker {
                 .append("# Generated by Twinstream's local stack; rewritten on every start.\n")
                 // Run as whoever started us: as root, mosquitto would otherwise switch to user
                 // 'mosquitto', which cannot write this private run directory.
-                .append("user ").append(System.getProperty("user.name")).append('\n')
+                .append("user ")
+                .append(System.getProperty("user.name"))
+                .append('\n')
                 .append("per_listener_settings false\n")
-                .append("listener ").append(port).append(' ').append(HOST).append('\n')
-                .append("max_queued_messages ").append(options.maxQueuedMessages()).append('\n')
+                .append("listener ")
+                .append(port)
+                .append(' ')
+                .append(HOST)
+                .append('\n')
+                .append("max_queued_messages ")
+                .append(options.maxQueuedMessages())
+                .append('\n')
                 // A larger message is refused to its publisher (MQTT 5: disconnected, reason 149); the
                 // bridge announces a little more than this, so it never meets one it would have to drop.
-                .append("max_packet_size ").append(MAX_PACKET_SIZE).append('\n');
+                .append("max_packet_size ")
+                .append(MAX_PACKET_SIZE)
+                .append('\n');
         if (options.tlsCertFile() != null) {
             // A second listener: the plain one stays for the health check.
-            config.append("listener ").append(tlsPort).append(' ').append(HOST).append('\n')
-                    .append("certfile ").append(options.tlsCertFile().toAbsolutePath()).append('\n')
-                    .append("keyfile ").append(options.tlsKeyFile().toAbsolutePath()).append('\n');
+            config.append("listener ")
+                    .append(tlsPort)
+                    .append(' ')
+                    .append(HOST)
+                    .append('\n')
+                    .append("certfile ")
+                    .append(options.tlsCertFile().toAbsolutePath())
+                    .append('\n')
+                    .append("keyfile ")
+                    .append(options.tlsKeyFile().toAbsolutePath())
+                    .append('\n');
         }
-        config
-                .append("log_dest stderr\n")
+        config.append("log_dest stderr\n")
                 .append("log_type error\nlog_type warning\nlog_type notice\nlog_type information\n")
                 .append("connection_messages true\n")
                 .append("log_timestamp_format %Y-%m-%dT%H:%M:%S\n");
         if (options.persistence()) {
             config.append("persistence true\n")
-                    .append("persistence_location ").append(file("data")).append("/\n")
+                    .append("persistence_location ")
+                    .append(file("data"))
+                    .append("/\n")
                     .append("autosave_interval 60\n");
         } else {
             config.append("persistence false\n");
@@ -185,11 +248,18 @@ public final class MosquittoProcess extends LocalService implements MqttBroker {
             // Rewritten on every start: the plugin saves its own changes to it too.
             write(file("dynamic-security.json"), options.access().dynamicSecurityJson());
             config.append("allow_anonymous false\n")
-                    .append("plugin ").append(dynamicSecurityPlugin()).append('\n')
-                    .append("plugin_opt_config_file ").append(file("dynamic-security.json")).append('\n');
+                    .append("plugin ")
+                    .append(dynamicSecurityPlugin())
+                    .append('\n')
+                    .append("plugin_opt_config_file ")
+                    .append(file("dynamic-security.json"))
+                    .append('\n');
         } else if (options.username() != null) {
             writePasswordFile();
-            config.append("allow_anonymous false\n").append("password_file ").append(file("passwords")).append('\n');
+            config.append("allow_anonymous false\n")
+                    .append("password_file ")
+                    .append(file("passwords"))
+                    .append('\n');
         } else {
             config.append("allow_anonymous true\n");
         }
@@ -197,18 +267,25 @@ public final class MosquittoProcess extends LocalService implements MqttBroker {
     }
 
     private static String dynamicSecurityPlugin() throws IOException {
-        return DYNAMIC_SECURITY_PLUGINS.stream().filter(path -> Files.isReadable(Path.of(path))).findFirst()
-                .orElseThrow(() -> new IOException("Mosquitto's dynamic security plugin is not in " + DYNAMIC_SECURITY_PLUGINS
-                        + ": " + INSTALL_HINT));
+        return DYNAMIC_SECURITY_PLUGINS.stream()
+                .filter(path -> Files.isReadable(Path.of(path)))
+                .findFirst()
+                .orElseThrow(() -> new IOException("Mosquitto's dynamic security plugin is not in "
+                        + DYNAMIC_SECURITY_PLUGINS + ": " + INSTALL_HINT));
     }
 
     private void writePasswordFile() throws IOException {
-        Path mosquittoPasswd = findExecutable("mosquitto_passwd", "TWINSTREAM_MOSQUITTO_PASSWD", INSTALL_HINT,
-                "/usr/bin/mosquitto_passwd");
+        Path mosquittoPasswd = findExecutable(
+                "mosquitto_passwd", "TWINSTREAM_MOSQUITTO_PASSWD", INSTALL_HINT, "/usr/bin/mosquitto_passwd");
         Path passwords = file("passwords");
         Files.deleteIfExists(passwords);
-        Process process = new ProcessBuilder(mosquittoPasswd.toString(), "-c", "-b", passwords.toString(),
-                options.username(), options.password())
+        Process process = new ProcessBuilder(
+                        mosquittoPasswd.toString(),
+                        "-c",
+                        "-b",
+                        passwords.toString(),
+                        options.username(),
+                        options.password())
                 .redirectErrorStream(true)
                 .start();
         try {
@@ -233,8 +310,8 @@ public final class MosquittoProcess extends LocalService implements MqttBroker {
     protected boolean isHealthy() {
         int code = MqttProbe.connect(HOST, port, options.username(), options.password(), Duration.ofSeconds(2));
         if (code == MqttProbe.NOT_AUTHORIZED || code > 0 && code < 6) {
-            throw new ServiceStartException("mosquitto on port " + port + " refused the health check's login (CONNACK "
-                    + code + ")");
+            throw new ServiceStartException(
+                    "mosquitto on port " + port + " refused the health check's login (CONNACK " + code + ")");
         }
         return code == MqttProbe.ACCEPTED;
     }

@@ -17,10 +17,10 @@ public final class MqttProbe {
 
     /** CONNACK return codes of MQTT 3.1.1. */
     public static final int ACCEPTED = 0;
+
     public static final int NOT_AUTHORIZED = 5;
 
-    private MqttProbe() {
-    }
+    private MqttProbe() {}
 
     /**
      * Connects, returns the CONNACK return code and disconnects.
@@ -33,8 +33,8 @@ public final class MqttProbe {
             socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
             socket.setSoTimeout((int) timeout.toMillis());
             OutputStream out = socket.getOutputStream();
-            out.write(connectPacket("twinstream-probe-" + ProcessHandle.current().pid() + "-" + System.nanoTime(),
-                    username, password));
+            out.write(connectPacket(
+                    "twinstream-probe-" + ProcessHandle.current().pid() + "-" + System.nanoTime(), username, password));
             out.flush();
             DataInputStream in = new DataInputStream(socket.getInputStream());
             int header = in.readUnsignedByte();

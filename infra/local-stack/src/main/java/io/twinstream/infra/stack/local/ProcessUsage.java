@@ -38,16 +38,18 @@ public final class ProcessUsage {
         startedAt = System.nanoTime();
         pids.forEach((name, pid) -> ticksAtStart.put(name, ticks(pid)));
         running = true;
-        sampler = new Thread(() -> {
-            while (running) {
-                sample();
-                try {
-                    Thread.sleep(500);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "bench-process-usage");
+        sampler = new Thread(
+                () -> {
+                    while (running) {
+                        sample();
+                        try {
+                            Thread.sleep(500);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "bench-process-usage");
         sampler.setDaemon(true);
         sampler.start();
     }
@@ -75,13 +77,16 @@ public final class ProcessUsage {
 
     public synchronized void print(PrintStream out, String label) {
         double seconds = (stoppedAt - startedAt) / 1e9;
-        out.printf("%s: per process over the %.0f s run (average cores of %d; peak resident memory):%n", label, seconds,
-                Runtime.getRuntime().availableProcessors());
+        out.printf(
+                "%s: per process over the %.0f s run (average cores of %d; peak resident memory):%n",
+                label, seconds, Runtime.getRuntime().availableProcessors());
         double total = 0;
         for (String name : pids.keySet()) {
             double cores = cpuSeconds(name) / seconds;
             total += cores;
-            out.printf("%s:   %-12s %5.2f cores   %,6d MiB%n", label, name, cores, peakRss.getOrDefault(name, 0L) / 1024 / 1024);
+            out.printf(
+                    "%s:   %-12s %5.2f cores   %,6d MiB%n",
+                    label, name, cores, peakRss.getOrDefault(name, 0L) / 1024 / 1024);
         }
         out.printf("%s:   %-12s %5.2f cores%n", label, "all", total);
     }

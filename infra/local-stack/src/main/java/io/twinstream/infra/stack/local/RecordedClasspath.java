@@ -1,5 +1,6 @@
 package io.twinstream.infra.stack.local;
 
+import io.twinstream.infra.stack.ServiceStartException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -8,16 +9,13 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
-import io.twinstream.infra.stack.ServiceStartException;
-
 /**
  * A classpath a runtime module (twinstream-kafka-runtime, twinstream-flink-runtime) recorded as a
  * resource at build time: the Maven-resolved jars of a service run as its own JVM.
  */
 final class RecordedClasspath {
 
-    private RecordedClasspath() {
-    }
+    private RecordedClasspath() {}
 
     /**
      * The classpath in {@code resource}, every jar checked to exist.

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-
 import org.junit.jupiter.api.Test;
 
 class StackMainTest {
@@ -14,14 +13,17 @@ class StackMainTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(String... args) throws Exception {
-        return StackMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return StackMain.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
     @Test
     void shouldPrintUsageOnHelp() throws Exception {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: infra/bin/stack", "startup-benchmark", "MQTT_URL");
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("Usage: infra/bin/stack", "startup-benchmark", "MQTT_URL");
     }
 
     @Test
@@ -52,8 +54,16 @@ class StackMainTest {
     void shouldListTheTopicCatalogWithoutKafka() throws Exception {
         assertThat(run("topics", "--list")).isZero();
         String listed = out.toString(StandardCharsets.UTF_8);
-        assertThat(listed).contains("telemetry.readings", "telemetry.deadletter", "telemetry.late", "telemetry.alerts",
-                "telemetry.rules", "3 replica(s)", "min.insync.replicas=2", "cleanup.policy=compact");
+        assertThat(listed)
+                .contains(
+                        "telemetry.readings",
+                        "telemetry.deadletter",
+                        "telemetry.late",
+                        "telemetry.alerts",
+                        "telemetry.rules",
+                        "3 replica(s)",
+                        "min.insync.replicas=2",
+                        "cleanup.policy=compact");
     }
 
     @Test

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +29,9 @@ class FlinkSessionClusterIT {
         try {
             return Files.readAllLines(Path.of("/proc/" + service.pid().orElseThrow() + "/status")).stream()
                     .filter(line -> line.startsWith("VmRSS:"))
-                    .mapToLong(line -> Long.parseLong(line.replaceAll("\\D", "")) / 1024).findFirst().orElse(-1);
+                    .mapToLong(line -> Long.parseLong(line.replaceAll("\\D", "")) / 1024)
+                    .findFirst()
+                    .orElse(-1);
         } catch (IOException e) {
             return -1;
         }
@@ -42,16 +43,21 @@ class FlinkSessionClusterIT {
         try (FlinkSessionCluster cluster = new FlinkSessionCluster(FlinkJobManagerProcess.Options.defaults()
                 .withLocal(LocalOptions.defaults().withRunDirParent(tmp)))) {
             cluster.start(2);
-            System.out.printf("session cluster (1 JobManager, 2 TaskManagers) up in %d ms; resident memory idle: "
-                            + "JobManager %d MiB, TaskManagers %d and %d MiB%n", (System.nanoTime() - started) / 1_000_000,
-                    residentMiB(cluster.jobManager()), residentMiB(cluster.taskManagers().get(0)),
+            System.out.printf(
+                    "session cluster (1 JobManager, 2 TaskManagers) up in %d ms; resident memory idle: "
+                            + "JobManager %d MiB, TaskManagers %d and %d MiB%n",
+                    (System.nanoTime() - started) / 1_000_000,
+                    residentMiB(cluster.jobManager()),
+                    residentMiB(cluster.taskManagers().get(0)),
                     residentMiB(cluster.taskManagers().get(1)));
 
             assertThat(registered(cluster)).isEqualTo(2);
             assertThat(cluster.jobManager().get("/overview")).contains("\"slots-total\":4");
             long jobManagerPid = cluster.jobManager().pid().orElseThrow();
-            assertThat(cluster.taskManagers()).extracting(tm -> tm.pid().orElseThrow())
-                    .doesNotContain(jobManagerPid).doesNotHaveDuplicates();
+            assertThat(cluster.taskManagers())
+                    .extracting(tm -> tm.pid().orElseThrow())
+                    .doesNotContain(jobManagerPid)
+                    .doesNotHaveDuplicates();
             assertThat(cluster.jobManager().get("/")).as("web UI").contains("<html");
 
             cluster.taskManagers().get(0).kill();

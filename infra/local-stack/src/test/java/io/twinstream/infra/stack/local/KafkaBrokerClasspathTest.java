@@ -6,7 +6,6 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-
 import org.apache.kafka.common.utils.AppInfoParser;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +16,9 @@ class KafkaBrokerClasspathTest {
         String[] entries = KafkaProcess.brokerClasspath().split(File.pathSeparator);
 
         assertThat(entries).isNotEmpty();
-        assertThat(entries).allSatisfy(entry -> assertThat(Files.isRegularFile(Path.of(entry))).isTrue());
+        assertThat(entries)
+                .allSatisfy(
+                        entry -> assertThat(Files.isRegularFile(Path.of(entry))).isTrue());
         assertThat(Arrays.stream(entries).map(e -> Path.of(e).getFileName().toString()))
                 .anyMatch(name -> name.startsWith("kafka_2.13-"))
                 .anyMatch(name -> name.startsWith("log4j-slf4j2-impl-"));

@@ -3,6 +3,10 @@ package io.twinstream.infra.stack.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.twinstream.infra.stack.KafkaBroker;
+import io.twinstream.infra.stack.KafkaTopics;
+import io.twinstream.infra.stack.ServiceStartException;
+import io.twinstream.infra.stack.junit.ServiceStackExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,11 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-
-import io.twinstream.infra.stack.KafkaBroker;
-import io.twinstream.infra.stack.KafkaTopics;
-import io.twinstream.infra.stack.ServiceStartException;
-import io.twinstream.infra.stack.junit.ServiceStackExtension;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -69,7 +68,8 @@ class KafkaIT {
             kafka.restart();
 
             assertThat(kafka.bootstrapServers()).isEqualTo(bootstrap);
-            assertThat(consume(kafka, "kept", 100)).extracting(ConsumerRecord::value)
+            assertThat(consume(kafka, "kept", 100))
+                    .extracting(ConsumerRecord::value)
                     .containsExactlyInAnyOrderElementsOf(values(100));
         }
     }
@@ -86,7 +86,8 @@ class KafkaIT {
             assertThat(kafka.isRunning()).isFalse();
             kafka.start();
 
-            assertThat(consume(kafka, "survives", 100)).extracting(ConsumerRecord::value)
+            assertThat(consume(kafka, "survives", 100))
+                    .extracting(ConsumerRecord::value)
                     .containsExactlyInAnyOrderElementsOf(values(100));
         }
     }
@@ -104,7 +105,8 @@ class KafkaIT {
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
             List<java.util.concurrent.Future<?>> sends = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 sends.add(producer.send(new ProducerRecord<>(topic, "key-" + i, "value-" + i)));
@@ -121,7 +123,8 @@ class KafkaIT {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, KafkaTopics.uniqueName("smoke-group"));
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         List<ConsumerRecord<String, String>> records = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (records.size() < expected && System.nanoTime() < deadline) {

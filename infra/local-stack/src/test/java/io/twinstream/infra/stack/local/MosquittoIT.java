@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.twinstream.infra.stack.MqttBroker;
+import io.twinstream.infra.stack.ServiceStartException;
+import io.twinstream.infra.stack.junit.ServiceStackExtension;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -14,10 +17,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-
-import io.twinstream.infra.stack.MqttBroker;
-import io.twinstream.infra.stack.ServiceStartException;
-import io.twinstream.infra.stack.junit.ServiceStackExtension;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
@@ -45,18 +44,20 @@ class MosquittoIT {
         Received memberA = new Received();
         Received memberB = new Received();
         try (Client plain = Client.connect(broker, "plain", all, true);
-             Client a = Client.connect(broker, "member-a", memberA, true);
-             Client b = Client.connect(broker, "member-b", memberB, true);
-             Client publisher = Client.connect(broker, "publisher", new Received(), true)) {
+                Client a = Client.connect(broker, "member-a", memberA, true);
+                Client b = Client.connect(broker, "member-b", memberB, true);
+                Client publisher = Client.connect(broker, "publisher", new Received(), true)) {
             plain.mqtt.subscribe(prefix + "/#", 1);
             a.mqtt.subscribe("$share/smoke/" + prefix + "/#", 1);
             b.mqtt.subscribe("$share/smoke/" + prefix + "/#", 1);
 
             for (int i = 0; i < 200; i++) {
-                publishRetryingInFlightLimit(publisher.mqtt, prefix + "/device-" + (i % 7), ("m" + i).getBytes(StandardCharsets.UTF_8));
+                publishRetryingInFlightLimit(
+                        publisher.mqtt, prefix + "/device-" + (i % 7), ("m" + i).getBytes(StandardCharsets.UTF_8));
             }
 
-            Set<String> expected = IntStream.range(0, 200).mapToObj(i -> "m" + i).collect(Collectors.toSet());
+            Set<String> expected =
+                    IntStream.range(0, 200).mapToObj(i -> "m" + i).collect(Collectors.toSet());
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                 assertThat(all.payloads).hasSize(200);
                 assertThat(memberA.payloads.size() + memberB.payloads.size()).isEqualTo(200);
@@ -64,7 +65,9 @@ class MosquittoIT {
             assertThat(Set.copyOf(all.payloads)).isEqualTo(expected);
             Set<String> union = new java.util.HashSet<>(memberA.payloads);
             union.addAll(memberB.payloads);
-            assertThat(union).as("each message reaches exactly one member of the share group").isEqualTo(expected);
+            assertThat(union)
+                    .as("each message reaches exactly one member of the share group")
+                    .isEqualTo(expected);
             assertThat(memberA.payloads).as("both members take load").isNotEmpty();
             assertThat(memberB.payloads).as("both members take load").isNotEmpty();
         }
@@ -111,8 +114,9 @@ class MosquittoIT {
             assertThat(broker.port()).isEqualTo(portBefore);
             assertThat(broker.pid().orElseThrow()).isNotEqualTo(pidBefore);
             try (Client subscriber = Client.connect(broker, "persistent-sub", received, false)) {
-                await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                        assertThat(received.payloads).containsExactly("q0", "q1", "q2", "q3", "q4"));
+                await().atMost(Duration.ofSeconds(10))
+                        .untilAsserted(
+                                () -> assertThat(received.payloads).containsExactly("q0", "q1", "q2", "q3", "q4"));
             }
         }
     }
@@ -136,9 +140,9 @@ class MosquittoIT {
     @Test
     void shouldFailClearlyWhenAFixedPortIsTaken() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             MosquittoProcess broker = new MosquittoProcess(MosquittoProcess.Options.defaults()
-                     .withPort(taken.getLocalPort())
-                     .withLocal(LocalOptions.defaults().withRunDirParent(tmp)))) {
+                MosquittoProcess broker = new MosquittoProcess(MosquittoProcess.Options.defaults()
+                        .withPort(taken.getLocalPort())
+                        .withLocal(LocalOptions.defaults().withRunDirParent(tmp)))) {
 
             assertThatThrownBy(broker::start)
                     .isInstanceOf(ServiceStartException.class)
@@ -150,7 +154,8 @@ class MosquittoIT {
 
     @Test
     void shouldNameTheInstallCommandWhenMosquittoIsMissing() {
-        System.setProperty("TWINSTREAM_MOSQUITTO", tmp.resolve("no-such-mosquitto").toString());
+        System.setProperty(
+                "TWINSTREAM_MOSQUITTO", tmp.resolve("no-such-mosquitto").toString());
         try (MosquittoProcess broker = new MosquittoProcess(MosquittoProcess.Options.defaults()
                 .withLocal(LocalOptions.defaults().withRunDirParent(tmp)))) {
 
@@ -176,16 +181,15 @@ class MosquittoIT {
             this.mqtt = mqtt;
         }
 
-        static Client connect(MqttBroker broker, String id, Received received, boolean cleanStart) throws MqttException {
+        static Client connect(MqttBroker broker, String id, Received received, boolean cleanStart)
+                throws MqttException {
             MqttClient mqtt = new MqttClient(broker.url(), id, new MemoryPersistence());
             mqtt.setCallback(new MqttCallback() {
                 @Override
-                public void disconnected(MqttDisconnectResponse response) {
-                }
+                public void disconnected(MqttDisconnectResponse response) {}
 
                 @Override
-                public void mqttErrorOccurred(MqttException exception) {
-                }
+                public void mqttErrorOccurred(MqttException exception) {}
 
                 @Override
                 public void messageArrived(String topic, MqttMessage message) {
@@ -193,16 +197,13 @@ class MosquittoIT {
                 }
 
                 @Override
-                public void deliveryComplete(IMqttToken token) {
-                }
+                public void deliveryComplete(IMqttToken token) {}
 
                 @Override
-                public void connectComplete(boolean reconnect, String serverUri) {
-                }
+                public void connectComplete(boolean reconnect, String serverUri) {}
 
                 @Override
-                public void authPacketArrived(int reasonCode, MqttProperties properties) {
-                }
+                public void authPacketArrived(int reasonCode, MqttProperties properties) {}
             });
             MqttConnectionOptions options = new MqttConnectionOptions();
             options.setCleanStart(cleanStart);
