@@ -1,8 +1,8 @@
 package io.twinstream.simulator;
 
+import io.twinstream.model.Durations;
 import io.twinstream.simulator.publish.MqttPublisher;
 import io.twinstream.simulator.publish.PublishStats;
-import io.twinstream.simulator.scenario.Durations;
 import io.twinstream.simulator.scenario.Scenario;
 import io.twinstream.simulator.scenario.ScenarioException;
 import io.twinstream.simulator.scenario.ScenarioParser;

@@ -1,6 +1,7 @@
 package io.twinstream.ingest.config;
 
 import io.twinstream.ingest.parse.PayloadLimits;
+import io.twinstream.model.Durations;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -325,23 +326,7 @@ public record IngestConfig(
 
     private static Duration duration(Map<String, String> values, String key, Duration defaultValue) {
         String text = values.get(key);
-        if (text == null) {
-            return defaultValue;
-        }
-        java.util.regex.Matcher m =
-                java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(text.strip());
-        if (!m.matches()) {
-            throw new IllegalArgumentException(
-                    key + " must be a duration like 500ms, 10s, 5m, 1h or 366d, was '" + text + "'");
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        return text == null ? defaultValue : Durations.parse(key, text);
     }
 
     private static void range(String key, int value, int min, int max) {

@@ -109,7 +109,7 @@ class IngestConfigTest {
                 "mqtt.receive-maximum | 70000 | mqtt.receive-maximum must be between 1 and 65535",
                 "mqtt.maximum-packet-size | 300000 | mqtt.maximum-packet-size must be at least ingest.max-payload-bytes + 65536 (327680)",
                 "mqtt.maximum-packet-size | 268435456 | and at most 268435455; was 268435456",
-                "mqtt.session-expiry | an hour | mqtt.session-expiry must be a duration like 500ms, 10s",
+                "mqtt.session-expiry | an hour | mqtt.session-expiry must be a duration like 250ms, 10s",
                 "mqtt.on-shutdown | vanish | mqtt.on-shutdown must be leave-group or keep-subscription, was 'vanish'",
                 "mqtt.topic-filter | $share/x/telemetry/# | mqtt.topic-filter must be a plain filter",
                 "mqtt.client-id | has space | mqtt.client-id must be 1-60 letters",
@@ -122,7 +122,7 @@ class IngestConfigTest {
                 "ingest.max-metrics | 0 | ingest.max-metrics must be between 1 and 1000, was 0",
                 "ingest.max-abs-value | lots | ingest.max-abs-value must be a number such as 1e15, was 'lots'",
                 "ingest.max-abs-value | 1e309 | ingest.max-abs-value must be above 0 and at most 1e300",
-                "ingest.max-future | soon | ingest.max-future must be a duration like 500ms",
+                "ingest.max-future | soon | ingest.max-future must be a duration like 250ms",
             })
     void shouldNameTheKeyThatIsWrong(String key, String value, String message) {
         assertThatThrownBy(() -> IngestConfig.load(properties(key, value), Map.of()))

@@ -1,6 +1,6 @@
 package io.twinstream.pipeline.audit;
 
-import io.twinstream.simulator.scenario.Durations;
+import io.twinstream.model.Durations;
 import io.twinstream.simulator.scenario.Scenario;
 import io.twinstream.simulator.scenario.ScenarioException;
 import io.twinstream.simulator.scenario.ScenarioParser;

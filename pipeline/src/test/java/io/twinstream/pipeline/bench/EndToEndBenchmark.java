@@ -171,7 +171,7 @@ public final class EndToEndBenchmark {
         double publishSpeed = mode.equals("latency") ? 1 : speed.equals("max") ? 0 : Double.parseDouble(speed);
         // Pinned in the file, so that the simulator's process plays the start the audit expects; ends at the present.
         Instant start = io.twinstream.simulator.scenario.Scenario.startEndingNow(
-                Instant.now(), io.twinstream.simulator.scenario.Durations.parse(duration), publishSpeed);
+                Instant.now(), io.twinstream.model.Durations.parse(duration), publishSpeed);
         return String.join(
                 "\n",
                 "name: e2e-" + mode,
@@ -398,7 +398,7 @@ public final class EndToEndBenchmark {
             AuditReport report =
                     Audit.run(expected, new Audit.Target(influx.url(), Pipeline.DATABASE, kafka.bootstrapServers()));
             report.print(System.out);
-            Duration bound = io.twinstream.simulator.scenario.Durations.parse(outOfOrderness);
+            Duration bound = io.twinstream.model.Durations.parse(outOfOrderness);
             ReadingsOrder.read(kafka.bootstrapServers(), readings, bound).print(System.out, mode, bound);
             long messages = mode.equals("batches") ? (readings + 49) / 50 : readings;
             System.out.printf(

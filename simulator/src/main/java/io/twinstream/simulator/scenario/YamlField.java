@@ -1,5 +1,6 @@
 package io.twinstream.simulator.scenario;
 
+import io.twinstream.model.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,7 @@
 package io.twinstream.jobs.alerts;
 
 import io.twinstream.jobs.metrics.WindowSize;
+import io.twinstream.model.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -53,7 +53,6 @@ public final class RulesParser {
             "timezone");
     private static final Set<String> MATCH_FIELDS = Set.of("domain", "site", "deviceType", "deviceId", "metric");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
     private RulesParser() {}
 
@@ -244,17 +243,12 @@ public final class RulesParser {
         if (value == null) {
             return Duration.ZERO;
         }
-        Matcher m = DURATION.matcher(String.valueOf(value).trim());
-        if (!m.matches()) {
-            throw new RuleException(where + key + ": must be a duration like 30s, 5m, 1h, was '" + value + "'");
+        try {
+            return Durations.parse(String.valueOf(value));
+        } catch (IllegalArgumentException e) {
+            throw new RuleException(
+                    where + key + ": must be a duration like " + Durations.EXAMPLES + ", was '" + value + "'");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
-        };
     }
 
     /** The number under {@code key}, or {@code otherwise} when the key is absent. */

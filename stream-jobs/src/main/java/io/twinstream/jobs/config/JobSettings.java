@@ -1,6 +1,7 @@
 package io.twinstream.jobs.config;
 
 import io.twinstream.jobs.sink.InfluxSink;
+import io.twinstream.model.Durations;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -13,8 +14,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -54,8 +53,6 @@ public final class JobSettings {
         all.addAll(Set.of(jobKeys));
         return Set.copyOf(all);
     }
-
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     private final Map<String, String> values;
 
@@ -151,21 +148,7 @@ public final class JobSettings {
 
     public Duration duration(String key, Duration defaultValue) {
         String text = values.get(key);
-        if (text == null) {
-            return defaultValue;
-        }
-        Matcher m = DURATION.matcher(text.strip());
-        if (!m.matches()) {
-            throw new IllegalArgumentException(key + " must be a duration like 500ms, 10s, 5m, 1h, was '" + text + "'");
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        return text == null ? defaultValue : Durations.parse(key, text);
     }
 
     public String kafkaBootstrap() {

@@ -64,6 +64,15 @@ class RulesParserTest {
     }
 
     @Test
+    void shouldReadDurationsAsEveryOtherPartOfTwinstreamDoes() {
+        Rule rule = parse("rules:", "  - { name: slow, match: { metric: kwh }, above: 5, for: 1d, clearFor: 1.5m }")
+                .named("slow");
+
+        assertThat(rule.holdFor()).isEqualTo(java.time.Duration.ofDays(1));
+        assertThat(rule.clearFor()).isEqualTo(java.time.Duration.ofSeconds(90));
+    }
+
+    @Test
     void shouldReadAnOutsideRangeWithItsClearBand() {
         Rule rule = parse(
                         "rules:",
@@ -109,7 +118,7 @@ class RulesParserTest {
             value = {
                 "{ name: a, match: { metric: x }, above: 50, clearBelow: 60 }          | rule a: clearBelow (60.0) must not be above the threshold above (50.0)",
                 "{ name: a, match: { metric: x }, below: 5, clearAbove: 1 }            | rule a: clearAbove (1.0) must not be below the threshold below (5.0)",
-                "{ name: a, match: { metric: x }, above: 50, for: 5 minutes }          | rule a: for: must be a duration like 30s, 5m, 1h, was '5 minutes'",
+                "{ name: a, match: { metric: x }, above: 50, for: 5 minutes }          | rule a: for: must be a duration like 250ms, 10s, 5m, 2h or 1d, was '5 minutes'",
                 "{ name: a, match: { metric: x }, above: 50, clearFor: -1s }           | rule a: clearFor: must be a duration",
                 "{ name: a, match: { metric: x }, above: 50, value: 1m average }       | rule a: value: must be 'reading' or '<10s|1m> <mean|min|max|sum|count>', was '1m average'",
                 "{ name: a, match: { metric: x }, above: 50, value: 5m mean }          | rule a: value: must be 'reading' or",
