@@ -1,44 +1,66 @@
 package io.twinstream.ingest;
 
 import io.twinstream.ingest.config.IngestConfig;
+import io.twinstream.model.cli.CommandLines;
+import io.twinstream.model.cli.TwinstreamVersion;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import org.eclipse.paho.mqttv5.common.MqttException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * Entry point of the MQTT → Kafka bridge ({@code java -jar ingest/target/twinstream-ingest-*-cli.jar}).
- * Runs until SIGTERM or Ctrl-C, then drains what is in flight and exits.
+ * Entry point of the MQTT → Kafka bridge ({@code java -jar ingest/target/twinstream-ingest-*-cli.jar},
+ * or {@code twinstream ingest}). Runs until SIGTERM or Ctrl-C, then drains what is in flight and exits.
  */
-public final class IngestMain {
+@Command(
+        name = "ingest",
+        mixinStandardHelpOptions = true,
+        versionProvider = TwinstreamVersion.class,
+        description = {
+            "Moves every MQTT message under telemetry/# into Kafka: readings to telemetry.readings, anything"
+                    + " unreadable to telemetry.deadletter with the reason. MQTT is acknowledged only after Kafka"
+                    + " has the record (at least once). Stops cleanly on SIGTERM / Ctrl-C."
+        },
+        footer = {
+            "Environment: MQTT_URL, MQTT_USERNAME, MQTT_PASSWORD, KAFKA_BOOTSTRAP, and INGEST_<KEY> for any key"
+                    + " (INGEST_MQTT_CONNECTIONS=4 sets mqtt.connections). Exit status: 0 stopped cleanly, 1 a broker"
+                    + " or Kafka refused, 2 bad arguments or configuration."
+        })
+public final class IngestMain implements Callable<Integer> {
 
-    static final String USAGE = String.join(
-            "\n",
-            "Usage: ingest [--config FILE]",
-            "",
-            "Moves every MQTT message under telemetry/# into Kafka: readings to telemetry.readings, anything",
-            "unreadable to telemetry.deadletter with the reason. MQTT is acknowledged only after Kafka has the",
-            "record (at least once). Stops cleanly on SIGTERM / Ctrl-C.",
-            "",
-            "Options:",
-            "  --config FILE   a properties file (keys: docs/configuration.md)",
-            "  -h, --help      this text",
-            "",
-            "Environment: MQTT_URL, MQTT_USERNAME, MQTT_PASSWORD, KAFKA_BOOTSTRAP, and INGEST_<KEY> for any key",
-            "(INGEST_MQTT_CONNECTIONS=4 sets mqtt.connections).");
+    @Option(names = "--config", paramLabel = "FILE", description = "a properties file (keys: docs/configuration.md)")
+    Path configFile;
 
-    private IngestMain() {}
+    @Spec
+    CommandSpec spec;
 
-    public static void main(String[] args) throws InterruptedException {
-        int status = run(args, System.getenv(), System.out, System.err, IngestMain::runUntilStopped);
-        System.exit(status);
+    private final Map<String, String> environment;
+    private final Consumer<Bridge> whileRunning;
+
+    /** The bridge as a command: configured from {@code environment}, runs {@code whileRunning} once started. */
+    IngestMain(Map<String, String> environment, Consumer<Bridge> whileRunning) {
+        this.environment = environment;
+        this.whileRunning = whileRunning;
+    }
+
+    /** The bridge as {@code main} runs it: the process environment, until SIGTERM or Ctrl-C. */
+    public IngestMain() {
+        this(System.getenv(), IngestMain::runUntilStopped);
+    }
+
+    public static void main(String[] args) {
+        CommandLines.main(new IngestMain(), args);
     }
 
     /**
@@ -54,45 +76,39 @@ public final class IngestMain {
             PrintStream out,
             PrintStream err,
             Consumer<Bridge> whileRunning) {
-        List<String> arguments = Arrays.asList(args);
-        if (arguments.contains("-h") || arguments.contains("--help")) {
-            out.println(USAGE);
-            return 0;
-        }
-        Path configFile = null;
-        if (!arguments.isEmpty()) {
-            if (arguments.size() != 2 || !arguments.get(0).equals("--config")) {
-                err.println("ingest: unexpected arguments " + arguments + "\n\n" + USAGE);
-                return 2;
-            }
-            configFile = Path.of(arguments.get(1));
-            if (!Files.isRegularFile(configFile)) {
-                err.println("ingest: no configuration file " + configFile);
-                return 2;
-            }
+        return CommandLines.execute(new IngestMain(environment, whileRunning), out, err, args);
+    }
+
+    @Override
+    public Integer call() {
+        String name = spec.qualifiedName();
+        PrintWriter err = spec.commandLine().getErr();
+        if (configFile != null && !Files.isRegularFile(configFile)) {
+            err.println(name + ": no configuration file " + configFile);
+            return CommandLines.BAD_INPUT;
         }
         IngestConfig config;
         try {
             config = IngestConfig.load(configFile, environment);
         } catch (IllegalArgumentException | IOException e) {
-            err.println("ingest: bad configuration: " + e.getMessage());
-            return 2;
+            err.println(name + ": bad configuration: " + e.getMessage());
+            return CommandLines.BAD_INPUT;
         }
         Bridge bridge = new Bridge(config);
         try {
             bridge.start();
         } catch (MqttException e) {
             bridge.close();
-            err.println("ingest: MQTT broker at " + config.mqttUrl() + ": " + e.getMessage() + " (reason code "
+            err.println(name + ": MQTT broker at " + config.mqttUrl() + ": " + e.getMessage() + " (reason code "
                     + e.getReasonCode() + ")");
-            return 1;
+            return CommandLines.FAILED;
         } catch (IOException | RuntimeException e) {
             bridge.close();
-            err.println("ingest: cannot start: " + e.getMessage());
-            return 1;
+            err.println(name + ": cannot start: " + e.getMessage());
+            return CommandLines.FAILED;
         }
         whileRunning.accept(bridge);
-        return 0;
+        return CommandLines.OK;
     }
 
     /** Until SIGTERM or Ctrl-C; then drains what is in flight (up to 30 s) and returns. */
