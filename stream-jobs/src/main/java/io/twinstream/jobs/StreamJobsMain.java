@@ -3,14 +3,15 @@ package io.twinstream.jobs;
 import io.twinstream.jobs.alerts.RuleException;
 import io.twinstream.jobs.alerts.RuleSet;
 import io.twinstream.jobs.alerts.RulesParser;
+import io.twinstream.model.cli.CommandLines;
+import io.twinstream.model.cli.TwinstreamVersion;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -18,157 +19,280 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * Entry point of the job jar: {@code flink run stream-jobs/target/twinstream-stream-jobs-*.jar
  * metrics|alerts [--config FILE]} on a Flink cluster, or the same arguments with Flink on the
- * classpath to run in a local MiniCluster; and {@code rules FILE} to check a rules file and hand it
- * to the running alerts job.
+ * classpath to run in a local MiniCluster; and {@code rules check|publish FILE} to check a rules file
+ * and hand it to the running alerts job.
  */
+@Command(
+        name = "stream-jobs",
+        mixinStandardHelpOptions = true,
+        versionProvider = TwinstreamVersion.class,
+        description = "Flink jobs reading telemetry.readings from Kafka and writing InfluxDB.",
+        footer = {
+            "Environment: KAFKA_BOOTSTRAP, INFLUX_URL, MQTT_URL (alerts), and METRICS_<KEY> / ALERTS_<KEY> for any"
+                    + " key (METRICS_INFLUX_DATABASE=..., ALERTS_RULES_FILE=...)."
+        })
 public final class StreamJobsMain {
 
-    static final String USAGE = String.join(
-            "\n",
-            "Usage: flink run twinstream-stream-jobs.jar <job> [--config FILE]",
-            "       java -cp twinstream-stream-jobs.jar io.twinstream.jobs.StreamJobsMain rules [--check] RULES.yaml [--config FILE]",
-            "",
-            "Flink jobs reading telemetry.readings from Kafka and writing InfluxDB.",
-            "",
-            "Jobs:",
-            "  metrics   event-time windowed metrics per device and per site (device_metrics, site_metrics)",
-            "  alerts    threshold alerts (telemetry.alerts, alerts, MQTT alerts/...) and device status (device_status)",
-            "",
-            "Commands:",
-            "  rules FILE          check a rules file and publish it to the rules topic: the running alerts",
-            "                      job logs the change and applies it within seconds (a bad file is refused here)",
-            "  rules --check FILE  only check it",
-            "",
-            "  --config FILE   a properties file (keys: docs/configuration.md)",
-            "  -h, --help      this text",
-            "",
-            "Environment: KAFKA_BOOTSTRAP, INFLUX_URL, MQTT_URL (alerts), and METRICS_<KEY> / ALERTS_<KEY> for any key",
-            "(METRICS_INFLUX_DATABASE=..., ALERTS_RULES_FILE=...).");
+    private static final String CONFIG_HELP = "a properties file (keys: docs/configuration.md)";
 
-    private StreamJobsMain() {}
+    private final Map<String, String> environment;
+    /** What Flink threw from {@code execute}: handed back to {@code flink run}, which may expect it. */
+    private Exception fromFlink;
+
+    @Spec
+    CommandSpec spec;
+
+    private StreamJobsMain(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
+    /** The command tree: {@code metrics}, {@code alerts} and {@code rules check|publish}, configured from {@code environment}. */
+    public static CommandLine commandLine(Map<String, String> environment) {
+        return commandLine(new StreamJobsMain(environment));
+    }
+
+    private static CommandLine commandLine(StreamJobsMain jobs) {
+        CommandLine commandLine = new CommandLine(jobs);
+        commandLine.addSubcommand(new Rules(jobs.environment));
+        return CommandLines.configured(commandLine);
+    }
 
     public static void main(String[] args) throws Exception {
-        int status = run(args, System.getenv(), System.out, System.err);
-        if (status != 0) {
+        StreamJobsMain jobs = new StreamJobsMain(System.getenv());
+        int status = CommandLines.execute(commandLine(jobs), System.out, System.err, args);
+        if (jobs.fromFlink != null) {
+            // Flink's own, as `flink run` expects them: its client reports them, and some (the plan
+            // extraction of a jar submitted over REST) are how it stops main on purpose.
+            throw jobs.fromFlink;
+        }
+        if (status != CommandLines.OK) {
             // Under `flink run`, System.exit would take the client down without its own report.
             throw new IllegalArgumentException("stream-jobs: see the message above and --help");
         }
     }
 
-    static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) throws Exception {
-        List<String> arguments = new ArrayList<>(Arrays.asList(args));
-        if (arguments.isEmpty() || arguments.contains("-h") || arguments.contains("--help")) {
-            (arguments.isEmpty() ? err : out).println(USAGE);
-            return arguments.isEmpty() ? 2 : 0;
-        }
-        String job = arguments.remove(0);
-        if (!List.of("metrics", "alerts", "rules").contains(job)) {
-            err.println("stream-jobs: unknown job '" + job + "'\n\n" + USAGE);
-            return 2;
-        }
-        Path configFile = null;
-        int config = arguments.indexOf("--config");
-        if (config >= 0) {
-            if (config + 1 >= arguments.size()) {
-                err.println("stream-jobs: --config needs a file\n\n" + USAGE);
-                return 2;
-            }
-            configFile = Path.of(arguments.remove(config + 1));
-            arguments.remove(config);
-            if (!Files.isRegularFile(configFile)) {
-                err.println("stream-jobs: no configuration file " + configFile);
-                return 2;
-            }
-        }
-        if (job.equals("rules")) {
-            return rules(arguments, configFile, environment, out, err);
-        }
-        if (!arguments.isEmpty()) {
-            err.println("stream-jobs: unexpected arguments " + arguments + "\n\n" + USAGE);
-            return 2;
-        }
-        try {
-            if (job.equals("metrics")) {
-                MetricsJobConfig metrics = MetricsJobConfig.load(configFile, environment);
-                StreamExecutionEnvironment env =
-                        StreamExecutionEnvironment.getExecutionEnvironment(MetricsJob.flinkConfiguration(metrics));
-                MetricsJob.addTo(env, metrics);
-                env.execute("twinstream metrics");
-            } else {
-                AlertsJobConfig alerts = AlertsJobConfig.load(configFile, environment);
-                out.println("stream-jobs: alerts job with " + alerts.rules() + " from " + alerts.rulesSource()
-                        + "; replace them with: rules FILE");
-                StreamExecutionEnvironment env =
-                        StreamExecutionEnvironment.getExecutionEnvironment(AlertsJob.flinkConfiguration(alerts));
-                AlertsJob.addTo(env, alerts);
-                env.execute("twinstream alerts");
-            }
-        } catch (IllegalArgumentException | IllegalStateException | IOException e) {
-            err.println("stream-jobs: bad configuration: " + e.getMessage());
-            return 2;
-        }
-        return 0;
+    static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
+        return CommandLines.execute(commandLine(environment), out, err, args);
     }
 
-    /** {@code rules [--check] FILE}: parse the file, then (unless checking) publish it to the rules topic. */
-    private static int rules(
-            List<String> arguments, Path configFile, Map<String, String> environment, PrintStream out, PrintStream err)
-            throws IOException {
-        boolean checkOnly = arguments.remove("--check");
-        if (arguments.size() != 1) {
-            err.println("stream-jobs: rules needs exactly one rules file, got " + arguments + "\n\n" + USAGE);
-            return 2;
-        }
-        Path file = Path.of(arguments.get(0));
-        if (!Files.isRegularFile(file)) {
-            err.println("stream-jobs: no rules file " + file);
-            return 2;
-        }
-        String text = Files.readString(file, StandardCharsets.UTF_8);
-        RuleSet rules;
+    @Command(
+            name = "metrics",
+            mixinStandardHelpOptions = true,
+            versionProvider = TwinstreamVersion.class,
+            description = "Event-time windowed metrics per device and per site (device_metrics, site_metrics).")
+    int metrics(@Option(names = "--config", paramLabel = "FILE", description = CONFIG_HELP) Path configFile) {
+        MetricsJobConfig metrics;
         try {
-            rules = RulesParser.parse(file.toString(), text);
-        } catch (RuleException e) {
-            err.println("stream-jobs: rules refused: " + e.getMessage());
-            return 1;
+            metrics = MetricsJobConfig.load(configFile(configFile), environment);
+        } catch (IllegalArgumentException | IOException e) {
+            return badConfiguration("metrics", e);
         }
-        if (checkOnly) {
-            out.println("stream-jobs: " + file + ": " + rules + ", valid");
-            return 0;
-        }
-        AlertsJobConfig config;
         try {
-            config = AlertsJobConfig.load(configFile, environment);
-        } catch (IllegalArgumentException e) {
-            err.println("stream-jobs: bad configuration: " + e.getMessage());
-            return 2;
+            Flink.runMetrics(metrics);
+            return CommandLines.OK;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return badConfiguration("metrics", e);
+        } catch (Flink.Failed e) {
+            fromFlink = e.flinkException;
+            return CommandLines.FAILED;
         }
-        Map<String, Object> producer = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                config.kafkaBootstrap(),
-                ProducerConfig.ACKS_CONFIG,
-                "all",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG,
-                15_000,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
-                20_000,
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                10_000);
-        try (KafkaProducer<String, String> kafka =
-                new KafkaProducer<>(producer, new StringSerializer(), new StringSerializer())) {
-            // One key for every rules file: the compacted topic keeps only the newest.
-            kafka.send(new ProducerRecord<>(config.rulesTopic(), "rules", text)).get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            err.println("stream-jobs: could not publish to " + config.rulesTopic() + " at " + config.kafkaBootstrap()
-                    + ": " + e.getMessage());
-            return 1;
+    }
+
+    @Command(
+            name = "alerts",
+            mixinStandardHelpOptions = true,
+            versionProvider = TwinstreamVersion.class,
+            description = "Threshold alerts (telemetry.alerts, alerts, MQTT alerts/...) and device status"
+                    + " (device_status).")
+    int alerts(@Option(names = "--config", paramLabel = "FILE", description = CONFIG_HELP) Path configFile) {
+        AlertsJobConfig alerts;
+        try {
+            alerts = AlertsJobConfig.load(configFile(configFile), environment);
+        } catch (IllegalArgumentException | IOException e) {
+            return badConfiguration("alerts", e);
         }
-        out.println("stream-jobs: published " + rules + " to " + config.rulesTopic()
-                + "; the alerts job logs 'rules replaced' when it applies them");
-        return 0;
+        spec.commandLine()
+                .getOut()
+                .println(spec.qualifiedName() + " alerts: " + alerts.rules() + " from " + alerts.rulesSource()
+                        + "; replace them with: rules publish FILE");
+        try {
+            Flink.runAlerts(alerts);
+            return CommandLines.OK;
+        } catch (IllegalArgumentException | IllegalStateException | IOException e) {
+            return badConfiguration("alerts", e);
+        } catch (Flink.Failed e) {
+            fromFlink = e.flinkException;
+            return CommandLines.FAILED;
+        }
+    }
+
+    /**
+     * Everything that names a Flink class, apart: picocli reads this command's method signatures,
+     * and `rules` runs from the job jar without Flink on the class path.
+     */
+    private static final class Flink {
+
+        /** What {@code execute} threw: Flink's, not a configuration's. */
+        static final class Failed extends Exception {
+            private static final long serialVersionUID = 1L;
+
+            final transient Exception flinkException;
+
+            Failed(Exception flinkException) {
+                super(flinkException);
+                this.flinkException = flinkException;
+            }
+        }
+
+        static void runMetrics(MetricsJobConfig config) throws Failed {
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(MetricsJob.flinkConfiguration(config));
+            MetricsJob.addTo(env, config);
+            execute(env, "twinstream metrics");
+        }
+
+        static void runAlerts(AlertsJobConfig config) throws Failed, IOException {
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(AlertsJob.flinkConfiguration(config));
+            try {
+                AlertsJob.addTo(env, config);
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+            execute(env, "twinstream alerts");
+        }
+
+        private static void execute(StreamExecutionEnvironment env, String name) throws Failed {
+            try {
+                env.execute(name);
+            } catch (Exception e) {
+                throw new Failed(e);
+            }
+        }
+    }
+
+    private int badConfiguration(String job, Exception e) {
+        spec.commandLine()
+                .getErr()
+                .println(spec.qualifiedName() + " " + job + ": bad configuration: " + e.getMessage());
+        return CommandLines.BAD_INPUT;
+    }
+
+    /** The file, checked here so that a missing one is named as such, not as an unreadable property. */
+    private static Path configFile(Path file) {
+        if (file != null && !Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("no configuration file " + file);
+        }
+        return file;
+    }
+
+    /** {@code rules check FILE} and {@code rules publish FILE}: the alerts job's rules, from outside it. */
+    @Command(
+            name = "rules",
+            mixinStandardHelpOptions = true,
+            versionProvider = TwinstreamVersion.class,
+            description = "Check a rules file, or publish it to the rules topic, where the running alerts job"
+                    + " picks it up within seconds (it logs 'rules replaced').")
+    public static final class Rules {
+
+        private final Map<String, String> environment;
+
+        @Spec
+        CommandSpec spec;
+
+        public Rules(Map<String, String> environment) {
+            this.environment = environment;
+        }
+
+        @Command(
+                name = "check",
+                mixinStandardHelpOptions = true,
+                versionProvider = TwinstreamVersion.class,
+                description = "Check a rules file: every error names the file, the rule and the field.")
+        int check(@Parameters(paramLabel = "FILE", description = "the rules file (YAML)") Path file)
+                throws IOException {
+            RuleSet rules = parse(file);
+            if (rules == null) {
+                return CommandLines.FAILED;
+            }
+            spec.commandLine().getOut().println(spec.qualifiedName() + " check: " + file + ": " + rules + ", valid");
+            return CommandLines.OK;
+        }
+
+        @Command(
+                name = "publish",
+                mixinStandardHelpOptions = true,
+                versionProvider = TwinstreamVersion.class,
+                description = "Check a rules file and publish it to the rules topic (a bad file is refused here).")
+        int publish(
+                @Parameters(paramLabel = "FILE", description = "the rules file (YAML)") Path file,
+                @Option(names = "--config", paramLabel = "FILE", description = "the alerts job's " + CONFIG_HELP)
+                        Path configFile)
+                throws IOException {
+            RuleSet rules = parse(file);
+            if (rules == null) {
+                return CommandLines.FAILED;
+            }
+            PrintWriter err = spec.commandLine().getErr();
+            AlertsJobConfig config;
+            try {
+                config = AlertsJobConfig.load(configFile(configFile), environment);
+            } catch (IllegalArgumentException e) {
+                err.println(spec.qualifiedName() + " publish: bad configuration: " + e.getMessage());
+                return CommandLines.BAD_INPUT;
+            }
+            // The job's own client settings (a login, TLS), so the rules reach a Kafka that wants them.
+            Map<String, Object> producer = new HashMap<>(config.kafkaClient().withBootstrap(config.kafkaBootstrap()));
+            producer.putAll(Map.of(
+                    ProducerConfig.ACKS_CONFIG,
+                    "all",
+                    ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                    15_000,
+                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                    20_000,
+                    ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                    10_000));
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            try (KafkaProducer<String, String> kafka =
+                    new KafkaProducer<>(producer, new StringSerializer(), new StringSerializer())) {
+                // One key for every rules file: the compacted topic keeps only the newest.
+                kafka.send(new ProducerRecord<>(config.rulesTopic(), "rules", text))
+                        .get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                err.println(spec.qualifiedName() + " publish: could not publish to " + config.rulesTopic() + " at "
+                        + config.kafkaBootstrap() + ": " + e.getMessage());
+                return CommandLines.FAILED;
+            }
+            spec.commandLine()
+                    .getOut()
+                    .println(spec.qualifiedName() + " publish: published " + rules + " to " + config.rulesTopic()
+                            + "; the alerts job logs 'rules replaced' when it applies them");
+            return CommandLines.OK;
+        }
+
+        /** The rules in {@code file}, or null after saying why they are refused. */
+        private RuleSet parse(Path file) throws IOException {
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("no rules file " + file);
+            }
+            try {
+                return RulesParser.parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+            } catch (RuleException e) {
+                spec.commandLine().getErr().println(spec.qualifiedName() + ": rules refused: " + e.getMessage());
+                return null;
+            }
+        }
     }
 }

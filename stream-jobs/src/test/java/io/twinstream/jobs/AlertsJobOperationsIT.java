@@ -137,7 +137,7 @@ class AlertsJobOperationsIT {
                 // An operator lowers the threshold: checked, published, applied by the running job.
                 ByteArrayOutputStream said = new ByteArrayOutputStream();
                 assertThat(StreamJobsMain.run(
-                                new String[] {"rules", newRules.toString()},
+                                new String[] {"rules", "publish", newRules.toString()},
                                 Map.of(
                                         "KAFKA_BOOTSTRAP",
                                         kafka.bootstrapServers(),

@@ -34,7 +34,10 @@ class StreamJobsMainTest {
     @Test
     void shouldRefuseUnknownJobs() throws Exception {
         assertThat(run(Map.of(), "reports")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown job 'reports'");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualTo(
+                        "stream-jobs: Unmatched argument at index 0: 'reports' (did you mean alerts?); see 'stream-jobs --help'"
+                                + System.lineSeparator());
     }
 
     @Test
@@ -62,15 +65,23 @@ class StreamJobsMainTest {
                 tmp.resolve("bad.yaml"),
                 "rules:\n  - { name: hot, match: { metric: spindle_temp }, above: 80, for: 20 seconds }\n");
 
-        assertThat(run(Map.of(), "rules", "--check", good.toString())).isZero();
+        assertThat(run(Map.of(), "rules", "check", good.toString())).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("1 rules [hot], valid");
-        assertThat(run(Map.of(), "rules", bad.toString())).isEqualTo(1);
+        assertThat(run(Map.of(), "rules", "publish", bad.toString()))
+                .as("refused before Kafka is asked")
+                .isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .contains("rules refused")
                 .contains("rule hot")
                 .contains("for");
-        assertThat(run(Map.of(), "rules")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("rules needs exactly one rules file");
+        err.reset();
+        assertThat(run(Map.of(), "rules", "check")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualTo("stream-jobs rules check: Missing required parameter: 'FILE'; see 'stream-jobs rules check"
+                        + " --help'" + System.lineSeparator());
+        err.reset();
+        assertThat(run(Map.of(), "rules", "check", "/nonexistent.yaml")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("no rules file /nonexistent.yaml");
     }
 
     @Test
@@ -79,8 +90,7 @@ class StreamJobsMainTest {
                 .isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("metrics.allowed-lateness must be a duration");
 
-        assertThat(run(Map.of(), "metrics", "--config", "/nonexistent.properties"))
-                .isEqualTo(2);
+        assertThat(run(Map.of(), "metrics", "--config=/nonexistent.properties")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("no configuration file /nonexistent.properties");
     }
 }
