@@ -6,17 +6,18 @@ import io.twinstream.infra.stack.local.FlinkSessionCluster;
 import io.twinstream.infra.stack.local.LocalOptions;
 import io.twinstream.infra.stack.local.LocalService;
 import io.twinstream.model.Durations;
+import io.twinstream.model.cli.CommandLines;
+import io.twinstream.model.cli.Converters;
+import io.twinstream.model.cli.TwinstreamVersion;
 import io.twinstream.pipeline.audit.Audit;
-import io.twinstream.pipeline.audit.AuditMain;
 import io.twinstream.pipeline.audit.AuditReport;
 import io.twinstream.pipeline.live.LiveDashboard;
 import io.twinstream.pipeline.live.LiveState;
 import io.twinstream.pipeline.live.PipelineRates;
+import io.twinstream.simulator.ScenarioOptions;
 import io.twinstream.simulator.publish.MqttPublisher;
 import io.twinstream.simulator.publish.PublishStats;
 import io.twinstream.simulator.scenario.Scenario;
-import io.twinstream.simulator.scenario.ScenarioException;
-import io.twinstream.simulator.scenario.ScenarioParser;
 import io.twinstream.simulator.stream.DeviceFleet;
 import io.twinstream.simulator.stream.MessageGenerator;
 import io.twinstream.simulator.stream.StreamObserver;
@@ -25,10 +26,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * The demo: the whole pipeline on this machine. Starts the services (local processes, or those
@@ -39,50 +47,101 @@ import java.util.concurrent.atomic.AtomicReference;
  * windows, audits InfluxDB against the ground truth, says where to look, and stops everything.
  * Exit status 0 when the audit is clean.
  */
-public final class DemoMain {
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        versionProvider = TwinstreamVersion.class,
+        description = {
+            "Runs the whole pipeline here: simulator → Mosquitto → ingest → Kafka → Flink (metrics, alerts) →"
+                    + " InfluxDB, with a progress line every 5 s, then an audit of InfluxDB against the ground truth"
+                    + " (simulator expect)."
+        },
+        footer = {
+            "Services: MQTT_URL, KAFKA_BOOTSTRAP, INFLUX_URL name running ones to use instead of starting them."
+                    + " Ctrl-C stops early: the audit still runs (on a partial stream it reports what is missing),"
+                    + " then everything started here is stopped. Exit status: 0 when the audit is clean."
+        })
+public final class DemoMain implements Callable<Integer> {
 
-    static final String USAGE = String.join(
-            "\n",
-            "Usage: infra/bin/demo [--scenario demo.yaml] [--start INSTANT] [--rate-scale X] [--duration D] [--speed S|max]",
-            "                      [--settle 3m] [--keep-running] [--keep-data] [--dashboard-port 8088]",
-            "                      [--taskmanagers N | --embedded]",
-            "",
-            "Runs the whole pipeline here: simulator → Mosquitto → ingest → Kafka → Flink (metrics, alerts) → InfluxDB,",
-            "with a progress line every 5 s, then an audit of InfluxDB against the ground truth (simulator expect).",
-            "",
-            "  --scenario     a scenario file or a shipped one (demo.yaml, city.yaml, factory.yaml); default demo.yaml",
-            "  --start        pin the simulated start, e.g. 2026-01-05T04:30:00Z (default: the file's, else so that the",
-            "                 scenario ends at the present: its data is where dashboards look, \"last hour\")",
-            "  --rate-scale   multiply every fleet's size (default 1)",
-            "  --duration     simulated time to play, e.g. 5m (default: the scenario's)",
-            "  --speed        simulated seconds per wall second, or max (default: the scenario's)",
-            "  --settle       longest wait after the last message for the last windows and alerts (default 3m)",
-            "  --keep-running after the audit, keep everything up (live page, InfluxDB, Kafka, MQTT) until Ctrl-C",
-            "  --keep-data    keep the local services' directories (data, logs) after the demo",
-            "  --dashboard-port  port of the built-in live page on 127.0.0.1 (default 8088; a free one if taken)",
-            "  --taskmanagers N  the jobs run on a Flink session cluster started here, as users deploy them: a",
-            "                 JobManager and N TaskManagers (default 1), each its own JVM, the job jar submitted",
-            "                 with flink run; its web UI's address is printed",
-            "  --embedded     the jobs in this JVM instead (a Flink MiniCluster each): lighter, starts faster",
-            "  -h, --help     this text",
-            "",
-            "Services: MQTT_URL, KAFKA_BOOTSTRAP, INFLUX_URL name running ones to use instead of starting them.",
-            "Ctrl-C stops early: the audit still runs (on a partial stream it reports what is missing), then",
-            "everything started here is stopped.");
+    @Mixin
+    ScenarioOptions scenarioOptions;
 
-    private DemoMain() {}
+    @Option(
+            names = "--speed",
+            paramLabel = "S|max",
+            converter = Converters.Speed.class,
+            description = "simulated seconds per wall second, or max (default: the scenario's)")
+    Double speed;
 
-    public static void main(String[] args) throws Exception {
-        System.exit(run(args, System.out, System.err));
+    @Option(
+            names = "--settle",
+            paramLabel = "D",
+            defaultValue = "3m",
+            description =
+                    "longest wait after the last message for the last windows and alerts (default ${DEFAULT-VALUE})")
+    Duration settle;
+
+    @Option(
+            names = "--keep-running",
+            description = "after the audit, keep everything up (live page, InfluxDB, Kafka, MQTT) until Ctrl-C")
+    boolean keepRunning;
+
+    @Option(names = "--keep-data", description = "keep the local services' directories (data, logs) after the demo")
+    boolean keepData;
+
+    @Option(
+            names = "--dashboard-port",
+            paramLabel = "PORT",
+            defaultValue = "8088",
+            converter = Converters.Port.class,
+            description = "port of the built-in live page on 127.0.0.1 (default ${DEFAULT-VALUE}; a free one if taken)")
+    int dashboardPort;
+
+    @ArgGroup(exclusive = true)
+    WhereJobsRun whereJobsRun = new WhereJobsRun();
+
+    /** A Flink session cluster of N TaskManagers (the default, N = 1), or MiniClusters in this JVM. */
+    static final class WhereJobsRun {
+        @Option(
+                names = "--taskmanagers",
+                paramLabel = "N",
+                description = "the jobs run on a Flink session cluster started here, as users deploy them: a"
+                        + " JobManager and N TaskManagers (default 1, at most 8), each its own JVM, the job jar"
+                        + " submitted with flink run; its web UI's address is printed")
+        Integer taskManagers;
+
+        @Option(
+                names = "--embedded",
+                description = "the jobs in this JVM instead (a Flink MiniCluster each): lighter, starts faster")
+        boolean embedded;
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final BeforeStopping beforeStopping;
+
+    DemoMain(PrintStream out, PrintStream err, BeforeStopping beforeStopping) {
+        this.out = out;
+        this.err = err;
+        this.beforeStopping = beforeStopping;
+    }
+
+    /** The demo as {@code main} and the launcher run it: on this process's terminal. */
+    public DemoMain() {
+        this(System.out, System.err, ended -> {});
+    }
+
+    public static void main(String[] args) {
+        CommandLines.main(new DemoMain(), args);
     }
 
     /** Options, validated. */
     record Options(
-            String scenario,
             double rateScale,
-            Duration duration,
             Double speed,
-            java.time.Instant start,
             Duration settle,
             boolean keepRunning,
             boolean keepData,
@@ -94,93 +153,30 @@ public final class DemoMain {
             return taskManagers == 0;
         }
 
-        static Options parse(List<String> args) {
-            String scenario = "demo.yaml";
-            double rateScale = 1;
-            Duration duration = null;
-            Double speed = null;
-            java.time.Instant start = null;
-            Duration settle = Duration.ofMinutes(3);
-            boolean keepRunning = false;
-            boolean keepData = false;
-            int dashboardPort = 8088;
-            Integer taskManagers = null;
-            boolean embedded = false;
-            for (int i = 0; i < args.size(); i++) {
-                String arg = args.get(i);
-                if (arg.equals("--embedded")) {
-                    embedded = true;
-                    continue;
-                }
-                if (arg.equals("--keep-data")) {
-                    keepData = true;
-                    continue;
-                }
-                if (arg.equals("--keep-running")) {
-                    keepRunning = true;
-                    continue;
-                }
-                if (i + 1 >= args.size()) {
-                    throw new IllegalArgumentException(
-                            arg.startsWith("--") ? arg + " needs a value" : "unexpected argument '" + arg + "'");
-                }
-                String value = args.get(++i);
-                switch (arg) {
-                    case "--scenario" -> scenario = value;
-                    case "--rate-scale" -> rateScale = AuditMain.positive(arg, value);
-                    case "--duration" -> duration = Durations.parse(value);
-                    case "--speed" -> speed = value.equals("max") ? 0.0 : AuditMain.positive(arg, value);
-                    case "--start" -> start = Scenario.parseStart(arg, value);
-                    case "--settle" -> settle = Durations.parse(value);
-                    case "--dashboard-port" -> dashboardPort = port(arg, value);
-                    case "--taskmanagers" -> taskManagers = taskManagers(arg, value);
-                    default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
-                }
-            }
-            if (embedded && taskManagers != null) {
-                throw new IllegalArgumentException("--embedded and --taskmanagers exclude each other");
-            }
-            return new Options(
-                    scenario,
-                    rateScale,
-                    duration,
-                    speed,
-                    start,
-                    settle,
-                    keepRunning,
-                    keepData,
-                    dashboardPort,
-                    embedded ? 0 : taskManagers == null ? 1 : taskManagers);
-        }
-
-        private static int taskManagers(String option, String value) {
-            try {
-                int n = Integer.parseInt(value);
-                if (n >= 1 && n <= 8) {
-                    return n;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-            throw new IllegalArgumentException(option + " must be 1-8, was '" + value + "'");
-        }
-
-        private static int port(String option, String value) {
-            try {
-                int port = Integer.parseInt(value);
-                if (port >= 0 && port <= 65_535) {
-                    return port;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-            throw new IllegalArgumentException(
-                    option + " must be a port number (0-65535, 0: any free one), was '" + value + "'");
-        }
-
         double publishSpeed(Scenario scenario) {
             return speed != null ? speed : scenario.speed();
         }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Integer taskManagers = whereJobsRun == null ? null : whereJobsRun.taskManagers;
+        if (taskManagers != null && (taskManagers < 1 || taskManagers > 8)) {
+            throw new ParameterException(spec.commandLine(), "--taskmanagers must be 1-8, was '" + taskManagers + "'");
+        }
+        boolean embedded = whereJobsRun != null && whereJobsRun.embedded;
+        Options options = new Options(
+                scenarioOptions.rateScale(),
+                speed,
+                settle,
+                keepRunning,
+                keepData,
+                dashboardPort,
+                embedded ? 0 : taskManagers == null ? 1 : taskManagers);
+        Scenario file = scenarioOptions.scenario("demo.yaml");
+        boolean endsAtThePresent = !file.hasStart(); // neither the file nor --start pins it
+        Scenario scenario = file.startingNow(java.time.Clock.systemUTC(), options.publishSpeed(file));
+        return run(options, scenario, endsAtThePresent, out, beforeStopping);
     }
 
     /** What a test may look at once the audit is done, before everything stops. */
@@ -199,29 +195,21 @@ public final class DemoMain {
         void accept(Ended ended) throws Exception;
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+    static int run(String[] args, PrintStream out, PrintStream err) {
         return run(args, out, err, ended -> {});
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err, BeforeStopping beforeStopping) throws Exception {
-        List<String> arguments = new ArrayList<>(Arrays.asList(args));
-        if (arguments.contains("-h") || arguments.contains("--help")) {
-            out.println(USAGE);
-            return 0;
-        }
-        Options options;
-        Scenario scenario;
-        boolean endsAtThePresent;
-        try {
-            options = Options.parse(arguments);
-            Scenario file =
-                    ScenarioParser.load(options.scenario()).overridden(options.duration(), null, options.start());
-            endsAtThePresent = !file.hasStart(); // neither the file nor --start pins it
-            scenario = file.startingNow(java.time.Clock.systemUTC(), options.publishSpeed(file));
-        } catch (IllegalArgumentException | ScenarioException e) {
-            err.println("demo: " + e.getMessage() + "\n\n" + USAGE);
-            return 2;
-        }
+    static int run(String[] args, PrintStream out, PrintStream err, BeforeStopping beforeStopping) {
+        return CommandLines.execute(new DemoMain(out, err, beforeStopping), out, err, args);
+    }
+
+    private static int run(
+            Options options,
+            Scenario scenario,
+            boolean endsAtThePresent,
+            PrintStream out,
+            BeforeStopping beforeStopping)
+            throws Exception {
         StatusLine screen = out == System.out ? StatusLine.forTerminal(out) : new StatusLine(out, false, 240);
         Path work = Files.createTempDirectory("twinstream-demo");
         AtomicBoolean stopRequested = new AtomicBoolean();

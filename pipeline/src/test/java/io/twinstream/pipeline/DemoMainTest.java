@@ -24,26 +24,28 @@ class DemoMainTest {
     void shouldPrintHelp() throws Exception {
         assertThat(run("--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8))
-                .contains("Usage: infra/bin/demo")
+                .contains("Usage: demo [-hV]")
                 .contains("MQTT_URL, KAFKA_BOOTSTRAP, INFLUX_URL");
     }
 
     @Test
     void shouldRefuseBadArgumentsBeforeStartingAnything() throws Exception {
         assertThat(run("--speed", "fast")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--speed must be a positive number");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("Invalid value for option '--speed': must be a positive number or 'max', was 'fast'");
         assertThat(run("--scenario", "nowhere.yaml")).isEqualTo(2);
         assertThat(run("--duration")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--duration needs a value");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("Missing required parameter for option '--duration'");
         assertThat(run("--embedded", "--taskmanagers", "2")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--embedded and --taskmanagers exclude each other");
-        assertThat(run("--taskmanagers", "0")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("--taskmanagers=N, --embedded are mutually exclusive");
+        assertThat(run("--taskmanagers=0")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--taskmanagers must be 1-8, was '0'");
         assertThat(run("--colour", "red")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option '--colour'");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("demo: Unknown options: '--colour', 'red'");
         assertThat(run("--dashboard-port", "70000")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8))
-                .contains("--dashboard-port must be a port number (0-65535, 0: any free one), was '70000'");
+                .contains("'--dashboard-port': must be a port number (0-65535, 0: any free one), was '70000'");
         assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("starting the services");
     }
 }

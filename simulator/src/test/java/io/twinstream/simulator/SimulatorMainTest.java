@@ -31,26 +31,32 @@ class SimulatorMainTest {
 
     @Test
     void shouldPrintUsageOnHelp() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: simulator", "run", "expect", "hash");
+        out.reset();
         assertThat(run("run", "--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: simulator", "expect", "--rate-scale");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: simulator run", "--rate-scale=X", "--speed");
     }
 
     @Test
     void shouldRequireAScenario() {
         assertThat(run("expect")).isEqualTo(2);
-        assertThat(err()).contains("--scenario is required");
+        assertThat(err())
+                .isEqualTo("simulator expect: Missing required option: '--scenario=FILE'; see 'simulator expect --help'"
+                        + System.lineSeparator());
     }
 
     @Test
     void shouldRejectABadRateScale() {
-        assertThat(run("hash", "--scenario", "demo.yaml", "--rate-scale", "-1")).isEqualTo(2);
-        assertThat(err()).contains("--rate-scale must be a positive number");
+        assertThat(run("hash", "--scenario=demo.yaml", "--rate-scale=-1")).isEqualTo(2);
+        assertThat(err()).contains("Invalid value for option '--rate-scale': must be a positive number, was '-1'");
     }
 
     @Test
     void shouldRejectAnUnknownCommand() {
         assertThat(run("publish", "--scenario", "demo.yaml")).isEqualTo(2);
-        assertThat(err()).contains("unknown command 'publish'");
+        assertThat(err())
+                .startsWith("simulator: Unmatched arguments from index 0: 'publish', '--scenario', 'demo.yaml'");
     }
 
     @Test
@@ -86,10 +92,10 @@ class SimulatorMainTest {
     @Test
     void shouldRefuseTheGroundTruthOfAScenarioStartingAtThePresentWithoutItsStart() {
         assertThat(run("expect", "--scenario", "demo.yaml", "--duration", "1m")).isEqualTo(2);
-        assertThat(err()).contains("expect: demo.yaml starts at the present when it is run: give --start");
+        assertThat(err()).contains("simulator expect: demo.yaml starts at the present when it is played: give --start");
         assertThat(run("hash", "--scenario", "demo.yaml", "--start", "yesterday"))
                 .isEqualTo(2);
-        assertThat(err()).contains("--start must be an instant like 2026-01-05T04:30:00Z, was 'yesterday'");
+        assertThat(err()).contains("'--start': must be an instant like 2026-01-05T04:30:00Z, was 'yesterday'");
     }
 
     @Test
@@ -107,6 +113,6 @@ class SimulatorMainTest {
     void shouldFailClearlyWhenNoBrokerAnswers() {
         assertThat(run("run", "--scenario", "demo.yaml", "--duration", "10s", "--mqtt-url", "tcp://127.0.0.1:1"))
                 .isEqualTo(1);
-        assertThat(err()).contains("simulator: MQTT:");
+        assertThat(err()).contains("simulator run: MQTT:");
     }
 }

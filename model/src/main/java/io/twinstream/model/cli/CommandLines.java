@@ -7,6 +7,8 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.UsageMessageSpec;
@@ -49,6 +51,7 @@ public final class CommandLines {
      */
     public static CommandLine configured(CommandLine commandLine) {
         commandLine.registerConverter(Duration.class, CommandLines::duration);
+        commandLine.registerConverter(Instant.class, CommandLines::instant);
         commandLine.setUsageHelpWidth(HELP_WIDTH);
         layOut(commandLine);
         commandLine.setParameterExceptionHandler(CommandLines::badInput);
@@ -76,6 +79,14 @@ public final class CommandLines {
             usage.footerHeading("%n");
         }
         commandLine.getSubcommands().values().forEach(CommandLines::layOut);
+    }
+
+    private static Instant instant(String text) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new TypeConversionException("must be an instant like 2026-01-05T04:30:00Z, was '" + text + "'");
+        }
     }
 
     private static Duration duration(String text) {

@@ -1,6 +1,8 @@
 package io.twinstream.pipeline.audit;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -44,6 +46,13 @@ public record AuditReport(
     }
 
     public void print(PrintStream out) {
+        PrintWriter writer = new PrintWriter(out, true, StandardCharsets.UTF_8);
+        print(writer);
+        writer.flush();
+    }
+
+    /** The same, to a writer (a command's output). */
+    public void print(PrintWriter out) {
         out.printf(
                 "audit: scenario %s, seed %d, rate scale %s, against %s database %s%n",
                 scenario, seed, rateScale, target.influxUrl(), target.database());
@@ -76,7 +85,7 @@ public record AuditReport(
                         : "audit: NOT CLEAN");
     }
 
-    private static void printFirst(PrintStream out, String what, List<String> windows, List<String> alerts) {
+    private static void printFirst(PrintWriter out, String what, List<String> windows, List<String> alerts) {
         int shown = 0;
         for (List<String> list : List.of(windows, alerts)) {
             for (String key : list) {

@@ -1,7 +1,7 @@
 package io.twinstream.simulator.scenario;
 
-/** A scenario file that cannot be used; the message names the file, line and field. */
-public class ScenarioException extends RuntimeException {
+/** A scenario file that cannot be used (bad input): the message names the file, line and field. */
+public class ScenarioException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;
 
