@@ -8,15 +8,22 @@ import io.twinstream.infra.stack.local.FlinkJobManagerProcess;
 import io.twinstream.infra.stack.local.FlinkSessionCluster;
 import io.twinstream.infra.stack.local.LocalOptions;
 import io.twinstream.model.TopicCatalog;
+import io.twinstream.model.cli.CommandLines;
+import io.twinstream.model.cli.TwinstreamVersion;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code infra/bin/stack}: runs the service stack by hand, and measures how long it takes to start.
@@ -30,71 +37,99 @@ import java.util.concurrent.CountDownLatch;
  *       and prints the start time of each run, the median, and each process's resident memory.</li>
  * </ul>
  */
+@Command(
+        name = "stack",
+        mixinStandardHelpOptions = true,
+        versionProvider = TwinstreamVersion.class,
+        description = "Runs Twinstream's service stack (Mosquitto, Kafka, InfluxDB) on this machine.",
+        footer = {
+            "Environment: MQTT_URL, KAFKA_BOOTSTRAP, INFLUX_URL use these existing services instead of starting"
+                    + " them; TWINSTREAM_BACKEND local | docker | auto (default: docker if an engine answers);"
+                    + " TWINSTREAM_RUN_DIR the parent of the local services' run directories (default: tmp)."
+        })
 public final class StackMain {
 
-    private static final String USAGE = String.join(
-            "\n",
-            "Usage: infra/bin/stack <command> [options]",
-            "",
-            "Runs Twinstream's service stack (Mosquitto, Kafka, InfluxDB) on this machine.",
-            "",
-            "Commands:",
-            "  up                        start the stack, create the pipeline's topics, print the",
-            "                            endpoints, stop it on Ctrl-C",
-            "  topics                    create the pipeline's Kafka topics that are missing (each with",
-            "                            its partitions, replicas and configs) and list them",
-            "  startup-benchmark         start and stop the local stack several times; print start",
-            "                            time (median) and the memory (RSS) of each process",
-            "",
-            "Options:",
-            "  --runs N                  startup-benchmark runs (default 3)",
-            "  --keep-data               up: keep config, data and logs of local services after exit",
-            "  --flink N                 up: also a Flink session cluster, N TaskManagers (2 slots each),",
-            "                            each its own JVM; prints its web UI (default 0: none)",
-            "  --kafka HOST:PORT,...     topics: the Kafka cluster (default: $KAFKA_BOOTSTRAP)",
-            "  --list                    topics: only print the catalog, contact no Kafka",
-            "  -h, --help                this text",
-            "",
-            "Environment:",
-            "  MQTT_URL, KAFKA_BOOTSTRAP, INFLUX_URL   use these existing services instead of starting them",
-            "  TWINSTREAM_BACKEND                      local | docker | auto (default: docker if an engine answers)",
-            "  TWINSTREAM_RUN_DIR                      parent of the local services' run directories (default: tmp)");
+    @Spec
+    CommandSpec spec;
 
-    private StackMain() {}
-
-    public static void main(String[] args) throws Exception {
-        System.exit(run(args, System.out, System.err));
+    public static void main(String[] args) {
+        CommandLines.main(new StackMain(), args);
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        List<String> rest = new ArrayList<>(Arrays.asList(args));
-        if (rest.isEmpty() || rest.contains("-h") || rest.contains("--help")) {
-            (rest.isEmpty() ? err : out).println(USAGE);
-            return rest.isEmpty() ? 2 : 0;
-        }
-        String command = rest.remove(0);
-        try {
-            switch (command) {
-                case "up":
-                    return up(rest, out);
-                case "topics":
-                    return topics(rest, out, err);
-                case "startup-benchmark":
-                    return startupBenchmark(rest, out);
-                default:
-                    err.println("Unknown command '" + command + "'.\n\n" + USAGE);
-                    return 2;
-            }
-        } catch (IllegalArgumentException e) {
-            err.println("Error: " + e.getMessage() + "\n\n" + USAGE);
-            return 2;
-        }
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        return CommandLines.execute(new StackMain(), out, err, args);
     }
 
-    private static int up(List<String> options, PrintStream out) throws InterruptedException {
-        boolean keep = options.remove("--keep-data");
-        int taskManagers = intOption(options, "--flink", 0, 0);
-        rejectLeftovers(options);
+    @Command(
+            name = "up",
+            mixinStandardHelpOptions = true,
+            versionProvider = TwinstreamVersion.class,
+            description = "Start the stack, create the pipeline's topics, print the endpoints, stop it on Ctrl-C.")
+    int up(
+            @Option(names = "--keep-data", description = "keep config, data and logs of local services after exit")
+                    boolean keepData,
+            @Option(
+                            names = "--flink",
+                            paramLabel = "N",
+                            defaultValue = "0",
+                            description = "also a Flink session cluster of N TaskManagers (2 slots each), each its"
+                                    + " own JVM; prints its web UI (default ${DEFAULT-VALUE}: none)")
+                    int taskManagers)
+            throws InterruptedException {
+        if (taskManagers < 0) {
+            throw new ParameterException(
+                    spec.subcommands().get("up"), "--flink must be at least 0, was " + taskManagers);
+        }
+        return up(keepData, taskManagers, spec.commandLine().getOut());
+    }
+
+    @Command(
+            name = "topics",
+            mixinStandardHelpOptions = true,
+            versionProvider = TwinstreamVersion.class,
+            description = "Create the pipeline's Kafka topics that are missing (each with its partitions, replicas"
+                    + " and configs) and list them.")
+    int topics(
+            @Option(
+                            names = "--kafka",
+                            paramLabel = "HOST:PORT,...",
+                            description = "the Kafka cluster (default: $KAFKA_BOOTSTRAP)")
+                    String kafka,
+            @Option(names = "--list", description = "only print the catalog, contact no Kafka") boolean listOnly) {
+        String bootstrap = kafka != null ? kafka : System.getenv("KAFKA_BOOTSTRAP");
+        if (!listOnly && (bootstrap == null || bootstrap.isBlank())) {
+            throw new ParameterException(
+                    spec.subcommands().get("topics"), "needs --kafka HOST:PORT (or KAFKA_BOOTSTRAP), or --list");
+        }
+        return topics(
+                bootstrap,
+                listOnly,
+                spec.commandLine().getOut(),
+                spec.commandLine().getErr());
+    }
+
+    @Command(
+            name = "startup-benchmark",
+            mixinStandardHelpOptions = true,
+            versionProvider = TwinstreamVersion.class,
+            description = "Start and stop the local stack several times; print the start time (median) and the"
+                    + " memory (RSS) of each process.")
+    int startupBenchmark(
+            @Option(
+                            names = "--runs",
+                            paramLabel = "N",
+                            defaultValue = "3",
+                            description = "runs (default ${DEFAULT-VALUE})")
+                    int runs)
+            throws IOException {
+        if (runs < 1) {
+            throw new ParameterException(
+                    spec.subcommands().get("startup-benchmark"), "--runs must be at least 1, was " + runs);
+        }
+        return startupBenchmark(runs, spec.commandLine().getOut());
+    }
+
+    private static int up(boolean keep, int taskManagers, PrintWriter out) throws InterruptedException {
         LocalOptions local = LocalOptions.defaults().withKeepRunDir(keep);
         ServiceStack stack = ServiceStack.fromEnvironment(local);
         FlinkSessionCluster flink = taskManagers == 0
@@ -140,16 +175,10 @@ public final class StackMain {
     }
 
     /** Creates the catalog's missing topics on the given Kafka; lists each with what it was created with. */
-    private static int topics(List<String> options, PrintStream out, PrintStream err) {
-        boolean listOnly = options.remove("--list");
-        String bootstrap = stringOption(options, "--kafka", System.getenv("KAFKA_BOOTSTRAP"));
-        rejectLeftovers(options);
+    private static int topics(String bootstrap, boolean listOnly, PrintWriter out, PrintWriter err) {
         List<String> created = List.of();
         int brokers = 3;
         if (!listOnly) {
-            if (bootstrap == null || bootstrap.isBlank()) {
-                throw new IllegalArgumentException("topics needs --kafka HOST:PORT (or KAFKA_BOOTSTRAP), or --list");
-            }
             try {
                 KafkaTopics.Ensured ensured = KafkaTopics.ensure(bootstrap, TopicCatalog.ALL);
                 brokers = ensured.brokers();
@@ -174,9 +203,7 @@ public final class StackMain {
         return 0;
     }
 
-    private static int startupBenchmark(List<String> options, PrintStream out) throws IOException {
-        int runs = intOption(options, "--runs", 3);
-        rejectLeftovers(options);
+    private static int startupBenchmark(int runs, PrintWriter out) throws IOException {
         out.printf(
                 "Local stack start-up, %d runs (mosquitto, Kafka %s, influxd), %d cores, Java %s%n",
                 runs,
@@ -212,7 +239,7 @@ public final class StackMain {
         return 0;
     }
 
-    private static void printMemory(Map<StackService, Long> pids, PrintStream out) throws IOException {
+    private static void printMemory(Map<StackService, Long> pids, PrintWriter out) throws IOException {
         long total = 0;
         for (Map.Entry<StackService, Long> entry : pids.entrySet()) {
             long rssKb = residentKb(entry.getValue());
@@ -233,44 +260,5 @@ public final class StackMain {
                 .map(line -> Long.parseLong(line.replaceAll("\\D", "")))
                 .findFirst()
                 .orElse(0L);
-    }
-
-    private static int intOption(List<String> options, String name, int defaultValue) {
-        return intOption(options, name, defaultValue, 1);
-    }
-
-    private static String stringOption(List<String> options, String name, String defaultValue) {
-        int index = options.indexOf(name);
-        if (index < 0) {
-            return defaultValue;
-        }
-        if (index + 1 >= options.size()) {
-            throw new IllegalArgumentException(name + " needs a value");
-        }
-        String value = options.remove(index + 1);
-        options.remove(index);
-        return value;
-    }
-
-    private static int intOption(List<String> options, String name, int defaultValue, int minimum) {
-        String value = stringOption(options, name, null);
-        if (value == null) {
-            return defaultValue;
-        }
-        try {
-            int parsed = Integer.parseInt(value);
-            if (parsed < minimum) {
-                throw new IllegalArgumentException(name + " must be at least " + minimum + ", was " + value);
-            }
-            return parsed;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a whole number, was '" + value + "'");
-        }
-    }
-
-    private static void rejectLeftovers(List<String> options) {
-        if (!options.isEmpty()) {
-            throw new IllegalArgumentException("unknown option(s): " + String.join(" ", options));
-        }
     }
 }

@@ -23,31 +23,36 @@ class StackMainTest {
     void shouldPrintUsageOnHelp() throws Exception {
         assertThat(run("--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8))
-                .contains("Usage: infra/bin/stack", "startup-benchmark", "MQTT_URL");
+                .contains("Usage: stack [-hV] [COMMAND]", "startup-benchmark", "MQTT_URL");
     }
 
     @Test
     void shouldFailWithUsageWithoutCommand() throws Exception {
         assertThat(run()).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("Usage:");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualTo("stack: Missing required subcommand; see 'stack --help'" + System.lineSeparator());
     }
 
     @Test
     void shouldRejectUnknownCommand() throws Exception {
         assertThat(run("down")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("Unknown command 'down'");
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("stack: Unmatched argument at index 0: 'down'");
     }
 
     @Test
     void shouldRejectBadRunsBeforeStartingAnything() throws Exception {
-        assertThat(run("startup-benchmark", "--runs", "zero")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--runs must be a whole number, was 'zero'");
+        assertThat(run("startup-benchmark", "--runs=zero")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("Invalid value for option '--runs': 'zero' is not an int");
+        assertThat(run("startup-benchmark", "--runs", "0")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("stack startup-benchmark: --runs must be at least 1, was 0");
     }
 
     @Test
     void shouldRejectUnknownOption() throws Exception {
         assertThat(run("up", "--verbose")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option(s): --verbose");
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("stack up: Unknown option: '--verbose'");
     }
 
     @Test
@@ -69,6 +74,6 @@ class StackMainTest {
     @Test
     void shouldRejectANegativeFlinkClusterBeforeStartingAnything() throws Exception {
         assertThat(run("up", "--flink", "-1")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--flink must be at least 0, was -1");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("stack up: --flink must be at least 0, was -1");
     }
 }
