@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = TwinstreamVersion.class,
         description = {
+            "The MQTT → Kafka bridge.",
             "Moves every MQTT message under telemetry/# into Kafka: readings to telemetry.readings, anything"
                     + " unreadable to telemetry.deadletter with the reason. MQTT is acknowledged only after Kafka"
                     + " has the record (at least once). Stops cleanly on SIGTERM / Ctrl-C."

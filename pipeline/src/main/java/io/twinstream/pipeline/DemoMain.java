@@ -52,6 +52,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = TwinstreamVersion.class,
         description = {
+            "The whole pipeline on this machine, audited.",
             "Runs the whole pipeline here: simulator → Mosquitto → ingest → Kafka → Flink (metrics, alerts) →"
                     + " InfluxDB, with a progress line every 5 s, then an audit of InfluxDB against the ground truth"
                     + " (simulator expect)."

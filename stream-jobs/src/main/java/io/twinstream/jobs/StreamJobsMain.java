@@ -52,13 +52,17 @@ public final class StreamJobsMain {
     @Spec
     CommandSpec spec;
 
-    private StreamJobsMain(Map<String, String> environment) {
+    /** Under {@code flink run}, Flink's client reports what the job throws; elsewhere this command does. */
+    private final boolean underFlinkRun;
+
+    private StreamJobsMain(Map<String, String> environment, boolean underFlinkRun) {
         this.environment = environment;
+        this.underFlinkRun = underFlinkRun;
     }
 
     /** The command tree: {@code metrics}, {@code alerts} and {@code rules check|publish}, configured from {@code environment}. */
     public static CommandLine commandLine(Map<String, String> environment) {
-        return commandLine(new StreamJobsMain(environment));
+        return commandLine(new StreamJobsMain(environment, false));
     }
 
     private static CommandLine commandLine(StreamJobsMain jobs) {
@@ -68,7 +72,7 @@ public final class StreamJobsMain {
     }
 
     public static void main(String[] args) throws Exception {
-        StreamJobsMain jobs = new StreamJobsMain(System.getenv());
+        StreamJobsMain jobs = new StreamJobsMain(System.getenv(), true);
         int status = CommandLines.execute(commandLine(jobs), System.out, System.err, args);
         if (jobs.fromFlink != null) {
             // Flink's own, as `flink run` expects them: its client reports them, and some (the plan
@@ -103,8 +107,7 @@ public final class StreamJobsMain {
         } catch (IllegalArgumentException | IllegalStateException e) {
             return badConfiguration("metrics", e);
         } catch (Flink.Failed e) {
-            fromFlink = e.flinkException;
-            return CommandLines.FAILED;
+            return failed(e);
         }
     }
 
@@ -131,8 +134,7 @@ public final class StreamJobsMain {
         } catch (IllegalArgumentException | IllegalStateException | IOException e) {
             return badConfiguration("alerts", e);
         } catch (Flink.Failed e) {
-            fromFlink = e.flinkException;
-            return CommandLines.FAILED;
+            return failed(e);
         }
     }
 
@@ -183,6 +185,14 @@ public final class StreamJobsMain {
         }
     }
 
+    private int failed(Flink.Failed e) {
+        fromFlink = e.flinkException;
+        if (!underFlinkRun) {
+            spec.commandLine().getErr().println(spec.qualifiedName() + ": the job failed: " + e.flinkException);
+        }
+        return CommandLines.FAILED;
+    }
+
     private int badConfiguration(String job, Exception e) {
         spec.commandLine()
                 .getErr()
@@ -203,8 +213,11 @@ public final class StreamJobsMain {
             name = "rules",
             mixinStandardHelpOptions = true,
             versionProvider = TwinstreamVersion.class,
-            description = "Check a rules file, or publish it to the rules topic, where the running alerts job"
-                    + " picks it up within seconds (it logs 'rules replaced').")
+            description = {
+                "Check or publish the alerts job's rules.",
+                "Check a rules file, or publish it to the rules topic, where the running alerts job picks it up"
+                        + " within seconds (it logs 'rules replaced')."
+            })
     public static final class Rules {
 
         private final Map<String, String> environment;

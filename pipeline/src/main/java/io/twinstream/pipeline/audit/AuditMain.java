@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = TwinstreamVersion.class,
         description = {
+            "Audit a pipeline's output against the simulator's ground truth.",
             "Compares the device_metrics and site_metrics windows (field by field) and the alert transitions in"
                     + " InfluxDB with what `simulator expect` computes for the same scenario, seed and rate scale, and"
                     + " counts the records on telemetry.readings, telemetry.deadletter and telemetry.late."
@@ -72,7 +73,7 @@ public final class AuditMain implements Callable<Integer> {
 
     private final Map<String, String> environment;
 
-    AuditMain(Map<String, String> environment) {
+    public AuditMain(Map<String, String> environment) {
         this.environment = environment;
     }
 

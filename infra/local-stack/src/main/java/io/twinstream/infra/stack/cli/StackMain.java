@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,6 +42,7 @@ import picocli.CommandLine.Spec;
         name = "stack",
         mixinStandardHelpOptions = true,
         versionProvider = TwinstreamVersion.class,
+        subcommands = StackMain.Topics.class,
         description = "Runs Twinstream's service stack (Mosquitto, Kafka, InfluxDB) on this machine.",
         footer = {
             "Environment: MQTT_URL, KAFKA_BOOTSTRAP, INFLUX_URL use these existing services instead of starting"
@@ -83,29 +85,40 @@ public final class StackMain {
         return up(keepData, taskManagers, spec.commandLine().getOut());
     }
 
+    /** {@code topics}: a class of its own, so the launcher can offer it at its top level too. */
     @Command(
             name = "topics",
             mixinStandardHelpOptions = true,
             versionProvider = TwinstreamVersion.class,
             description = "Create the pipeline's Kafka topics that are missing (each with its partitions, replicas"
                     + " and configs) and list them.")
-    int topics(
-            @Option(
-                            names = "--kafka",
-                            paramLabel = "HOST:PORT,...",
-                            description = "the Kafka cluster (default: $KAFKA_BOOTSTRAP)")
-                    String kafka,
-            @Option(names = "--list", description = "only print the catalog, contact no Kafka") boolean listOnly) {
-        String bootstrap = kafka != null ? kafka : System.getenv("KAFKA_BOOTSTRAP");
-        if (!listOnly && (bootstrap == null || bootstrap.isBlank())) {
-            throw new ParameterException(
-                    spec.subcommands().get("topics"), "needs --kafka HOST:PORT (or KAFKA_BOOTSTRAP), or --list");
+    public static final class Topics implements Callable<Integer> {
+
+        @Option(
+                names = "--kafka",
+                paramLabel = "HOST:PORT,...",
+                description = "the Kafka cluster (default: $KAFKA_BOOTSTRAP)")
+        String kafka;
+
+        @Option(names = "--list", description = "only print the catalog, contact no Kafka")
+        boolean listOnly;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            String bootstrap = kafka != null ? kafka : System.getenv("KAFKA_BOOTSTRAP");
+            if (!listOnly && (bootstrap == null || bootstrap.isBlank())) {
+                throw new ParameterException(
+                        spec.commandLine(), "needs --kafka HOST:PORT (or KAFKA_BOOTSTRAP), or --list");
+            }
+            return topics(
+                    bootstrap,
+                    listOnly,
+                    spec.commandLine().getOut(),
+                    spec.commandLine().getErr());
         }
-        return topics(
-                bootstrap,
-                listOnly,
-                spec.commandLine().getOut(),
-                spec.commandLine().getErr());
     }
 
     @Command(
