@@ -100,8 +100,8 @@ public final class Bridge implements AutoCloseable {
                 }
                 metrics.received.increment();
                 metrics.inFlight.incrementAndGet();
-                synchronized (writer) { // the reception times in the writer's order: ingestedAt never goes back in a
-                    // partition
+                // The reception times in the writer's order: ingestedAt never goes back in a partition.
+                synchronized (writer) {
                     long receivedAt = System.currentTimeMillis();
                     writer.execute(() -> handle(acknowledge, topic, message, receivedAt));
                 }

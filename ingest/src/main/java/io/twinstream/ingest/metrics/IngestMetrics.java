@@ -1,16 +1,26 @@
 package io.twinstream.ingest.metrics;
 
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
 import io.twinstream.ingest.parse.RejectReason;
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-/** The bridge's counters, rendered in Prometheus text format; thread-safe. */
+/**
+ * The bridge's counters, thread-safe, and their Prometheus registry (served by {@link MetricsServer}).
+ *
+ * <p>The bridge counts in plain adders on its hot path, and its status line and tests read them
+ * directly; Prometheus' client reads them when scraped ({@code ..WithCallback}). The registry also
+ * holds the client's standard JVM and process metrics ({@code jvm_memory_used_bytes},
+ * {@code process_resident_memory_bytes}, ...). One registry per bridge, so several bridges in one JVM
+ * (the tests) each report their own.
+ */
 public final class IngestMetrics {
 
     public final LongAdder received = new LongAdder();
@@ -24,14 +34,41 @@ public final class IngestMetrics {
     public final AtomicLong devicesSeen = new AtomicLong();
 
     private final Map<RejectReason, LongAdder> deadLettered = new EnumMap<>(RejectReason.class);
-    private final LongAdder sendCount = new LongAdder();
-    private final LongAdder sendMicros = new LongAdder();
-    private final AtomicLong sendMaxMicros = new AtomicLong();
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Histogram kafkaSend;
 
     public IngestMetrics() {
         for (RejectReason reason : RejectReason.values()) {
             deadLettered.put(reason, new LongAdder());
         }
+        counter("ingest_messages_received", "MQTT messages received", received);
+        counter("ingest_messages_acknowledged", "MQTT messages acknowledged after Kafka had them", acknowledged);
+        counter("ingest_readings_written", "readings written to the readings topic", readingsWritten);
+        counter("ingest_kafka_retries", "Kafka writes tried again after a failure", kafkaRetries);
+        counter("ingest_mqtt_reconnects", "MQTT reconnects", reconnects);
+        CounterWithCallback.builder()
+                .name("ingest_deadlettered")
+                .help("messages written to the dead-letter topic, by reason")
+                .labelNames("reason")
+                .callback(
+                        callback -> deadLettered.forEach((reason, count) -> callback.call(count.sum(), reason.code())))
+                .register(registry);
+        gauge("ingest_in_flight_messages", "MQTT messages received, not yet acknowledged", inFlight);
+        gauge("ingest_mqtt_connections_up", "MQTT connections up", connected);
+        gauge("ingest_devices_seen", "distinct devices let through since the bridge started", devicesSeen);
+        kafkaSend = Histogram.builder()
+                .name("ingest_kafka_send_seconds")
+                .help("time from send to Kafka's acknowledgement of all records of one MQTT message")
+                .unit(Unit.SECONDS)
+                .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+                .classicOnly()
+                .register(registry);
+        JvmMetrics.builder().register(registry);
+    }
+
+    /** What {@code GET /metrics} serves. */
+    public PrometheusRegistry registry() {
+        return registry;
     }
 
     public void deadLettered(RejectReason reason) {
@@ -44,99 +81,28 @@ public final class IngestMetrics {
 
     /** One Kafka write (all records of one MQTT message) took this long until acknowledged. */
     public void kafkaSend(long micros) {
-        sendCount.increment();
-        sendMicros.add(micros);
-        sendMaxMicros.accumulateAndGet(micros, Math::max);
+        kafkaSend.observe(micros / 1e6);
     }
 
-    public String prometheus() {
-        StringBuilder out = new StringBuilder(2048);
-        counter(out, "ingest_messages_received_total", "MQTT messages received", received.sum());
-        counter(
-                out,
-                "ingest_messages_acknowledged_total",
-                "MQTT messages acknowledged after Kafka had them",
-                acknowledged.sum());
-        counter(out, "ingest_readings_written_total", "readings written to the readings topic", readingsWritten.sum());
-        out.append("# HELP ingest_deadlettered_total messages written to the dead-letter topic, by reason\n")
-                .append("# TYPE ingest_deadlettered_total counter\n");
-        deadLettered.forEach((reason, count) -> out.append("ingest_deadlettered_total{reason=\"")
-                .append(reason.code())
-                .append("\"} ")
-                .append(count.sum())
-                .append('\n'));
-        counter(out, "ingest_kafka_retries_total", "Kafka writes tried again after a failure", kafkaRetries.sum());
-        counter(out, "ingest_mqtt_reconnects_total", "MQTT reconnects", reconnects.sum());
-        gauge(out, "ingest_in_flight_messages", "MQTT messages received, not yet acknowledged", inFlight.get());
-        gauge(out, "ingest_mqtt_connections_up", "MQTT connections up", connected.get());
-        gauge(out, "ingest_devices_seen", "distinct devices let through since the bridge started", devicesSeen.get());
-        out.append("# HELP ingest_kafka_send_seconds time from send to Kafka acknowledgement per MQTT message\n")
-                .append("# TYPE ingest_kafka_send_seconds summary\n")
-                .append("ingest_kafka_send_seconds_count ")
-                .append(sendCount.sum())
-                .append('\n')
-                .append("ingest_kafka_send_seconds_sum ")
-                .append(sendMicros.sum() / 1e6)
-                .append('\n');
-        gauge(out, "ingest_kafka_send_seconds_max", "longest Kafka acknowledgement so far", sendMaxMicros.get() / 1e6);
-        gauge(
-                out,
-                "jvm_heap_used_bytes",
-                "Java heap in use",
-                ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-        long rss = residentBytes();
-        if (rss >= 0) {
-            gauge(out, "process_resident_memory_bytes", "resident set size of the bridge process", rss);
-        }
-        return out.toString();
-    }
-
-    /** VmRSS from /proc/self/status (Linux), or -1 where there is none. */
-    private static long residentBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux: no such gauge
-        }
-        return -1;
-    }
-
+    /** The mean Kafka acknowledgement time so far, for the status line. */
     public double meanSendMillis() {
-        long n = sendCount.sum();
-        return n == 0 ? 0 : sendMicros.sum() / 1000.0 / n;
+        var data = kafkaSend.collect().getDataPoints().get(0);
+        return data.getCount() == 0 ? 0 : data.getSum() * 1000 / data.getCount();
     }
 
-    private static void counter(StringBuilder out, String name, String help, long value) {
-        out.append("# HELP ")
-                .append(name)
-                .append(' ')
-                .append(help)
-                .append('\n')
-                .append("# TYPE ")
-                .append(name)
-                .append(" counter\n")
-                .append(name)
-                .append(' ')
-                .append(value)
-                .append('\n');
+    private void counter(String name, String help, LongAdder value) {
+        CounterWithCallback.builder()
+                .name(name)
+                .help(help)
+                .callback(callback -> callback.call(value.sum()))
+                .register(registry);
     }
 
-    private static void gauge(StringBuilder out, String name, String help, double value) {
-        out.append("# HELP ")
-                .append(name)
-                .append(' ')
-                .append(help)
-                .append('\n')
-                .append("# TYPE ")
-                .append(name)
-                .append(" gauge\n")
-                .append(name)
-                .append(' ')
-                .append(value)
-                .append('\n');
+    private void gauge(String name, String help, AtomicLong value) {
+        GaugeWithCallback.builder()
+                .name(name)
+                .help(help)
+                .callback(callback -> callback.call(value.get()))
+                .register(registry);
     }
 }

@@ -281,7 +281,7 @@ public final class IngestBenchmark {
                 String text = scrape(http, metrics);
                 long now = System.nanoTime();
                 long acknowledged = (long) value(text, "ingest_messages_acknowledged_total");
-                heapPeak = Math.max(heapPeak, value(text, "jvm_heap_used_bytes"));
+                heapPeak = Math.max(heapPeak, value(text, "jvm_memory_used_bytes{area=\"heap\"}"));
                 rssPeak = Math.max(rssPeak, value(text, "process_resident_memory_bytes"));
                 if (acknowledged > 0 && firstAt == 0) {
                     firstAt = now;
