@@ -107,6 +107,11 @@ public record AlertsJobConfig(
             "offline.default-interval",
             "offline.forget-after");
 
+    /** Every key the alerts job reads (and as {@code ALERTS_<KEY>}), besides {@code kafka.client.*}. */
+    public static Set<String> keys() {
+        return KEYS;
+    }
+
     public AlertsJobConfig {
         if (outOfOrderness.isNegative() || allowedLateness.isNegative()) {
             throw new IllegalArgumentException(

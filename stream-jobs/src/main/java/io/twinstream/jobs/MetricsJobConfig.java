@@ -76,6 +76,11 @@ public record MetricsJobConfig(
             "metrics.early-within",
             "metrics.early-device-windows");
 
+    /** Every key the metrics job reads (and as {@code METRICS_<KEY>}), besides {@code kafka.client.*}. */
+    public static Set<String> keys() {
+        return KEYS;
+    }
+
     public MetricsJobConfig {
         if (outOfOrderness.isNegative() || allowedLateness.isNegative()) {
             throw new IllegalArgumentException(

@@ -101,7 +101,7 @@ class MetricsJobConfigTest {
                         "env:9092",
                         "INFLUX_URL",
                         "http://env:8086",
-                        "METRICS_METRICS_ALLOWED_LATENESS",
+                        "METRICS_ALLOWED_LATENESS",
                         "2m",
                         "METRICS_CHECKPOINT_DIR",
                         "s3://bucket/checkpoints"));
@@ -130,5 +130,13 @@ class MetricsJobConfigTest {
         assertThatThrownBy(() -> MetricsJobConfig.load(file(key, value), Map.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);
+    }
+
+    @Test
+    void shouldRefuseAVariableUnderItsPrefixThatSetsNoKey() {
+        assertThatThrownBy(() -> MetricsJobConfig.load(new Properties(), Map.of("METRICS_METRICS_IDLE_AFTER", "5s")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("unknown environment variable METRICS_METRICS_IDLE_AFTER")
+                .hasMessageContaining("did you mean METRICS_IDLE_AFTER?");
     }
 }

@@ -86,7 +86,7 @@ class StreamJobsMainTest {
 
     @Test
     void shouldNameABadSetting() throws Exception {
-        assertThat(run(Map.of("METRICS_METRICS_ALLOWED_LATENESS", "a minute"), "metrics"))
+        assertThat(run(Map.of("METRICS_ALLOWED_LATENESS", "a minute"), "metrics"))
                 .isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("metrics.allowed-lateness must be a duration");
 

@@ -2,13 +2,13 @@ package io.twinstream.ingest.config;
 
 import io.twinstream.ingest.parse.PayloadLimits;
 import io.twinstream.model.Durations;
+import io.twinstream.model.config.PrefixedVariables;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -196,6 +196,11 @@ public record IngestConfig(
                 + metricsPort + ", statusInterval=" + statusInterval + "]";
     }
 
+    /** Every key the bridge reads from a file (and as {@code INGEST_<KEY>}), besides {@code kafka.producer.*}. */
+    public static Set<String> keys() {
+        return KEYS;
+    }
+
     public static IngestConfig defaults() {
         return load(new Properties(), Map.of());
     }
@@ -228,7 +233,8 @@ public record IngestConfig(
             throw new IllegalArgumentException("unknown configuration keys " + unknown + "; known: "
                     + new TreeSet<>(KEYS) + " and kafka.producer.*");
         }
-        // Environment: MQTT_URL, KAFKA_BOOTSTRAP ... and INGEST_<KEY> for any key (INGEST_MQTT_CONNECTIONS=4).
+        // Environment: MQTT_URL, KAFKA_BOOTSTRAP ... and INGEST_<KEY> for any key (INGEST_MQTT_CONNECTIONS=4,
+        // INGEST_MAX_FUTURE=2m), which wins; a variable under INGEST_ that names no key is refused.
         env(environment, "MQTT_URL", "mqtt.url", values);
         env(environment, "MQTT_USERNAME", "mqtt.username", values);
         env(environment, "MQTT_PASSWORD", "mqtt.password", values);
@@ -237,13 +243,7 @@ public record IngestConfig(
         if (jaas != null && !jaas.isBlank()) {
             kafka.put("sasl.jaas.config", jaas);
         }
-        for (String key : KEYS) {
-            env(
-                    environment,
-                    "INGEST_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'),
-                    key,
-                    values);
-        }
+        values.putAll(PrefixedVariables.read(environment, "INGEST", KEYS));
         return new IngestConfig(
                 values.getOrDefault("mqtt.url", "tcp://127.0.0.1:1883"),
                 values.get("mqtt.username"),

@@ -148,4 +148,17 @@ class IngestConfigTest {
         assertThat(config.sharedFilter()).isEqualTo("$share/plant/telemetry/factory/#");
         assertThat(config.statusInterval()).isEqualTo(Duration.ofSeconds(30));
     }
+
+    @Test
+    void shouldRefuseAVariableUnderItsPrefixThatSetsNoKey() {
+        assertThatThrownBy(() -> IngestConfig.load(new Properties(), Map.of("INGEST_MQTT_CONECTIONS", "4")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("unknown environment variable INGEST_MQTT_CONECTIONS")
+                .hasMessageContaining("did you mean INGEST_MQTT_CONNECTIONS?");
+        assertThat(IngestConfig.load(new Properties(), Map.of("INGEST_MAX_FUTURE", "2m"))
+                        .payloadLimits()
+                        .maxFuture())
+                .as("ingest.max-future without the prefix said twice")
+                .isEqualTo(java.time.Duration.ofMinutes(2));
+    }
 }

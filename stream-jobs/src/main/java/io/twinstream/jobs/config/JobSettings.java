@@ -2,13 +2,13 @@ package io.twinstream.jobs.config;
 
 import io.twinstream.jobs.sink.InfluxSink;
 import io.twinstream.model.Durations;
+import io.twinstream.model.config.PrefixedVariables;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -23,8 +23,9 @@ import org.apache.flink.configuration.RestartStrategyOptions;
  * What both jobs' configurations are read from: a properties file, then environment variables
  * ({@code KAFKA_BOOTSTRAP}, {@code KAFKA_SASL_JAAS_CONFIG}, {@code INFLUX_URL}, {@code MQTT_URL}/{@code MQTT_USERNAME}/{@code MQTT_PASSWORD}
  * where the job has MQTT settings, and {@code <PREFIX>_<KEY>} for any key, e.g.
- * {@code METRICS_CHECKPOINT_DIR}), then each key's default. Unknown keys and malformed values are
- * refused naming the key, so a typo stops the job before it is submitted.
+ * {@code METRICS_CHECKPOINT_DIR} or {@code METRICS_IDLE_AFTER}: {@link PrefixedVariables}), then each key's
+ * default. Unknown keys, unknown variables under the prefix and malformed values are refused naming
+ * them, so a typo stops the job before it is submitted.
  */
 public final class JobSettings {
 
@@ -98,14 +99,7 @@ public final class JobSettings {
             env(environment, "MQTT_USERNAME", "mqtt.username", values);
             env(environment, "MQTT_PASSWORD", "mqtt.password", values);
         }
-        for (String key : keys) {
-            env(
-                    environment,
-                    envPrefix + "_"
-                            + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'),
-                    key,
-                    values);
-        }
+        values.putAll(PrefixedVariables.read(environment, envPrefix, keys));
         return new JobSettings(values);
     }
 
