@@ -67,12 +67,8 @@ public final class DemoMain implements Callable<Integer> {
     @Mixin
     ScenarioOptions scenarioOptions;
 
-    @Option(
-            names = "--speed",
-            paramLabel = "S|max",
-            converter = Converters.Speed.class,
-            description = "simulated seconds per wall second, or max (default: the scenario's)")
-    Double speed;
+    @Mixin
+    ScenarioOptions.Speed speed;
 
     @Option(
             names = "--settle",
@@ -168,7 +164,7 @@ public final class DemoMain implements Callable<Integer> {
         boolean embedded = whereJobsRun != null && whereJobsRun.embedded;
         Options options = new Options(
                 scenarioOptions.rateScale(),
-                speed,
+                speed.given(),
                 settle,
                 keepRunning,
                 keepData,

@@ -94,4 +94,25 @@ public final class ScenarioOptions {
     public DeviceFleet pinnedFleet() {
         return new DeviceFleet(pinnedScenario(), rateScale);
     }
+
+    /** {@code --speed}, for the commands that play a scenario in time (run, the demo): a mixin of its own. */
+    public static final class Speed {
+
+        @Option(
+                names = "--speed",
+                paramLabel = "S|max",
+                converter = Converters.Speed.class,
+                description = "simulated seconds per wall second, or max (default: the scenario's)")
+        Double speed;
+
+        /** --speed, else the scenario's own; 0 is as fast as possible. */
+        public double of(Scenario scenario) {
+            return speed != null ? speed : scenario.speed();
+        }
+
+        /** --speed as given, or null. */
+        public Double given() {
+            return speed;
+        }
+    }
 }

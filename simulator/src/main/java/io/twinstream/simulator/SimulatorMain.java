@@ -2,7 +2,6 @@ package io.twinstream.simulator;
 
 import io.twinstream.model.Durations;
 import io.twinstream.model.cli.CommandLines;
-import io.twinstream.model.cli.Converters;
 import io.twinstream.model.cli.TwinstreamVersion;
 import io.twinstream.simulator.publish.MqttPublisher;
 import io.twinstream.simulator.publish.PublishStats;
@@ -69,12 +68,8 @@ public final class SimulatorMain {
         @Mixin
         ScenarioOptions scenarioOptions;
 
-        @Option(
-                names = "--speed",
-                paramLabel = "S|max",
-                converter = Converters.Speed.class,
-                description = "simulated seconds per wall second, or max (default: the scenario's)")
-        Double speed;
+        @Mixin
+        ScenarioOptions.Speed speed;
 
         @Option(
                 names = "--mqtt-url",
@@ -198,7 +193,7 @@ public final class SimulatorMain {
     private static int publish(Run options, char[] password, PrintWriter out)
             throws MqttException, InterruptedException {
         Scenario unstarted = options.scenarioOptions.scenario();
-        double speed = options.speed != null ? options.speed : unstarted.speed();
+        double speed = options.speed.of(unstarted);
         Scenario scenario = unstarted.startingNow(java.time.Clock.systemUTC(), speed);
         DeviceFleet fleet = new DeviceFleet(scenario, options.scenarioOptions.rateScale());
         MqttPublisher publisher = new MqttPublisher(

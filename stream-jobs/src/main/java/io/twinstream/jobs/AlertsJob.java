@@ -62,18 +62,8 @@ public final class AlertsJob {
                 config.kafkaBootstrap(),
                 config.kafkaClient(),
                 List.of(config.readingsTopic(), config.alertsTopic(), config.rulesTopic(), config.deadLetterTopic()));
-        DataStream<Reading> readings = ReadingsSource.of(
-                env,
-                new ReadingsSource.Input(
-                        config.kafkaBootstrap(),
-                        config.kafkaClient(),
-                        config.readingsTopic(),
-                        config.groupId(),
-                        config.deadLetterTopic(),
-                        config.maxFuture(),
-                        config.outOfOrderness(),
-                        config.idleAfter()),
-                "alerts-readings-source");
+        DataStream<Reading> readings =
+                ReadingsSource.of(env, ReadingsSource.Input.of(config), "alerts-readings-source");
 
         // Every rules file from the start of the topic: the newest is the one in force. (After a
         // restore, the offset and the rules in force both come from the checkpoint.)

@@ -83,7 +83,7 @@ public record AlertsJobConfig(
         Duration offlineForgetAfter,
         Duration checkpointInterval,
         String checkpointDir)
-        implements Serializable {
+        implements Serializable, ReadingsSource.ReadingsJob {
 
     /** The rules shipped with the job: one per anomaly episode of the demo scenario. */
     public static final String DEMO_RULES = "classpath:rules/demo.yaml";

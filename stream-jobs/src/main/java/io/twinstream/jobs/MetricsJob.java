@@ -101,18 +101,7 @@ public final class MetricsJob {
      * benchmark, which runs the topology behind the same source.)
      */
     public static DataStream<Reading> readings(StreamExecutionEnvironment env, MetricsJobConfig config) {
-        return ReadingsSource.of(
-                env,
-                new ReadingsSource.Input(
-                        config.kafkaBootstrap(),
-                        config.kafkaClient(),
-                        config.readingsTopic(),
-                        config.groupId(),
-                        config.deadLetterTopic(),
-                        config.maxFuture(),
-                        config.outOfOrderness(),
-                        config.idleAfter()),
-                "readings-source");
+        return ReadingsSource.of(env, ReadingsSource.Input.of(config), "readings-source");
     }
 
     /** Late samples keyed by device id, like the readings. (Classes, not lambdas: Flink infers their types.) */

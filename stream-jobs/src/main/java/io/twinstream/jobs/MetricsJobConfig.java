@@ -64,7 +64,7 @@ public record MetricsJobConfig(
         boolean earlyDeviceWindows,
         Duration checkpointInterval,
         String checkpointDir)
-        implements Serializable {
+        implements Serializable, ReadingsSource.ReadingsJob {
 
     private static final Set<String> KEYS = JobSettings.commonKeysAnd(
             "kafka.late-topic",

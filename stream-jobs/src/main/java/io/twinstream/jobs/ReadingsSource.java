@@ -59,7 +59,40 @@ final class ReadingsSource {
             String deadLetterTopic,
             Duration maxFuture,
             Duration outOfOrderness,
-            Duration idleAfter) {}
+            Duration idleAfter) {
+
+        /** The source as a job's configuration describes it: both jobs read the readings the same way. */
+        static Input of(ReadingsJob config) {
+            return new Input(
+                    config.kafkaBootstrap(),
+                    config.kafkaClient(),
+                    config.readingsTopic(),
+                    config.groupId(),
+                    config.deadLetterTopic(),
+                    config.maxFuture(),
+                    config.outOfOrderness(),
+                    config.idleAfter());
+        }
+    }
+
+    /** A job's configuration, as far as reading {@code telemetry.readings} goes (both jobs' records are one). */
+    public interface ReadingsJob {
+        String kafkaBootstrap();
+
+        KafkaClientProperties kafkaClient();
+
+        String readingsTopic();
+
+        String groupId();
+
+        String deadLetterTopic();
+
+        Duration maxFuture();
+
+        Duration outOfOrderness();
+
+        Duration idleAfter();
+    }
 
     /**
      * The topic from the group's committed offsets (else the earliest). {@code uid} names the
