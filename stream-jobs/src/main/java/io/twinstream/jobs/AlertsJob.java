@@ -7,13 +7,13 @@ import io.twinstream.jobs.deadletter.RefusedPointsToKafka;
 import io.twinstream.jobs.sink.InfluxPoints;
 import io.twinstream.jobs.sink.InfluxSink;
 import io.twinstream.jobs.sink.Json;
+import io.twinstream.jobs.sink.KafkaSinks;
 import io.twinstream.jobs.sink.MqttAlertSink;
 import io.twinstream.jobs.sink.RefusedPoints;
 import io.twinstream.jobs.status.StatusTransition;
 import io.twinstream.model.Reading;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Properties;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
@@ -21,9 +21,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.common.serialization.SimpleStringSchema;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -38,9 +35,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * {@code alerts/{domain}/{site}/{deviceId}}; device status transitions to {@code device_status}.
  */
 public final class AlertsJob {
-
-    /** Longer than a checkpoint interval plus a restart; Kafka's broker refuses more than 15 min by default. */
-    private static final String TRANSACTION_TIMEOUT_MS = "600000";
 
     private AlertsJob() {}
 
@@ -90,20 +84,12 @@ public final class AlertsJob {
 
         RefusedPoints refused =
                 new RefusedPointsToKafka(config.kafkaBootstrap(), config.kafkaClient(), config.deadLetterTopic());
-        Properties transactions = config.kafkaClient().asProperties();
-        transactions.setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
         out.alerts()
-                .sinkTo(KafkaSink.<AlertTransition>builder()
-                        .setBootstrapServers(config.kafkaBootstrap())
-                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                        .setTransactionalIdPrefix(config.groupId() + "-alerts")
-                        .setKafkaProducerConfig(transactions)
-                        .setRecordSerializer(KafkaRecordSerializationSchema.<AlertTransition>builder()
-                                .setTopic(config.alertsTopic())
-                                .setKeySerializationSchema(new AlertKey())
-                                .setValueSerializationSchema(new AlertJson())
-                                .build())
-                        .build())
+                .sinkTo(KafkaSinks.exactlyOnce(
+                        config.kafkaBootstrap(),
+                        config.kafkaClient(),
+                        config.groupId() + "-alerts",
+                        KafkaSinks.keyed(config.alertsTopic(), new AlertKey(), new AlertJson())))
                 .name("alerts to Kafka")
                 .uid("alerts-kafka-sink");
         out.alerts()

@@ -8,6 +8,7 @@ import io.twinstream.jobs.metrics.MetricSample;
 import io.twinstream.jobs.sink.InfluxPoints;
 import io.twinstream.jobs.sink.InfluxSink;
 import io.twinstream.jobs.sink.Json;
+import io.twinstream.jobs.sink.KafkaSinks;
 import io.twinstream.jobs.sink.RefusedPoints;
 import io.twinstream.model.Reading;
 import java.nio.charset.StandardCharsets;
@@ -16,9 +17,6 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -82,16 +80,10 @@ public final class MetricsJob {
                 .name("site_metrics to InfluxDB")
                 .uid("site-metrics-sink");
         out.late()
-                .sinkTo(KafkaSink.<MetricSample>builder()
-                        .setBootstrapServers(config.kafkaBootstrap())
-                        .setKafkaProducerConfig(config.kafkaClient().asProperties())
-                        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                        .setRecordSerializer(KafkaRecordSerializationSchema.<MetricSample>builder()
-                                .setTopic(config.lateTopic())
-                                .setKeySerializationSchema(new LateKey())
-                                .setValueSerializationSchema(new LateJson())
-                                .build())
-                        .build())
+                .sinkTo(KafkaSinks.atLeastOnce(
+                        config.kafkaBootstrap(),
+                        config.kafkaClient(),
+                        KafkaSinks.keyed(config.lateTopic(), new LateKey(), new LateJson())))
                 .name("late samples to Kafka")
                 .uid("late-sink");
     }

@@ -5,6 +5,7 @@ import io.twinstream.jobs.deadletter.DeadLetters;
 import io.twinstream.jobs.deadletter.RejectedRecord;
 import io.twinstream.jobs.serde.CheckingReadingDeserializer;
 import io.twinstream.jobs.serde.ReadingTypes;
+import io.twinstream.jobs.sink.KafkaSinks;
 import io.twinstream.jobs.source.CaughtUpIdleSource;
 import io.twinstream.jobs.time.EventTimeClock;
 import io.twinstream.model.Reading;
@@ -15,8 +16,6 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -116,12 +115,8 @@ final class ReadingsSource {
                 .name("refused records out")
                 .uid(uid + "-refused-out");
         readings.getSideOutput(REFUSED)
-                .sinkTo(KafkaSink.<RejectedRecord>builder()
-                        .setBootstrapServers(input.bootstrap())
-                        .setKafkaProducerConfig(input.client().asProperties())
-                        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                        .setRecordSerializer(new DeadLetters(input.deadLetterTopic()))
-                        .build())
+                .sinkTo(KafkaSinks.atLeastOnce(
+                        input.bootstrap(), input.client(), new DeadLetters(input.deadLetterTopic())))
                 .name("refused records to " + input.deadLetterTopic())
                 .uid(uid + "-dead-letters");
         return EventTimeClock.behind(readings, ReadingTypes.READING, input.idleAfter());
