@@ -116,19 +116,19 @@ public final class DemoMain implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Where the demo draws its progress and report (a terminal gets a status line redrawn in place). */
     private final PrintStream out;
-    private final PrintStream err;
+
     private final BeforeStopping beforeStopping;
 
-    DemoMain(PrintStream out, PrintStream err, BeforeStopping beforeStopping) {
+    DemoMain(PrintStream out, BeforeStopping beforeStopping) {
         this.out = out;
-        this.err = err;
         this.beforeStopping = beforeStopping;
     }
 
     /** The demo as {@code main} and the launcher run it: on this process's terminal. */
     public DemoMain() {
-        this(System.out, System.err, ended -> {});
+        this(System.out, ended -> {});
     }
 
     public static void main(String[] args) {
@@ -197,7 +197,7 @@ public final class DemoMain implements Callable<Integer> {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err, BeforeStopping beforeStopping) {
-        return CommandLines.execute(new DemoMain(out, err, beforeStopping), out, err, args);
+        return CommandLines.execute(new DemoMain(out, beforeStopping), out, err, args);
     }
 
     private static int run(

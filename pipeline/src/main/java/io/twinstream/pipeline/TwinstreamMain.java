@@ -36,13 +36,13 @@ public final class TwinstreamMain {
     }
 
     static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
-        return CommandLines.execute(commandLine(environment, out, err), out, err, args);
+        return CommandLines.execute(commandLine(environment, out), out, err, args);
     }
 
-    /** The command tree; {@code out} and {@code err} are the demo's terminal. */
-    static CommandLine commandLine(Map<String, String> environment, PrintStream out, PrintStream err) {
+    /** The command tree; {@code out} is the demo's terminal. */
+    static CommandLine commandLine(Map<String, String> environment, PrintStream out) {
         CommandLine twinstream = new CommandLine(new TwinstreamMain());
-        add(twinstream, "demo", new CommandLine(new DemoMain(out, err, ended -> {})));
+        add(twinstream, "demo", new CommandLine(new DemoMain(out, ended -> {})));
         add(twinstream, "simulate", new CommandLine(new SimulatorMain.Run()));
         add(twinstream, "expect", new CommandLine(new SimulatorMain.Expect()));
         add(twinstream, "hash", new CommandLine(new SimulatorMain.Hash()));
