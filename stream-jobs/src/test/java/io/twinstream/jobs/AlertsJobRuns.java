@@ -126,6 +126,13 @@ final class AlertsJobRuns {
         }
     }
 
+    /** The partition Kafka's producer writes a device's readings to (its key's murmur2 hash, as the bridge's). */
+    static int partitionOf(String deviceId, int partitions) {
+        return org.apache.kafka.common.utils.Utils.toPositive(
+                        org.apache.kafka.common.utils.Utils.murmur2(deviceId.getBytes(StandardCharsets.UTF_8)))
+                % partitions;
+    }
+
     static void produce(String bootstrap, List<TimedReading> readings) {
         Properties props = new Properties();
         props.put("bootstrap.servers", bootstrap);

@@ -30,6 +30,19 @@ import org.slf4j.LoggerFactory;
  * it ends at that position, and active again with its next record. All on the task's thread, except
  * the ticker and the answers, which only wake the task up.
  *
+ * <p><b>Waking up.</b> A backlog can land on every partition at once after all of them went idle (a
+ * replay, a bridge that was down, a fleet that starts after the job). The first partition to deliver
+ * would then set the watermark alone and could run minutes of event time ahead of the others'
+ * first records, which would then be late. So when an idle partition has a record again, the
+ * reader holds its watermark where it was (an extra output of its own, active and without a
+ * watermark, which the lowest-of-all cannot pass) until Kafka, asked after that record, has said
+ * which of its other idle partitions hold unread records (those are made active, and hold event
+ * time back themselves until they are read), and at least {@link #WAKE_HOLD_MILLIS} have passed:
+ * time for the other subtasks' partitions, whose backlog landed with this one, to be seen active
+ * downstream. A backlog whose partitions fill more than that apart is new data to the ones that
+ * filled last, as with any idleness. Kafka not answering holds the watermark for at most
+ * {@link #WAKE_HOLD_MAX_MILLIS}.
+ *
  * <p>The readings' watermark generator must not send a watermark for a partition that has no new
  * record (it would make the partition active again): {@code ReadingsSource}'s sends one only when it rises.
  */
@@ -40,6 +53,12 @@ final class CaughtUpIdleReader<T> implements SourceReader<T, KafkaPartitionSplit
     private static final long TICK_MILLIS = 500;
     /** How old Kafka's answer may be for a partition that was quiet but not caught up when last asked. */
     private static final long ASK_AGAIN_MILLIS = 2000;
+    /** How long the watermark is held at least once an idle partition has a record again. */
+    static final long WAKE_HOLD_MILLIS = 3000;
+    /** How long it is held at most, when Kafka does not say where the other idle partitions end. */
+    static final long WAKE_HOLD_MAX_MILLIS = 30_000;
+    /** The id of the output that holds the watermark: no Kafka split is named like this. */
+    private static final String WAKE_HOLD_OUTPUT = "twinstream-wake-hold";
 
     /** One assigned partition, as this reader follows it. */
     private static final class Partition {
@@ -71,6 +90,13 @@ final class CaughtUpIdleReader<T> implements SourceReader<T, KafkaPartitionSplit
     private volatile CompletableFuture<Void> wakeUp = new CompletableFuture<>();
     private volatile int idlePartitions;
     private long lastLook;
+    private PartitionEnds.Snapshot lastAnswerLookedAt;
+    /** When an idle partition had a record again and the watermark began to be held; -1 while not held. */
+    private long holdingSince = -1;
+    /** When an idle partition last had a record again: Kafka's answer must be newer for the hold to end. */
+    private long lastWakeAt;
+
+    private SourceOutput<T> wakeHold;
 
     CaughtUpIdleReader(
             SourceReader<Polled<T>, KafkaPartitionSplit> kafka,
@@ -102,9 +128,14 @@ final class CaughtUpIdleReader<T> implements SourceReader<T, KafkaPartitionSplit
         output.target = target;
         InputStatus status = kafka.pollNext(output);
         long now = clock.getAsLong();
-        if (now - lastLook >= TICK_MILLIS) {
+        PartitionEnds.Snapshot answer = ends.latest();
+        if (now - lastLook >= TICK_MILLIS || answer != lastAnswerLookedAt) {
             lastLook = now;
-            lookAtQuietPartitions(target, now);
+            lastAnswerLookedAt = answer;
+            lookAtQuietPartitions(target, answer, now);
+            if (holdingSince >= 0) {
+                releaseTheHoldWhenDue(answer, now);
+            }
         }
         return status;
     }
@@ -124,14 +155,24 @@ final class CaughtUpIdleReader<T> implements SourceReader<T, KafkaPartitionSplit
         waiting.complete(null);
     }
 
-    /** Marks idle each partition quiet for {@code idleAfter} that Kafka, asked since, says is read to its end. */
-    private void lookAtQuietPartitions(ReaderOutput<T> target, long now) {
-        PartitionEnds.Snapshot answer = ends.latest();
+    /**
+     * Marks idle each partition quiet for {@code idleAfter} that Kafka, asked since, says is read to
+     * its end; and active each idle one that Kafka says holds records beyond where it was read.
+     */
+    private void lookAtQuietPartitions(ReaderOutput<T> target, PartitionEnds.Snapshot answer, long now) {
         List<Integer> toAsk = new ArrayList<>();
         boolean startsUnknown = false;
         for (Partition partition : partitions.values()) {
+            if (partition.idle) {
+                // Ends only grow and an idle partition's position stays: any answer above it is news.
+                Long end = answer == null ? null : answer.ends().get(partition.number);
+                if (end != null && end > partition.position) {
+                    markActive(target, partition, now, end);
+                }
+                continue;
+            }
             long quietSince = partition.lastRecordAt + idleAfterMillis;
-            if (partition.idle || now < quietSince) {
+            if (now < quietSince) {
                 continue;
             }
             if (answer == null || answer.askedAt() < quietSince) {
@@ -157,6 +198,7 @@ final class CaughtUpIdleReader<T> implements SourceReader<T, KafkaPartitionSplit
 
     private void markIdle(ReaderOutput<T> target, Partition partition, long position) {
         partition.idle = true;
+        partition.position = position;
         idlePartitions++;
         target.createOutputForSplit(partition.splitId).markIdle();
         if (!partition.wasIdle) { // the first time only: a partition with a reading now and then goes back and forth
@@ -171,20 +213,91 @@ final class CaughtUpIdleReader<T> implements SourceReader<T, KafkaPartitionSplit
         partition.wasIdle = true;
     }
 
-    /** Follows a partition's position with each record; makes an idle partition active before its record goes out. */
+    /** An idle partition that Kafka says has unread records: it holds event time back again until it is read. */
+    private void markActive(ReaderOutput<T> target, Partition partition, long now, long end) {
+        partition.idle = false;
+        idlePartitions--;
+        partition.lastRecordAt = now; // idleAfter from now for its records to come
+        target.createOutputForSplit(partition.splitId).markActive();
+        LOG.debug(
+                "Subtask {}: partition {} holds records from offset {} to {}: active again",
+                subtask,
+                partition.splitId,
+                partition.position,
+                end);
+    }
+
+    /**
+     * Follows a partition's position with each record; makes an idle partition active before its
+     * record goes out, holding the watermark until the other idle partitions are known to be read.
+     */
     private void followed(Polled<T> record, SourceOutput<T> splitOutput) {
         Partition partition = partitions.get(record.partition());
         if (partition == null) {
             return;
         }
         partition.position = record.offset() + 1;
-        partition.lastRecordAt = clock.getAsLong();
+        long now = clock.getAsLong();
+        partition.lastRecordAt = now;
         if (partition.idle) {
             partition.idle = false;
             idlePartitions--;
+            holdTheWatermark(now);
             splitOutput.markActive();
             LOG.debug("Subtask {}: partition {} has records again", subtask, partition.splitId);
         }
+    }
+
+    /** Holds this reader's watermark where it is, and asks where its other idle partitions end. */
+    private void holdTheWatermark(long now) {
+        if (holdingSince < 0) {
+            if (wakeHold == null) {
+                wakeHold = output.target.createOutputForSplit(WAKE_HOLD_OUTPUT);
+            }
+            wakeHold.markActive(); // active without a watermark: the lowest of all stays where it was
+            holdingSince = now;
+            LOG.debug("Subtask {}: an idle partition has records again; the watermark is held", subtask);
+        }
+        lastWakeAt = now; // a wake while held needs an answer newer than itself, but does not hold longer
+        List<Integer> idle = idlePartitionNumbers();
+        if (!idle.isEmpty()) {
+            ends.ask(idle, false);
+        }
+    }
+
+    /** Lets the watermark go once Kafka has answered since the wake and the wake hold has passed. */
+    private void releaseTheHoldWhenDue(PartitionEnds.Snapshot answer, long now) {
+        List<Integer> idle = idlePartitionNumbers();
+        boolean known = idle.isEmpty() || (answer != null && answer.askedAt() >= lastWakeAt);
+        boolean overdue = now - holdingSince >= WAKE_HOLD_MAX_MILLIS;
+        if (!known && !overdue) {
+            ends.ask(idle, false); // the question out when the partition woke was asked before it
+            return;
+        }
+        if (now - holdingSince < WAKE_HOLD_MILLIS) {
+            return;
+        }
+        if (!known) {
+            LOG.warn(
+                    "Subtask {}: Kafka has not said in {} ms where partitions {} end; the watermark goes on without "
+                            + "(records they hold may come late)",
+                    subtask,
+                    WAKE_HOLD_MAX_MILLIS,
+                    idle);
+        }
+        holdingSince = -1;
+        wakeHold.markIdle();
+        LOG.debug("Subtask {}: the watermark is held no longer", subtask);
+    }
+
+    private List<Integer> idlePartitionNumbers() {
+        List<Integer> idle = new ArrayList<>();
+        partitions.values().forEach(p -> {
+            if (p.idle) {
+                idle.add(p.number);
+            }
+        });
+        return idle;
     }
 
     @Override

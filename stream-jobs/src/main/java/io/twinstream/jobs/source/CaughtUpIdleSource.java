@@ -31,7 +31,9 @@ import org.apache.kafka.clients.CommonClientConfigs;
  * watermark alone, ahead of the others' backlog (the end-to-end benchmark lost 746 windows). Here a
  * partition counts as idle only when it has had no record for {@code idleAfter} <em>and</em> Kafka,
  * asked after that, says it holds nothing beyond what the source has read: a partition with a
- * backlog is never idle, however long its records take. Its first record makes it active again.
+ * backlog is never idle, however long its records take. Its first record makes it active again,
+ * and holds the subtask's watermark until its other idle partitions are known to be read (a
+ * backlog landing on every partition at once is read as one: {@link CaughtUpIdleReader}).
  * Readings delayed upstream (a bridge that is down) for longer than {@code idleAfter} plus the
  * out-of-orderness may then be late, as with any idleness. A partition whose last records are
  * transaction markers never looks caught up (the jobs' readings are written without transactions).

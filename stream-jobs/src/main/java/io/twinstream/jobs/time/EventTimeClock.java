@@ -154,11 +154,16 @@ public final class EventTimeClock<T> extends AbstractStreamOperator<T>
     @Override
     public void processWatermarkStatus(WatermarkStatus status) {
         // Idle partitions: the clock advances by itself once it has a watermark, so it stays active
-        // downstream; before that, an idle instance must not hold the others back.
-        if (status.isIdle() && emitted == Long.MIN_VALUE && !forwardedIdle) {
-            forwardedIdle = true;
-            output.emitWatermarkStatus(WatermarkStatus.IDLE);
+        // downstream; before that, an idle instance must not hold the others back. Until then it
+        // passes the source's status on both ways: a source whose partitions woke up with a backlog
+        // (and holds its watermark for the others, CaughtUpIdleSource) must hold the operators
+        // behind the shuffle at "no event time" too, or another subtask's backlog, read first,
+        // would set their event time alone.
+        if (emitted != Long.MIN_VALUE || status.isIdle() == forwardedIdle) {
+            return;
         }
+        forwardedIdle = status.isIdle();
+        output.emitWatermarkStatus(status.isIdle() ? WatermarkStatus.IDLE : WatermarkStatus.ACTIVE);
     }
 
     @Override

@@ -169,6 +169,20 @@ class EventTimeClockTest {
     }
 
     @Test
+    void shouldHoldOthersBackAgainOnceItsSourceWakesUpBeforeItHasAWatermark() throws Exception {
+        var clock = clock(null);
+        clock.processWatermarkStatus(WatermarkStatus.IDLE);
+        clock.processWatermarkStatus(WatermarkStatus.ACTIVE); // a backlog landed; the source holds its watermark
+        clock.processWatermarkStatus(WatermarkStatus.ACTIVE);
+        clock.processWatermarkStatus(WatermarkStatus.IDLE); // nothing after all
+        clock.processWatermarkStatus(WatermarkStatus.ACTIVE);
+        watermark(clock, 1_000);
+        clock.processWatermarkStatus(WatermarkStatus.IDLE); // from here on it advances by itself
+
+        assertThat(out(clock)).containsExactly("idle", "active", "idle", "active", "w1000");
+    }
+
+    @Test
     void shouldSendTheLowestCheckpointedWatermarkAfterARestoreBeforeAnyReading() throws Exception {
         var first = clock(null);
         var second = clock(null);
