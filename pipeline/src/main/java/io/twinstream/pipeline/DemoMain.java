@@ -135,10 +135,14 @@ public final class DemoMain implements Callable<Integer> {
         CommandLines.main(new DemoMain(), args);
     }
 
-    /** Options, validated. */
+    /**
+     * Options, validated.
+     *
+     * @param speed simulated seconds per wall second the fleet publishes at (0: as fast as possible)
+     */
     record Options(
             double rateScale,
-            Double speed,
+            double speed,
             Duration settle,
             boolean keepRunning,
             boolean keepData,
@@ -149,10 +153,6 @@ public final class DemoMain implements Callable<Integer> {
         boolean embedded() {
             return taskManagers == 0;
         }
-
-        double publishSpeed(Scenario scenario) {
-            return speed != null ? speed : scenario.speed();
-        }
     }
 
     @Override
@@ -162,17 +162,17 @@ public final class DemoMain implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--taskmanagers must be 1-8, was '" + taskManagers + "'");
         }
         boolean embedded = whereJobsRun != null && whereJobsRun.embedded;
+        Scenario file = scenarioOptions.scenario("demo.yaml");
         Options options = new Options(
                 scenarioOptions.rateScale(),
-                speed.given(),
+                speed.of(file),
                 settle,
                 keepRunning,
                 keepData,
                 dashboardPort,
                 embedded ? 0 : taskManagers == null ? 1 : taskManagers);
-        Scenario file = scenarioOptions.scenario("demo.yaml");
         boolean endsAtThePresent = !file.hasStart(); // neither the file nor --start pins it
-        Scenario scenario = file.startingNow(java.time.Clock.systemUTC(), options.publishSpeed(file));
+        Scenario scenario = file.startingNow(java.time.Clock.systemUTC(), options.speed());
         return run(options, scenario, endsAtThePresent, out, beforeStopping);
     }
 
@@ -317,7 +317,7 @@ public final class DemoMain implements Callable<Integer> {
             StatusLine screen)
             throws Exception {
         DeviceFleet fleet = new DeviceFleet(scenario, options.rateScale());
-        double speed = options.publishSpeed(scenario);
+        double speed = options.speed();
         screen.println(String.format(
                 "demo: publishing %s (%,d devices, %s simulated, %s) to %s",
                 scenario.name(),

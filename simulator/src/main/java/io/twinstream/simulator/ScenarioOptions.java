@@ -109,10 +109,5 @@ public final class ScenarioOptions {
         public double of(Scenario scenario) {
             return speed != null ? speed : scenario.speed();
         }
-
-        /** --speed as given, or null. */
-        public Double given() {
-            return speed;
-        }
     }
 }
