@@ -2,7 +2,7 @@ package io.twinstream.ingest.config;
 
 import io.twinstream.ingest.parse.PayloadLimits;
 import io.twinstream.model.Durations;
-import io.twinstream.model.config.PrefixedVariables;
+import io.twinstream.model.config.EnvironmentVariables;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -196,6 +196,9 @@ public record IngestConfig(
                 + metricsPort + ", statusInterval=" + statusInterval + "]";
     }
 
+    /** Where the producer's own settings are, passed to it as they are. */
+    private static final String KAFKA_PREFIX = "kafka.producer.";
+
     /** Every key the bridge reads from a file (and as {@code INGEST_<KEY>}), besides {@code kafka.producer.*}. */
     public static Set<String> keys() {
         return KEYS;
@@ -221,8 +224,8 @@ public record IngestConfig(
         Map<String, String> kafka = new HashMap<>();
         Set<String> unknown = new TreeSet<>();
         for (String key : file.stringPropertyNames()) {
-            if (key.startsWith("kafka.producer.")) {
-                kafka.put(key.substring("kafka.producer.".length()), file.getProperty(key));
+            if (key.startsWith(KAFKA_PREFIX)) {
+                kafka.put(key.substring(KAFKA_PREFIX.length()), file.getProperty(key));
             } else if (KEYS.contains(key)) {
                 values.put(key, file.getProperty(key));
             } else {
@@ -235,15 +238,13 @@ public record IngestConfig(
         }
         // Environment: MQTT_URL, KAFKA_BOOTSTRAP ... and INGEST_<KEY> for any key (INGEST_MQTT_CONNECTIONS=4,
         // INGEST_MAX_FUTURE=2m), which wins; a variable under INGEST_ that names no key is refused.
-        env(environment, "MQTT_URL", "mqtt.url", values);
-        env(environment, "MQTT_USERNAME", "mqtt.username", values);
-        env(environment, "MQTT_PASSWORD", "mqtt.password", values);
-        env(environment, "KAFKA_BOOTSTRAP", "kafka.bootstrap", values);
-        String jaas = environment.get("KAFKA_SASL_JAAS_CONFIG"); // Kafka's one secret, from the environment if wished
-        if (jaas != null && !jaas.isBlank()) {
-            kafka.put("sasl.jaas.config", jaas);
+        Map<String, String> environmentValues =
+                EnvironmentVariables.read(environment, "INGEST", KEYS, KAFKA_PREFIX + "sasl.jaas.config");
+        String login = environmentValues.remove(KAFKA_PREFIX + "sasl.jaas.config");
+        if (login != null) {
+            kafka.put("sasl.jaas.config", login);
         }
-        values.putAll(PrefixedVariables.read(environment, "INGEST", KEYS));
+        values.putAll(environmentValues);
         return new IngestConfig(
                 values.getOrDefault("mqtt.url", "tcp://127.0.0.1:1883"),
                 values.get("mqtt.username"),
@@ -283,13 +284,6 @@ public record IngestConfig(
     /** The shared subscription every connection makes. */
     public String sharedFilter() {
         return "$share/" + shareGroup + "/" + topicFilter;
-    }
-
-    private static void env(Map<String, String> environment, String variable, String key, Map<String, String> values) {
-        String value = environment.get(variable);
-        if (value != null && !value.isBlank()) {
-            values.put(key, value);
-        }
     }
 
     private static boolean onShutdown(String text) {

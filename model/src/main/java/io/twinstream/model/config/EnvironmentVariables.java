@@ -8,8 +8,12 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * A component's configuration keys as environment variables, the same way for the bridge and both
- * jobs: {@code <PREFIX>_<KEY>}, upper case, '.' and '-' as '_', without saying the prefix twice
+ * A component's configuration from the environment, the same way for the bridge and both jobs.
+ *
+ * <p>First the variables every component shares, unprefixed, for the keys it has: {@code MQTT_URL},
+ * {@code MQTT_USERNAME}, {@code MQTT_PASSWORD}, {@code KAFKA_BOOTSTRAP}, {@code INFLUX_URL}, and
+ * {@code KAFKA_SASL_JAAS_CONFIG} (Kafka's one secret, kept out of files if wished). Then its own
+ * keys, which win: {@code <PREFIX>_<KEY>}, upper case, '.' and '-' as '_', without saying the prefix twice
  * ({@code ingest.max-future} under {@code INGEST} is {@code INGEST_MAX_FUTURE}, not
  * {@code INGEST_INGEST_MAX_FUTURE}; {@code kafka.bootstrap} is {@code INGEST_KAFKA_BOOTSTRAP}).
  *
@@ -17,9 +21,45 @@ import java.util.TreeSet;
  * typo ({@code INGEST_MQTT_CONECTIONS}) must stop the component, not be ignored while the setting
  * it meant keeps its default.
  */
-public final class PrefixedVariables {
+public final class EnvironmentVariables {
 
-    private PrefixedVariables() {}
+    /** The variables every component reads without a prefix (so do the simulator and the demo), by the key each sets. */
+    public static final Map<String, String> SHARED = Map.of(
+            "MQTT_URL", "mqtt.url",
+            "MQTT_USERNAME", "mqtt.username",
+            "MQTT_PASSWORD", "mqtt.password",
+            "KAFKA_BOOTSTRAP", "kafka.bootstrap",
+            "INFLUX_URL", "influx.url");
+
+    /** The Kafka clients' login, a JAAS line, shared by every component that talks to Kafka. */
+    public static final String KAFKA_LOGIN = "KAFKA_SASL_JAAS_CONFIG";
+
+    private EnvironmentVariables() {}
+
+    /**
+     * What the environment sets for a component with {@code keys}: the {@link #SHARED} variables
+     * for the keys it has, {@link #KAFKA_LOGIN} as {@code kafkaLoginKey} (its Kafka client's
+     * {@code sasl.jaas.config}), then {@code <PREFIX>_<KEY>} for any key, which wins. Blank values
+     * count as unset.
+     *
+     * @throws IllegalArgumentException naming a variable under the prefix that sets no key
+     */
+    public static Map<String, String> read(
+            Map<String, String> environment, String prefix, Collection<String> keys, String kafkaLoginKey) {
+        Map<String, String> values = new HashMap<>();
+        SHARED.forEach((variable, key) -> {
+            String value = environment.get(variable);
+            if (keys.contains(key) && value != null && !value.isBlank()) {
+                values.put(key, value);
+            }
+        });
+        String login = environment.get(KAFKA_LOGIN);
+        if (login != null && !login.isBlank()) {
+            values.put(kafkaLoginKey, login);
+        }
+        values.putAll(read(environment, prefix, keys));
+        return values;
+    }
 
     /** The variable that sets {@code key} under {@code prefix}. */
     public static String variable(String prefix, String key) {
@@ -29,12 +69,12 @@ public final class PrefixedVariables {
     }
 
     /**
-     * The keys the environment sets under {@code prefix} (blank values count as unset).
+     * The keys the environment sets under {@code prefix}, alone (blank values count as unset).
      *
      * @throws IllegalArgumentException naming a variable under the prefix that sets no key, and the
      *     variable it most likely meant
      */
-    public static Map<String, String> read(Map<String, String> environment, String prefix, Collection<String> keys) {
+    private static Map<String, String> read(Map<String, String> environment, String prefix, Collection<String> keys) {
         Map<String, String> byVariable = new HashMap<>();
         keys.forEach(key -> byVariable.put(variable(prefix, key), key));
         Map<String, String> values = new HashMap<>();

@@ -7,21 +7,23 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class PrefixedVariablesTest {
+class EnvironmentVariablesTest {
 
     private static final List<String> KEYS = List.of("mqtt.connections", "ingest.max-future", "metrics.port");
+    private static final String LOGIN = "kafka.producer.sasl.jaas.config";
 
     @Test
     void shouldNameAKeysVariableWithoutSayingThePrefixTwice() {
-        assertThat(PrefixedVariables.variable("INGEST", "mqtt.connections")).isEqualTo("INGEST_MQTT_CONNECTIONS");
-        assertThat(PrefixedVariables.variable("INGEST", "ingest.max-future")).isEqualTo("INGEST_MAX_FUTURE");
-        assertThat(PrefixedVariables.variable("INGEST", "metrics.port")).isEqualTo("INGEST_METRICS_PORT");
-        assertThat(PrefixedVariables.variable("METRICS", "metrics.idle-after")).isEqualTo("METRICS_IDLE_AFTER");
+        assertThat(EnvironmentVariables.variable("INGEST", "mqtt.connections")).isEqualTo("INGEST_MQTT_CONNECTIONS");
+        assertThat(EnvironmentVariables.variable("INGEST", "ingest.max-future")).isEqualTo("INGEST_MAX_FUTURE");
+        assertThat(EnvironmentVariables.variable("INGEST", "metrics.port")).isEqualTo("INGEST_METRICS_PORT");
+        assertThat(EnvironmentVariables.variable("METRICS", "metrics.idle-after"))
+                .isEqualTo("METRICS_IDLE_AFTER");
     }
 
     @Test
     void shouldReadTheKeysSetUnderThePrefixAndNothingElse() {
-        Map<String, String> values = PrefixedVariables.read(
+        Map<String, String> values = EnvironmentVariables.read(
                 Map.of(
                         "INGEST_MQTT_CONNECTIONS", "4",
                         "INGEST_MAX_FUTURE", "2m",
@@ -29,19 +31,42 @@ class PrefixedVariablesTest {
                         "MQTT_URL", "tcp://elsewhere:1883",
                         "INGESTION", "not ours"),
                 "INGEST",
-                KEYS);
+                KEYS,
+                LOGIN);
 
         assertThat(values).containsOnly(Map.entry("mqtt.connections", "4"), Map.entry("ingest.max-future", "2m"));
     }
 
     @Test
     void shouldRefuseAVariableUnderThePrefixThatSetsNoKeyNamingTheNearest() {
-        assertThatThrownBy(() -> PrefixedVariables.read(Map.of("INGEST_MQTT_CONECTIONS", "4"), "INGEST", KEYS))
+        assertThatThrownBy(
+                        () -> EnvironmentVariables.read(Map.of("INGEST_MQTT_CONECTIONS", "4"), "INGEST", KEYS, LOGIN))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("unknown environment variable INGEST_MQTT_CONECTIONS: no INGEST setting has"
                         + " that name (did you mean INGEST_MQTT_CONNECTIONS?)");
-        assertThatThrownBy(() -> PrefixedVariables.read(Map.of("INGEST_INGEST_MAX_FUTURE", "2m"), "INGEST", KEYS))
+        assertThatThrownBy(() ->
+                        EnvironmentVariables.read(Map.of("INGEST_INGEST_MAX_FUTURE", "2m"), "INGEST", KEYS, LOGIN))
                 .as("the prefix said twice, as it had to be before")
                 .hasMessageContaining("did you mean INGEST_MAX_FUTURE?");
+    }
+
+    @Test
+    void shouldTakeTheSharedVariablesForTheKeysItHasAndLetItsOwnWin() {
+        Map<String, String> values = EnvironmentVariables.read(
+                Map.of(
+                        "MQTT_URL", "tcp://shared:1883",
+                        "INFLUX_URL", "http://not-a-key-here:8086",
+                        "KAFKA_BOOTSTRAP", "shared:9092",
+                        "INGEST_KAFKA_BOOTSTRAP", "own:9092",
+                        "KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.plain.PlainLoginModule required;"),
+                "INGEST",
+                List.of("mqtt.url", "kafka.bootstrap"),
+                LOGIN);
+
+        assertThat(values)
+                .containsOnly(
+                        Map.entry("mqtt.url", "tcp://shared:1883"),
+                        Map.entry("kafka.bootstrap", "own:9092"),
+                        Map.entry(LOGIN, "org.apache.kafka.common.security.plain.PlainLoginModule required;"));
     }
 }

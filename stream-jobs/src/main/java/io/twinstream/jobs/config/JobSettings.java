@@ -2,7 +2,7 @@ package io.twinstream.jobs.config;
 
 import io.twinstream.jobs.sink.InfluxSink;
 import io.twinstream.model.Durations;
-import io.twinstream.model.config.PrefixedVariables;
+import io.twinstream.model.config.EnvironmentVariables;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -21,9 +21,10 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 
 /**
  * What both jobs' configurations are read from: a properties file, then environment variables
- * ({@code KAFKA_BOOTSTRAP}, {@code KAFKA_SASL_JAAS_CONFIG}, {@code INFLUX_URL}, {@code MQTT_URL}/{@code MQTT_USERNAME}/{@code MQTT_PASSWORD}
- * where the job has MQTT settings, and {@code <PREFIX>_<KEY>} for any key, e.g.
- * {@code METRICS_CHECKPOINT_DIR} or {@code METRICS_IDLE_AFTER}: {@link PrefixedVariables}), then each key's
+ * (the shared {@code KAFKA_BOOTSTRAP}, {@code KAFKA_SASL_JAAS_CONFIG}, {@code INFLUX_URL} and, where
+ * the job has MQTT settings, {@code MQTT_URL}/{@code MQTT_USERNAME}/{@code MQTT_PASSWORD}; and
+ * {@code <PREFIX>_<KEY>} for any key, e.g. {@code METRICS_CHECKPOINT_DIR} or {@code METRICS_IDLE_AFTER}:
+ * {@link EnvironmentVariables}), then each key's
  * default. Unknown keys, unknown variables under the prefix and malformed values are refused naming
  * them, so a typo stops the job before it is submitted.
  */
@@ -90,24 +91,9 @@ public final class JobSettings {
             throw new IllegalArgumentException("unknown configuration keys " + unknown + "; known: "
                     + new TreeSet<>(keys) + " and " + KafkaClientProperties.PREFIX + "*");
         }
-        env(environment, "KAFKA_BOOTSTRAP", "kafka.bootstrap", values);
-        env(environment, "INFLUX_URL", "influx.url", values);
-        // The one secret a Kafka client needs, from the environment rather than a file if wished.
-        env(environment, "KAFKA_SASL_JAAS_CONFIG", KafkaClientProperties.PREFIX + "sasl.jaas.config", values);
-        if (keys.contains("mqtt.url")) { // the same variables as ingest and the simulator
-            env(environment, "MQTT_URL", "mqtt.url", values);
-            env(environment, "MQTT_USERNAME", "mqtt.username", values);
-            env(environment, "MQTT_PASSWORD", "mqtt.password", values);
-        }
-        values.putAll(PrefixedVariables.read(environment, envPrefix, keys));
+        values.putAll(EnvironmentVariables.read(
+                environment, envPrefix, keys, KafkaClientProperties.PREFIX + "sasl.jaas.config"));
         return new JobSettings(values);
-    }
-
-    private static void env(Map<String, String> environment, String variable, String key, Map<String, String> values) {
-        String value = environment.get(variable);
-        if (value != null && !value.isBlank()) {
-            values.put(key, value);
-        }
     }
 
     public String text(String key, String defaultValue) {
