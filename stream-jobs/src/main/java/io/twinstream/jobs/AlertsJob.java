@@ -44,14 +44,13 @@ public final class AlertsJob {
     }
 
     /** Adds the job to {@code env} (created with {@link #flinkConfiguration}); execute it afterwards. */
-    public static void addTo(StreamExecutionEnvironment env, AlertsJobConfig config) throws Exception {
+    public static void addTo(StreamExecutionEnvironment env, AlertsJobConfig config) {
         addTo(env, config, UnaryOperator.identity());
     }
 
     /** The same, with {@code beforeTopology} applied to the readings (the failure tests fail the job there once). */
     static void addTo(
-            StreamExecutionEnvironment env, AlertsJobConfig config, UnaryOperator<DataStream<Reading>> beforeTopology)
-            throws Exception {
+            StreamExecutionEnvironment env, AlertsJobConfig config, UnaryOperator<DataStream<Reading>> beforeTopology) {
         JobKafkaAdmin.requireTopics(
                 config.kafkaBootstrap(),
                 config.kafkaClient(),

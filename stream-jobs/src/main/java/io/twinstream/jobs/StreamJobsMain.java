@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -95,20 +96,7 @@ public final class StreamJobsMain {
             versionProvider = TwinstreamVersion.class,
             description = "Event-time windowed metrics per device and per site (device_metrics, site_metrics).")
     int metrics(@Option(names = "--config", paramLabel = "FILE", description = CONFIG_HELP) Path configFile) {
-        MetricsJobConfig metrics;
-        try {
-            metrics = MetricsJobConfig.load(configFile(configFile), environment);
-        } catch (IllegalArgumentException | IOException e) {
-            return badConfiguration("metrics", e);
-        }
-        try {
-            Flink.runMetrics(metrics);
-            return CommandLines.OK;
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            return badConfiguration("metrics", e);
-        } catch (Flink.Failed e) {
-            return failed(e);
-        }
+        return runJob("metrics", configFile, MetricsJobConfig::load, config -> {}, Flink::runMetrics);
     }
 
     @Command(
@@ -118,21 +106,48 @@ public final class StreamJobsMain {
             description = "Threshold alerts (telemetry.alerts, alerts, MQTT alerts/...) and device status"
                     + " (device_status).")
     int alerts(@Option(names = "--config", paramLabel = "FILE", description = CONFIG_HELP) Path configFile) {
-        AlertsJobConfig alerts;
+        return runJob(
+                "alerts",
+                configFile,
+                AlertsJobConfig::load,
+                config -> spec.commandLine()
+                        .getOut()
+                        .println(spec.qualifiedName() + " alerts: " + config.rules() + " from " + config.rulesSource()
+                                + "; replace them with: rules publish FILE"),
+                Flink::runAlerts);
+    }
+
+    /** How a job's configuration is read: from the file (null: none) and the environment. */
+    @FunctionalInterface
+    private interface ConfigLoader<C> {
+        C load(Path file, Map<String, String> environment) throws IOException;
+    }
+
+    /** How a job runs on Flink, once configured. */
+    @FunctionalInterface
+    private interface JobRunner<C> {
+        void run(C config) throws Flink.Failed;
+    }
+
+    /**
+     * Loads a job's configuration and runs the job: a configuration that cannot be read, or that
+     * the job refuses while it is put together (a missing topic), is bad input; a failure of
+     * Flink's is the job's.
+     */
+    private <C> int runJob(
+            String job, Path configFile, ConfigLoader<C> loader, Consumer<C> announce, JobRunner<C> runner) {
+        C config;
         try {
-            alerts = AlertsJobConfig.load(configFile(configFile), environment);
+            config = loader.load(configFile(configFile), environment);
         } catch (IllegalArgumentException | IOException e) {
-            return badConfiguration("alerts", e);
+            return badConfiguration(job, e);
         }
-        spec.commandLine()
-                .getOut()
-                .println(spec.qualifiedName() + " alerts: " + alerts.rules() + " from " + alerts.rulesSource()
-                        + "; replace them with: rules publish FILE");
+        announce.accept(config);
         try {
-            Flink.runAlerts(alerts);
+            runner.run(config);
             return CommandLines.OK;
-        } catch (IllegalArgumentException | IllegalStateException | IOException e) {
-            return badConfiguration("alerts", e);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return badConfiguration(job, e);
         } catch (Flink.Failed e) {
             return failed(e);
         }
@@ -163,16 +178,10 @@ public final class StreamJobsMain {
             execute(env, "twinstream metrics");
         }
 
-        static void runAlerts(AlertsJobConfig config) throws Failed, IOException {
+        static void runAlerts(AlertsJobConfig config) throws Failed {
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.getExecutionEnvironment(AlertsJob.flinkConfiguration(config));
-            try {
-                AlertsJob.addTo(env, config);
-            } catch (IOException | RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e.getMessage(), e);
-            }
+            AlertsJob.addTo(env, config);
             execute(env, "twinstream alerts");
         }
 
