@@ -8,10 +8,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -122,31 +120,9 @@ class TwinstreamMainTest {
     }
 
     @Test
-    void shouldTakeAnOptionsValueEitherWay(@TempDir Path tmp) throws Exception {
-        Path spaced = tmp.resolve("spaced.jsonl");
-        Path joined = tmp.resolve("joined.jsonl");
-        assertThat(run(
-                        "expect",
-                        "--scenario",
-                        "demo.yaml",
-                        "--start",
-                        "2026-01-05T04:30:00Z",
-                        "--duration",
-                        "1m",
-                        "--out",
-                        spaced.toString()))
-                .isZero();
-        assertThat(run(
-                        "expect",
-                        "--scenario=demo.yaml",
-                        "--start=2026-01-05T04:30:00Z",
-                        "--duration=1m",
-                        "--out=" + joined))
-                .isZero();
-        List<String> truth = Files.readAllLines(spaced);
-        assertThat(truth.get(truth.size() - 1)).startsWith("{\"type\":\"totals\",\"scenario\":\"demo\"");
-        assertThat(Files.readAllLines(joined)).isEqualTo(truth);
-
+    void shouldTakeAnOptionsValueEitherWay() {
+        // What the scenario commands compute is the simulator's to test (SimulatorMainTest); here,
+        // only that the launcher hands them --x=y and --x y alike.
         assertThat(run("hash", "--scenario=demo.yaml", "--start=2026-01-05T04:30:00Z", "--duration=1m"))
                 .isZero();
         String hash = out().strip();
