@@ -8,59 +8,54 @@ import io.twinstream.jobs.MetricsJobConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * docs/configuration.md against the code: each component's table names exactly the keys the
- * component reads, and its pass-through prefix. A key added, renamed or removed without its row
- * following fails here.
+ * docs/configuration.md against the code: each component's table of keys is the one its
+ * declarations write ({@code Setting}: key, environment variables, default, meaning), between
+ * markers. A key added, renamed, removed, given another default or another meaning without the
+ * reference following fails here; {@code -Dtwinstream.docs.write=true} writes the tables anew (then
+ * review the diff).
  */
 class ConfigurationDocsTest {
 
     private static final Path REFERENCE = Path.of("..", "docs", "configuration.md");
-    private static final Pattern CODE = Pattern.compile("`([a-z][a-z0-9.*-]*)`");
+    private static final String END = "<!-- end of the table -->\n";
 
     @Test
-    void shouldDocumentEveryKeyOfTheBridgeAndNoOther() throws IOException {
-        assertThat(documentedKeys("## Ingest bridge")).isEqualTo(withPrefix(IngestConfig.keys(), "kafka.producer.*"));
-    }
-
-    @Test
-    void shouldDocumentEveryKeyOfTheMetricsJobAndNoOther() throws IOException {
-        assertThat(documentedKeys("## Metrics job")).isEqualTo(withPrefix(MetricsJobConfig.keys(), "kafka.client.*"));
+    void shouldDocumentTheBridgesKeysAsDeclared() throws IOException {
+        assertTableOf("ingest", IngestConfig.settingsTable());
     }
 
     @Test
-    void shouldDocumentEveryKeyOfTheAlertsJobAndNoOther() throws IOException {
-        assertThat(documentedKeys("## Alerts job")).isEqualTo(withPrefix(AlertsJobConfig.keys(), "kafka.client.*"));
+    void shouldDocumentTheMetricsJobsKeysAsDeclared() throws IOException {
+        assertTableOf("metrics", MetricsJobConfig.settingsTable());
     }
 
-    private static Set<String> withPrefix(Set<String> keys, String passThrough) {
-        Set<String> all = new TreeSet<>(keys);
-        all.add(passThrough);
-        return all;
+    @Test
+    void shouldDocumentTheAlertsJobsKeysAsDeclared() throws IOException {
+        assertTableOf("alerts", AlertsJobConfig.settingsTable());
     }
 
-    /** The keys in the first column of the table under {@code heading}. */
-    private static Set<String> documentedKeys(String heading) throws IOException {
+    private static void assertTableOf(String component, String declared) throws IOException {
+        String begin = "<!-- the keys of " + component
+                + ", written from their declarations: ConfigurationDocsTest, -Dtwinstream.docs.write=true -->\n";
         String page = Files.readString(REFERENCE);
-        int start = page.indexOf("\n" + heading + "\n");
-        assertThat(start).as(heading + " in " + REFERENCE).isNotNegative();
-        int end = page.indexOf("\n## ", start + heading.length() + 2);
-        Set<String> keys = new TreeSet<>();
-        for (String line : page.substring(start, end < 0 ? page.length() : end).split("\n")) {
-            if (!line.startsWith("| `")) {
-                continue; // not a table row with keys (the header, the separator, prose)
-            }
-            Matcher key = CODE.matcher(line.split(" \\| ")[0]);
-            while (key.find()) {
-                keys.add(key.group(1));
-            }
+        int start = page.indexOf(begin);
+        assertThat(start)
+                .as("the marker of " + component + "'s table in " + REFERENCE)
+                .isNotNegative();
+        int from = start + begin.length();
+        int to = page.indexOf(END, from);
+        assertThat(to).as("the end of " + component + "'s table").isGreaterThan(from);
+        if (Boolean.getBoolean("twinstream.docs.write")) {
+            page = page.substring(0, from) + declared + page.substring(to);
+            Files.writeString(REFERENCE, page);
+            to = from + declared.length();
         }
-        return keys;
+        assertThat(page.substring(from, to))
+                .as(component + "'s table in " + REFERENCE + " against the declarations"
+                        + " (-Dtwinstream.docs.write=true rewrites it)")
+                .isEqualTo(declared);
     }
 }

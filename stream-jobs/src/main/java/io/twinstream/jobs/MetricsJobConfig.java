@@ -4,47 +4,24 @@ import io.twinstream.jobs.config.JobSettings;
 import io.twinstream.jobs.config.KafkaClientProperties;
 import io.twinstream.jobs.metrics.EarlyResults;
 import io.twinstream.jobs.sink.InfluxSink;
+import io.twinstream.model.config.Setting;
+import io.twinstream.model.config.SettingsTable;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
 /**
  * The metrics job's configuration, read by {@link JobSettings} (a properties file, then
- * {@code KAFKA_BOOTSTRAP}, {@code INFLUX_URL} and {@code METRICS_<KEY>} for any key, then these
- * defaults), validated so a bad value stops the job before it is submitted, naming the key.
- *
- * @param kafkaBootstrap   {@code kafka.bootstrap}, default 127.0.0.1:9092
- * @param kafkaClient      {@code kafka.client.*}: properties for every Kafka client of the job (SASL, TLS;
- *                         {@code KAFKA_SASL_JAAS_CONFIG} for {@code sasl.jaas.config}), none by default
- * @param readingsTopic    {@code kafka.readings-topic}, default telemetry.readings
- * @param deadLetterTopic  {@code kafka.deadletter-topic}: records the job refuses, with the reason, default
- *                         telemetry.deadletter (shared with ingest)
- * @param maxFuture        {@code readings.max-future}: a reading stamped further ahead of the job's clock is
- *                         refused (it would move event time ahead for good), default 5m
- * @param lateTopic        {@code kafka.late-topic}: samples later than the allowed lateness, default telemetry.late
- * @param groupId          {@code kafka.group-id}: the consumer group (offsets), default twinstream-metrics
- * @param influx           {@code influx.url} (INFLUX_URL, default http://127.0.0.1:8086), {@code influx.database}
- *                         (telemetry), {@code influx.username}/{@code influx.password}, {@code influx.batch-size}
- *                         (5000), {@code influx.linger} (1s), {@code influx.retry-for} (60s),
- *                         {@code influx.tls.truststore}/{@code influx.tls.truststore-password} (none)
- * @param outOfOrderness   {@code metrics.out-of-orderness}, default 5s
- * @param idleAfter        {@code metrics.idle-after}: time waiting for input (not backpressured)
- *                         without readings after which the watermark advances by itself, default 10s
- * @param allowedLateness  {@code metrics.allowed-lateness}, default 60s
- * @param dedupMemory      {@code metrics.dedup-memory}: how long a reading's identity is remembered, default 1h
- * @param earlyEvery       {@code metrics.early-every}: processing time between early results of windows still
- *                         open ({@link EarlyResults}), default 1s; 0s: final values only
- * @param earlyWithin      {@code metrics.early-within}: how long after its end by the wall clock a window still
- *                         gets early results (older ones are a backlog), default 5m
- * @param earlyDeviceWindows {@code metrics.early-device-windows}: early results for device windows too, not
- *                         only site windows, default false
- * @param checkpointInterval {@code checkpoint.interval}, default 10s
- * @param checkpointDir    {@code checkpoint.dir}: see {@link JobSettings#checkpointDir()}; on a cluster,
- *                         point it at shared storage (s3://…, hdfs://…)
+ * {@code KAFKA_BOOTSTRAP}, {@code INFLUX_URL} and {@code METRICS_<KEY>} for any key, then the
+ * defaults), validated so a bad value stops the job before it is submitted, naming the key. Each key
+ * is declared once, here or in {@link JobSettings} ({@link Setting}: its default and meaning), and
+ * docs/configuration.md's table is written from those declarations. {@code kafkaClient} holds
+ * {@code kafka.client.*}, properties for every Kafka client of the job.
  */
 public record MetricsJobConfig(
         String kafkaBootstrap,
@@ -66,19 +43,61 @@ public record MetricsJobConfig(
         String checkpointDir)
         implements Serializable, ReadingsSource.ReadingsJob {
 
-    private static final Set<String> KEYS = JobSettings.commonKeysAnd(
-            "kafka.late-topic",
+    static final Setting<String> GROUP_ID =
+            Setting.text("kafka.group-id", "twinstream-metrics", "the consumer group (its offsets)");
+    static final Setting<String> LATE_TOPIC = Setting.text(
+            "kafka.late-topic", "telemetry.late", "samples later than the allowed lateness, and far-late readings");
+    static final Setting<Duration> OUT_OF_ORDERNESS = Setting.duration(
             "metrics.out-of-orderness",
+            Duration.ofSeconds(5),
+            "how far behind the newest reading of its partition a reading may be and still be in time");
+    static final Setting<Duration> IDLE_AFTER = Setting.duration(
             "metrics.idle-after",
+            Duration.ofSeconds(10),
+            "a partition quiet this long and read to its end stops holding event time back; a task that has"
+                    + " waited for input this long moves the watermark on by the time waited (see"
+                    + " [the metrics job](metrics-job.md))");
+    static final Setting<Duration> ALLOWED_LATENESS = Setting.duration(
             "metrics.allowed-lateness",
-            "metrics.dedup-memory",
+            Duration.ofSeconds(60),
+            "how long after the watermark passed its end a window still takes readings (and corrects its point)");
+    static final Setting<Duration> DEDUP_MEMORY = Setting.duration(
+            "metrics.dedup-memory", Duration.ofHours(1), "how long a reading's identity is remembered");
+    static final Setting<Duration> EARLY_EVERY = Setting.duration(
             "metrics.early-every",
+            Duration.ofSeconds(1),
+            "processing time between early results of windows still open; `0s`: final values only");
+    static final Setting<Duration> EARLY_WITHIN = Setting.duration(
             "metrics.early-within",
-            "metrics.early-device-windows");
+            Duration.ofMinutes(5),
+            "how long after its end by the wall clock a window still gets early results (older ones are a"
+                    + " backlog)");
+    static final Setting<Boolean> EARLY_DEVICE_WINDOWS = Setting.flag(
+            "metrics.early-device-windows", false, "early results for device windows too, not only site windows");
+
+    /** Every key of the metrics job, in the reference's order, besides {@code kafka.client.*}. */
+    static final List<Setting<?>> SETTINGS = JobSettings.settings(
+            GROUP_ID,
+            List.of(
+                    LATE_TOPIC,
+                    OUT_OF_ORDERNESS,
+                    IDLE_AFTER,
+                    ALLOWED_LATENESS,
+                    DEDUP_MEMORY,
+                    EARLY_EVERY,
+                    EARLY_WITHIN,
+                    EARLY_DEVICE_WINDOWS));
+
+    private static final Set<String> KEYS = JobSettings.keys(SETTINGS);
 
     /** Every key the metrics job reads (and as {@code METRICS_<KEY>}), besides {@code kafka.client.*}. */
     public static Set<String> keys() {
         return KEYS;
+    }
+
+    /** The reference's table of the job's keys, written from their declarations. */
+    public static String settingsTable() {
+        return SettingsTable.markdown("METRICS", SETTINGS);
     }
 
     public MetricsJobConfig {
@@ -102,30 +121,30 @@ public record MetricsJobConfig(
     }
 
     public static MetricsJobConfig load(Path file, Map<String, String> environment) throws IOException {
-        return of(JobSettings.load(file, environment, "METRICS", KEYS));
+        return of(JobSettings.load(file, environment, "METRICS", SETTINGS));
     }
 
     public static MetricsJobConfig load(Properties file, Map<String, String> environment) {
-        return of(JobSettings.load(file, environment, "METRICS", KEYS));
+        return of(JobSettings.load(file, environment, "METRICS", SETTINGS));
     }
 
     private static MetricsJobConfig of(JobSettings settings) {
         return new MetricsJobConfig(
                 settings.kafkaBootstrap(),
                 settings.kafkaClient(),
-                settings.text("kafka.readings-topic", "telemetry.readings"),
-                settings.deadLetterTopic(),
-                settings.maxFuture(),
-                settings.text("kafka.late-topic", "telemetry.late"),
-                settings.text("kafka.group-id", "twinstream-metrics"),
+                settings.get(JobSettings.READINGS_TOPIC),
+                settings.get(JobSettings.DEADLETTER_TOPIC),
+                settings.get(JobSettings.MAX_FUTURE),
+                settings.get(LATE_TOPIC),
+                settings.get(GROUP_ID),
                 settings.influx(),
-                settings.duration("metrics.out-of-orderness", Duration.ofSeconds(5)),
-                settings.duration("metrics.idle-after", Duration.ofSeconds(10)),
-                settings.duration("metrics.allowed-lateness", Duration.ofSeconds(60)),
-                settings.duration("metrics.dedup-memory", Duration.ofHours(1)),
-                settings.duration("metrics.early-every", Duration.ofSeconds(1)),
-                settings.duration("metrics.early-within", Duration.ofMinutes(5)),
-                settings.flag("metrics.early-device-windows", false),
+                settings.get(OUT_OF_ORDERNESS),
+                settings.get(IDLE_AFTER),
+                settings.get(ALLOWED_LATENESS),
+                settings.get(DEDUP_MEMORY),
+                settings.get(EARLY_EVERY),
+                settings.get(EARLY_WITHIN),
+                settings.get(EARLY_DEVICE_WINDOWS),
                 settings.checkpointInterval(),
                 settings.checkpointDir());
     }

@@ -1,78 +1,28 @@
 package io.twinstream.ingest.config;
 
 import io.twinstream.ingest.parse.PayloadLimits;
-import io.twinstream.model.Durations;
 import io.twinstream.model.config.EnvironmentVariables;
+import io.twinstream.model.config.Setting;
+import io.twinstream.model.config.SettingsTable;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
- * The bridge's configuration: a properties file, then environment variables, then the defaults
- * below (also in docs/configuration.md). Validated here, so a bad value stops the bridge
- * at start with the key that is wrong.
- *
- * @param mqttUrl            {@code mqtt.url} / {@code MQTT_URL}, default tcp://127.0.0.1:1883
- * @param mqttUsername       {@code mqtt.username} / {@code MQTT_USERNAME}, default none
- * @param mqttPassword       {@code mqtt.password} / {@code MQTT_PASSWORD}
- * @param clientId           {@code mqtt.client-id}: prefix of the connections' client ids (each
- *                           gets {@code -<n>}); stable ids keep persistent sessions across restarts;
- *                           default {@code ingest-<hostname>}
- * @param connections        {@code mqtt.connections}: connections in the shared subscription, default 1.
- *                           The broker queues each member's share of the messages apart: under
- *                           load one queue falls seconds behind another, and readings reach Kafka
- *                           that much out of order (measured: 3.5 s with two at 40,000 readings/s).
- *                           One connection kept up as well here; more (or more bridges) need the
- *                           jobs' out-of-orderness to cover that skew
- * @param shareGroup         {@code mqtt.share-group}: default {@code ingest}
- * @param topicFilter        {@code mqtt.topic-filter}: default {@code telemetry/#}
- * @param receiveMaximum     {@code mqtt.receive-maximum}: unacknowledged messages the broker may
- *                           send each connection, the bridge's bound on in-flight; default 1000
- * @param maximumPacketSize  {@code mqtt.maximum-packet-size}: the largest MQTT packet the bridge takes,
- *                           announced to the broker when connecting, so no client can make it read
- *                           (and hold in flight) a packet of up to 256 MB, MQTT's own bound. A broker
- *                           drops a larger message for the bridge without telling its publisher
- *                           (Mosquitto logs "Dropping too large outgoing PUBLISH"): give the broker a
- *                           limit of its own just below it, which refuses such a message to its
- *                           publisher instead (the local stack and Compose do: 2 MiB). At least
- *                           {@code ingest.max-payload-bytes} + 64 KiB, so payloads between the two are
- *                           dead-lettered ({@code too-large}), not dropped; default 2 MiB + 64 KiB, or
- *                           that much above a larger {@code ingest.max-payload-bytes}
- * @param sessionExpiry      {@code mqtt.session-expiry}: how long the broker keeps the session (and
- *                           queues messages) while the bridge is away; default 1h
- * @param leaveGroupOnShutdown {@code mqtt.on-shutdown}: {@code leave-group} (default) unsubscribes
- *                           before draining, so the other members take over and nothing waits for a
- *                           bridge that may not come back (scale-down, new client ids); but if no
- *                           member is left, the broker drops what is published until one subscribes.
- *                           {@code keep-subscription} keeps the sessions subscribed, so the broker
- *                           queues this bridge's share until it returns with the same client id
- * @param mqttTrustStore     {@code mqtt.tls.truststore}: for {@code ssl://} URLs, a PKCS12 or JKS
- *                           trust store with the broker's CA; default the JVM's trusted CAs
- * @param mqttTrustStorePassword {@code mqtt.tls.truststore-password}, default none
- * @param kafkaBootstrap     {@code kafka.bootstrap} / {@code KAFKA_BOOTSTRAP}, default 127.0.0.1:9092
- * @param readingsTopic      {@code kafka.readings-topic}, default telemetry.readings
- * @param deadLetterTopic    {@code kafka.deadletter-topic}, default telemetry.deadletter
- * @param kafkaProperties    every {@code kafka.producer.*} key, passed to the producer (SASL, TLS ...)
- * @param payloadLimits      what one message may carry ({@link PayloadLimits}, defaults there):
- *                           {@code ingest.max-payload-bytes} (256 KiB), {@code ingest.max-clock-distance}
- *                           (366d: older timestamps are refused), {@code ingest.max-future} (1m: a
- *                           reading from the future moves the jobs' event time to it, and the rest of
- *                           the fleet's readings are then late by as much; within the jobs'
- *                           out-of-orderness and allowed lateness, 5 s + 60 s, they still count),
- *                           {@code ingest.max-metrics} (64 per reading), {@code ingest.max-abs-value} (1e15)
- * @param maxDevices         {@code ingest.max-devices}: distinct devices the bridge lets through; a message
- *                           bringing one more is dead-lettered ({@code over-device-budget}); 0 = no
- *                           budget; default 100000 ({@link io.twinstream.ingest.parse.DeviceBudget})
- * @param metricsPort        {@code metrics.port}: Prometheus /metrics on 127.0.0.1; 0 = a free port, -1 = off; default 9464
- * @param statusInterval     {@code status.interval}: the one-line status log, default 10s
+ * The bridge's configuration: a properties file, then environment variables, then the defaults.
+ * Each key is declared once below ({@link Setting}: its default and meaning), and
+ * docs/configuration.md's table is written from those declarations. Validated here, so a bad value
+ * stops the bridge at start with the key that is wrong. {@code kafkaProperties} holds every
+ * {@code kafka.producer.*} key, passed to the producer as it is (SASL, TLS, tuning).
  */
 public record IngestConfig(
         String mqttUrl,
@@ -106,31 +56,128 @@ public record IngestConfig(
     /** MQTT's own bound: 268,435,455 bytes. */
     static final int MQTT_MAXIMUM_PACKET_SIZE = 268_435_455;
 
-    private static final Set<String> KEYS = Set.of(
-            "mqtt.url",
-            "mqtt.username",
-            "mqtt.password",
-            "mqtt.client-id",
+    // Each key once: its default and meaning, read by load() and written to docs/configuration.md.
+    static final Setting<String> MQTT_URL = Setting.text("mqtt.url", "tcp://127.0.0.1:1883", "broker");
+    static final Setting<String> MQTT_USERNAME = Setting.text("mqtt.username", null, "login, with `mqtt.password`");
+    static final Setting<String> MQTT_PASSWORD = Setting.text("mqtt.password", null, "login, with `mqtt.username`");
+    static final Setting<String> CLIENT_ID = Setting.text(
+                    "mqtt.client-id",
+                    null,
+                    "prefix of the connections' client ids (each gets `-<n>`); keep it stable so sessions survive"
+                            + " restarts")
+            .defaultShownAs("`ingest-<hostname>`");
+    static final Setting<Integer> CONNECTIONS = Setting.integer(
             "mqtt.connections",
-            "mqtt.share-group",
-            "mqtt.topic-filter",
+            1,
+            "members of the shared subscription in this process, 1-64. The broker queues each member's share"
+                    + " apart, and under load one queue falls seconds behind another: readings then reach Kafka"
+                    + " that much out of order (3.5 s measured with 2 at 40,000 readings/s, which a simulation at"
+                    + " 20× turns into 70 s of event time). One connection kept up as well on this machine (see"
+                    + " [benchmarks](benchmarks.md)); with more, or more bridge processes, give the jobs an"
+                    + " out-of-orderness that covers the skew");
+    static final Setting<String> SHARE_GROUP =
+            Setting.text("mqtt.share-group", "ingest", "the subscription is `$share/<group>/<filter>`");
+    static final Setting<String> TOPIC_FILTER =
+            Setting.text("mqtt.topic-filter", "telemetry/#", "the subscription is `$share/<group>/<filter>`");
+    static final Setting<Integer> RECEIVE_MAXIMUM = Setting.integer(
             "mqtt.receive-maximum",
-            "mqtt.maximum-packet-size",
+            1000,
+            "unacknowledged messages the broker may send each connection: the bound on in flight");
+    static final Setting<Integer> MAXIMUM_PACKET_SIZE = Setting.integer(
+                    "mqtt.maximum-packet-size",
+                    DEFAULT_MAXIMUM_PACKET_SIZE,
+                    "the largest packet the bridge takes, announced to the broker, so no client can make it read"
+                            + " one of up to 256 MB (MQTT's bound). A broker drops a larger message for the bridge"
+                            + " without telling its publisher: give the broker a limit just below it"
+                            + " (`max_packet_size`; the local stack and Compose: 2 MiB), which refuses it to the"
+                            + " publisher instead. At least `ingest.max-payload-bytes` + 64 KiB: payloads between"
+                            + " the two are dead-lettered (`too-large`)")
+            .defaultShownAs("2162688 (2 MiB + 64 KiB), or 64 KiB above a larger `ingest.max-payload-bytes`");
+    static final Setting<Duration> SESSION_EXPIRY = Setting.duration(
             "mqtt.session-expiry",
+            Duration.ofHours(1),
+            "how long the broker keeps a session (and queues for it) while the bridge is away");
+    static final Setting<String> ON_SHUTDOWN = Setting.text(
             "mqtt.on-shutdown",
-            "mqtt.tls.truststore",
-            "mqtt.tls.truststore-password",
-            "kafka.bootstrap",
-            "kafka.readings-topic",
-            "kafka.deadletter-topic",
+            "leave-group",
+            "on SIGTERM: `leave-group` unsubscribes first so the other members take over (nothing waits for a"
+                    + " bridge that may not return: scale-down, changing client ids); `keep-subscription` keeps the"
+                    + " sessions subscribed so the broker queues this bridge's share until it returns with the same"
+                    + " client ids (one bridge restarted in place)");
+    static final Setting<String> MQTT_TRUSTSTORE = Setting.text(
+                    "mqtt.tls.truststore", null, "for `ssl://` URLs: a PKCS12 or JKS trust store with the broker's CA")
+            .defaultShownAs("the JVM's CAs");
+    static final Setting<String> MQTT_TRUSTSTORE_PASSWORD =
+            Setting.text("mqtt.tls.truststore-password", null, "the trust store's password");
+    static final Setting<String> KAFKA_BOOTSTRAP = Setting.text("kafka.bootstrap", "127.0.0.1:9092", "Kafka");
+    static final Setting<String> READINGS_TOPIC =
+            Setting.text("kafka.readings-topic", "telemetry.readings", "where readings go, keyed by device");
+    static final Setting<String> DEADLETTER_TOPIC = Setting.text(
+            "kafka.deadletter-topic", "telemetry.deadletter", "where refused messages go, with the reason");
+    static final Setting<Integer> MAX_PAYLOAD_BYTES = Setting.integer(
             "ingest.max-payload-bytes",
+            PayloadLimits.DEFAULT_MAX_PAYLOAD_BYTES,
+            "larger messages are dead-lettered unread (`too-large`)");
+    static final Setting<Duration> MAX_CLOCK_DISTANCE = Setting.duration(
             "ingest.max-clock-distance",
+            PayloadLimits.DEFAULT_MAX_CLOCK_DISTANCE,
+            "timestamps older than this are dead-lettered (`timestamp-out-of-range`)");
+    static final Setting<Duration> MAX_FUTURE = Setting.duration(
             "ingest.max-future",
+            PayloadLimits.DEFAULT_MAX_FUTURE,
+            "timestamps more than this ahead of the bridge's clock are dead-lettered (`timestamp-in-future`):"
+                    + " one reading from the future would move the jobs' event time to it, and the fleet's readings"
+                    + " would be late by as much (the jobs tolerate 5 s + 60 s)");
+    static final Setting<Integer> MAX_METRICS = Setting.integer(
             "ingest.max-metrics",
+            PayloadLimits.DEFAULT_MAX_METRICS,
+            "a reading with more metrics is dead-lettered (`too-many-metrics`): each metric is a window, a"
+                    + " point and a series downstream");
+    static final Setting<Double> MAX_ABS_VALUE = Setting.number(
             "ingest.max-abs-value",
+            PayloadLimits.DEFAULT_MAX_ABS_VALUE,
+            "a value of larger magnitude is dead-lettered (`value-out-of-range`): sums of values near 1e308"
+                    + " overflow to infinity, which InfluxDB drops and JSON cannot carry");
+    static final Setting<Integer> MAX_DEVICES = Setting.integer(
             "ingest.max-devices",
-            "metrics.port",
-            "status.interval");
+            DEFAULT_MAX_DEVICES,
+            "distinct devices this bridge lets through since it started; a message bringing one more is"
+                    + " dead-lettered (`over-device-budget`, logged, counted, `ingest_devices_seen`), known devices"
+                    + " go on; 0 = no budget. Each device id is series in InfluxDB, state in both jobs and a line"
+                    + " on the live page");
+    static final Setting<Integer> METRICS_PORT =
+            Setting.integer("metrics.port", 9464, "Prometheus `/metrics` on 127.0.0.1; 0 = any free port, -1 = off");
+    static final Setting<Duration> STATUS_INTERVAL =
+            Setting.duration("status.interval", Duration.ofSeconds(10), "the status log line");
+
+    /** Every key of the bridge, in the reference's order. */
+    static final List<Setting<?>> SETTINGS = List.of(
+            MQTT_URL,
+            MQTT_USERNAME,
+            MQTT_PASSWORD,
+            CLIENT_ID,
+            CONNECTIONS,
+            SHARE_GROUP,
+            TOPIC_FILTER,
+            RECEIVE_MAXIMUM,
+            MAXIMUM_PACKET_SIZE,
+            SESSION_EXPIRY,
+            ON_SHUTDOWN,
+            MQTT_TRUSTSTORE,
+            MQTT_TRUSTSTORE_PASSWORD,
+            KAFKA_BOOTSTRAP,
+            READINGS_TOPIC,
+            DEADLETTER_TOPIC,
+            MAX_PAYLOAD_BYTES,
+            MAX_CLOCK_DISTANCE,
+            MAX_FUTURE,
+            MAX_METRICS,
+            MAX_ABS_VALUE,
+            MAX_DEVICES,
+            METRICS_PORT,
+            STATUS_INTERVAL);
+
+    private static final Set<String> KEYS = SETTINGS.stream().map(Setting::key).collect(Collectors.toUnmodifiableSet());
 
     public IngestConfig {
         kafkaProperties = Map.copyOf(kafkaProperties);
@@ -204,6 +251,11 @@ public record IngestConfig(
         return KEYS;
     }
 
+    /** The reference's table of the bridge's keys, written from their declarations. */
+    public static String settingsTable() {
+        return SettingsTable.markdown("INGEST", SETTINGS);
+    }
+
     public static IngestConfig defaults() {
         return load(new Properties(), Map.of());
     }
@@ -245,40 +297,36 @@ public record IngestConfig(
             kafka.put("sasl.jaas.config", login);
         }
         values.putAll(environmentValues);
+        int maxPayloadBytes = MAX_PAYLOAD_BYTES.from(values);
         return new IngestConfig(
-                values.getOrDefault("mqtt.url", "tcp://127.0.0.1:1883"),
-                values.get("mqtt.username"),
-                values.get("mqtt.password"),
-                values.getOrDefault("mqtt.client-id", "ingest-" + hostname()),
-                integer(values, "mqtt.connections", 1),
-                values.getOrDefault("mqtt.share-group", "ingest"),
-                values.getOrDefault("mqtt.topic-filter", "telemetry/#"),
-                integer(values, "mqtt.receive-maximum", 1000),
+                MQTT_URL.from(values),
+                MQTT_USERNAME.from(values),
+                MQTT_PASSWORD.from(values),
+                CLIENT_ID.from(values, "ingest-" + hostname()),
+                CONNECTIONS.from(values),
+                SHARE_GROUP.from(values),
+                TOPIC_FILTER.from(values),
+                RECEIVE_MAXIMUM.from(values),
                 // unset: room for the payload limit however it was raised
-                integer(
-                        values,
-                        "mqtt.maximum-packet-size",
-                        Math.max(
-                                DEFAULT_MAXIMUM_PACKET_SIZE,
-                                integer(values, "ingest.max-payload-bytes", PayloadLimits.DEFAULT_MAX_PAYLOAD_BYTES)
-                                        + PACKET_OVERHEAD_BYTES)),
-                duration(values, "mqtt.session-expiry", Duration.ofHours(1)),
-                onShutdown(values.getOrDefault("mqtt.on-shutdown", "leave-group")),
-                values.get("mqtt.tls.truststore"),
-                values.get("mqtt.tls.truststore-password"),
-                values.getOrDefault("kafka.bootstrap", "127.0.0.1:9092"),
-                values.getOrDefault("kafka.readings-topic", "telemetry.readings"),
-                values.getOrDefault("kafka.deadletter-topic", "telemetry.deadletter"),
+                MAXIMUM_PACKET_SIZE.from(
+                        values, Math.max(DEFAULT_MAXIMUM_PACKET_SIZE, maxPayloadBytes + PACKET_OVERHEAD_BYTES)),
+                SESSION_EXPIRY.from(values),
+                onShutdown(ON_SHUTDOWN.from(values)),
+                MQTT_TRUSTSTORE.from(values),
+                MQTT_TRUSTSTORE_PASSWORD.from(values),
+                KAFKA_BOOTSTRAP.from(values),
+                READINGS_TOPIC.from(values),
+                DEADLETTER_TOPIC.from(values),
                 kafka,
                 new PayloadLimits(
-                        integer(values, "ingest.max-payload-bytes", PayloadLimits.DEFAULT_MAX_PAYLOAD_BYTES),
-                        duration(values, "ingest.max-clock-distance", PayloadLimits.DEFAULT_MAX_CLOCK_DISTANCE),
-                        duration(values, "ingest.max-future", PayloadLimits.DEFAULT_MAX_FUTURE),
-                        integer(values, "ingest.max-metrics", PayloadLimits.DEFAULT_MAX_METRICS),
-                        number(values, "ingest.max-abs-value", PayloadLimits.DEFAULT_MAX_ABS_VALUE)),
-                integer(values, "ingest.max-devices", DEFAULT_MAX_DEVICES),
-                integer(values, "metrics.port", 9464),
-                duration(values, "status.interval", Duration.ofSeconds(10)));
+                        maxPayloadBytes,
+                        MAX_CLOCK_DISTANCE.from(values),
+                        MAX_FUTURE.from(values),
+                        MAX_METRICS.from(values),
+                        MAX_ABS_VALUE.from(values)),
+                MAX_DEVICES.from(values),
+                METRICS_PORT.from(values),
+                STATUS_INTERVAL.from(values));
     }
 
     /** The shared subscription every connection makes. */
@@ -294,33 +342,6 @@ public record IngestConfig(
                 throw new IllegalArgumentException(
                         "mqtt.on-shutdown must be leave-group or keep-subscription, was '" + text + "'");
         };
-    }
-
-    private static int integer(Map<String, String> values, String key, int defaultValue) {
-        return parsed(values, key, defaultValue, Integer::parseInt, "a whole number");
-    }
-
-    private static double number(Map<String, String> values, String key, double defaultValue) {
-        return parsed(values, key, defaultValue, Double::parseDouble, "a number such as 1e15");
-    }
-
-    /** The value under {@code key} read by {@code parse}, else the default; a bad one names the key. */
-    private static <T> T parsed(
-            Map<String, String> values, String key, T defaultValue, Function<String, T> parse, String expected) {
-        String text = values.get(key);
-        if (text == null) {
-            return defaultValue;
-        }
-        try {
-            return parse.apply(text.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be " + expected + ", was '" + text + "'");
-        }
-    }
-
-    private static Duration duration(Map<String, String> values, String key, Duration defaultValue) {
-        String text = values.get(key);
-        return text == null ? defaultValue : Durations.parse(key, text);
     }
 
     private static void range(String key, int value, int min, int max) {

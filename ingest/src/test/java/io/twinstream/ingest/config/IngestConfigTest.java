@@ -120,7 +120,7 @@ class IngestConfigTest {
                 "mqtt.colour | blue | unknown configuration keys [mqtt.colour]",
                 "ingest.max-future | 400d | ingest.max-future (PT9600H) must be between 0 and ingest.max-clock-distance (PT8784H)",
                 "ingest.max-metrics | 0 | ingest.max-metrics must be between 1 and 1000, was 0",
-                "ingest.max-abs-value | lots | ingest.max-abs-value must be a number such as 1e15, was 'lots'",
+                "ingest.max-abs-value | lots | ingest.max-abs-value must be a number such as 1e15 or 0.5, was 'lots'",
                 "ingest.max-abs-value | 1e309 | ingest.max-abs-value must be above 0 and at most 1e300",
                 "ingest.max-future | soon | ingest.max-future must be a duration like 250ms",
             })

@@ -1,19 +1,22 @@
 package io.twinstream.jobs.config;
 
 import io.twinstream.jobs.sink.InfluxSink;
-import io.twinstream.model.Durations;
 import io.twinstream.model.config.EnvironmentVariables;
+import io.twinstream.model.config.Setting;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -30,30 +33,80 @@ import org.apache.flink.configuration.RestartStrategyOptions;
  */
 public final class JobSettings {
 
-    /** Keys every job has: Kafka, InfluxDB, checkpoints. */
-    public static final Set<String> COMMON_KEYS = Set.of(
-            "kafka.bootstrap",
-            "kafka.readings-topic",
-            "kafka.group-id",
+    // The keys every job has, each once: its default and meaning (docs/configuration.md is written from them).
+    public static final Setting<String> KAFKA_BOOTSTRAP = Setting.text("kafka.bootstrap", "127.0.0.1:9092", "Kafka");
+    public static final Setting<String> READINGS_TOPIC =
+            Setting.text("kafka.readings-topic", "telemetry.readings", "the readings, from the bridge");
+    public static final Setting<String> DEADLETTER_TOPIC = Setting.text(
             "kafka.deadletter-topic",
+            "telemetry.deadletter",
+            "what the job refuses, with the reason (see [security.md](security.md))");
+    public static final Setting<Duration> MAX_FUTURE = Setting.duration(
             "readings.max-future",
-            "influx.url",
-            "influx.database",
-            "influx.username",
-            "influx.password",
-            "influx.batch-size",
-            "influx.linger",
+            Duration.ofMinutes(5),
+            "a reading stamped further ahead of the job's clock is refused (`timestamp-in-future`): it would move"
+                    + " event time ahead for good (the bridge's own bound is 1 min; the rest is room for clocks"
+                    + " that differ)");
+    public static final Setting<String> INFLUX_URL =
+            Setting.text("influx.url", "http://127.0.0.1:8086", "InfluxDB's 1.x API");
+    public static final Setting<String> INFLUX_DATABASE = Setting.text("influx.database", "telemetry", "its database");
+    public static final Setting<String> INFLUX_USERNAME =
+            Setting.text("influx.username", null, "login, with `influx.password`");
+    public static final Setting<String> INFLUX_PASSWORD =
+            Setting.text("influx.password", null, "login, with `influx.username`");
+    public static final Setting<Integer> INFLUX_BATCH_SIZE =
+            Setting.integer("influx.batch-size", 5000, "points per write at most");
+    public static final Setting<Duration> INFLUX_LINGER =
+            Setting.duration("influx.linger", Duration.ofSeconds(1), "how long a batch waits for more points");
+    public static final Setting<Duration> INFLUX_RETRY_FOR = Setting.duration(
             "influx.retry-for",
-            "influx.tls.truststore",
-            "influx.tls.truststore-password",
-            "checkpoint.interval",
-            "checkpoint.dir");
+            Duration.ofSeconds(60),
+            "how long a write is retried while InfluxDB is unreachable before the job fails (and restarts from"
+                    + " its checkpoint)");
+    public static final Setting<String> INFLUX_TRUSTSTORE = Setting.text(
+                    "influx.tls.truststore",
+                    null,
+                    "for an `https://` url whose certificate a private authority signed, a PKCS12 (or `.jks`) trust"
+                            + " store holding it, present on every TaskManager")
+            .defaultShownAs("the JVM's trust store");
+    public static final Setting<String> INFLUX_TRUSTSTORE_PASSWORD =
+            Setting.text("influx.tls.truststore-password", null, "the trust store's password");
+    public static final Setting<Duration> CHECKPOINT_INTERVAL =
+            Setting.duration("checkpoint.interval", Duration.ofSeconds(10), "at least 10ms");
+    public static final Setting<String> CHECKPOINT_DIR = Setting.text(
+                    "checkpoint.dir",
+                    null,
+                    "a URI Flink's file systems understand; on a cluster, shared storage (`s3://…`, `hdfs://…`)."
+                            + " Without one Flink keeps checkpoints in the JobManager's memory, which refuses state"
+                            + " over 5 MB")
+            .defaultShownAs("`file://` + `java.io.tmpdir` + `/twinstream-checkpoints`");
 
-    /** The common keys and a job's own. */
-    public static Set<String> commonKeysAnd(String... jobKeys) {
-        Set<String> all = new TreeSet<>(COMMON_KEYS);
-        all.addAll(Set.of(jobKeys));
-        return Set.copyOf(all);
+    /**
+     * A job's keys, in the reference's order: Kafka (with the job's consumer group), the job's own
+     * keys, then InfluxDB and checkpoints.
+     */
+    public static List<Setting<?>> settings(Setting<String> groupId, List<Setting<?>> jobSettings) {
+        List<Setting<?>> all = new ArrayList<>(List.of(KAFKA_BOOTSTRAP, READINGS_TOPIC, groupId, DEADLETTER_TOPIC));
+        all.addAll(jobSettings);
+        all.addAll(List.of(
+                MAX_FUTURE,
+                INFLUX_URL,
+                INFLUX_DATABASE,
+                INFLUX_USERNAME,
+                INFLUX_PASSWORD,
+                INFLUX_BATCH_SIZE,
+                INFLUX_LINGER,
+                INFLUX_RETRY_FOR,
+                INFLUX_TRUSTSTORE,
+                INFLUX_TRUSTSTORE_PASSWORD,
+                CHECKPOINT_INTERVAL,
+                CHECKPOINT_DIR));
+        return List.copyOf(all);
+    }
+
+    /** The keys of {@code settings}. */
+    public static Set<String> keys(List<Setting<?>> settings) {
+        return settings.stream().map(Setting::key).collect(Collectors.toUnmodifiableSet());
     }
 
     private final Map<String, String> values;
@@ -62,8 +115,9 @@ public final class JobSettings {
         this.values = values;
     }
 
-    /** Reads {@code file} (null: none) and the environment; {@code keys} are all the keys the job knows. */
-    public static JobSettings load(Path file, Map<String, String> environment, String envPrefix, Set<String> keys)
+    /** Reads {@code file} (null: none) and the environment; {@code settings} are all the keys the job knows. */
+    public static JobSettings load(
+            Path file, Map<String, String> environment, String envPrefix, List<Setting<?>> settings)
             throws IOException {
         Properties properties = new Properties();
         if (file != null) {
@@ -71,11 +125,12 @@ public final class JobSettings {
                 properties.load(reader);
             }
         }
-        return load(properties, environment, envPrefix, keys);
+        return load(properties, environment, envPrefix, settings);
     }
 
     public static JobSettings load(
-            Properties file, Map<String, String> environment, String envPrefix, Set<String> keys) {
+            Properties file, Map<String, String> environment, String envPrefix, List<Setting<?>> settings) {
+        Set<String> keys = keys(settings);
         Map<String, String> values = new HashMap<>();
         Set<String> unknown = new TreeSet<>();
         for (String key : file.stringPropertyNames()) {
@@ -96,43 +151,13 @@ public final class JobSettings {
         return new JobSettings(values);
     }
 
-    public String text(String key, String defaultValue) {
-        return values.getOrDefault(key, defaultValue);
-    }
-
-    /** The value, or null when it is not set. */
-    public String optional(String key) {
-        return values.get(key);
-    }
-
-    public int integer(String key, int defaultValue) {
-        String text = values.get(key);
-        try {
-            return text == null ? defaultValue : Integer.parseInt(text.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a whole number, was '" + text + "'");
-        }
-    }
-
-    public boolean flag(String key, boolean defaultValue) {
-        String text = values.get(key);
-        if (text == null) {
-            return defaultValue;
-        }
-        return switch (text.strip()) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException(key + " must be true or false, was '" + text + "'");
-        };
-    }
-
-    public Duration duration(String key, Duration defaultValue) {
-        String text = values.get(key);
-        return text == null ? defaultValue : Durations.parse(key, text);
+    /** The value of {@code setting}: as set, else its default. */
+    public <T> T get(Setting<T> setting) {
+        return setting.from(values);
     }
 
     public String kafkaBootstrap() {
-        String bootstrap = text("kafka.bootstrap", "127.0.0.1:9092");
+        String bootstrap = get(KAFKA_BOOTSTRAP);
         if (bootstrap.isBlank()) {
             throw new IllegalArgumentException("kafka.bootstrap is empty");
         }
@@ -153,50 +178,31 @@ public final class JobSettings {
         return new KafkaClientProperties(client);
     }
 
-    /** {@code kafka.deadletter-topic}: where the job puts what it refuses, default telemetry.deadletter. */
-    public String deadLetterTopic() {
-        return text("kafka.deadletter-topic", "telemetry.deadletter");
-    }
-
-    /**
-     * {@code readings.max-future}: how far ahead of the job's clock a reading may be stamped before
-     * it is refused, default 5m (ingest's own bound is 1 min; the rest is room for clocks that differ).
-     */
-    public Duration maxFuture() {
-        return duration("readings.max-future", Duration.ofMinutes(5));
-    }
-
-    /** {@code influx.*}: url (INFLUX_URL, default http://127.0.0.1:8086), database (telemetry), batch 5000, linger 1s, retry 60s. */
     public InfluxSink.Settings influx() {
         return new InfluxSink.Settings(
-                text("influx.url", "http://127.0.0.1:8086"),
-                text("influx.database", "telemetry"),
-                optional("influx.username"),
-                optional("influx.password"),
-                integer("influx.batch-size", 5000),
-                duration("influx.linger", Duration.ofSeconds(1)),
-                duration("influx.retry-for", Duration.ofSeconds(60)),
-                optional("influx.tls.truststore"),
-                optional("influx.tls.truststore-password"));
+                get(INFLUX_URL),
+                get(INFLUX_DATABASE),
+                get(INFLUX_USERNAME),
+                get(INFLUX_PASSWORD),
+                get(INFLUX_BATCH_SIZE),
+                get(INFLUX_LINGER),
+                get(INFLUX_RETRY_FOR),
+                get(INFLUX_TRUSTSTORE),
+                get(INFLUX_TRUSTSTORE_PASSWORD));
     }
 
-    /** {@code checkpoint.interval}, default 10s, at least 10 ms. */
     public Duration checkpointInterval() {
-        Duration interval = duration("checkpoint.interval", Duration.ofSeconds(10));
+        Duration interval = get(CHECKPOINT_INTERVAL);
         if (interval.toMillis() < 10) {
             throw new IllegalArgumentException("checkpoint.interval must be at least 10ms, was " + interval);
         }
         return interval;
     }
 
-    /**
-     * {@code checkpoint.dir}: a URI Flink's file systems understand; default
-     * {@code file://<java.io.tmpdir>/twinstream-checkpoints}. Without a directory Flink keeps
-     * checkpoints in the JobManager's memory, which refuses state over 5 MB.
-     */
+    /** {@code checkpoint.dir}, else {@code file://<java.io.tmpdir>/twinstream-checkpoints}. */
     public String checkpointDir() {
-        String dir = text(
-                "checkpoint.dir",
+        String dir = CHECKPOINT_DIR.from(
+                values,
                 Path.of(System.getProperty("java.io.tmpdir"), "twinstream-checkpoints")
                         .toUri()
                         .toString());
