@@ -242,7 +242,7 @@ public final class StreamJobsMain {
                 name = "check",
                 mixinStandardHelpOptions = true,
                 versionProvider = TwinstreamVersion.class,
-                description = "Check a rules file: every error names the file, the rule and the field.")
+                description = "Check a rules file: every error names the file, the line, the rule and the field.")
         int check(@Parameters(paramLabel = "FILE", description = "the rules file (YAML)") Path file)
                 throws IOException {
             RuleSet rules = parse(file);

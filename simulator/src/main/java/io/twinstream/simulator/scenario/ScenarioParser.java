@@ -1,5 +1,6 @@
 package io.twinstream.simulator.scenario;
 
+import io.twinstream.model.yaml.YamlField;
 import io.twinstream.simulator.device.DeviceCatalog;
 import io.twinstream.simulator.device.DeviceModel;
 import io.twinstream.simulator.device.Metric;
@@ -30,11 +31,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
-import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * Reads scenario files. Every mistake is reported as a {@link ScenarioException} naming the
@@ -100,40 +96,22 @@ public final class ScenarioParser {
     }
 
     public static Scenario parse(String fileName, Reader reader) {
-        Node root;
-        try {
-            LoaderOptions options = new LoaderOptions();
-            options.setAllowDuplicateKeys(false);
-            root = new Yaml(options).compose(reader);
-        } catch (MarkedYAMLException e) {
-            throw new ScenarioException(
-                    fileName + ":" + (e.getProblemMark().getLine() + 1) + ": not valid YAML: " + e.getProblem(), e);
-        } catch (YAMLException e) {
-            throw new ScenarioException(fileName + ": not valid YAML: " + e.getMessage(), e);
-        }
-        if (root == null) {
-            throw new ScenarioException(fileName + ": the file is empty");
-        }
-        Map<String, YamlField> top = new YamlField(fileName, "", root, 1).mapping(TOP);
-        String name = name(top.getOrDefault("name", field(fileName, "name")), "name");
-        long seed = top.getOrDefault("seed", field(fileName, "seed")).wholeNumber(Long.MIN_VALUE, Long.MAX_VALUE);
-        Instant start = instant(top.getOrDefault("start", field(fileName, "start")));
-        Duration duration =
-                top.getOrDefault("duration", field(fileName, "duration")).duration(Duration.ofSeconds(1), null);
-        double speed = speed(top.getOrDefault("speed", field(fileName, "speed")));
-        ZoneId zone = zone(top.getOrDefault("timezone", field(fileName, "timezone")));
-        Publish publish = publish(top.getOrDefault("publish", field(fileName, "publish")));
-        List<Site> sites = sites(top.getOrDefault("sites", field(fileName, "sites")), publish);
-        Faults faults = faults(top.getOrDefault("faults", field(fileName, "faults")));
+        YamlField root = YamlField.read(fileName, reader, ScenarioException::new);
+        Map<String, YamlField> top = root.mapping(TOP);
+        String name = name(root.field(top, "name"), "name");
+        long seed = root.field(top, "seed").wholeNumber(Long.MIN_VALUE, Long.MAX_VALUE);
+        Instant start = instant(root.field(top, "start"));
+        Duration duration = root.field(top, "duration").duration(Duration.ofSeconds(1), null);
+        double speed = speed(root.field(top, "speed"));
+        ZoneId zone = zone(root.field(top, "timezone"));
+        Publish publish = publish(root.field(top, "publish"));
+        List<Site> sites = sites(root.field(top, "sites"), publish);
+        Faults faults = faults(root.field(top, "faults"));
         List<Episode> episodes =
                 top.containsKey("episodes") && top.get("episodes").present()
                         ? episodes(top.get("episodes"), sites)
                         : List.of();
         return new Scenario(name, seed, start, duration, speed, zone, publish, sites, faults, episodes);
-    }
-
-    private static YamlField field(String file, String key) {
-        return new YamlField(file, key, null, 1);
     }
 
     private static String name(YamlField field, String what) {
@@ -181,8 +159,7 @@ public final class ScenarioParser {
             return new Publish(1, ConnectionMode.GATEWAY, 500, 100, 20);
         }
         Map<String, YamlField> f = field.mapping(PUBLISH);
-        YamlField none = new YamlField("", field.path(), null, 0);
-        int qos = (int) f.getOrDefault("qos", none).wholeNumber(0, 1, 1);
+        int qos = (int) field.field(f, "qos").wholeNumber(0, 1, 1);
         ConnectionMode mode = ConnectionMode.GATEWAY;
         if (f.containsKey("connections")) {
             String text = f.get("connections").string();
@@ -192,9 +169,9 @@ public final class ScenarioParser {
                 throw f.get("connections").error("'" + text + "' is not one of: device, gateway");
             }
         }
-        int perGateway = (int) f.getOrDefault("devicesPerGateway", none).wholeNumber(1, 1_000_000, 500);
-        int batch = (int) f.getOrDefault("batchSize", none).wholeNumber(1, 10_000, 100);
-        int inFlight = (int) f.getOrDefault("maxInFlight", none).wholeNumber(1, 65_535, 20);
+        int perGateway = (int) field.field(f, "devicesPerGateway").wholeNumber(1, 1_000_000, 500);
+        int batch = (int) field.field(f, "batchSize").wholeNumber(1, 10_000, 100);
+        int inFlight = (int) field.field(f, "maxInFlight").wholeNumber(1, 65_535, 20);
         return new Publish(qos, mode, perGateway, batch, inFlight);
     }
 
@@ -203,7 +180,7 @@ public final class ScenarioParser {
         Set<String> names = new HashSet<>();
         for (YamlField item : field.sequence()) {
             Map<String, YamlField> f = item.mapping(SITE);
-            YamlField nameField = f.getOrDefault("name", new YamlField("", item.path() + ".name", null, 0));
+            YamlField nameField = item.field(f, "name");
             String name = name(require(f, "name", item), "site name");
             if (!names.add(name)) {
                 throw nameField.error("site '" + name + "' is declared twice");
@@ -237,9 +214,8 @@ public final class ScenarioParser {
                     + domain + " types: " + String.join(", ", DeviceCatalog.typesOf(domain)));
         }
         Map<String, YamlField> f = field.mapping(FLEET);
-        YamlField none = new YamlField("", field.path(), null, 0);
         int count = (int) require(f, "count", field).wholeNumber(1, 10_000_000);
-        Duration interval = f.getOrDefault("interval", none).duration(Duration.ofMillis(100), Duration.ofSeconds(10));
+        Duration interval = field.field(f, "interval").duration(Duration.ofMillis(100), Duration.ofSeconds(10));
         PayloadFormat format = PayloadFormat.JSON;
         if (f.containsKey("format")) {
             String text = f.get("format").string();
@@ -262,20 +238,19 @@ public final class ScenarioParser {
             return none;
         }
         Map<String, YamlField> f = field.mapping(FAULTS);
-        YamlField absent = new YamlField("", field.path(), null, 0);
         return new Faults(
-                f.getOrDefault("duplicate", absent).number(0, 1, 0),
-                f.getOrDefault("outOfOrder", absent).number(0, 1, 0),
-                f.getOrDefault("late", absent).number(0, 1, 0),
-                f.getOrDefault("malformed", absent).number(0, 1, 0),
-                f.getOrDefault("spike", absent).number(0, 1, 0),
-                f.getOrDefault("stuck", absent).number(0, 100, 0),
-                f.getOrDefault("drift", absent).number(0, 100, 0),
-                f.getOrDefault("dropout", absent).number(0, 100, 0),
-                f.getOrDefault("offline", absent).number(0, 100, 0),
-                f.getOrDefault("outOfOrderMaxDelay", absent).duration(Duration.ofMillis(1), none.outOfOrderMaxDelay()),
-                f.getOrDefault("lateDelay", absent).duration(Duration.ofSeconds(1), none.lateDelay()),
-                f.getOrDefault("clockSkew", absent).duration(Duration.ZERO, none.clockSkew()));
+                field.field(f, "duplicate").number(0, 1, 0),
+                field.field(f, "outOfOrder").number(0, 1, 0),
+                field.field(f, "late").number(0, 1, 0),
+                field.field(f, "malformed").number(0, 1, 0),
+                field.field(f, "spike").number(0, 1, 0),
+                field.field(f, "stuck").number(0, 100, 0),
+                field.field(f, "drift").number(0, 100, 0),
+                field.field(f, "dropout").number(0, 100, 0),
+                field.field(f, "offline").number(0, 100, 0),
+                field.field(f, "outOfOrderMaxDelay").duration(Duration.ofMillis(1), none.outOfOrderMaxDelay()),
+                field.field(f, "lateDelay").duration(Duration.ofSeconds(1), none.lateDelay()),
+                field.field(f, "clockSkew").duration(Duration.ZERO, none.clockSkew()));
     }
 
     private static List<Episode> episodes(YamlField field, List<Site> sites) {
@@ -316,17 +291,16 @@ public final class ScenarioParser {
 
     private static AlertRule alert(YamlField field, String episodeName) {
         Map<String, YamlField> f = field.mapping(ALERT);
-        YamlField absent = new YamlField("", field.path(), null, 0);
         String rule = f.containsKey("rule") ? name(f.get("rule"), "rule name") : episodeName;
         double above = require(f, "above", field).number(-1e12, 1e12);
-        Duration holdFor = f.getOrDefault("for", absent).duration(Duration.ZERO, Duration.ZERO);
-        double clearBelow = f.getOrDefault("clearBelow", absent).number(-1e12, 1e12, above);
+        Duration holdFor = field.field(f, "for").duration(Duration.ZERO, Duration.ZERO);
+        double clearBelow = field.field(f, "clearBelow").number(-1e12, 1e12, above);
         if (clearBelow > above) {
             throw f.get("clearBelow")
                     .error("clearBelow " + clearBelow + " is above 'above' " + above
                             + ": an alert would clear while still raised");
         }
-        String severity = f.getOrDefault("severity", absent).string("warning");
+        String severity = field.field(f, "severity").string("warning");
         if (!Set.of("info", "warning", "critical").contains(severity)) {
             throw f.get("severity").error("'" + severity + "' is not one of: info, warning, critical");
         }

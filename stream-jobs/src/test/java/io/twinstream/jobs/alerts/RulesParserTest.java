@@ -118,34 +118,34 @@ class RulesParserTest {
             value = {
                 "{ name: a, match: { metric: x }, above: 50, clearBelow: 60 }          | rule a: clearBelow (60.0) must not be above the threshold above (50.0)",
                 "{ name: a, match: { metric: x }, below: 5, clearAbove: 1 }            | rule a: clearAbove (1.0) must not be below the threshold below (5.0)",
-                "{ name: a, match: { metric: x }, above: 50, for: 5 minutes }          | rule a: for: must be a duration like 250ms, 10s, 5m, 2h or 1d, was '5 minutes'",
-                "{ name: a, match: { metric: x }, above: 50, clearFor: -1s }           | rule a: clearFor: must be a duration",
-                "{ name: a, match: { metric: x }, above: 50, value: 1m average }       | rule a: value: must be 'reading' or '<10s|1m> <mean|min|max|sum|count>', was '1m average'",
-                "{ name: a, match: { metric: x }, above: 50, value: 5m mean }          | rule a: value: must be 'reading' or",
-                "{ name: a, match: { metric: x }, above: 50, on: 1m mean }             | rules[0]: a key YAML reads as true or false (on, off, yes, no)",
-                "{ name: a, match: { metric: x }, above: high }                        | rule a: above: must be a number, was 'high'",
+                "{ name: a, match: { metric: x }, above: 50, for: 5 minutes }          | rule a.for: '5 minutes' is not a duration like 250ms, 10s, 5m, 2h or 1d",
+                "{ name: a, match: { metric: x }, above: 50, clearFor: -1s }           | rule a.clearFor: '-1s' is not a duration",
+                "{ name: a, match: { metric: x }, above: 50, value: 1m average }       | rule a.value: must be 'reading' or '<10s|1m> <mean|min|max|sum|count>', was '1m average'",
+                "{ name: a, match: { metric: x }, above: 50, value: 5m mean }          | rule a.value: must be 'reading' or",
+                "{ name: a, match: { metric: x }, above: 50, on: 1m mean }             | rules[0].on: unknown field; expected one of above, below",
+                "{ name: a, match: { metric: x }, above: high }                        | rule a.above: must be a number, was 'high'",
                 "{ name: a, match: { metric: x } }                                     | rule a: needs exactly one of above, below, outside",
                 "{ name: a, match: { metric: x }, above: 1, below: 0 }                 | rule a: needs exactly one of above, below, outside",
-                "{ name: a, match: { metric: x }, outside: [8, 4] }                    | rule a: outside: low (8.0) must be below high (4.0)",
+                "{ name: a, match: { metric: x }, outside: [8, 4] }                    | rule a.outside: low (8.0) must be below high (4.0)",
                 "{ name: a, match: { metric: x }, outside: [4, 8], clearAbove: 3 }     | must lie inside [4.0, 8.0]",
                 "{ name: a, match: { metric: x }, above: 50, clearAbove: 40 }          | rule a: clearAbove does not go with above",
-                "{ name: a, match: { site: mitte }, above: 50 }                        | rule a: match.metric is required",
-                "{ name: a, match: { metric: x, field: y }, above: 50 }                | rules[0].match.field: unknown field",
+                "{ name: a, match: { site: mitte }, above: 50 }                        | rule a.match: metric is required",
+                "{ name: a, match: { metric: x, field: y }, above: 50 }                | rule a.match.field: unknown field",
                 "{ name: a, match: { metric: x }, above: 50, hold: 5m }                | rules[0].hold: unknown field",
                 "{ name: 'a b', match: { metric: x }, above: 50 }                      | rules[0].name: must be letters, digits",
-                "{ name: a, match: { metric: x, deviceId: '(' }, above: 50 }           | rule a: match.deviceId: not a regular expression",
-                "{ name: a, match: { metric: x, deviceId: '(aq)-\\1' }, above: 50 }   | rule a: match.deviceId: not a regular expression RE2 accepts",
-                "{ name: a, match: { metric: x, deviceId: 'aq-(?!9)' }, above: 50 }    | rule a: match.deviceId: not a regular expression RE2 accepts",
-                "{ name: a, match: { metric: x }, above: 50, during: 'nights' }        | rule a: during: must be local times of day like \"22:00-06:00\"",
-                "{ name: a, match: { metric: x }, above: 50, during: '25:00-06:00' }   | rule a: during: must be local times of day",
-                "{ name: a, match: { metric: x }, above: 50, during: '06:00-06:00' }   | rule a: during: from and to are the same time",
-                "{ name: a, match: { metric: x }, above: 50, during: '22:00-06:00', timezone: Mars/Olympus } | rule a: timezone: not a time zone",
-                "{ name: a, match: { metric: x }, above: 50, timezone: UTC }           | rule a: timezone: only goes with during",
+                "{ name: a, match: { metric: x, deviceId: '(' }, above: 50 }           | rule a.match.deviceId: not a regular expression",
+                "{ name: a, match: { metric: x, deviceId: '(aq)-\\1' }, above: 50 }   | rule a.match.deviceId: not a regular expression RE2 accepts",
+                "{ name: a, match: { metric: x, deviceId: 'aq-(?!9)' }, above: 50 }    | rule a.match.deviceId: not a regular expression RE2 accepts",
+                "{ name: a, match: { metric: x }, above: 50, during: 'nights' }        | rule a.during: must be local times of day like \"22:00-06:00\"",
+                "{ name: a, match: { metric: x }, above: 50, during: '25:00-06:00' }   | rule a.during: must be local times of day",
+                "{ name: a, match: { metric: x }, above: 50, during: '06:00-06:00' }   | rule a.during: from and to are the same time",
+                "{ name: a, match: { metric: x }, above: 50, during: '22:00-06:00', timezone: Mars/Olympus } | rule a.timezone: not a time zone",
+                "{ name: a, match: { metric: x }, above: 50, timezone: UTC }           | rule a.timezone: only goes with during",
             })
     void shouldRefuseABadRuleSayingWhichAndWhy(String rule, String message) {
         assertThatThrownBy(() -> parse("rules:", "  - " + rule))
                 .isInstanceOf(RuleException.class)
-                .hasMessageStartingWith("rules.yaml: ")
+                .hasMessageStartingWith("rules.yaml:2: ") // the file and the rule's line
                 .hasMessageContaining(message);
     }
 
@@ -156,7 +156,7 @@ class RulesParserTest {
                         "  - { name: a, match: { metric: x }, above: 1 }",
                         "  - { name: a, match: { metric: y }, above: 2 }"))
                 .isInstanceOf(RuleException.class)
-                .hasMessageContaining("rules[1]: the name a is used twice");
+                .hasMessage("rules.yaml:3: rules[1]: the name a is used twice");
     }
 
     @Test
@@ -166,10 +166,10 @@ class RulesParserTest {
                 .hasMessageContaining("not valid YAML");
         assertThatThrownBy(() -> parse("rule:", "  - {}"))
                 .isInstanceOf(RuleException.class)
-                .hasMessageContaining("rule: unknown field; expected one of [rules]");
+                .hasMessageContaining("rules.yaml:1: rule: unknown field; expected one of rules");
         assertThatThrownBy(() -> parse("rules: 5"))
                 .isInstanceOf(RuleException.class)
-                .hasMessageContaining("rules: must be a list of rules");
+                .hasMessageContaining("rules.yaml:1: rules: must be a list");
     }
 
     /** Issue #17: an empty rule set was accepted without a word, and the job raised nothing. */
@@ -177,7 +177,7 @@ class RulesParserTest {
     void shouldRefuseAnEmptyRuleSet() {
         assertThatThrownBy(() -> parse("rules: []"))
                 .isInstanceOf(RuleException.class)
-                .hasMessageContaining("rules: is empty");
+                .hasMessageContaining("rules.yaml:1: rules: is empty");
     }
 
     /**
