@@ -3,8 +3,8 @@ package io.twinstream.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.twinstream.ingest.config.IngestConfig;
-import io.twinstream.jobs.AlertsJobConfig;
-import io.twinstream.jobs.MetricsJobConfig;
+import io.twinstream.jobs.alerts.AlertsJobConfig;
+import io.twinstream.jobs.metrics.MetricsJobConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,12 @@
 package io.twinstream.jobs;
 
+import io.twinstream.jobs.alerts.AlertsJob;
+import io.twinstream.jobs.alerts.AlertsJobConfig;
 import io.twinstream.jobs.alerts.RuleException;
 import io.twinstream.jobs.alerts.RuleSet;
 import io.twinstream.jobs.alerts.RulesParser;
+import io.twinstream.jobs.metrics.MetricsJob;
+import io.twinstream.jobs.metrics.MetricsJobConfig;
 import io.twinstream.model.cli.CommandLines;
 import io.twinstream.model.cli.TwinstreamVersion;
 import java.io.IOException;
@@ -86,7 +90,8 @@ public final class StreamJobsMain {
         }
     }
 
-    static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
+    /** The command line in this JVM, as a test or an embedding program runs it. */
+    public static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
         return CommandLines.execute(commandLine(environment), out, err, args);
     }
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.twinstream.infra.stack.local.InfluxdProcess;
 import io.twinstream.infra.stack.local.KafkaProcess;
 import io.twinstream.infra.stack.local.LocalOptions;
+import io.twinstream.jobs.metrics.MetricsJobRuns;
 import io.twinstream.model.Reading;
 import io.twinstream.model.ReadingCodec;
 import java.nio.charset.StandardCharsets;

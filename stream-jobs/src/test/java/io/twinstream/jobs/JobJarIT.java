@@ -2,6 +2,7 @@ package io.twinstream.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.twinstream.jobs.metrics.MetricsJobRuns;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.jar.JarFile;

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.twinstream.infra.stack.KafkaBroker;
 import io.twinstream.infra.stack.junit.ServiceStackExtension;
+import io.twinstream.jobs.alerts.AlertsJob;
+import io.twinstream.jobs.alerts.AlertsJobConfig;
+import io.twinstream.jobs.metrics.MetricsJob;
+import io.twinstream.jobs.metrics.MetricsJobConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;

@@ -41,7 +41,7 @@ public final class Deduplicator extends KeyedProcessFunction<String, Reading, Re
     }
 
     /** A device's state forgotten {@code memory} of processing time after it was last written. */
-    static StateTtlConfig forgetAfter(Duration memory) {
+    public static StateTtlConfig forgetAfter(Duration memory) {
         return StateTtlConfig.newBuilder(memory)
                 .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)

@@ -34,7 +34,7 @@ public final class DeviceState {
         /**
          * Per metric (by the aggregate's index), the count and sum already passed to the site windows
          * as early results; null before the first. What an early result adds to its site window is
-         * what came since ({@link io.twinstream.jobs.functions.DeviceWindows}).
+         * what came since ({@link DeviceWindows}).
          */
         public long[] sentCounts;
 

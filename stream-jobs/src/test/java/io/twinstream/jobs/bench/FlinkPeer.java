@@ -1,10 +1,10 @@
 package io.twinstream.jobs.bench;
 
-import io.twinstream.jobs.AlertsJob;
-import io.twinstream.jobs.AlertsJobConfig;
-import io.twinstream.jobs.MetricsJob;
-import io.twinstream.jobs.MetricsJobConfig;
-import io.twinstream.jobs.MetricsTopology;
+import io.twinstream.jobs.alerts.AlertsJob;
+import io.twinstream.jobs.alerts.AlertsJobConfig;
+import io.twinstream.jobs.metrics.MetricsJob;
+import io.twinstream.jobs.metrics.MetricsJobConfig;
+import io.twinstream.jobs.metrics.MetricsTopology;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.flink.api.common.JobStatus;

@@ -1,8 +1,6 @@
-package io.twinstream.jobs;
+package io.twinstream.jobs.alerts;
 
-import io.twinstream.jobs.alerts.AlertTransition;
-import io.twinstream.jobs.alerts.RuleEvaluator;
-import io.twinstream.jobs.alerts.RuleSet;
+import io.twinstream.jobs.functions.UniqueReadings;
 import io.twinstream.jobs.status.PresenceTracker;
 import io.twinstream.jobs.status.StatusTransition;
 import io.twinstream.model.Reading;

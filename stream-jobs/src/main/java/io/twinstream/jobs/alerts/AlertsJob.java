@@ -1,6 +1,5 @@
-package io.twinstream.jobs;
+package io.twinstream.jobs.alerts;
 
-import io.twinstream.jobs.alerts.AlertTransition;
 import io.twinstream.jobs.config.JobKafkaAdmin;
 import io.twinstream.jobs.config.JobSettings;
 import io.twinstream.jobs.deadletter.RefusedPointsToKafka;
@@ -10,6 +9,7 @@ import io.twinstream.jobs.sink.Json;
 import io.twinstream.jobs.sink.KafkaSinks;
 import io.twinstream.jobs.sink.MqttAlertSink;
 import io.twinstream.jobs.sink.RefusedPoints;
+import io.twinstream.jobs.source.ReadingsSource;
 import io.twinstream.jobs.status.StatusTransition;
 import io.twinstream.model.Reading;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.twinstream.jobs;
+package io.twinstream.jobs.alerts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,6 +7,7 @@ import io.twinstream.infra.stack.local.KafkaProcess;
 import io.twinstream.ingest.parse.PayloadLimits;
 import io.twinstream.ingest.parse.PayloadParser;
 import io.twinstream.ingest.parse.PayloadRejectedException;
+import io.twinstream.jobs.MiniClusterRest;
 import io.twinstream.model.Reading;
 import io.twinstream.model.ReadingCodec;
 import io.twinstream.simulator.scenario.Scenario;
@@ -42,16 +43,16 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * write (its payloads through ingest's own parser), the ground truth's alert transitions, starting
  * the job, and reading transitions back from Kafka and InfluxDB in one comparable form.
  */
-final class AlertsJobRuns {
+public final class AlertsJobRuns {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     private AlertsJobRuns() {}
 
     /** A scenario's readings in publish order, with each message's simulated send time: what ingest would write. */
-    record TimedReading(long sentAt, Reading reading) {}
+    public record TimedReading(long sentAt, Reading reading) {}
 
-    static List<TimedReading> readings(Scenario scenario) throws PayloadRejectedException {
+    public static List<TimedReading> readings(Scenario scenario) throws PayloadRejectedException {
         PayloadParser parser = new PayloadParser(new PayloadLimits(
                 1 << 20,
                 Duration.ofDays(3650),
@@ -71,7 +72,7 @@ final class AlertsJobRuns {
     }
 
     /** The ground truth's alert transitions ({@code simulator expect}), each as {@link #key}. */
-    static List<String> expectedTransitions(Scenario scenario) throws Exception {
+    public static List<String> expectedTransitions(Scenario scenario) throws Exception {
         StringWriter truth = new StringWriter();
         GroundTruth.write(new DeviceFleet(scenario, 1.0), truth);
         List<String> out = new ArrayList<>();
@@ -84,7 +85,7 @@ final class AlertsJobRuns {
     }
 
     /** A transition as one comparable string: time, device, rule, state, value, threshold and the rest. */
-    static String key(JsonNode t) {
+    public static String key(JsonNode t) {
         return t.get("ts").asLong() + " " + t.get("deviceId").asText() + " "
                 + t.get("rule").asText() + " "
                 + t.get("state").asText() + " value=" + t.get("value").asDouble() + " threshold="
@@ -95,7 +96,7 @@ final class AlertsJobRuns {
     }
 
     /** An alert event's JSON bytes (Kafka, MQTT) as {@link #key}. */
-    static String key(byte[] json) {
+    public static String key(byte[] json) {
         try {
             return key(JSON.readTree(json));
         } catch (java.io.IOException e) {
@@ -104,7 +105,7 @@ final class AlertsJobRuns {
     }
 
     /** The MQTT topic an alert event's JSON belongs on: alerts/{domain}/{site}/{deviceId}. */
-    static String topicOf(byte[] json) {
+    public static String topicOf(byte[] json) {
         try {
             JsonNode t = JSON.readTree(json);
             return "alerts/" + t.get("domain").asText() + "/" + t.get("site").asText() + "/"
@@ -115,7 +116,7 @@ final class AlertsJobRuns {
     }
 
     /** Closes a test's subscriber whatever state its connection is in (the broker may be gone). */
-    static void closeQuietly(org.eclipse.paho.mqttv5.client.MqttClient client) {
+    public static void closeQuietly(org.eclipse.paho.mqttv5.client.MqttClient client) {
         try {
             if (client.isConnected()) {
                 client.disconnectForcibly(1000);
@@ -127,13 +128,13 @@ final class AlertsJobRuns {
     }
 
     /** The partition Kafka's producer writes a device's readings to (its key's murmur2 hash, as the bridge's). */
-    static int partitionOf(String deviceId, int partitions) {
+    public static int partitionOf(String deviceId, int partitions) {
         return org.apache.kafka.common.utils.Utils.toPositive(
                         org.apache.kafka.common.utils.Utils.murmur2(deviceId.getBytes(StandardCharsets.UTF_8)))
                 % partitions;
     }
 
-    static void produce(String bootstrap, List<TimedReading> readings) {
+    public static void produce(String bootstrap, List<TimedReading> readings) {
         Properties props = new Properties();
         props.put("bootstrap.servers", bootstrap);
         props.put("linger.ms", 20);
@@ -152,7 +153,7 @@ final class AlertsJobRuns {
      * Starts the alerts job on the test's MiniCluster (parallelism 2), idle after 5 s (longer than
      * the source subtasks take to start reading their partitions), checkpoints every second.
      */
-    static JobClient start(
+    public static JobClient start(
             KafkaProcess kafka,
             InfluxdProcess influx,
             String mqttUrl,
@@ -177,7 +178,7 @@ final class AlertsJobRuns {
     }
 
     /** Every transition on the alerts topic so far, as a {@code read_committed} consumer sees it. */
-    static List<String> kafkaTransitions(String bootstrap, String topic) throws Exception {
+    public static List<String> kafkaTransitions(String bootstrap, String topic) throws Exception {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -204,7 +205,7 @@ final class AlertsJobRuns {
     }
 
     /** Every point of the {@code alerts} measurement, as {@link #key}. */
-    static List<String> influxTransitions(InfluxdProcess influx, String database) throws Exception {
+    public static List<String> influxTransitions(InfluxdProcess influx, String database) throws Exception {
         JsonNode answer = JSON.readTree(
                 influx.query(
                         database,
@@ -233,7 +234,7 @@ final class AlertsJobRuns {
     }
 
     /** device id → its {@code device_status} points as "state@ts(last_seen)", in time order. */
-    static Map<String, List<String>> statuses(InfluxdProcess influx, String database) throws Exception {
+    public static Map<String, List<String>> statuses(InfluxdProcess influx, String database) throws Exception {
         JsonNode answer = JSON.readTree(
                 influx.query(database, "SELECT \"state\", \"last_seen\" FROM device_status GROUP BY \"device_id\""));
         Map<String, List<String>> out = new HashMap<>();
@@ -252,7 +253,7 @@ final class AlertsJobRuns {
      * How many partitions the job's readings source has let go as quiet and read to their end
      * (its {@code idlePartitions} gauge, summed over its subtasks), as Flink's REST API reports it.
      */
-    static long idlePartitions(Configuration client, JobClient job) throws Exception {
+    public static long idlePartitions(Configuration client, JobClient job) throws Exception {
         String base = "/jobs/" + job.getJobID();
         String source = null;
         for (JsonNode vertex : JSON.readTree(MiniClusterRest.get(client, base)).path("vertices")) {

@@ -1,9 +1,9 @@
-package io.twinstream.jobs;
+package io.twinstream.jobs.metrics;
 
 import io.twinstream.jobs.config.JobSettings;
 import io.twinstream.jobs.config.KafkaClientProperties;
-import io.twinstream.jobs.metrics.EarlyResults;
 import io.twinstream.jobs.sink.InfluxSink;
+import io.twinstream.jobs.source.ReadingsSource;
 import io.twinstream.model.config.Setting;
 import io.twinstream.model.config.SettingsTable;
 import java.io.IOException;

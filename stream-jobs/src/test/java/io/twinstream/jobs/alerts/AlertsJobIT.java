@@ -1,4 +1,4 @@
-package io.twinstream.jobs;
+package io.twinstream.jobs.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -7,7 +7,7 @@ import io.twinstream.infra.stack.local.InfluxdProcess;
 import io.twinstream.infra.stack.local.KafkaProcess;
 import io.twinstream.infra.stack.local.LocalOptions;
 import io.twinstream.infra.stack.local.MosquittoProcess;
-import io.twinstream.jobs.AlertsJobRuns.TimedReading;
+import io.twinstream.jobs.alerts.AlertsJobRuns.TimedReading;
 import io.twinstream.jobs.serde.ReadingTypes;
 import io.twinstream.model.Reading;
 import io.twinstream.simulator.publish.MqttCallbackAdapter;

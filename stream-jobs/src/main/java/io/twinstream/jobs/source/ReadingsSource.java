@@ -1,4 +1,4 @@
-package io.twinstream.jobs;
+package io.twinstream.jobs.source;
 
 import io.twinstream.jobs.config.KafkaClientProperties;
 import io.twinstream.jobs.deadletter.DeadLetters;
@@ -6,7 +6,6 @@ import io.twinstream.jobs.deadletter.RejectedRecord;
 import io.twinstream.jobs.serde.CheckingReadingDeserializer;
 import io.twinstream.jobs.serde.ReadingTypes;
 import io.twinstream.jobs.sink.KafkaSinks;
-import io.twinstream.jobs.source.CaughtUpIdleSource;
 import io.twinstream.jobs.time.EventTimeClock;
 import io.twinstream.model.Reading;
 import java.time.Duration;
@@ -36,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * partition, a partition that is quiet and read to its end no longer holding the others back
  * ({@link CaughtUpIdleSource}), and the {@link EventTimeClock} behind it.
  */
-final class ReadingsSource {
+public final class ReadingsSource {
 
     private static final OutputTag<RejectedRecord> REFUSED =
             new OutputTag<>("refused", TypeInformation.of(RejectedRecord.class));
@@ -50,7 +49,7 @@ final class ReadingsSource {
      * @param deadLetterTopic where refused records go (at least once: a restart may write one twice)
      * @param maxFuture       how far ahead of the job's clock a reading may be stamped
      */
-    record Input(
+    public record Input(
             String bootstrap,
             KafkaClientProperties client,
             String topic,
@@ -61,7 +60,7 @@ final class ReadingsSource {
             Duration idleAfter) {
 
         /** The source as a job's configuration describes it: both jobs read the readings the same way. */
-        static Input of(ReadingsJob config) {
+        public static Input of(ReadingsJob config) {
             return new Input(
                     config.kafkaBootstrap(),
                     config.kafkaClient(),
@@ -98,7 +97,7 @@ final class ReadingsSource {
      * source (existing checkpoints know it; the operators added behind it take it as a prefix, the
      * clock's is its own).
      */
-    static DataStream<Reading> of(StreamExecutionEnvironment env, Input input, String uid) {
+    public static DataStream<Reading> of(StreamExecutionEnvironment env, Input input, String uid) {
         CaughtUpIdleSource<Either<Reading, RejectedRecord>> source = new CaughtUpIdleSource<>(
                 new CaughtUpIdleSource.Settings(
                         input.bootstrap(),

@@ -1,12 +1,10 @@
-package io.twinstream.jobs;
+package io.twinstream.jobs.alerts;
 
-import io.twinstream.jobs.alerts.RuleException;
-import io.twinstream.jobs.alerts.RuleSet;
-import io.twinstream.jobs.alerts.RulesParser;
 import io.twinstream.jobs.config.JobSettings;
 import io.twinstream.jobs.config.KafkaClientProperties;
 import io.twinstream.jobs.sink.InfluxSink;
 import io.twinstream.jobs.sink.MqttAlertSink;
+import io.twinstream.jobs.source.ReadingsSource;
 import io.twinstream.model.config.Setting;
 import io.twinstream.model.config.SettingsTable;
 import java.io.IOException;

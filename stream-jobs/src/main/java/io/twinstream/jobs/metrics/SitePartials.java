@@ -1,7 +1,5 @@
-package io.twinstream.jobs.functions;
+package io.twinstream.jobs.metrics;
 
-import io.twinstream.jobs.metrics.SiteContribution;
-import io.twinstream.jobs.metrics.SiteKey;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;

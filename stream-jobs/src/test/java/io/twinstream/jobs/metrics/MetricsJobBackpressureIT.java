@@ -1,4 +1,4 @@
-package io.twinstream.jobs;
+package io.twinstream.jobs.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,4 +1,4 @@
-package io.twinstream.jobs;
+package io.twinstream.jobs.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

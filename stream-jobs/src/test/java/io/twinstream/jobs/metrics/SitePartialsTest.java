@@ -1,10 +1,7 @@
-package io.twinstream.jobs.functions;
+package io.twinstream.jobs.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.twinstream.jobs.metrics.Aggregate;
-import io.twinstream.jobs.metrics.SiteContribution;
-import io.twinstream.jobs.metrics.SiteKey;
 import java.util.List;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;

@@ -1,12 +1,7 @@
-package io.twinstream.jobs;
+package io.twinstream.jobs.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.twinstream.jobs.metrics.Aggregate;
-import io.twinstream.jobs.metrics.DeviceWindow;
-import io.twinstream.jobs.metrics.MetricSample;
-import io.twinstream.jobs.metrics.SiteWindow;
-import io.twinstream.jobs.metrics.WindowSize;
 import io.twinstream.jobs.serde.ReadingTypes;
 import io.twinstream.model.Reading;
 import java.time.Duration;

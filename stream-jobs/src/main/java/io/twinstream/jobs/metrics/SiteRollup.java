@@ -1,8 +1,5 @@
-package io.twinstream.jobs.functions;
+package io.twinstream.jobs.metrics;
 
-import io.twinstream.jobs.metrics.SiteContribution;
-import io.twinstream.jobs.metrics.SiteKey;
-import io.twinstream.jobs.metrics.SiteWindow;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.flink.api.common.functions.OpenContext;

@@ -1,6 +1,5 @@
-package io.twinstream.jobs;
+package io.twinstream.jobs.functions;
 
-import io.twinstream.jobs.functions.Deduplicator;
 import io.twinstream.jobs.serde.ReadingTypes;
 import io.twinstream.jobs.time.RestoredWatermark;
 import io.twinstream.model.Reading;
@@ -10,8 +9,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 
-/** The start both jobs share: readings keyed by device, each let through once. */
-final class UniqueReadings {
+/** The alerts job's start: readings keyed by device, each let through once. */
+public final class UniqueReadings {
 
     private UniqueReadings() {}
 
@@ -21,7 +20,8 @@ final class UniqueReadings {
      * operators behind read it as keyed, with no second shuffle, chained. {@code uid} names the
      * de-duplication (existing checkpoints know it); the restored watermark is {@code uid + "-watermark"}.
      */
-    static KeyedStream<Reading, String> byDevice(DataStream<Reading> readings, Duration dedupMemory, String uid) {
+    public static KeyedStream<Reading, String> byDevice(
+            DataStream<Reading> readings, Duration dedupMemory, String uid) {
         DataStream<Reading> withWatermark = readings.keyBy(Reading::deviceId)
                 .transform("restored watermark", ReadingTypes.READING, new RestoredWatermark<Reading>())
                 .uid(uid + "-watermark");

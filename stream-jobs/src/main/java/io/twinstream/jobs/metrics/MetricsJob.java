@@ -1,15 +1,14 @@
-package io.twinstream.jobs;
+package io.twinstream.jobs.metrics;
 
 import io.twinstream.jobs.config.JobKafkaAdmin;
 import io.twinstream.jobs.config.JobSettings;
 import io.twinstream.jobs.deadletter.RefusedPointsToKafka;
-import io.twinstream.jobs.metrics.EarlyResults;
-import io.twinstream.jobs.metrics.MetricSample;
 import io.twinstream.jobs.sink.InfluxPoints;
 import io.twinstream.jobs.sink.InfluxSink;
 import io.twinstream.jobs.sink.Json;
 import io.twinstream.jobs.sink.KafkaSinks;
 import io.twinstream.jobs.sink.RefusedPoints;
+import io.twinstream.jobs.source.ReadingsSource;
 import io.twinstream.model.Reading;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

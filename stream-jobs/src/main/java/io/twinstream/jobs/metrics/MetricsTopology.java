@@ -1,15 +1,5 @@
-package io.twinstream.jobs;
+package io.twinstream.jobs.metrics;
 
-import io.twinstream.jobs.functions.DeviceWindows;
-import io.twinstream.jobs.functions.SitePartials;
-import io.twinstream.jobs.functions.SiteRollup;
-import io.twinstream.jobs.metrics.DeviceWindow;
-import io.twinstream.jobs.metrics.EarlyResults;
-import io.twinstream.jobs.metrics.MetricSample;
-import io.twinstream.jobs.metrics.SiteContribution;
-import io.twinstream.jobs.metrics.SiteKey;
-import io.twinstream.jobs.metrics.SiteWindow;
-import io.twinstream.jobs.metrics.WindowSize;
 import io.twinstream.jobs.serde.ReadingTypes;
 import io.twinstream.jobs.time.RestoredWatermark;
 import io.twinstream.model.Reading;

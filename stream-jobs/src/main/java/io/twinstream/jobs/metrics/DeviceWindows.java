@@ -1,13 +1,8 @@
-package io.twinstream.jobs.functions;
+package io.twinstream.jobs.metrics;
 
-import io.twinstream.jobs.metrics.Aggregate;
-import io.twinstream.jobs.metrics.DeviceState;
-import io.twinstream.jobs.metrics.DeviceStateSerializer;
-import io.twinstream.jobs.metrics.DeviceWindow;
-import io.twinstream.jobs.metrics.EarlyResults;
-import io.twinstream.jobs.metrics.SiteContribution;
-import io.twinstream.jobs.metrics.SiteKey;
-import io.twinstream.jobs.metrics.WindowSize;
+import io.twinstream.jobs.functions.Deduplicator;
+import io.twinstream.jobs.functions.RecentSequences;
+import io.twinstream.jobs.functions.WindowAggregate;
 import io.twinstream.model.Reading;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,12 +1,7 @@
-package io.twinstream.jobs;
+package io.twinstream.jobs.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.twinstream.jobs.metrics.Aggregate;
-import io.twinstream.jobs.metrics.DeviceWindow;
-import io.twinstream.jobs.metrics.EarlyResults;
-import io.twinstream.jobs.metrics.SiteContribution;
-import io.twinstream.jobs.metrics.SiteKey;
 import io.twinstream.jobs.serde.ReadingTypes;
 import io.twinstream.jobs.time.EventTimeClock;
 import io.twinstream.model.Reading;
@@ -26,7 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The device-window operator of {@link MetricsTopology} itself ({@link io.twinstream.jobs.functions.DeviceWindows}),
+ * The device-window operator of {@link MetricsTopology} itself ({@link DeviceWindows}),
  * in a test harness: 10 s and 1 min windows, 60 s allowed lateness, 5 s out-of-orderness (far-late
  * bound 125 s), 1 h de-duplication memory; watermarks and processing time given by the test (or
  * by {@link EventTimeClock} on a fake clock).

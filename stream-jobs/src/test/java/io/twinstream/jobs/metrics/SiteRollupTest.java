@@ -1,12 +1,7 @@
-package io.twinstream.jobs.functions;
+package io.twinstream.jobs.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.twinstream.jobs.metrics.Aggregate;
-import io.twinstream.jobs.metrics.SiteContribution;
-import io.twinstream.jobs.metrics.SiteKey;
-import io.twinstream.jobs.metrics.SiteWindow;
-import io.twinstream.jobs.metrics.WindowSize;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

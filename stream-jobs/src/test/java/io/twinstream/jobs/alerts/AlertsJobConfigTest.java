@@ -1,8 +1,9 @@
-package io.twinstream.jobs;
+package io.twinstream.jobs.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.twinstream.jobs.metrics.MetricsJobConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

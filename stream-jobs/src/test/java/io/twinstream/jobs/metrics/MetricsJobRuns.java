@@ -1,4 +1,4 @@
-package io.twinstream.jobs;
+package io.twinstream.jobs.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,7 +27,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** What the metrics job's integration tests share: starting the job, reading InfluxDB's answers. */
-final class MetricsJobRuns {
+public final class MetricsJobRuns {
 
     private MetricsJobRuns() {}
 
@@ -35,7 +35,7 @@ final class MetricsJobRuns {
      * Starts {@code kafka} and {@code influx} with the metrics job's topics: {@code telemetry.readings}
      * ({@code partitions}), {@code telemetry.late} and {@code telemetry.deadletter} (the job requires all three).
      */
-    static void startWithTopics(KafkaProcess kafka, InfluxdProcess influx, int partitions) {
+    public static void startWithTopics(KafkaProcess kafka, InfluxdProcess influx, int partitions) {
         kafka.start();
         influx.start();
         kafka.createTopic("telemetry.readings", partitions);
@@ -48,7 +48,7 @@ final class MetricsJobRuns {
      * {@code influx}, idle after 1 s, checkpoints under {@code checkpoints}, with {@code settings} on
      * top (database, group, checkpoint interval …).
      */
-    static JobClient start(
+    public static JobClient start(
             KafkaProcess kafka,
             InfluxdProcess influx,
             Path checkpoints,
@@ -67,7 +67,7 @@ final class MetricsJobRuns {
      * The metrics job's settings against {@code kafka} and {@code influx}: idle after 1 s,
      * checkpoints under {@code checkpoints}, {@code settings} on top.
      */
-    static Properties settings(
+    public static Properties settings(
             KafkaProcess kafka, InfluxdProcess influx, Path checkpoints, Map<String, String> settings) {
         Properties p = new Properties();
         p.setProperty("kafka.bootstrap", kafka.bootstrapServers());
@@ -79,7 +79,7 @@ final class MetricsJobRuns {
     }
 
     /** The job jar the package phase built ({@code target/twinstream-stream-jobs-*.jar}), what {@code flink run} takes. */
-    static Path jobJar() throws IOException {
+    public static Path jobJar() throws IOException {
         try (Stream<Path> files = Files.list(Path.of("target"))) {
             List<Path> jars = files.filter(p -> p.getFileName().toString().matches("twinstream-stream-jobs-.*\\.jar"))
                     .collect(Collectors.toList());
@@ -89,7 +89,7 @@ final class MetricsJobRuns {
     }
 
     /** Writes the readings to telemetry.readings keyed by device, every tenth twice (as a redelivery would). */
-    static void produceWithRedeliveries(String bootstrap, List<Reading> readings) {
+    public static void produceWithRedeliveries(String bootstrap, List<Reading> readings) {
         Properties props = new Properties();
         props.put("bootstrap.servers", bootstrap);
         props.put("linger.ms", 20);
@@ -111,7 +111,7 @@ final class MetricsJobRuns {
      * Adds {@code value} to the expected window {@code key}: count, sum, min, max, then
      * {@code fields - 4} more left to the caller.
      */
-    static double[] expectValue(Map<String, double[]> windows, String key, double value, int fields) {
+    public static double[] expectValue(Map<String, double[]> windows, String key, double value, int fields) {
         double[] w = windows.computeIfAbsent(key, k -> {
             double[] fresh = new double[fields];
             fresh[2] = Double.MAX_VALUE;
@@ -126,7 +126,7 @@ final class MetricsJobRuns {
     }
 
     /** Exactly the expected points, no more, every field equal. */
-    static void assertExactly(Map<String, double[]> found, Map<String, double[]> expected) {
+    public static void assertExactly(Map<String, double[]> found, Map<String, double[]> expected) {
         assertThat(found.keySet()).containsExactlyElementsOf(expected.keySet());
         expected.forEach((key, want) -> assertThat(found.get(key)).as(key).containsExactly(want));
     }
@@ -135,7 +135,7 @@ final class MetricsJobRuns {
      * Every point of an InfluxDB JSON answer (epoch=ms) as "tag=value,…|time" (tags of the GROUP BY,
      * sorted) → the selected fields in order.
      */
-    static Map<String, double[]> points(String json) {
+    public static Map<String, double[]> points(String json) {
         Map<String, double[]> out = new TreeMap<>();
         Matcher series = Pattern.compile("\"tags\":\\{([^}]*)\\},\"columns\":\\[[^\\]]*\\],\"values\":\\[(.*?)\\]\\]")
                 .matcher(json);
