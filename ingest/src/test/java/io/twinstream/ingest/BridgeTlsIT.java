@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The bridge over TLS to a Mosquitto whose certificate is signed by a CA of the test's own
- * ({@link TlsCertificates}, made with Debian's openssl): trusted through {@code mqtt.tls.truststore}, refused without it.
+ * ({@link TlsCertificates}, made with Debian's openssl): trusted through {@code mqtt.tls.truststore},
+ * refused without it.
  */
 class BridgeTlsIT {
 

@@ -304,7 +304,10 @@ class BrokerAccessIT {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
-    /** "deviceId#seq" of what reached telemetry.readings, once {@code count} have, or after 30 s (then a second more). */
+    /**
+     * "deviceId#seq" of what reached telemetry.readings, once {@code count} have, or after 30 s (then
+     * a second more).
+     */
     private static List<String> readings(KafkaProcess kafka, int count) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());

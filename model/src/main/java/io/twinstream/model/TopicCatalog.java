@@ -60,7 +60,10 @@ public final class TopicCatalog {
         return Math.max(1, Math.min(wanted, brokers));
     }
 
-    /** {@code min.insync.replicas} for a topic of {@code copies}: all but one, at most {@link #MIN_IN_SYNC}, at least 1. */
+    /**
+     * {@code min.insync.replicas} for a topic of {@code copies}: all but one, at most {@link
+     * #MIN_IN_SYNC}, at least 1.
+     */
     public static int minInSync(int copies) {
         return Math.max(1, Math.min(copies - 1, MIN_IN_SYNC));
     }

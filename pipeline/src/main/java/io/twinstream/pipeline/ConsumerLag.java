@@ -13,7 +13,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * How many records a topic holds and how far consumer groups are behind on it: end offsets minus the group's committed offsets,
+ * How many records a topic holds and how far consumer groups are behind on it: end offsets minus the
+ * group's committed offsets,
  * summed over the partitions (a partition the group has not committed counts from its start). The
  * Flink jobs commit at each completed checkpoint, so this is the lag as of their last checkpoint.
  */

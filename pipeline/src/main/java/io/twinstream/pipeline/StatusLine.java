@@ -25,7 +25,10 @@ final class StatusLine {
         this.width = Math.max(40, width);
     }
 
-    /** On this process's terminal, when it has one: the width from {@code COLUMNS} (the launcher exports it), else 120. */
+    /**
+     * On this process's terminal, when it has one: the width from {@code COLUMNS} (the launcher
+     * exports it), else 120.
+     */
     static StatusLine forTerminal(PrintStream out) {
         boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
         int width = 120;

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * be clean each time. (Without a fault
  * it was clean too; left out to keep the suite short: every run covers the cross-JVM shuffles.)
  * (SiteKey's identity hash failed here: "Key group N is not in KeyGroupRange"; and after the kill,
- * minutes-late readings were counted into their windows on replay until the far-late check, now in {@code DeviceWindows}.)
+ * minutes-late readings were counted into their windows on replay until the far-late check, now in
+ * {@code DeviceWindows}.)
  */
 class ClusterPipelineIT {
 

@@ -65,7 +65,10 @@ public final class StreamJobsMain {
         this.underFlinkRun = underFlinkRun;
     }
 
-    /** The command tree: {@code metrics}, {@code alerts} and {@code rules check|publish}, configured from {@code environment}. */
+    /**
+     * The command tree: {@code metrics}, {@code alerts} and {@code rules check|publish}, configured
+     * from {@code environment}.
+     */
     public static CommandLine commandLine(Map<String, String> environment) {
         return commandLine(new StreamJobsMain(environment, false));
     }

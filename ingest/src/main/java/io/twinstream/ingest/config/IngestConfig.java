@@ -222,7 +222,10 @@ public record IngestConfig(
         range("metrics.port", metricsPort, -1, 65_535);
     }
 
-    /** Without secrets (MQTT and trust-store passwords, Kafka's JAAS config or passwords): it may be printed or logged. */
+    /**
+     * Without secrets (MQTT and trust-store passwords, Kafka's JAAS config or passwords): it may be
+     * printed or logged.
+     */
     @Override
     public String toString() {
         Map<String, String> kafka = new java.util.TreeMap<>();

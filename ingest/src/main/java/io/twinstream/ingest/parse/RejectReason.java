@@ -20,7 +20,10 @@ public enum RejectReason {
     NOT_A_NUMBER("not-a-number"),
     /** A timestamp older than the configured bound (1970 ...). */
     TIMESTAMP_OUT_OF_RANGE("timestamp-out-of-range"),
-    /** A timestamp ahead of the bridge's clock by more than the configured bound: it would move event time on for all. */
+    /**
+     * A timestamp ahead of the bridge's clock by more than the configured bound: it would move event
+     * time on for all.
+     */
     TIMESTAMP_IN_FUTURE("timestamp-in-future"),
     /** A device id, device type or metric name with characters that cannot be an InfluxDB tag. */
     UNSAFE_NAME("unsafe-name"),

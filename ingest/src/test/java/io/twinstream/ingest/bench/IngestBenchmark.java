@@ -47,7 +47,8 @@ import org.eclipse.paho.mqttv5.common.MqttException;
  * The ingest bridge's throughput against a null subscriber, on one machine, in one run:
  * <ol>
  *   <li>the same pre-built QoS 1 messages are published by the same minimal publisher (Paho, 8
- *       connections, as many in flight as the broker allows, Mosquitto: 20) to the local Mosquitto, twice: once to a <em>null
+ *       connections, as many in flight as the broker allows, Mosquitto: 20) to the local Mosquitto,
+ *       twice: once to a <em>null
  *       subscriber</em> (2 connections in a shared subscription, receive maximum 1000, acknowledges
  *       each message as it arrives and does nothing else), once to the <em>bridge</em> (its own
  *       process, with its default connections, receive maximum 1000), which writes every reading to Kafka and

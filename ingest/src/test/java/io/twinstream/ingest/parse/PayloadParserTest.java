@@ -55,7 +55,10 @@ class PayloadParserTest {
         assertThat(readings).extracting(Reading::site).containsOnly("presnensky");
     }
 
-    /** A device may batch its own readings on its own topic; only a gateway's batch names other devices (see the refusals). */
+    /**
+     * A device may batch its own readings on its own topic; only a gateway's batch names other devices
+     * (see the refusals).
+     */
     @Test
     void shouldReadADevicesBatchOfItsOwnReadings() throws Exception {
         List<Reading> readings = parse(

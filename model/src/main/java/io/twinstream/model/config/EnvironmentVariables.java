@@ -23,7 +23,10 @@ import java.util.TreeSet;
  */
 public final class EnvironmentVariables {
 
-    /** The variables every component reads without a prefix (so do the simulator and the demo), by the key each sets. */
+    /**
+     * The variables every component reads without a prefix (so do the simulator and the demo), by the
+     * key each sets.
+     */
     public static final Map<String, String> SHARED = Map.of(
             "MQTT_URL", "mqtt.url",
             "MQTT_USERNAME", "mqtt.username",

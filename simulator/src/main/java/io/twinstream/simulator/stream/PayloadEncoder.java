@@ -9,7 +9,8 @@ import java.util.SplittableRandom;
  * The payload formats of ARCHITECTURE.md, written by hand so the bytes are exactly reproducible:
  * <ul>
  *   <li>JSON: {@code {"ts":1767571200000,"seq":17,"metrics":{"pm25":12.3,"no2":40.1}}}</li>
- *   <li>SenML (RFC 8428): {@code [{"bn":"urn:dev:id:aq-000001:","bt":1767571200.0,"n":"pm25","u":"ug/m3","v":12.3},{"n":"no2","u":"ug/m3","v":40.1}]}</li>
+ *   <li>SenML (RFC 8428): {@code
+ *   [{"bn":"urn:dev:id:aq-000001:","bt":1767571200.0,"n":"pm25","u":"ug/m3","v":12.3},{"n":"no2","u":"ug/m3","v":40.1}]}</li>
  *   <li>SenML draft: {@code {"bn":"aq-000001","bt":1767571200.0,"e":[{"n":"pm25","u":"ug/m3","v":"12.3"}]}}
  *       (values as strings, as older devices send them; ingest coerces them)</li>
  *   <li>gateway batch: a JSON array of JSON readings, each with {@code deviceId} and {@code deviceType}</li>

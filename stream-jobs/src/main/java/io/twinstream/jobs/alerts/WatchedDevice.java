@@ -17,7 +17,10 @@ public final class WatchedDevice {
     public long lastEvaluated = Long.MIN_VALUE;
     /** The metric names of the device's readings, shared by its held readings; null until one is held. */
     public String[] metricNames;
-    /** The earliest last millisecond of the device's open windows, or Long.MAX_VALUE: closing needs no look before it. */
+    /**
+     * The earliest last millisecond of the device's open windows, or Long.MAX_VALUE: closing needs no
+     * look before it.
+     */
     public long nextWindowEnd = Long.MAX_VALUE;
 
     static WatchedDevice of(Reading reading) {

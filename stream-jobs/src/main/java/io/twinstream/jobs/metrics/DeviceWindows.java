@@ -317,7 +317,10 @@ public final class DeviceWindows extends KeyedProcessFunction<String, Reading, D
         return cleanupTime(window.size, window.start);
     }
 
-    /** When a window is dropped: its end plus the allowed lateness (Long.MAX_VALUE on overflow, as Flink's window operator). */
+    /**
+     * When a window is dropped: its end plus the allowed lateness (Long.MAX_VALUE on overflow, as
+     * Flink's window operator).
+     */
     private long cleanupTime(WindowSize size, long start) {
         long maxTimestamp = start + size.length().toMillis() - 1;
         long cleanup = maxTimestamp + allowedLatenessMillis;

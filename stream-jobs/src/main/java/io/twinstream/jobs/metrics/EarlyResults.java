@@ -38,7 +38,10 @@ public record EarlyResults(Duration every, Duration within, boolean deviceWindow
         return !every.isZero();
     }
 
-    /** Whether a window whose last millisecond is {@code maxTimestamp} ended at most {@code within} before {@code now}. */
+    /**
+     * Whether a window whose last millisecond is {@code maxTimestamp} ended at most {@code within}
+     * before {@code now}.
+     */
     public boolean recent(long maxTimestamp, long now) {
         return maxTimestamp >= now - within.toMillis();
     }

@@ -22,7 +22,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * The metrics job's wiring: {@code telemetry.readings} (KafkaSource, committed offsets, else the
  * earliest; what is not a reading or would poison event time to the dead-letter topic) →
- * idle-advancing event-time watermarks → {@link MetricsTopology} → device and site windows to InfluxDB ({@link InfluxSink}), late samples as JSON to {@code telemetry.late}.
+ * idle-advancing event-time watermarks → {@link MetricsTopology} → device and site windows to
+ * InfluxDB ({@link InfluxSink}), late samples as JSON to {@code telemetry.late}.
  * Checkpoints every {@code checkpoint.interval} to {@code checkpoint.dir}; restarts with exponential backoff.
  */
 public final class MetricsJob {

@@ -22,7 +22,8 @@ import org.influxdb.dto.Point;
  * grows with every field, and this one cost a fifth of the metrics job's throughput on two cores
  * (bench-metrics: 14,249 readings/s with it on every device point, 17,230 without); a point
  * without it is final. {@code alerts} and {@code device_status} at the transition's event
- * time (written again after a restart, a transition replaces itself). The client's {@link Point} escapes commas, spaces and '=' in tags;
+ * time (written again after a restart, a transition replaces itself). The client's {@link Point}
+ * escapes commas, spaces and '=' in tags;
  * a newline or carriage return cannot be carried by line protocol at all, escaped or not, and an
  * empty tag value is not stored, so both are refused here rather than written wrong.
  */

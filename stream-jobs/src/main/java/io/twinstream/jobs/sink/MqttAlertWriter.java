@@ -101,7 +101,10 @@ final class MqttAlertWriter implements StatefulSinkWriter<AlertTransition, Pendi
         }
     }
 
-    /** Publishes what it can now; a checkpoint keeps the rest (see {@link #snapshotState}). At the end of input, waits. */
+    /**
+     * Publishes what it can now; a checkpoint keeps the rest (see {@link #snapshotState}). At the end
+     * of input, waits.
+     */
     @Override
     public void flush(boolean endOfInput) throws IOException {
         progress();

@@ -19,7 +19,10 @@ final class CheckpointedWatermark {
                 context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("watermark", Long.class));
     }
 
-    /** The lowest watermark restored, or {@link Long#MIN_VALUE} when none was (a fresh start, or instances that never had one). */
+    /**
+     * The lowest watermark restored, or {@link Long#MIN_VALUE} when none was (a fresh start, or
+     * instances that never had one).
+     */
     long restored() throws Exception {
         long lowest = Long.MAX_VALUE;
         for (Long watermark : state.get()) {

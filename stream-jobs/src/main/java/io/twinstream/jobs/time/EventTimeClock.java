@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *       {@link RestoredWatermark}, behind the shuffle, makes sure the windows have it before the
  *       first replayed reading.</li>
  *   <li><b>It moves event time on when the readings stop.</b> Flink's idleness only stops a quiet
- *       partition from holding the others back; when the whole fleet goes quiet (the end of a run, a night), nothing advances the
+ *       partition from holding the others back; when the whole fleet goes quiet (the end of a run, a
+ *       night), nothing advances the
  *       watermark and the last windows never close. Once its task has <em>waited for input</em>
  *       for {@code idleAfter} since the last reading, the clock moves the watermark forward by the
  *       time waited since, never to the wall clock itself (replays and accelerated simulations carry

@@ -222,7 +222,10 @@ class AlertsJobIT {
             }
         }
 
-        /** Once as many transitions as expected are on telemetry.alerts (and 4 s more): exactly those there and in InfluxDB. */
+        /**
+         * Once as many transitions as expected are on telemetry.alerts (and 4 s more): exactly those
+         * there and in InfluxDB.
+         */
         void awaitExactly(List<String> expected) throws Exception {
             await().atMost(Duration.ofMinutes(3))
                     .pollInterval(Duration.ofSeconds(2))

@@ -11,7 +11,8 @@ import java.util.Locale;
 
 /**
  * The alerts benchmark's 20 rules on the {@link BenchLoad} fleet (15 on raw readings, 5 on window
- * aggregates, over all four metrics, so that some devices cross each and some clear again), one more rule that fires on the flush markers only (its alerts tell the benchmark
+ * aggregates, over all four metrics, so that some devices cross each and some clear again), one more
+ * rule that fires on the flush markers only (its alerts tell the benchmark
  * that every real reading has been evaluated), and an independent count of the transitions a
  * correct evaluation of them produces.
  */
@@ -129,7 +130,10 @@ final class BenchRules {
         };
     }
 
-    /** The documented semantics: raised once the condition held for {@code for}, cleared once the clear condition held for {@code clearFor}. */
+    /**
+     * The documented semantics: raised once the condition held for {@code for}, cleared once the clear
+     * condition held for {@code clearFor}.
+     */
     private static final class Machine {
         final Rule rule;
         boolean raised;

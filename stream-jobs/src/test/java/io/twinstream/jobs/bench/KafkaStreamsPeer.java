@@ -273,7 +273,10 @@ public final class KafkaStreamsPeer {
         }
     }
 
-    /** A device window becomes one input of its site window: keyed by site, device type, metric, at the window's start. */
+    /**
+     * A device window becomes one input of its site window: keyed by site, device type, metric, at the
+     * window's start.
+     */
     private static final class ToSite implements Processor<Windowed<String>, Accumulator, String, Accumulator> {
         private final WindowSize size;
         private ProcessorContext<String, Accumulator> context;

@@ -48,7 +48,8 @@ import java.util.stream.Stream;
  * site point and then every real device point (counted by InfluxQL every 200 ms; the flush markers'
  * own points left out); throughput = records in the topic / that time. For Kafka Streams, also the
  * time until every sample had reached its window store (a bound on what it could reach; its final
- * results wait for its commit interval). Then, not timed, the contents are checked: the sum of counts (every reading once) and of devices.
+ * results wait for its commit interval). Then, not timed, the contents are checked: the sum of counts
+ * (every reading once) and of devices.
  * Heap: the largest heap in use after a garbage collection (the JVM's GC log); RSS: peak (VmHWM);
  * checkpoint size: the largest completed checkpoint on disk while the job ran.
  * Not a test: run with {@code infra/bin/bench-metrics}.

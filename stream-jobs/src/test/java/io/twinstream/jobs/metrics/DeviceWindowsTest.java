@@ -269,7 +269,10 @@ class DeviceWindowsTest {
                 .isZero();
     }
 
-    /** A checkpoint in the middle of a window, restored into a new instance: the window goes on, duplicates stay out. */
+    /**
+     * A checkpoint in the middle of a window, restored into a new instance: the window goes on,
+     * duplicates stay out.
+     */
     @Test
     void shouldCarryOpenWindowsAndSeenSeqsThroughACheckpoint() throws Exception {
         send(reading("n-1", 1_000, 1, 50));

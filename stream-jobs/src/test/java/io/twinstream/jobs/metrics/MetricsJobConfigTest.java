@@ -21,7 +21,10 @@ class MetricsJobConfigTest {
         return p;
     }
 
-    /** Issue #17: the jobs' Kafka clients take SASL/TLS settings; secrets come from the environment if wished, never printed. */
+    /**
+     * Issue #17: the jobs' Kafka clients take SASL/TLS settings; secrets come from the environment if
+     * wished, never printed.
+     */
     /** Compose's flink-jobs service gives each job InfluxDB's write-only login this way. */
     @Test
     void shouldTakeItsInfluxLoginFromMetricsPrefixedVariables() {

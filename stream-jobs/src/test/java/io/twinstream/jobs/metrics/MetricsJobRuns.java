@@ -78,7 +78,10 @@ public final class MetricsJobRuns {
         return p;
     }
 
-    /** The job jar the package phase built ({@code target/twinstream-stream-jobs-*.jar}), what {@code flink run} takes. */
+    /**
+     * The job jar the package phase built ({@code target/twinstream-stream-jobs-*.jar}), what {@code
+     * flink run} takes.
+     */
     public static Path jobJar() throws IOException {
         try (Stream<Path> files = Files.list(Path.of("target"))) {
             List<Path> jars = files.filter(p -> p.getFileName().toString().matches("twinstream-stream-jobs-.*\\.jar"))

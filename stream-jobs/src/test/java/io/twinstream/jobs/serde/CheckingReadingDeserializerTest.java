@@ -145,7 +145,10 @@ class CheckingReadingDeserializerTest {
         assertThat(checked.right().detail()).contains(detail);
     }
 
-    /** pipeline.generic-types=false would fail the job at start on a Kryo fallback (records, keys, state); catch it here first. */
+    /**
+     * pipeline.generic-types=false would fail the job at start on a Kryo fallback (records, keys,
+     * state); catch it here first.
+     */
     @Test
     void shouldSerializeTheJobsRecordsWithoutKryo() {
         for (Class<?> type : new Class<?>[] {

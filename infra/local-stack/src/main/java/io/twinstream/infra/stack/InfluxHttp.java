@@ -85,7 +85,10 @@ public final class InfluxHttp {
                 baseUrl, username, password, "/query", "db=" + encode(database) + "&epoch=ms&q=" + encode(influxQl));
     }
 
-    /** A login goes as HTTP basic authentication (InfluxDB 1.x reads {@code u}/{@code p} from the URL only, which logs keep). */
+    /**
+     * A login goes as HTTP basic authentication (InfluxDB 1.x reads {@code u}/{@code p} from the URL
+     * only, which logs keep).
+     */
     private static String post(String baseUrl, String username, String password, String path, String form) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(TIMEOUT)

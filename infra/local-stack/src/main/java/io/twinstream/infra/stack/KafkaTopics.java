@@ -31,7 +31,8 @@ public final class KafkaTopics {
     }
 
     /**
-     * Creates a topic with the cluster's default replication factor (1 on a single node) and waits until its partitions have leaders.
+     * Creates a topic with the cluster's default replication factor (1 on a single node) and waits
+     * until its partitions have leaders.
      *
      * @throws ServiceStartException if the topic exists already or the cluster does not answer
      */

@@ -152,7 +152,10 @@ public final class FlinkSessionCluster implements AutoCloseable {
         return anyRunning;
     }
 
-    /** The resource ids of the TaskManagers running the job's tasks (see {@link FlinkTaskManagerProcess#resourceId()}). */
+    /**
+     * The resource ids of the TaskManagers running the job's tasks (see {@link
+     * FlinkTaskManagerProcess#resourceId()}).
+     */
     public java.util.Set<String> taskManagersOf(String jobId) {
         java.util.Set<String> found = new java.util.TreeSet<>();
         Matcher vertex = Pattern.compile("\"id\"\\s*:\\s*\"([0-9a-f]{32})\"").matcher(jobManager.get("/jobs/" + jobId));
