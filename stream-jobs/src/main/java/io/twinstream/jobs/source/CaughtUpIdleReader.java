@@ -37,11 +37,13 @@ import org.slf4j.LoggerFactory;
  * reader holds its watermark where it was (an extra output of its own, active and without a
  * watermark, which the lowest-of-all cannot pass) until Kafka, asked after that record, has said
  * which of its other idle partitions hold unread records (those are made active, and hold event
- * time back themselves until they are read), and at least {@link #WAKE_HOLD_MILLIS} have passed:
- * time for the other subtasks' partitions, whose backlog landed with this one, to be seen active
- * downstream. A backlog whose partitions fill more than that apart is new data to the ones that
- * filled last, as with any idleness. Kafka not answering holds the watermark for at most
- * {@link #WAKE_HOLD_MAX_MILLIS}.
+ * time back themselves until they are read), and at least {@link #WAKE_HOLD_MILLIS} have passed.
+ * The readings go on meanwhile: the other subtasks, whose partitions received the same backlog,
+ * read their first records before this watermark goes out, and their event-time clocks
+ * ({@link io.twinstream.jobs.time.EventTimeClock}) make them active downstream with those, at "no
+ * event time", so the operators behind the shuffle wait for them too. A backlog whose partitions
+ * fill more than the hold apart is new data to the ones that filled last, as with any idleness.
+ * Kafka not answering holds the watermark for at most {@link #WAKE_HOLD_MAX_MILLIS}.
  *
  * <p>The readings' watermark generator must not send a watermark for a partition that has no new
  * record (it would make the partition active again): {@code ReadingsSource}'s sends one only when it rises.

@@ -134,6 +134,16 @@ public final class EventTimeClock<T> extends AbstractStreamOperator<T>
     @Override
     public void processElement(StreamRecord<T> element) {
         sendRestoredWatermark();
+        if (forwardedIdle) {
+            // A reading before the first watermark: this instance holds the operators behind the
+            // shuffle back again from now, not from its first watermark. Flink lets a channel that
+            // comes back from idle behind the others' watermark go unheeded until it catches up;
+            // active at "no event time" before any watermark went out, it holds them all. (The
+            // source holds a waking partition's watermark back a while, CaughtUpIdleReader, so
+            // that every instance whose partitions received the same backlog gets here first.)
+            forwardedIdle = false;
+            output.emitWatermarkStatus(WatermarkStatus.ACTIVE);
+        }
         waitedAtLastReading = inputWait.waitedMillis();
         if (waitedWhenIdle >= 0) {
             LOG.info(
@@ -155,16 +165,11 @@ public final class EventTimeClock<T> extends AbstractStreamOperator<T>
     @Override
     public void processWatermarkStatus(WatermarkStatus status) {
         // Idle partitions: the clock advances by itself once it has a watermark, so it stays active
-        // downstream; before that, an idle instance must not hold the others back. Until then it
-        // passes the source's status on both ways: a source whose partitions woke up with a backlog
-        // (and holds its watermark for the others, CaughtUpIdleSource) must hold the operators
-        // behind the shuffle at "no event time" too, or another subtask's backlog, read first,
-        // would set their event time alone.
-        if (emitted != Long.MIN_VALUE || status.isIdle() == forwardedIdle) {
-            return;
+        // downstream; before that, an idle instance must not hold the others back.
+        if (status.isIdle() && emitted == Long.MIN_VALUE && !forwardedIdle) {
+            forwardedIdle = true;
+            output.emitWatermarkStatus(WatermarkStatus.IDLE);
         }
-        forwardedIdle = status.isIdle();
-        output.emitWatermarkStatus(status.isIdle() ? WatermarkStatus.IDLE : WatermarkStatus.ACTIVE);
     }
 
     @Override

@@ -168,27 +168,38 @@ class AlertsJobIT {
                         .until(() -> AlertsJobRuns.idlePartitions(FLINK.getClientConfiguration(), job) == 3);
                 Thread.sleep(1000); // the idleness has reached the rule evaluator
 
-                // The whole ten minutes land at once, a replay into a job that has been waiting: one
-                // partition's backlog first, the others' a second later. Read first, that one backlog
-                // set event time alone, minutes ahead of the others' first records, which then came
-                // too late for their alerts (8 of 12 pm25 raises a minute late, 1 CI run in 4 with the
-                // partitions filled together). The source now holds its watermark when an idle
-                // partition wakes until the others are known to be read, and for CaughtUpIdleReader's
-                // wake hold (3 s) so that other subtasks' partitions are seen active downstream.
+                // A replay into a job that has been waiting. First one partition's whole backlog
+                // (ten minutes). Read first, it set event time alone, minutes ahead of the others'
+                // first records, which then came too late for their alerts (8 of 12 pm25 raises a
+                // minute late, 1 CI run in 4 with the partitions filled together): the source now
+                // holds a waking partition's watermark a while (CaughtUpIdleReader).
                 int first = AlertsJobRuns.partitionOf(readings.get(0).reading().deviceId(), 3);
+                List<TimedReading> others = readings.stream()
+                        .filter(r -> AlertsJobRuns.partitionOf(r.reading().deviceId(), 3) != first)
+                        .toList();
                 AlertsJobRuns.produce(
                         kafka.bootstrapServers(),
                         readings.stream()
                                 .filter(r ->
                                         AlertsJobRuns.partitionOf(r.reading().deviceId(), 3) == first)
                                 .toList());
+                // A second later, within that hold, the other partitions' first five minutes (one of
+                // them is the other subtask's). That subtask was idle downstream; had it become
+                // active there only with its first watermark, after the first subtask's, Flink
+                // would have left it out of the rule evaluator's event time until it caught up, and
+                // its next five minutes would all have been late (EventTimeClock).
+                long half = readings.get(0).sentAt()
+                        + (readings.get(readings.size() - 1).sentAt()
+                                        - readings.get(0).sentAt())
+                                / 2;
                 Thread.sleep(1000);
                 AlertsJobRuns.produce(
                         kafka.bootstrapServers(),
-                        readings.stream()
-                                .filter(r ->
-                                        AlertsJobRuns.partitionOf(r.reading().deviceId(), 3) != first)
-                                .toList());
+                        others.stream().filter(r -> r.sentAt() < half).toList());
+                Thread.sleep(4000); // the holds are over, no partition quiet long enough to go idle
+                AlertsJobRuns.produce(
+                        kafka.bootstrapServers(),
+                        others.stream().filter(r -> r.sentAt() >= half).toList());
                 services.awaitExactly(expected);
             } finally {
                 job.cancel().get();

@@ -169,17 +169,17 @@ class EventTimeClockTest {
     }
 
     @Test
-    void shouldHoldOthersBackAgainOnceItsSourceWakesUpBeforeItHasAWatermark() throws Exception {
+    void shouldHoldOthersBackAgainFromItsFirstReadingBeforeItHasAWatermark() throws Exception {
         var clock = clock(null);
         clock.processWatermarkStatus(WatermarkStatus.IDLE);
-        clock.processWatermarkStatus(WatermarkStatus.ACTIVE); // a backlog landed; the source holds its watermark
-        clock.processWatermarkStatus(WatermarkStatus.ACTIVE);
-        clock.processWatermarkStatus(WatermarkStatus.IDLE); // nothing after all
-        clock.processWatermarkStatus(WatermarkStatus.ACTIVE);
+        reading(clock, 9_000); // a backlog landed: readings, no watermark yet
+        reading(clock, 9_500);
+        clock.processWatermarkStatus(WatermarkStatus.IDLE); // nothing more after all
+        reading(clock, 9_700);
         watermark(clock, 1_000);
         clock.processWatermarkStatus(WatermarkStatus.IDLE); // from here on it advances by itself
 
-        assertThat(out(clock)).containsExactly("idle", "active", "idle", "active", "w1000");
+        assertThat(out(clock)).containsExactly("idle", "active", "r9000", "r9500", "idle", "active", "r9700", "w1000");
     }
 
     @Test
