@@ -183,7 +183,7 @@ class AlertsJobIT {
                                 .filter(r ->
                                         AlertsJobRuns.partitionOf(r.reading().deviceId(), 3) == first)
                                 .toList());
-                // A second later, within that hold, the other partitions' first five minutes (one of
+                // Half a second later, within that hold, the other partitions' first five minutes (one of
                 // them is the other subtask's). That subtask was idle downstream; had it become
                 // active there only with its first watermark, after the first subtask's, Flink
                 // would have left it out of the rule evaluator's event time until it caught up, and
@@ -192,7 +192,7 @@ class AlertsJobIT {
                         + (readings.get(readings.size() - 1).sentAt()
                                         - readings.get(0).sentAt())
                                 / 2;
-                Thread.sleep(1000);
+                Thread.sleep(500); // their records read by then, and out of the source without the hold
                 AlertsJobRuns.produce(
                         kafka.bootstrapServers(),
                         others.stream().filter(r -> r.sentAt() < half).toList());
