@@ -1,21 +1,16 @@
 package io.twinstream.ingest.config;
 
 import io.twinstream.ingest.parse.PayloadLimits;
-import io.twinstream.model.config.EnvironmentVariables;
 import io.twinstream.model.config.Setting;
+import io.twinstream.model.config.SettingValues;
 import io.twinstream.model.config.SettingsTable;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /**
  * The bridge's configuration: a properties file, then environment variables, then the defaults.
@@ -177,8 +172,6 @@ public record IngestConfig(
             METRICS_PORT,
             STATUS_INTERVAL);
 
-    private static final Set<String> KEYS = SETTINGS.stream().map(Setting::key).collect(Collectors.toUnmodifiableSet());
-
     public IngestConfig {
         kafkaProperties = Map.copyOf(kafkaProperties);
         if (!mqttUrl.matches("(tcp|ssl)://[^/]+")) {
@@ -249,11 +242,6 @@ public record IngestConfig(
     /** Where the producer's own settings are, passed to it as they are. */
     private static final String KAFKA_PREFIX = "kafka.producer.";
 
-    /** Every key the bridge reads from a file (and as {@code INGEST_<KEY>}), besides {@code kafka.producer.*}. */
-    public static Set<String> keys() {
-        return KEYS;
-    }
-
     /** The reference's table of the bridge's keys, written from their declarations. */
     public static String settingsTable() {
         return SettingsTable.markdown("INGEST", SETTINGS);
@@ -265,41 +253,14 @@ public record IngestConfig(
 
     /** Reads {@code file} (if given), then applies environment overrides. */
     public static IngestConfig load(Path file, Map<String, String> environment) throws IOException {
-        Properties properties = new Properties();
-        if (file != null) {
-            try (Reader reader = Files.newBufferedReader(file)) {
-                properties.load(reader);
-            }
-        }
-        return load(properties, environment);
+        return load(SettingValues.file(file), environment);
     }
 
     public static IngestConfig load(Properties file, Map<String, String> environment) {
-        Map<String, String> values = new HashMap<>();
-        Map<String, String> kafka = new HashMap<>();
-        Set<String> unknown = new TreeSet<>();
-        for (String key : file.stringPropertyNames()) {
-            if (key.startsWith(KAFKA_PREFIX)) {
-                kafka.put(key.substring(KAFKA_PREFIX.length()), file.getProperty(key));
-            } else if (KEYS.contains(key)) {
-                values.put(key, file.getProperty(key));
-            } else {
-                unknown.add(key);
-            }
-        }
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown configuration keys " + unknown + "; known: "
-                    + new TreeSet<>(KEYS) + " and kafka.producer.*");
-        }
         // Environment: MQTT_URL, KAFKA_BOOTSTRAP ... and INGEST_<KEY> for any key (INGEST_MQTT_CONNECTIONS=4,
         // INGEST_MAX_FUTURE=2m), which wins; a variable under INGEST_ that names no key is refused.
-        Map<String, String> environmentValues =
-                EnvironmentVariables.read(environment, "INGEST", KEYS, KAFKA_PREFIX + "sasl.jaas.config");
-        String login = environmentValues.remove(KAFKA_PREFIX + "sasl.jaas.config");
-        if (login != null) {
-            kafka.put("sasl.jaas.config", login);
-        }
-        values.putAll(environmentValues);
+        Map<String, String> values = SettingValues.read(file, environment, "INGEST", SETTINGS, KAFKA_PREFIX);
+        Map<String, String> kafka = SettingValues.passedThrough(values, KAFKA_PREFIX);
         int maxPayloadBytes = MAX_PAYLOAD_BYTES.from(values);
         return new IngestConfig(
                 MQTT_URL.from(values),

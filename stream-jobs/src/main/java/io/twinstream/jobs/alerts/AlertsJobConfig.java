@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 
 /**
  * The alerts job's configuration, read by {@link JobSettings} (a properties file, then
@@ -137,13 +136,6 @@ public record AlertsJobConfig(
                     OFFLINE_INTERVALS,
                     OFFLINE_DEFAULT_INTERVAL,
                     OFFLINE_FORGET_AFTER));
-
-    private static final Set<String> KEYS = JobSettings.keys(SETTINGS);
-
-    /** Every key the alerts job reads (and as {@code ALERTS_<KEY>}), besides {@code kafka.client.*}. */
-    public static Set<String> keys() {
-        return KEYS;
-    }
 
     /** The reference's table of the job's keys, written from their declarations. */
     public static String settingsTable() {

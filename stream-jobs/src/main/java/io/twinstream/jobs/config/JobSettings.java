@@ -3,20 +3,14 @@ package io.twinstream.jobs.config;
 import io.twinstream.jobs.sink.InfluxSink;
 import io.twinstream.model.config.EnvironmentVariables;
 import io.twinstream.model.config.Setting;
+import io.twinstream.model.config.SettingValues;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -104,11 +98,6 @@ public final class JobSettings {
         return List.copyOf(all);
     }
 
-    /** The keys of {@code settings}. */
-    public static Set<String> keys(List<Setting<?>> settings) {
-        return settings.stream().map(Setting::key).collect(Collectors.toUnmodifiableSet());
-    }
-
     private final Map<String, String> values;
 
     private JobSettings(Map<String, String> values) {
@@ -119,36 +108,13 @@ public final class JobSettings {
     public static JobSettings load(
             Path file, Map<String, String> environment, String envPrefix, List<Setting<?>> settings)
             throws IOException {
-        Properties properties = new Properties();
-        if (file != null) {
-            try (Reader reader = Files.newBufferedReader(file)) {
-                properties.load(reader);
-            }
-        }
-        return load(properties, environment, envPrefix, settings);
+        return load(SettingValues.file(file), environment, envPrefix, settings);
     }
 
     public static JobSettings load(
             Properties file, Map<String, String> environment, String envPrefix, List<Setting<?>> settings) {
-        Set<String> keys = keys(settings);
-        Map<String, String> values = new HashMap<>();
-        Set<String> unknown = new TreeSet<>();
-        for (String key : file.stringPropertyNames()) {
-            if (keys.contains(key)
-                    || (key.startsWith(KafkaClientProperties.PREFIX)
-                            && key.length() > KafkaClientProperties.PREFIX.length())) {
-                values.put(key, file.getProperty(key));
-            } else {
-                unknown.add(key);
-            }
-        }
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown configuration keys " + unknown + "; known: "
-                    + new TreeSet<>(keys) + " and " + KafkaClientProperties.PREFIX + "*");
-        }
-        values.putAll(EnvironmentVariables.read(
-                environment, envPrefix, keys, KafkaClientProperties.PREFIX + "sasl.jaas.config"));
-        return new JobSettings(values);
+        return new JobSettings(
+                SettingValues.read(file, environment, envPrefix, settings, KafkaClientProperties.PREFIX));
     }
 
     /** The value of {@code setting}: as set, else its default. */
@@ -169,13 +135,7 @@ public final class JobSettings {
      * file only: secrets such as {@code sasl.jaas.config} belong in a file readable by the job alone.
      */
     public KafkaClientProperties kafkaClient() {
-        Map<String, String> client = new TreeMap<>();
-        values.forEach((key, value) -> {
-            if (key.startsWith(KafkaClientProperties.PREFIX)) {
-                client.put(key.substring(KafkaClientProperties.PREFIX.length()), value);
-            }
-        });
-        return new KafkaClientProperties(client);
+        return new KafkaClientProperties(SettingValues.passedThrough(values, KafkaClientProperties.PREFIX));
     }
 
     public InfluxSink.Settings influx() {

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 
 /**
  * The metrics job's configuration, read by {@link JobSettings} (a properties file, then
@@ -87,13 +86,6 @@ public record MetricsJobConfig(
                     EARLY_EVERY,
                     EARLY_WITHIN,
                     EARLY_DEVICE_WINDOWS));
-
-    private static final Set<String> KEYS = JobSettings.keys(SETTINGS);
-
-    /** Every key the metrics job reads (and as {@code METRICS_<KEY>}), besides {@code kafka.client.*}. */
-    public static Set<String> keys() {
-        return KEYS;
-    }
 
     /** The reference's table of the job's keys, written from their declarations. */
     public static String settingsTable() {
