@@ -1,7 +1,6 @@
 package io.twinstream.model.config;
 
 import io.twinstream.model.Durations;
-import java.io.Serializable;
 import java.time.Duration;
 import java.util.Map;
 
@@ -13,13 +12,11 @@ import java.util.Map;
  *
  * @param <T> the value's type
  */
-public final class Setting<T> implements Serializable {
-
-    private static final long serialVersionUID = 1L;
+public final class Setting<T> {
 
     /** Makes a value of a key's text, or throws naming what it must be. */
     @FunctionalInterface
-    private interface Parser<T> extends Serializable {
+    private interface Parser<T> {
         T parse(String key, String text);
     }
 
@@ -107,10 +104,6 @@ public final class Setting<T> implements Serializable {
 
     public String key() {
         return key;
-    }
-
-    public T defaultValue() {
-        return defaultValue;
     }
 
     /** The default as the reference shows it (Markdown). */
