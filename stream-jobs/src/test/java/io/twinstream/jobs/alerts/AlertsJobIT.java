@@ -22,9 +22,11 @@ import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -116,13 +118,7 @@ class AlertsJobIT {
             List<String> viaMqtt = new CopyOnWriteArrayList<>();
             MqttClient subscriber = subscribe(mosquitto.url(), viaMqtt);
             AlertsJobRuns.produce(kafka.bootstrapServers(), readings);
-            JobClient job = AlertsJobRuns.start(
-                    kafka,
-                    influx,
-                    mosquitto.url(),
-                    tmp.resolve("checkpoints"),
-                    Map.of("influx.database", "alertsit"),
-                    r -> r);
+            JobClient job = services.startJob(tmp.resolve("checkpoints"), r -> r);
             try {
                 services.awaitExactly(expected);
                 assertThat(new ArrayList<>(viaMqtt)).as("MQTT alerts/#").containsExactlyInAnyOrderElementsOf(expected);
@@ -153,15 +149,7 @@ class AlertsJobIT {
         List<TimedReading> readings = AlertsJobRuns.readings(demo);
         try (Services services = Services.start(local(), "lateit")) {
             KafkaProcess kafka = services.kafka();
-            InfluxdProcess influx = services.influx();
-            MosquittoProcess mosquitto = services.mosquitto();
-            JobClient job = AlertsJobRuns.start(
-                    kafka,
-                    influx,
-                    mosquitto.url(),
-                    tmp.resolve("checkpoints"),
-                    Map.of("influx.database", "lateit"),
-                    r -> r);
+            JobClient job = services.startJob(tmp.resolve("checkpoints"), r -> r);
             try {
                 await().atMost(Duration.ofMinutes(2))
                         .pollInterval(Duration.ofMillis(500))
@@ -237,6 +225,12 @@ class AlertsJobIT {
          * Once as many transitions as expected are on telemetry.alerts (and 4 s more): exactly those
          * there and in InfluxDB.
          */
+        /** The alerts job on the test's MiniCluster, writing into this test's database. */
+        JobClient startJob(Path checkpoints, UnaryOperator<DataStream<Reading>> beforeTopology) throws Exception {
+            return AlertsJobRuns.start(
+                    kafka, influx, mosquitto.url(), checkpoints, Map.of("influx.database", database), beforeTopology);
+        }
+
         void awaitExactly(List<String> expected) throws Exception {
             await().atMost(Duration.ofMinutes(3))
                     .pollInterval(Duration.ofSeconds(2))
@@ -287,12 +281,8 @@ class AlertsJobIT {
             MqttClient subscriber = subscribe(mosquitto.url(), viaMqtt);
             FAILURES.set(0);
             AlertsJobRuns.produce(kafka.bootstrapServers(), before);
-            JobClient job = AlertsJobRuns.start(
-                    kafka,
-                    influx,
-                    mosquitto.url(),
+            JobClient job = services.startJob(
                     tmp.resolve("checkpoints"),
-                    Map.of("influx.database", "restartit"),
                     r -> r.map(new FailOnce(), ReadingTypes.READING)
                             .name("fail once")
                             .uid("fail-once"));
