@@ -309,7 +309,11 @@ public abstract class LocalService implements AutoCloseable {
 
     private static boolean mentionsAddressInUse(String log) {
         String lower = log.toLowerCase(Locale.ROOT);
-        return lower.contains("address already in use") || lower.contains("address in use");
+        // Flink's REST endpoint says only "BindException: Could not start rest endpoint on any port
+        // in port range N" when its port was taken.
+        return lower.contains("address already in use")
+                || lower.contains("address in use")
+                || lower.contains("java.net.bindexception");
     }
 
     private static Path createRunDir(String name, LocalOptions options) {
